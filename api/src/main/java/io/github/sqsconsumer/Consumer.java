@@ -1,0 +1,306 @@
+package io.github.sqsconsumer;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Consumes one queue: receives messages, runs the handler on each with bounded concurrency, and deletes
+ * each message once its handler succeeded.
+ *
+ * <pre>{@code
+ * try (Consumer consumer = Consumer.builder()
+ *     .queue("https://sqs.eu-west-1.amazonaws.com/123456789012/orders")
+ *     .handler(message -> orders.process(message.body()))
+ *     .concurrency(50)
+ *     .build()) {
+ *   consumer.start();
+ *   awaitShutdownSignal();
+ * }
+ * }</pre>
+ *
+ * <p>The parts — runner, worker, harvester — are found with {@link java.util.ServiceLoader}. With one of
+ * each on the module path or class path, nothing needs choosing; otherwise choose by name with
+ * {@link Builder#worker(String)} (and the like) or the system properties
+ * {@code io.github.sqsconsumer.runner}, {@code .worker} and {@code .harvester}.
+ *
+ * <p>Thread-safe: {@link #start()} and {@link #close()} may be called from any thread, any number of
+ * times.
+ */
+public interface Consumer extends AutoCloseable {
+
+  /** The life of a consumer. */
+  enum State {
+    /** Built, not started. */
+    NEW,
+    /** {@link #start()} is connecting to the queue. */
+    STARTING,
+    /** Polling and handling messages. */
+    RUNNING,
+    /** {@link #close()} is draining: no new messages, in-flight ones finish. */
+    STOPPING,
+    /** Closed; all threads ended. */
+    TERMINATED,
+    /** {@link #start()} failed; the consumer is closed. */
+    FAILED
+  }
+
+  /** Returns a new builder. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Connects to the queue and starts consuming; returns once polling has begun. Calling it again while
+   * running does nothing.
+   *
+   * @throws ConsumerException if the queue cannot be used (it does not exist, access is denied); the
+   *     message says which and the consumer is then {@link State#FAILED}
+   * @throws IllegalStateException if the consumer is closing or closed
+   */
+  void start();
+
+  /**
+   * Stops gracefully: stops polling at once (cancelling outstanding long polls), lets running handlers
+   * finish within the shutdown timeout, sends all acknowledgements, makes every received message that
+   * never started visible again, then releases all resources. Idempotent: a second call waits for the
+   * first to finish. A consumer that never started just becomes {@link State#TERMINATED}.
+   */
+  @Override
+  void close();
+
+  /** Returns the current state; never null. */
+  State state();
+
+  /** Returns the consumer's name, used in thread names and logs; never null. */
+  String name();
+
+  /** Returns how many messages are received and not yet settled (deleted or released). */
+  int inFlight();
+
+  /**
+   * Builds a {@link Consumer}. Every setting is checked at {@link #build()}, whose message names the
+   * setting, the bad value and the allowed range. Not thread-safe.
+   */
+  final class Builder {
+    /** The most concurrency a consumer allows. */
+    public static final int MAX_CONCURRENCY = 10_000;
+    /** The longest SQS long poll. */
+    public static final Duration MAX_WAIT_TIME = Duration.ofSeconds(20);
+
+    String name = "sqs-consumer";
+    String queue;
+    MessageHandler handler;
+    BatchHandler batchHandler;
+    int batchSize = 10;
+    int concurrency = 10;
+    Integer prefetch;
+    Duration waitTime = MAX_WAIT_TIME;
+    Duration shutdownTimeout = Duration.ofSeconds(30);
+    Duration maxVisibilityExtension = Duration.ofHours(12);
+    Duration visibilityTimeout;
+    double rateLimit;
+    RetryPolicy retryPolicy = RetryPolicy.defaultPolicy();
+    AcknowledgeMode acknowledgeMode = AcknowledgeMode.ON_SUCCESS;
+    ConsumerListener listener = ConsumerListener.NOOP;
+    String runner;
+    String worker;
+    String harvester;
+    final Map<String, String> settings = new LinkedHashMap<>();
+    final Map<Class<?>, Object> components = new LinkedHashMap<>();
+
+    Builder() {}
+
+    /** The consumer's name, for thread names and logs; default {@code sqs-consumer}. */
+    public Builder name(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** The queue to consume: its URL or, for runners that resolve names, its name. Required. */
+    public Builder queue(String queue) {
+      this.queue = Objects.requireNonNull(queue, "queue");
+      return this;
+    }
+
+    /** The handler called for each message. Exactly one of this and {@link #batchHandler} is required. */
+    public Builder handler(MessageHandler handler) {
+      this.handler = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
+    /**
+     * The handler called for each received batch of up to {@code batchSize} messages (on a FIFO queue, the
+     * messages of one group within a receive). Concurrency then counts batches.
+     */
+    public Builder batchHandler(BatchHandler handler) {
+      this.batchHandler = Objects.requireNonNull(handler, "batchHandler");
+      return this;
+    }
+
+    /** The most messages in one batch for the batch handler, 1 to 10; default 10. */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * The most handlers running at once, 1 to 10,000; default 10. A hard limit. With a batch handler it
+     * counts batches.
+     */
+    public Builder concurrency(int concurrency) {
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    /**
+     * The most messages received ahead of a free handler, 0 to 10,000. The consumer never holds more than
+     * {@code concurrency (x batch size) + prefetch} received and unsettled messages. Within this bound it
+     * adapts how far ahead it polls to the queue's round-trip time and the handler's time. Default
+     * {@code max(10, 3 x concurrency)}, capped at 10,000: enough to hide a 30 ms round trip behind a
+     * 10 ms handler.
+     */
+    public Builder prefetch(int prefetch) {
+      this.prefetch = prefetch;
+      return this;
+    }
+
+    /** How long one receive waits for messages (long polling), 0 to 20 seconds; default 20 seconds. */
+    public Builder waitTime(Duration waitTime) {
+      this.waitTime = Objects.requireNonNull(waitTime, "waitTime");
+      return this;
+    }
+
+    /**
+     * The visibility timeout the heartbeat keeps renewing for messages in flight, 1 second to 12 hours;
+     * default the queue's own.
+     */
+    public Builder visibilityTimeout(Duration visibilityTimeout) {
+      this.visibilityTimeout = Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
+      return this;
+    }
+
+    /**
+     * How long after its receipt a message's visibility stays extended while it waits or runs, 0 to 12
+     * hours; default 12 hours (the SQS maximum). Zero turns the heartbeat off.
+     */
+    public Builder maxVisibilityExtension(Duration maxVisibilityExtension) {
+      this.maxVisibilityExtension = Objects.requireNonNull(maxVisibilityExtension, "maxVisibilityExtension");
+      return this;
+    }
+
+    /** How long {@link Consumer#close()} waits for running handlers, 0 to 1 hour; default 30 seconds. */
+    public Builder shutdownTimeout(Duration shutdownTimeout) {
+      this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+      return this;
+    }
+
+    /**
+     * The most messages started per second, to protect a downstream system; 0 (the default) for no limit.
+     * When the limit is reached, the consumer stops polling rather than holding messages.
+     */
+    public Builder rateLimit(double messagesPerSecond) {
+      this.rateLimit = messagesPerSecond;
+      return this;
+    }
+
+    /** When failed messages come back; default {@link RetryPolicy#defaultPolicy()}. */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+      return this;
+    }
+
+    /** When messages are deleted; default {@link AcknowledgeMode#ON_SUCCESS}. */
+    public Builder acknowledgeMode(AcknowledgeMode acknowledgeMode) {
+      this.acknowledgeMode = Objects.requireNonNull(acknowledgeMode, "acknowledgeMode");
+      return this;
+    }
+
+    /** Receives events for metrics and tracing; default none. */
+    public Builder listener(ConsumerListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Chooses the runner by name, such as {@code sqs}; default the only one present. */
+    public Builder runner(String name) {
+      this.runner = Objects.requireNonNull(name, "runner");
+      return this;
+    }
+
+    /** Chooses the worker by name, {@code semaphore} or {@code pool}; default the only one present. */
+    public Builder worker(String name) {
+      this.worker = Objects.requireNonNull(name, "worker");
+      return this;
+    }
+
+    /** Chooses the harvester by name, {@code batch} or {@code direct}; default the only one present. */
+    public Builder harvester(String name) {
+      this.harvester = Objects.requireNonNull(name, "harvester");
+      return this;
+    }
+
+    /**
+     * Sets a part-specific setting, such as {@code sqs.endpoint} or {@code batch.maxWait}; each part
+     * documents its own. A setting not given here is read from the system property
+     * {@code io.github.sqsconsumer.<key>}.
+     */
+    public Builder setting(String key, String value) {
+      settings.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * Hands an object to the parts, found by its type: for example the SQS runner uses an
+     * {@code SqsAsyncClient} given here instead of building its own (and leaves it open on close).
+     */
+    public <T> Builder component(Class<T> type, T value) {
+      components.put(Objects.requireNonNull(type, "type"), type.cast(Objects.requireNonNull(value, "value")));
+      return this;
+    }
+
+    /**
+     * Checks every setting, finds the parts and returns a consumer in state {@link State#NEW}.
+     *
+     * @throws IllegalArgumentException if a setting is out of range, naming it and its allowed range
+     * @throws IllegalStateException if a required setting is missing
+     * @throws ConsumerException if a part cannot be found or chosen, saying what was found and how to choose
+     */
+    public Consumer build() {
+      Checks.requireState(queue != null, "queue must be set");
+      Checks.requireArgument(!queue.isBlank(), "queue must not be blank");
+      Checks.requireState(handler != null || batchHandler != null, "a handler or a batchHandler must be set");
+      Checks.requireState(handler == null || batchHandler == null,
+          "only one of handler and batchHandler may be set");
+      Checks.requireArgument(!name.isBlank(), "name must not be blank");
+      Checks.requireArgument(concurrency >= 1 && concurrency <= MAX_CONCURRENCY,
+          "concurrency must be between 1 and %d but was %d", MAX_CONCURRENCY, concurrency);
+      Checks.requireArgument(batchSize >= 1 && batchSize <= 10,
+          "batchSize must be between 1 and 10 but was %d", batchSize);
+      Checks.requireArgument(prefetch == null || (prefetch >= 0 && prefetch <= 10_000),
+          "prefetch must be between 0 and 10000 but was %s", prefetch);
+      requireBetween("waitTime", waitTime, Duration.ZERO, MAX_WAIT_TIME);
+      requireBetween("shutdownTimeout", shutdownTimeout, Duration.ZERO, Duration.ofHours(1));
+      requireBetween("maxVisibilityExtension", maxVisibilityExtension, Duration.ZERO, RetryPolicy.MAX_DELAY);
+      if (visibilityTimeout != null) {
+        requireBetween("visibilityTimeout", visibilityTimeout, Duration.ofSeconds(1), RetryPolicy.MAX_DELAY);
+      }
+      Checks.requireArgument(rateLimit >= 0 && rateLimit <= 1_000_000 && !Double.isNaN(rateLimit),
+          "rateLimit must be between 0 and 1000000 messages per second but was %s", rateLimit);
+      for (String key : settings.keySet()) {
+        Checks.requireArgument(!key.isBlank(), "setting keys must not be blank");
+      }
+      return DefaultConsumer.create(this);
+    }
+
+    private static void requireBetween(String setting, Duration value, Duration min, Duration max) {
+      Checks.requireArgument(value.compareTo(min) >= 0 && value.compareTo(max) <= 0,
+          "%s must be between %s and %s but was %s", setting, min, max, value);
+    }
+
+    int effectivePrefetch() {
+      return prefetch != null ? prefetch : Math.min(10_000, Math.max(10, 3 * concurrency));
+    }
+  }
+}

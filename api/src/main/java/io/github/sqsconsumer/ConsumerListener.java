@@ -1,0 +1,52 @@
+package io.github.sqsconsumer;
+
+import java.time.Duration;
+
+/**
+ * Receives the consumer's events, for metrics and tracing. Every method has a no-op default, so an
+ * implementation overrides only what it needs.
+ *
+ * <p>Methods are called on the consumer's own threads (poll, worker and harvester threads),
+ * <strong>concurrently</strong>, on the hot path: keep them fast and non-blocking. An exception thrown by a
+ * listener is logged at WARN and otherwise ignored; it never changes what happens to a message.
+ */
+public interface ConsumerListener {
+
+  /** The no-op listener. */
+  ConsumerListener NOOP = new ConsumerListener() {};
+
+  /** The message was received from the queue. */
+  default void onReceived(Message message) {}
+
+  /** The handler returned normally for the message, after {@code handlerTime}. */
+  default void onSucceeded(Message message, Duration handlerTime) {}
+
+  /**
+   * The handler failed for the message.
+   *
+   * @param retryDelay when the message comes back, or null when it is left to its visibility timeout or
+   *     acknowledged anyway ({@link AcknowledgeMode#ALWAYS})
+   */
+  default void onFailed(Message message, Throwable cause, Duration retryDelay) {}
+
+  /** The handler failed for good ({@link PermanentFailureException}); the message is acknowledged. */
+  default void onDiscarded(Message message, Throwable cause) {}
+
+  /** The message was deleted from the queue. */
+  default void onAcknowledged(Message message) {}
+
+  /**
+   * Deleting or releasing the message failed for good (after retries of passing faults); it will come back
+   * after its visibility timeout, so it may be handled again.
+   */
+  default void onAcknowledgementFailed(Message message, Throwable cause) {}
+
+  /** The message's visibility was set to {@code visibility} so that it comes back then. */
+  default void onReleased(Message message, Duration visibility) {}
+
+  /** The message is still being worked on: its visibility timeout was extended to {@code visibility}. */
+  default void onVisibilityExtended(Message message, Duration visibility) {}
+
+  /** Receiving failed; the consumer tries again after {@code backoff}. */
+  default void onPollError(Throwable cause, Duration backoff) {}
+}

@@ -1,0 +1,194 @@
+package io.github.sqsconsumer;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A received message: the library's own immutable view, independent of any SDK.
+ *
+ * <p>Immutable and thread-safe. {@link #toString()} never shows the body or the receipt handle, so a
+ * message may be logged safely.
+ */
+public final class Message {
+  /** System attribute: how many times the message was received, counting this time. */
+  public static final String APPROXIMATE_RECEIVE_COUNT = "ApproximateReceiveCount";
+  /** System attribute: when the message was sent, in epoch milliseconds. */
+  public static final String SENT_TIMESTAMP = "SentTimestamp";
+  /** System attribute: when the message was first received, in epoch milliseconds. */
+  public static final String APPROXIMATE_FIRST_RECEIVE_TIMESTAMP = "ApproximateFirstReceiveTimestamp";
+  /** System attribute of FIFO queues: the message group. */
+  public static final String MESSAGE_GROUP_ID = "MessageGroupId";
+  /** System attribute of FIFO queues: the deduplication id. */
+  public static final String MESSAGE_DEDUPLICATION_ID = "MessageDeduplicationId";
+  /** System attribute of FIFO queues: the sequence number. */
+  public static final String SEQUENCE_NUMBER = "SequenceNumber";
+
+  private final String id;
+  private final String body;
+  private final String receiptHandle;
+  private final Map<String, String> attributes;
+  private final Map<String, MessageAttribute> messageAttributes;
+  private final String groupId;
+
+  private Message(Builder builder) {
+    this.id = Objects.requireNonNull(builder.id, "id");
+    this.body = Objects.requireNonNull(builder.body, "body");
+    this.receiptHandle = Objects.requireNonNull(builder.receiptHandle, "receiptHandle");
+    this.attributes = Map.copyOf(builder.attributes);
+    this.messageAttributes = Map.copyOf(builder.messageAttributes);
+    this.groupId = attributes.get(MESSAGE_GROUP_ID);
+  }
+
+  /** Returns a new builder; used by runners and tests. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns the queue's id of this message, never null. Redelivery keeps the id. */
+  public String id() {
+    return id;
+  }
+
+  /** Returns the body, never null (may be empty). */
+  public String body() {
+    return body;
+  }
+
+  /**
+   * Returns the receipt handle of this delivery: an opaque token that only the runner which received the
+   * message understands. A redelivery has a new handle. Never null; never logged.
+   */
+  public String receiptHandle() {
+    return receiptHandle;
+  }
+
+  /** Returns the system attributes by name (see the constants of this class); never null, unmodifiable. */
+  public Map<String, String> attributes() {
+    return attributes;
+  }
+
+  /** Returns the user's message attributes by name; never null, unmodifiable. */
+  public Map<String, MessageAttribute> messageAttributes() {
+    return messageAttributes;
+  }
+
+  /** Returns how many times this message has been received, counting this time; 1 when unknown. */
+  public int receiveCount() {
+    String value = attributes.get(APPROXIMATE_RECEIVE_COUNT);
+    if (value == null) {
+      return 1;
+    }
+    try {
+      return Math.max(1, Integer.parseInt(value));
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
+  /** Returns when the message was sent, if the queue said so. */
+  public Optional<Instant> sentTimestamp() {
+    String value = attributes.get(SENT_TIMESTAMP);
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.ofEpochMilli(Long.parseLong(value)));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Returns the FIFO message group, or empty for a standard queue. */
+  public Optional<String> groupId() {
+    return Optional.ofNullable(groupId);
+  }
+
+  /** Returns a builder holding this message's values, to derive a changed copy. */
+  public Builder toBuilder() {
+    return builder().id(id).body(body).receiptHandle(receiptHandle)
+        .attributes(attributes).messageAttributes(messageAttributes);
+  }
+
+  /** Equal when id and receipt handle are equal: the same delivery of the same message. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Message that && id.equals(that.id) && receiptHandle.equals(that.receiptHandle);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * id.hashCode() + receiptHandle.hashCode();
+  }
+
+  /** Shows the id, the group and the receive count: never the body or the receipt handle. */
+  @Override
+  public String toString() {
+    return "Message[id=" + id + (groupId != null ? ", group=" + groupId : "")
+        + ", receiveCount=" + receiveCount() + "]";
+  }
+
+  /** Builds a {@link Message}; not thread-safe. */
+  public static final class Builder {
+    private String id;
+    private String body;
+    private String receiptHandle;
+    private final Map<String, String> attributes = new LinkedHashMap<>();
+    private final Map<String, MessageAttribute> messageAttributes = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** Sets the message id; required. */
+    public Builder id(String id) {
+      this.id = id;
+      return this;
+    }
+
+    /** Sets the body; required. */
+    public Builder body(String body) {
+      this.body = body;
+      return this;
+    }
+
+    /** Sets the receipt handle; required. */
+    public Builder receiptHandle(String receiptHandle) {
+      this.receiptHandle = receiptHandle;
+      return this;
+    }
+
+    /** Adds one system attribute. */
+    public Builder attribute(String name, String value) {
+      attributes.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** Adds all these system attributes. */
+    public Builder attributes(Map<String, String> values) {
+      values.forEach(this::attribute);
+      return this;
+    }
+
+    /** Adds one message attribute. */
+    public Builder messageAttribute(String name, MessageAttribute value) {
+      messageAttributes.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** Adds all these message attributes. */
+    public Builder messageAttributes(Map<String, MessageAttribute> values) {
+      values.forEach(this::messageAttribute);
+      return this;
+    }
+
+    /**
+     * Returns the message.
+     *
+     * @throws NullPointerException if id, body or receipt handle is missing
+     */
+    public Message build() {
+      return new Message(this);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package io.github.sqsconsumer;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Decides when a failed message comes back: the visibility timeout to set on it.
+ *
+ * <p>Called by worker threads concurrently, once per failed message, on the hot path: implementations must
+ * be thread-safe and fast, and must not block.
+ */
+@FunctionalInterface
+public interface RetryPolicy {
+  /** The longest visibility timeout SQS accepts. */
+  Duration MAX_DELAY = Duration.ofHours(12);
+
+  /**
+   * Returns the delay before the message is visible again, or empty to leave the message alone: it then
+   * comes back when its current visibility timeout runs out.
+   *
+   * @param message the failed message, never null; {@link Message#receiveCount()} counts this delivery
+   * @param cause why it failed, never null
+   * @return the delay between zero and {@link #MAX_DELAY}, or empty; never null
+   */
+  Optional<Duration> delay(Message message, Throwable cause);
+
+  /**
+   * The default: exponential backoff with full jitter, capped — the delay is uniformly random in
+   * {@code [0, min(max, base * 2^(receiveCount - 1))]}, so retries of many failed messages spread out
+   * instead of coming back together.
+   *
+   * @param base the ceiling for the first retry, positive
+   * @param max the cap, at least {@code base} and at most 12 hours
+   * @return the policy, never null
+   */
+  static RetryPolicy exponential(Duration base, Duration max) {
+    Objects.requireNonNull(base, "base");
+    Objects.requireNonNull(max, "max");
+    Checks.requireArgument(!base.isNegative() && !base.isZero(), "base must be positive but was %s", base);
+    Checks.requireArgument(max.compareTo(base) >= 0 && max.compareTo(MAX_DELAY) <= 0,
+        "max must be between base (%s) and %s but was %s", base, MAX_DELAY, max);
+    long baseMillis = base.toMillis();
+    long maxMillis = max.toMillis();
+    return (message, cause) -> {
+      int exponent = Math.min(message.receiveCount() - 1, 62);
+      // [ceiling <= maxMillis]: stop doubling before it can overflow
+      long ceiling = exponent >= Long.numberOfLeadingZeros(baseMillis) - 1
+          ? maxMillis : Math.min(maxMillis, baseMillis << exponent);
+      return Optional.of(Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling + 1)));
+    };
+  }
+
+  /**
+   * The default policy: {@link #exponential} from 1 second up to 5 minutes. A second spreads out quick
+   * retries of a passing fault; five minutes keeps a poison message from waiting hours between attempts
+   * before the redrive policy moves it.
+   */
+  static RetryPolicy defaultPolicy() {
+    return Defaults.EXPONENTIAL;
+  }
+
+  /**
+   * The same delay for every failure.
+   *
+   * @param delay between zero and 12 hours
+   * @return the policy, never null
+   */
+  static RetryPolicy fixed(Duration delay) {
+    Objects.requireNonNull(delay, "delay");
+    Checks.requireArgument(!delay.isNegative() && delay.compareTo(MAX_DELAY) <= 0,
+        "delay must be between 0 and %s but was %s", MAX_DELAY, delay);
+    Optional<Duration> result = Optional.of(delay);
+    return (message, cause) -> result;
+  }
+
+  /** Leaves every failed message alone, to come back when its visibility timeout runs out. */
+  static RetryPolicy visibilityTimeout() {
+    return (message, cause) -> Optional.empty();
+  }
+}
+
+/** Holds the shared default policy. */
+final class Defaults {
+  static final RetryPolicy EXPONENTIAL = RetryPolicy.exponential(Duration.ofSeconds(1), Duration.ofMinutes(5));
+
+  private Defaults() {}
+}

@@ -1,0 +1,41 @@
+package io.github.sqsconsumer.spi;
+
+import io.github.sqsconsumer.Message;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Acknowledges messages: the calls a harvester (and the core's heartbeat) make on the queue.
+ *
+ * <p>Thread-safe; every method returns at once and completes its future when the queue answered. A whole
+ * request that fails completes exceptionally with a {@link QueueException}; a batch request that partly
+ * fails completes normally with a {@link BatchReply} naming the failed entries by position, so duplicate
+ * messages in one batch can never fail the whole request.
+ */
+public interface QueuePort {
+  /** The most entries one batch request may carry (the SQS limit). */
+  int MAX_BATCH_SIZE = 10;
+
+  /**
+   * Deletes up to {@link #MAX_BATCH_SIZE} messages in one request.
+   *
+   * @param messages 1 to 10 messages, never null
+   * @return the reply, failures keyed by position in {@code messages}
+   */
+  CompletableFuture<BatchReply> deleteBatch(List<Message> messages);
+
+  /**
+   * Changes the visibility of up to {@link #MAX_BATCH_SIZE} messages in one request.
+   *
+   * @param changes 1 to 10 changes, never null
+   * @return the reply, failures keyed by position in {@code changes}
+   */
+  CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes);
+
+  /** Deletes one message. */
+  CompletableFuture<Void> delete(Message message);
+
+  /** Sets one message's visibility timeout, from now, to {@code visibility} (zero: visible at once). */
+  CompletableFuture<Void> changeVisibility(Message message, Duration visibility);
+}

@@ -1,0 +1,46 @@
+package io.github.sqsconsumer.spi;
+
+import io.github.sqsconsumer.Message;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The queue side of a consumer: receives messages and, as a {@link QueuePort}, deletes them and changes
+ * their visibility.
+ *
+ * <p>The consumer core calls {@link #open()} once, then {@link #receive} from several poll threads at once,
+ * and the port methods from any thread; {@link #close()} once, last. Implementations must be thread-safe.
+ * A runner classifies its failures as {@link QueueException}s: the core retries
+ * {@link QueueException.Kind#TRANSIENT} ones with backoff and fails {@code start()} on
+ * {@link QueueException.Kind#FATAL} ones.
+ */
+public interface Runner extends QueuePort, AutoCloseable {
+
+  /**
+   * Connects: resolves the queue and reads what the core needs to know of it. Blocks.
+   *
+   * @return the queue's facts, never null
+   * @throws QueueException of kind {@link QueueException.Kind#FATAL} with a clear message if the queue does
+   *     not exist or access is denied; of kind {@link QueueException.Kind#TRANSIENT} if it may work later
+   */
+  QueueInfo open();
+
+  /**
+   * Receives up to {@code maxMessages} messages, waiting up to {@code waitTime} for the first (long
+   * polling). Does not block the caller.
+   *
+   * <p>Cancelling the returned future ({@code cancel(true)}) must abort the request promptly; the core
+   * does so at shutdown.
+   *
+   * @param maxMessages between 1 and {@link #MAX_BATCH_SIZE}
+   * @param waitTime between zero and 20 seconds
+   * @return the messages (possibly none), with all system and message attributes; completes exceptionally
+   *     with a {@link QueueException}
+   */
+  CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime);
+
+  /** Releases what the runner holds (its client, if it made it). Called once, after all other calls. */
+  @Override
+  void close();
+}

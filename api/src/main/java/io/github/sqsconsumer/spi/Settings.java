@@ -1,0 +1,41 @@
+package io.github.sqsconsumer.spi;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Part-specific settings, such as {@code batch.maxWait} for the batching harvester: set with
+ * {@code Consumer.Builder.setting(key, value)}, or else read from the system property
+ * {@code io.github.sqsconsumer.<key>}.
+ *
+ * <p>Thread-safe and immutable. The typed getters validate: a value that does not parse or is out of range
+ * fails with an {@link IllegalArgumentException} naming the key, the value and the allowed range, so a
+ * part calls them in its provider's {@code create} and fails at {@code start()}, not later.
+ */
+public interface Settings {
+
+  /** Returns the raw value for the key, or empty. Never null. */
+  Optional<String> get(String key);
+
+  /**
+   * Returns an integer setting.
+   *
+   * @throws IllegalArgumentException if the value is not an integer in {@code [min, max]}
+   */
+  int getInt(String key, int defaultValue, int min, int max);
+
+  /**
+   * Returns a duration setting, written as ISO-8601 ({@code PT0.1S}) or as a number with a unit
+   * ({@code 100ms}, {@code 5s}, {@code 2m}, {@code 1h}).
+   *
+   * @throws IllegalArgumentException if the value does not parse or is outside {@code [min, max]}
+   */
+  Duration getDuration(String key, Duration defaultValue, Duration min, Duration max);
+
+  /**
+   * Returns a boolean setting ({@code true} or {@code false}).
+   *
+   * @throws IllegalArgumentException if the value is neither
+   */
+  boolean getBoolean(String key, boolean defaultValue);
+}

@@ -1,0 +1,55 @@
+package io.github.sqsconsumer.spi;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Runs {@link WorkUnit}s with a hard concurrency limit.
+ *
+ * <p>Contract, which {@code WorkerContractTest} checks for every implementation:
+ * <ul>
+ *   <li>never more than {@link WorkerContext#concurrency()} units run at once;</li>
+ *   <li>every accepted unit is run exactly once, or returned unstarted by {@link #shutdown};</li>
+ *   <li>a unit that throws does not kill the worker or stop other units;</li>
+ *   <li>when full, {@link #submit} waits (backpressure) instead of queueing without bound.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: {@link #submit} is called by the core's dispatch thread and may be called from several
+ * threads; {@link #shutdown} once, by the thread closing the consumer. The gauges may be read from any
+ * thread at any time.
+ */
+public interface Worker {
+
+  /**
+   * Hands a unit to the worker, waiting up to {@code timeout} for room.
+   *
+   * @param unit never null
+   * @param timeout how long to wait for room; zero does not wait
+   * @return true if the unit was accepted (it will run, or come back from {@link #shutdown}); false if
+   *     there was no room in time
+   * @throws InterruptedException if interrupted while waiting; the unit was not accepted
+   * @throws RejectedExecutionException if the worker is shut down
+   */
+  boolean submit(WorkUnit unit, Duration timeout) throws InterruptedException;
+
+  /**
+   * Stops accepting units, hands back those that have not started, and waits up to {@code timeout} for
+   * those running. Units still running when the timeout runs out are interrupted and left to finish on
+   * their own. Calling it again returns an empty list.
+   *
+   * @param timeout how long to wait for running units
+   * @return the accepted units that never started; never null
+   * @throws InterruptedException if interrupted while waiting
+   */
+  List<WorkUnit> shutdown(Duration timeout) throws InterruptedException;
+
+  /** Returns how many units are running now. */
+  int active();
+
+  /** Returns how many accepted units wait to start (the waiting room); zero for a worker without one. */
+  int waiting();
+
+  /** Returns how many threads the worker holds now (live platform threads, or running virtual ones). */
+  int threads();
+}

@@ -1,0 +1,26 @@
+/**
+ * The service provider interface: how a runner, a worker and a harvester plug into a consumer.
+ *
+ * <h2>Parts</h2>
+ * <ul>
+ *   <li>A {@link io.github.sqsconsumer.spi.Runner} is the queue side: it receives messages and, as a
+ *       {@link io.github.sqsconsumer.spi.QueuePort}, deletes them and changes their visibility. It knows
+ *       the wire protocol and nothing of scheduling.</li>
+ *   <li>A {@link io.github.sqsconsumer.spi.Worker} runs {@link io.github.sqsconsumer.spi.WorkUnit}s with a
+ *       hard concurrency limit and reports when it has no room (backpressure).</li>
+ *   <li>A {@link io.github.sqsconsumer.spi.Harvester} turns outcomes into queue calls: deletes and
+ *       visibility changes, batched or not.</li>
+ * </ul>
+ * The consumer core (in this module, not exported) drives them: it polls through the runner, keeps the
+ * in-flight registry and the visibility heartbeat, orders FIFO groups, dispatches to the worker and hands
+ * outcomes to the harvester. Keeping that logic in one place means every runner, including a user's own,
+ * gets the same polling strategy, heartbeat, FIFO ordering and shutdown sequence.
+ *
+ * <h2>Discovery</h2>
+ * Each part has a provider ({@link io.github.sqsconsumer.spi.RunnerProvider},
+ * {@link io.github.sqsconsumer.spi.WorkerProvider}, {@link io.github.sqsconsumer.spi.HarvesterProvider})
+ * found with {@link java.util.ServiceLoader}: declare it with {@code provides} in a module-info and under
+ * {@code META-INF/services} for the class path. Provider constructors must be cheap and side-effect free;
+ * the work happens in {@code create}.
+ */
+package io.github.sqsconsumer.spi;
