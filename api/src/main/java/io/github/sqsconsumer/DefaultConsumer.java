@@ -1,22 +1,61 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.Harvester;
 import io.github.sqsconsumer.spi.HarvesterProvider;
+import io.github.sqsconsumer.spi.QueueException;
+import io.github.sqsconsumer.spi.QueueInfo;
+import io.github.sqsconsumer.spi.Runner;
 import io.github.sqsconsumer.spi.RunnerProvider;
+import io.github.sqsconsumer.spi.Worker;
 import io.github.sqsconsumer.spi.WorkerProvider;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The consumer core. (Being written: lifecycle and engine land in the next commit.) */
+/**
+ * The consumer: lifecycle around one {@link Engine} run.
+ *
+ * <pre>
+ * States:
+ *   NEW -> STARTING -> RUNNING -> STOPPING -> TERMINATED, and STARTING -> FAILED; NEW -> TERMINATED when
+ *   closed unstarted. A consumer runs at most once (a second start after close is an error: its parts
+ *   are closed).
+ * Concurrency:
+ *   The lifecycle lock guards state and makes start and close linearizable; it is held through start
+ *   (so a concurrent close waits for start to finish, then stops what it started) but not through the
+ *   drain: a second close waits on the terminated latch instead, so it neither hangs nor returns early.
+ * </pre>
+ */
 final class DefaultConsumer implements Consumer {
-  final Consumer.Builder config;
-  final RunnerProvider runnerProvider;
-  final WorkerProvider workerProvider;
-  final HarvesterProvider harvesterProvider;
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultConsumer.class);
+  /** Transient failures tolerated while connecting at start, before start() gives up. */
+  private static final int OPEN_ATTEMPTS = 4;
 
-  private DefaultConsumer(Consumer.Builder config, RunnerProvider runner, WorkerProvider worker,
+  private final Consumer.Builder config;
+  private final WorkerProvider workerProvider;
+  private final HarvesterProvider harvesterProvider;
+  private final PartContextImpl context;
+  private final Runner runner;
+  private final SafeListener listener;
+  private final InFlight registry;
+
+  private final ReentrantLock lifecycle = new ReentrantLock();
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private volatile State state = State.NEW; // written under lifecycle
+  private Engine engine; // @GuardedBy("lifecycle")
+
+  private DefaultConsumer(Consumer.Builder config, RunnerProvider runnerProvider, WorkerProvider worker,
       HarvesterProvider harvester) {
     this.config = config;
-    this.runnerProvider = runner;
     this.workerProvider = worker;
     this.harvesterProvider = harvester;
+    this.context = new PartContextImpl(config.name, new ConsumerSettings(config.settings), config.components,
+        config.queue, config.concurrency, null, null);
+    this.listener = new SafeListener(config.listener);
+    this.registry = new InFlight(listener);
+    this.runner = runnerProvider.create(context); // cheap by contract: no network, validates its settings
   }
 
   static Consumer create(Consumer.Builder config) {
@@ -31,15 +70,132 @@ final class DefaultConsumer implements Consumer {
 
   @Override
   public void start() {
-    throw new UnsupportedOperationException("not yet");
+    lifecycle.lock();
+    try {
+      switch (state) {
+        case RUNNING -> {
+          return;
+        }
+        case NEW -> state = State.STARTING;
+        case STARTING, STOPPING, TERMINATED, FAILED ->
+            throw new IllegalStateException("a consumer can start only once, but it is " + state);
+        default -> throw new AssertionError(state);
+      }
+      Worker worker = null;
+      Harvester harvester = null;
+      try {
+        worker = workerProvider.create(context);
+        harvester = harvesterProvider.create(context.withPort(runner, registry));
+        QueueInfo queue = open();
+        engine = new Engine(config, runner, queue, worker, harvester, registry, listener);
+        engine.start();
+        state = State.RUNNING;
+        LOG.info("{} started on {} ({}, worker {}, harvester {}, concurrency {}{})", config.name, queue.url(),
+            queue.fifo() ? "FIFO" : "standard", workerProvider.name(), harvesterProvider.name(),
+            config.concurrency, config.batchHandler != null ? " batches of " + config.batchSize : "");
+      } catch (RuntimeException | Error e) {
+        state = State.FAILED;
+        cleanUpFailedStart(worker, harvester);
+        terminated.countDown();
+        throw e;
+      }
+    } finally {
+      lifecycle.unlock();
+    }
+  }
+
+  private QueueInfo open() {
+    Backoff backoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(2));
+    while (true) {
+      try {
+        return runner.open();
+      } catch (QueueException e) {
+        if (!e.isTransient() || backoff.attempts() + 1 >= OPEN_ATTEMPTS) {
+          throw new ConsumerException("cannot consume queue '" + config.queue + "': " + e.getMessage(), e);
+        }
+        Duration delay = backoff.next();
+        LOG.warn("{}: connecting to the queue failed, retrying in {} ms: {}", config.name, delay.toMillis(),
+            e.toString());
+        try {
+          Thread.sleep(delay);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new ConsumerException("interrupted while connecting to queue '" + config.queue + "'", ie);
+        }
+      }
+    }
+  }
+
+  private void cleanUpFailedStart(Worker worker, Harvester harvester) {
+    try {
+      if (worker != null) {
+        worker.shutdown(Duration.ZERO);
+      }
+      if (harvester != null) {
+        harvester.close(Duration.ZERO);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.debug("cleaning up after a failed start", e);
+    } finally {
+      runner.close();
+    }
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    Engine running;
+    lifecycle.lock();
+    try {
+      switch (state) {
+        case NEW -> {
+          state = State.TERMINATED;
+          runner.close();
+          terminated.countDown();
+          return;
+        }
+        case RUNNING -> {
+          state = State.STOPPING;
+          running = engine;
+        }
+        case STOPPING, TERMINATED, FAILED -> running = null;
+        case STARTING -> throw new AssertionError("start holds the lifecycle lock");
+        default -> throw new AssertionError(state);
+      }
+    } finally {
+      lifecycle.unlock();
+    }
+    if (running == null) {
+      awaitTermination();
+      return;
+    }
+    LOG.info("{} stopping: {} messages in flight", config.name, registry.size());
+    try {
+      running.stop(config.shutdownTimeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("{}: interrupted while stopping; unsettled messages come back after their visibility timeout",
+          config.name);
+    } finally {
+      runner.close();
+      state = State.TERMINATED;
+      terminated.countDown();
+      LOG.info("{} stopped", config.name);
+    }
+  }
+
+  private void awaitTermination() {
+    try {
+      terminated.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
   @Override
   public State state() {
-    return State.NEW;
+    return state;
   }
 
   @Override
@@ -49,6 +205,11 @@ final class DefaultConsumer implements Consumer {
 
   @Override
   public int inFlight() {
-    return 0;
+    return registry.size();
+  }
+
+  @Override
+  public String toString() {
+    return "Consumer[" + config.name + ", " + state + "]";
   }
 }

@@ -1,0 +1,555 @@
+package io.github.sqsconsumer;
+
+import io.github.sqsconsumer.spi.Harvester;
+import io.github.sqsconsumer.spi.QueueException;
+import io.github.sqsconsumer.spi.QueueInfo;
+import io.github.sqsconsumer.spi.QueuePort;
+import io.github.sqsconsumer.spi.Runner;
+import io.github.sqsconsumer.spi.WorkUnit;
+import io.github.sqsconsumer.spi.Worker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of a consumer: polls through the runner, dispatches to the worker, settles outcomes through the
+ * harvester, keeps messages alive with the heartbeat, and stops in the order that loses nothing.
+ *
+ * <pre>
+ * Concurrency:
+ *   Pollers (virtual threads) each loop: take permits (FlowControl), take rate tokens, receive, give back
+ *   unused permits, register the messages, and submit units to the worker (blocking: that wait is the
+ *   prefetch buffer, and the heartbeat covers it). Worker threads run units: handler, outcome to the
+ *   harvester, permits back. FIFO queues add the FifoScheduler and its dispatcher thread. Harvester
+ *   callbacks (any thread) remove settled messages from the registry.
+ *   [permits held <= concurrency x unit size + prefetch]: received and unfinished messages are bounded.
+ * Polling:
+ *   One poller per ten permits of the largest limit (at most 64) so polls overlap the queue's round trip.
+ *   When a receive comes back empty (or fails) the queue looks idle: every poller but the first parks
+ *   until a receive brings messages, so an idle consumer costs one long poll at a time.
+ * Prefetch:
+ *   To keep handlers busy, permits must cover what finishes during one receive round trip:
+ *   prefetch = base x rtt / unit time (x 1.25, + one batch), kept within [min(batch, max), max]. Both
+ *   times are moving averages written racily by many threads; a lost update only delays adaptation.
+ * Shutdown:
+ *   stop(): pollers stop (outstanding receives cancelled; messages that still arrive are released), the
+ *   FIFO scheduler hands back what waits, the worker drains within the timeout and hands back what never
+ *   started (released: visible again at once), the harvester flushes, then the heartbeat stops.
+ * </pre>
+ */
+final class Engine {
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+  /** The most messages one receive may ask for (the SQS limit). */
+  private static final int RECEIVE_BATCH = QueuePort.MAX_BATCH_SIZE;
+  /** Enough overlapping polls for ~20,000 messages/s at a 30 ms round trip; more only costs connections. */
+  private static final int MAX_POLLERS = 64;
+  /** How long the harvester may take to flush at close, after the handlers' shutdown timeout. */
+  private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a blocked submit waits before it checks whether the consumer is stopping. */
+  private static final Duration SUBMIT_SLICE = Duration.ofMillis(500);
+
+  private final String name;
+  private final MessageHandler handler;
+  private final BatchHandler batchHandler;
+  private final int unitSize;
+  private final RetryPolicy retryPolicy;
+  private final AcknowledgeMode acknowledgeMode;
+  private final ConsumerListener listener;
+  private final Duration waitTime;
+
+  private final Runner runner;
+  private final QueueInfo queue;
+  private final Worker worker;
+  private final Harvester harvester;
+  private final InFlight registry;
+  private final FlowControl flow;
+  private final RateLimiter rateLimiter;
+  private final FifoScheduler fifo;
+  private final Heartbeat heartbeat;
+
+  private final int base;
+  private final int maxPrefetch;
+  private final List<Poller> pollers = new ArrayList<>();
+  private Thread dispatcher;
+  private volatile boolean running;
+
+  private final ReentrantLock idleLock = new ReentrantLock();
+  private final Condition busy = idleLock.newCondition();
+  private boolean idle; // @GuardedBy("idleLock")
+
+  private volatile double rttNanos;
+  private volatile double unitNanos;
+  private volatile int prefetch;
+
+  Engine(Consumer.Builder config, Runner runner, QueueInfo queue, Worker worker, Harvester harvester,
+      InFlight registry, ConsumerListener listener) {
+    this.name = config.name;
+    this.handler = config.handler;
+    this.batchHandler = config.batchHandler;
+    this.unitSize = batchHandler != null ? config.batchSize : 1;
+    this.retryPolicy = config.retryPolicy;
+    this.acknowledgeMode = config.acknowledgeMode;
+    this.listener = listener;
+    this.waitTime = config.waitTime;
+    this.runner = runner;
+    this.queue = queue;
+    this.worker = worker;
+    this.harvester = harvester;
+    this.registry = registry;
+    this.base = config.concurrency * unitSize;
+    this.maxPrefetch = config.effectivePrefetch();
+    this.prefetch = Math.min(maxPrefetch, base);
+    this.flow = new FlowControl(base, prefetch, RECEIVE_BATCH);
+    this.rateLimiter = config.rateLimit > 0 ? new RateLimiter(config.rateLimit, RECEIVE_BATCH) : null;
+    this.fifo = queue.fifo() ? new FifoScheduler() : null;
+    Duration visibility = config.visibilityTimeout != null ? config.visibilityTimeout : queue.visibilityTimeout();
+    this.heartbeat = new Heartbeat(registry, runner, listener, visibility, config.maxVisibilityExtension);
+  }
+
+  void start() {
+    running = true;
+    heartbeat.start(name);
+    if (fifo != null) {
+      dispatcher = Thread.ofVirtual().name(name + "-dispatcher").start(this::dispatchReady);
+    }
+    int count = Math.min(MAX_POLLERS, Math.ceilDiv(base + maxPrefetch, RECEIVE_BATCH));
+    for (int i = 0; i < count; i++) {
+      Poller poller = new Poller(i);
+      pollers.add(poller);
+      poller.thread = Thread.ofVirtual().name(name + "-poller-" + i).start(poller);
+    }
+  }
+
+  int inFlight() {
+    return registry.size();
+  }
+
+  // ---------------------------------------------------------------- polling
+
+  /** One polling loop. */
+  private final class Poller implements Runnable {
+    private final int index;
+    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
+    private final Backoff emptyBackoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+    private volatile CompletableFuture<List<Message>> current;
+    private volatile Thread thread;
+    private int failures;
+
+    Poller(int index) {
+      this.index = index;
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (running) {
+          if (index > 0) {
+            awaitBusy();
+          }
+          int permits = flow.acquire(1, TimeUnit.DAYS);
+          if (permits == 0) {
+            break;
+          }
+          if (!poll(permits)) {
+            break;
+          }
+        }
+      } catch (InterruptedException e) {
+        // stopping
+      } catch (RuntimeException | Error e) {
+        LOG.error("{}: poller {} stopped by an unexpected failure", name, index, e);
+      }
+    }
+
+    /** Receives once with the permits held; returns false when the poller must end. */
+    private boolean poll(int permits) throws InterruptedException {
+      if (rateLimiter != null) {
+        try {
+          rateLimiter.acquire(permits);
+        } catch (InterruptedException e) {
+          flow.release(permits);
+          throw e;
+        }
+      }
+      long sentNanos = System.nanoTime();
+      List<Message> messages;
+      try {
+        CompletableFuture<List<Message>> future = runner.receive(permits, waitTime);
+        current = future;
+        if (!running) {
+          future.cancel(true); // [no receive outlives stop]: stop() may have looked before we published
+        }
+        messages = future.get();
+      } catch (CancellationException | InterruptedException e) {
+        flow.release(permits);
+        refund(permits);
+        return false;
+      } catch (ExecutionException | RuntimeException e) {
+        flow.release(permits);
+        refund(permits);
+        pollFailed(e instanceof ExecutionException ? e.getCause() : e);
+        return running;
+      } finally {
+        current = null;
+      }
+      long rtt = System.nanoTime() - sentNanos;
+      flow.release(permits - messages.size());
+      refund(permits - messages.size());
+      if (failures > 0) {
+        LOG.info("{}: receiving works again after {} failed attempts", name, failures);
+        failures = 0;
+      }
+      backoff.reset();
+      if (messages.isEmpty()) {
+        markIdle(true);
+        if (waitTime.compareTo(Duration.ofSeconds(1)) < 0 && running) {
+          Thread.sleep(emptyBackoff.next()); // short polling on an empty queue: no hot loop
+        }
+        return true;
+      }
+      emptyBackoff.reset();
+      markIdle(false);
+      rttNanos = rttNanos == 0 ? rtt : rttNanos + 0.2 * (rtt - rttNanos);
+      adapt();
+      deliver(messages, sentNanos);
+      return true;
+    }
+
+    private void pollFailed(Throwable cause) throws InterruptedException {
+      Duration delay = backoff.next();
+      failures++;
+      boolean fatal = cause instanceof QueueException q && q.kind() == QueueException.Kind.FATAL;
+      if (failures == 1 || fatal) {
+        LOG.warn("{}: receiving failed ({}), retrying with backoff: {}", name,
+            fatal ? "not transient" : "transient", cause.toString());
+      } else {
+        LOG.debug("{}: receiving failed again (attempt {}): {}", name, failures, cause.toString());
+      }
+      listener.onPollError(cause, delay);
+      markIdle(true);
+      if (running) {
+        Thread.sleep(delay);
+      }
+    }
+
+    void cancel() {
+      CompletableFuture<List<Message>> future = current;
+      if (future != null) {
+        future.cancel(true);
+      }
+      Thread t = thread;
+      if (t != null) {
+        t.interrupt();
+      }
+    }
+  }
+
+  private void refund(int permits) {
+    if (rateLimiter != null) {
+      rateLimiter.refund(permits);
+    }
+  }
+
+  private void markIdle(boolean value) {
+    if (pollers.size() <= 1) {
+      return;
+    }
+    idleLock.lock();
+    try {
+      if (idle != value) {
+        idle = value;
+        if (!value) {
+          busy.signalAll();
+        }
+      }
+    } finally {
+      idleLock.unlock();
+    }
+  }
+
+  private void awaitBusy() throws InterruptedException {
+    idleLock.lock();
+    try {
+      while (idle && running) {
+        busy.await();
+      }
+    } finally {
+      idleLock.unlock();
+    }
+  }
+
+  /** Adapts the prefetch to the measured round trip and unit time. */
+  private void adapt() {
+    double rtt = rttNanos;
+    double unit = unitNanos;
+    if (rtt <= 0 || unit <= 0 || maxPrefetch == 0) {
+      return;
+    }
+    double wanted = base * (rtt / unit) * 1.25 + RECEIVE_BATCH;
+    int next = (int) Math.min(maxPrefetch, Math.max(Math.min(RECEIVE_BATCH, maxPrefetch), wanted));
+    int previous = prefetch;
+    if (Math.abs(next - previous) > Math.max(1, previous / 20)) { // ignore changes under 5 %
+      prefetch = next;
+      flow.prefetch(next);
+    }
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  private void deliver(List<Message> messages, long sentNanos) {
+    long deadline = sentNanos + queue.visibilityTimeout().toNanos();
+    for (Message message : messages) {
+      registry.add(message, sentNanos, deadline);
+      listener.onReceived(message);
+    }
+    List<Unit> units = split(messages);
+    if (!running) {
+      units.forEach(this::releaseUnstarted);
+      return;
+    }
+    for (int i = 0; i < units.size(); i++) {
+      Unit unit = units.get(i);
+      if (fifo != null && !fifo.offer(unit)) {
+        if (fifo.isClosed()) {
+          releaseUnstarted(unit);
+        }
+        continue;
+      }
+      if (!submit(unit)) {
+        // stopping: this unit and the rest of the receive never reach the worker (nor the scheduler)
+        for (int j = i; j < units.size(); j++) {
+          releaseUnstarted(units.get(j));
+        }
+        return;
+      }
+    }
+  }
+
+  /** Splits a receive into units: single messages, or batches (for FIFO, runs of one group). */
+  private List<Unit> split(List<Message> messages) {
+    List<Unit> units = new ArrayList<>(batchHandler == null ? messages.size() : 2);
+    if (batchHandler == null) {
+      for (Message message : messages) {
+        units.add(new Unit(this, List.of(message)));
+      }
+      return units;
+    }
+    List<Message> current = new ArrayList<>(unitSize);
+    for (Message message : messages) {
+      boolean sameGroup = current.isEmpty()
+          || current.get(0).groupId().equals(message.groupId());
+      if (current.size() == unitSize || !sameGroup) {
+        units.add(new Unit(this, List.copyOf(current)));
+        current.clear();
+      }
+      current.add(message);
+    }
+    units.add(new Unit(this, List.copyOf(current)));
+    return units;
+  }
+
+  /** Submits, waiting for room; returns false if the consumer stopped first (the unit was not taken). */
+  private boolean submit(Unit unit) {
+    try {
+      while (running) {
+        if (worker.submit(unit, SUBMIT_SLICE)) {
+          return true;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RejectedExecutionException e) {
+      // shut down meanwhile
+    }
+    return false;
+  }
+
+  /** The FIFO dispatcher: submits the next unit of each group when the previous one finished. */
+  private void dispatchReady() {
+    try {
+      while (running) {
+        Unit unit = fifo.ready.poll(1, TimeUnit.SECONDS);
+        if (unit != null && !submit(unit)) {
+          releaseUnstarted(unit);
+          fifo.completed(unit, true).forEach(this::releaseUnstarted);
+        }
+      }
+    } catch (InterruptedException e) {
+      // stopping
+    }
+  }
+
+  // ---------------------------------------------------------------- running a unit
+
+  /** Runs a unit on a worker thread: handler, outcomes, permits back, next unit of its FIFO group. */
+  void run(Unit unit) {
+    long start = System.nanoTime();
+    boolean failed = true;
+    try {
+      failed = batchHandler == null ? handleOne(unit.messages().get(0), start) : handleBatch(unit, start);
+    } catch (RuntimeException | Error e) {
+      LOG.error("{}: settling {} failed; its messages come back after their visibility timeout", name, unit, e);
+    } finally {
+      long elapsed = System.nanoTime() - start;
+      unitNanos = unitNanos == 0 ? elapsed : unitNanos + 0.05 * (elapsed - unitNanos);
+      flow.release(unit.messages().size());
+      if (fifo != null) {
+        fifo.completed(unit, failed).forEach(this::releaseUnstarted);
+      }
+    }
+  }
+
+  private boolean handleOne(Message message, long start) {
+    Throwable failure = null;
+    try {
+      handler.handle(message);
+    } catch (Throwable t) { // a handler's Error is the handler's failure, not the worker's
+      failure = t;
+    }
+    return settle(message, failure, System.nanoTime() - start);
+  }
+
+  private boolean handleBatch(Unit unit, long start) {
+    List<Message> messages = unit.messages();
+    BatchResult result = null;
+    Throwable whole = null;
+    try {
+      result = batchHandler.handle(messages);
+      if (result == null) {
+        whole = new NullPointerException("the batch handler returned null instead of a BatchResult");
+      }
+    } catch (Throwable t) {
+      whole = t;
+    }
+    long elapsed = System.nanoTime() - start;
+    boolean failed = false;
+    for (Message message : messages) {
+      if (failed && fifo != null) {
+        // FIFO: after the first failure of a group, later messages are not counted as handled in order
+        releaseMessage(message, Duration.ZERO);
+        continue;
+      }
+      Throwable failure = whole != null ? whole : result.failureOf(message);
+      failed |= settle(message, failure, elapsed);
+    }
+    return failed;
+  }
+
+  /** Hands one outcome to the harvester; returns true if the message failed and will come back. */
+  private boolean settle(Message message, Throwable failure, long elapsedNanos) {
+    if (failure == null) {
+      listener.onSucceeded(message, Duration.ofNanos(elapsedNanos));
+      acknowledge(message);
+      return false;
+    }
+    if (failure instanceof PermanentFailureException) {
+      listener.onDiscarded(message, failure);
+      acknowledge(message);
+      return false;
+    }
+    if (acknowledgeMode == AcknowledgeMode.ALWAYS) {
+      listener.onFailed(message, failure, null);
+      acknowledge(message);
+      return false;
+    }
+    Optional<Duration> delay = retryDelay(message, failure);
+    listener.onFailed(message, failure, delay.orElse(null));
+    if (delay.isPresent()) {
+      releaseMessage(message, delay.get());
+    } else {
+      registry.remove(message); // left to its visibility timeout: no heartbeat any more
+    }
+    return true;
+  }
+
+  private Optional<Duration> retryDelay(Message message, Throwable failure) {
+    try {
+      Optional<Duration> delay = retryPolicy.delay(message, failure);
+      if (delay == null) {
+        return Optional.empty();
+      }
+      return delay.map(d -> d.isNegative() ? Duration.ZERO : d.compareTo(RetryPolicy.MAX_DELAY) > 0 ? RetryPolicy.MAX_DELAY : d);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: the retry policy failed for {}; leaving it to its visibility timeout: {}", name, message,
+          e.toString());
+      return Optional.empty();
+    }
+  }
+
+  private void acknowledge(Message message) {
+    try {
+      harvester.acknowledge(message);
+    } catch (IllegalStateException e) {
+      lateOutcome(message);
+    }
+  }
+
+  private void releaseMessage(Message message, Duration visibility) {
+    try {
+      harvester.release(message, visibility);
+    } catch (IllegalStateException e) {
+      lateOutcome(message);
+    }
+  }
+
+  private void lateOutcome(Message message) {
+    // the handler outlived the shutdown timeout and the harvester has closed
+    registry.remove(message);
+    LOG.warn("{}: {} finished after close; it comes back after its visibility timeout", name, message);
+  }
+
+  /** Makes the messages of a unit that never started visible again at once. */
+  private void releaseUnstarted(WorkUnit unit) {
+    for (Message message : unit.messages()) {
+      releaseMessage(message, Duration.ZERO);
+    }
+    flow.release(unit.messages().size());
+  }
+
+  // ---------------------------------------------------------------- stopping
+
+  /** Stops in the order that loses nothing; see the class comment. */
+  void stop(Duration shutdownTimeout) throws InterruptedException {
+    running = false;
+    flow.close();
+    markIdle(false);
+    for (Poller poller : pollers) {
+      poller.cancel();
+    }
+    for (Poller poller : pollers) {
+      poller.thread.join(Duration.ofSeconds(5));
+    }
+    if (fifo != null) {
+      dispatcher.interrupt();
+      dispatcher.join(Duration.ofSeconds(5));
+      fifo.close().forEach(this::releaseUnstarted);
+    }
+    List<WorkUnit> unstarted = worker.shutdown(shutdownTimeout);
+    for (WorkUnit unit : unstarted) {
+      releaseUnstarted(unit);
+      if (fifo != null && unit instanceof Unit u) {
+        fifo.completed(u, true).forEach(this::releaseUnstarted);
+      }
+    }
+    try {
+      harvester.close(FLUSH_TIMEOUT);
+    } finally {
+      heartbeat.stop();
+    }
+    int left = registry.size();
+    if (left > 0) {
+      LOG.warn("{}: {} messages were not settled at close; they come back after their visibility timeout",
+          name, left);
+    }
+  }
+}

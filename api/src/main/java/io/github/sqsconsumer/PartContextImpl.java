@@ -1,0 +1,29 @@
+package io.github.sqsconsumer;
+
+import io.github.sqsconsumer.spi.HarvesterCallback;
+import io.github.sqsconsumer.spi.HarvesterContext;
+import io.github.sqsconsumer.spi.QueuePort;
+import io.github.sqsconsumer.spi.RunnerContext;
+import io.github.sqsconsumer.spi.Settings;
+import io.github.sqsconsumer.spi.WorkerContext;
+import java.util.Map;
+import java.util.Optional;
+
+/** The one context every part of a consumer is created with; immutable. */
+record PartContextImpl(String consumerName, Settings settings, Map<Class<?>, Object> components, String queue,
+    int concurrency, QueuePort port, HarvesterCallback callback)
+    implements RunnerContext, WorkerContext, HarvesterContext {
+
+  PartContextImpl {
+    components = Map.copyOf(components);
+  }
+
+  PartContextImpl withPort(QueuePort port, HarvesterCallback callback) {
+    return new PartContextImpl(consumerName, settings, components, queue, concurrency, port, callback);
+  }
+
+  @Override
+  public <T> Optional<T> component(Class<T> type) {
+    return Optional.ofNullable(components.get(type)).map(type::cast);
+  }
+}

@@ -1,0 +1,35 @@
+package io.github.sqsconsumer;
+
+import io.github.sqsconsumer.spi.WorkUnit;
+import java.util.List;
+
+/** The core's unit of work: one message, or one batch for the batch handler. */
+final class Unit implements WorkUnit {
+  private final Engine engine;
+  private final List<Message> messages;
+
+  Unit(Engine engine, List<Message> messages) {
+    this.engine = engine;
+    this.messages = messages;
+  }
+
+  @Override
+  public List<Message> messages() {
+    return messages;
+  }
+
+  /** Returns the FIFO group of this unit (all its messages share it), or null. */
+  String group() {
+    return messages.get(0).groupId().orElse(null);
+  }
+
+  @Override
+  public void run() {
+    engine.run(this);
+  }
+
+  @Override
+  public String toString() {
+    return "Unit" + messages;
+  }
+}
