@@ -1,0 +1,425 @@
+package io.github.sqsconsumer.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.github.sqsconsumer.spi.WorkUnit;
+import io.github.sqsconsumer.spi.Worker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link Worker} meets, this library's and a user's own: extend this class and implement
+ * {@link #newWorker(int)}.
+ *
+ * <p>It checks, with latches and counters rather than sleeps: the concurrency limit under load from many
+ * producer threads (reached, never exceeded); that every accepted unit runs exactly once or comes back
+ * from {@code shutdown} unstarted; that throwing units cost no capacity; backpressure ({@code submit}
+ * waits, returns false when its timeout runs out, and throws when interrupted); and shutdown (rejects
+ * later units, returns within its timeout, interrupts units still running, returns nothing the second
+ * time). The randomized tests draw a new seed each repetition and print it in every failure message.
+ *
+ * <p>The units are {@link WorkerTestUnit}s that let exceptions escape, so a worker's logs show warnings
+ * during these tests. Each test takes well under a second unless the worker is wrong.
+ */
+public abstract class WorkerContractTest {
+  /** Long enough never to run out in a correct run, short enough to fail a wrong one quickly. */
+  private static final Duration LONG = Duration.ofSeconds(10);
+  private static final int[] CONCURRENCIES = {1, 2, 3, 4, 8, 16};
+  /** A worker that accepts this many units without pushing back queues without bound. */
+  private static final int UNBOUNDED = 1_000_000;
+
+  private final List<Worker> workers = new ArrayList<>();
+  /** Blocking units wait for this; opened after each test so nothing is left hanging. */
+  private final CountDownLatch release = new CountDownLatch(1);
+
+  /**
+   * Returns a new worker that runs at most {@code concurrency} units at once; called one or more times per
+   * test, each worker shut down after the test.
+   */
+  protected abstract Worker newWorker(int concurrency);
+
+  private Worker worker(int concurrency) {
+    Worker worker = newWorker(concurrency);
+    workers.add(worker);
+    return worker;
+  }
+
+  @AfterEach
+  final void shutDownWorkers() throws InterruptedException {
+    release.countDown();
+    for (Worker worker : workers) {
+      worker.shutdown(Duration.ofSeconds(5));
+    }
+  }
+
+  @RepeatedTest(5)
+  void submit_manyProducers_neverExceedsConcurrencyAndRunsEachUnitOnce() throws Exception {
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    int concurrency = CONCURRENCIES[random.nextInt(CONCURRENCIES.length)];
+    int producers = 2 + random.nextInt(7);
+    int perProducer = 200 + random.nextInt(200);
+    String run = String.format("seed %d, concurrency %d, %d producers of %d units",
+        seed, concurrency, producers, perProducer);
+    Worker worker = worker(concurrency);
+    Probe probe = new Probe();
+    AtomicInteger accepted = new AtomicInteger();
+    AtomicInteger ids = new AtomicInteger();
+    Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
+
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      Random own = new Random(random.nextLong());
+      threads.add(Thread.ofPlatform().name("producer-" + p).start(() -> {
+        try {
+          for (int i = 0; i < perProducer; i++) {
+            if (worker.submit(probe.unit(ids.getAndIncrement(), randomBehaviour(own)), LONG)) {
+              accepted.incrementAndGet();
+            } else {
+              errors.add(new AssertionError("submit timed out although units keep finishing"));
+            }
+          }
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      }));
+    }
+    join(threads);
+    assertThat(errors).as(run).isEmpty();
+    WorkerAwait.until(LONG, () -> probe.finished.get() == accepted.get(),
+        () -> run + ": " + probe.finished.get() + " of " + accepted.get() + " accepted units finished");
+
+    assertThat(accepted.get()).as(run).isEqualTo(producers * perProducer);
+    assertThat(probe.duplicates.get()).as(run + ": units run twice").isZero();
+    assertThat(probe.started).as(run).hasSize(accepted.get());
+    assertThat(probe.max.get()).as(run + ": most units seen running at once").isEqualTo(concurrency);
+  }
+
+  @RepeatedTest(4)
+  void shutdown_whileProducersSubmit_accountsForEveryUnit() throws Exception {
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    int concurrency = CONCURRENCIES[random.nextInt(CONCURRENCIES.length)];
+    int producers = 2 + random.nextInt(4);
+    String run = String.format("seed %d, concurrency %d, %d producers", seed, concurrency, producers);
+    Worker worker = worker(concurrency);
+    Probe probe = new Probe();
+    AtomicInteger accepted = new AtomicInteger();
+    AtomicInteger ids = new AtomicInteger();
+    Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
+
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      Random own = new Random(random.nextLong());
+      threads.add(Thread.ofPlatform().name("producer-" + p).start(() -> {
+        try {
+          while (true) {
+            if (worker.submit(probe.unit(ids.getAndIncrement(), randomBehaviour(own)), Duration.ofMillis(100))) {
+              accepted.incrementAndGet();
+            }
+          }
+        } catch (RejectedExecutionException expected) {
+          // shut down: this producer is done
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      }));
+    }
+    WorkerAwait.until(LONG, () -> probe.finished.get() >= 300, () -> run + ": 300 units to finish");
+
+    long start = System.nanoTime();
+    List<WorkUnit> returned = worker.shutdown(LONG);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    join(threads);
+
+    assertThat(errors).as(run).isEmpty();
+    assertThat(took).as(run + ": shutdown of short units").isLessThan(LONG);
+    assertThat(probe.running.get()).as(run + ": units running after shutdown returned").isZero();
+    Set<Integer> returnedIds = ids(returned);
+    assertThat(returnedIds).as(run + ": returned units are distinct").hasSize(returned.size());
+    assertThat(returnedIds).as(run + ": returned units never started").doesNotContainAnyElementsOf(probe.started);
+    assertThat(probe.duplicates.get()).as(run + ": units run twice").isZero();
+    assertThat(probe.started.size() + returned.size()).as(run + ": run + returned").isEqualTo(accepted.get());
+    assertThat(probe.max.get()).as(run).isLessThanOrEqualTo(concurrency);
+  }
+
+  @Test
+  void submit_throwingUnits_keepFullCapacity() throws Exception {
+    int concurrency = 4;
+    Worker worker = worker(concurrency);
+    Probe probe = new Probe();
+    for (int i = 0; i < 50 * concurrency; i++) {
+      assertThat(worker.submit(probe.unit(i, Probe::fail), LONG)).isTrue();
+    }
+    WorkerAwait.until(LONG, () -> probe.finished.get() == 50 * concurrency, () -> "throwing units to finish");
+
+    CountDownLatch started = new CountDownLatch(concurrency);
+    for (int i = 0; i < concurrency; i++) {
+      assertThat(worker.submit(probe.unit(1000 + i, blockUntilReleased(started)), LONG)).isTrue();
+    }
+    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS))
+        .as("all %d units run at once after %d units threw", concurrency, 50 * concurrency).isTrue();
+    assertThat(worker.active()).isEqualTo(concurrency);
+  }
+
+  @Test
+  void submit_zeroTimeoutWhenFull_returnsFalseAndLosesNothing() throws Exception {
+    int concurrency = 2;
+    Worker worker = worker(concurrency);
+    Probe probe = new Probe();
+    CountDownLatch started = new CountDownLatch(concurrency);
+    int accepted = fill(worker, probe, blockUntilReleased(started));
+    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+    assertThat(worker.submit(probe.unit(-1, () -> {}), Duration.ZERO)).as("submit when full").isFalse();
+    assertThat(worker.active()).isEqualTo(concurrency);
+    assertThat(worker.waiting()).isEqualTo(accepted - concurrency);
+
+    release.countDown();
+    WorkerAwait.until(LONG, () -> probe.finished.get() == accepted,
+        () -> probe.finished.get() + " of " + accepted + " accepted units finished");
+    assertThat(probe.started).doesNotContain(-1).hasSize(accepted);
+    assertThat(probe.max.get()).isEqualTo(concurrency);
+  }
+
+  @Test
+  void submit_whenFull_waitsForRoomAndThenAccepts() throws Exception {
+    Worker worker = worker(1);
+    Probe probe = new Probe();
+    CountDownLatch started = new CountDownLatch(1);
+    int accepted = fill(worker, probe, blockUntilReleased(started));
+    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    Thread producer = Thread.ofPlatform().start(() -> submitInto(worker, probe.unit(-1, () -> {}), result));
+    WorkerAwait.untilBlocked(producer, LONG);
+    assertThat(result).as("submit waits while full").isNotDone();
+
+    release.countDown();
+    assertThat(result.get(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    WorkerAwait.until(LONG, () -> probe.finished.get() == accepted + 1, () -> "all units to finish");
+    assertThat(probe.started).contains(-1);
+  }
+
+  @Test
+  void submit_interruptedWhileWaiting_throwsAndDoesNotAcceptTheUnit() throws Exception {
+    Worker worker = worker(1);
+    Probe probe = new Probe();
+    CountDownLatch started = new CountDownLatch(1);
+    int accepted = fill(worker, probe, blockUntilReleased(started));
+    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    Thread producer = Thread.ofPlatform().start(() -> submitInto(worker, probe.unit(-1, () -> {}), result));
+    WorkerAwait.untilBlocked(producer, LONG);
+    producer.interrupt();
+
+    assertThatThrownBy(() -> result.get(LONG.toMillis(), TimeUnit.MILLISECONDS))
+        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(InterruptedException.class);
+    release.countDown();
+    WorkerAwait.until(LONG, () -> probe.finished.get() == accepted, () -> "accepted units to finish");
+    assertThat(worker.shutdown(LONG)).isEmpty();
+    assertThat(probe.started).doesNotContain(-1).hasSize(accepted);
+  }
+
+  @Test
+  void submit_afterShutdown_throwsRejectedExecution() throws Exception {
+    Worker worker = worker(2);
+    worker.shutdown(LONG);
+
+    assertThatThrownBy(() -> worker.submit(new WorkerTestUnit(1, () -> {}), Duration.ZERO))
+        .isInstanceOf(RejectedExecutionException.class);
+    assertThatThrownBy(() -> worker.submit(new WorkerTestUnit(2, () -> {}), LONG))
+        .isInstanceOf(RejectedExecutionException.class);
+  }
+
+  @Test
+  void shutdown_whileUnitsBlock_returnsWithinTimeoutAndInterruptsThem() throws Exception {
+    int concurrency = 3;
+    Worker worker = worker(concurrency);
+    Probe probe = new Probe();
+    CountDownLatch started = new CountDownLatch(concurrency);
+    CountDownLatch interrupted = new CountDownLatch(concurrency);
+    CountDownLatch never = new CountDownLatch(1);
+    int accepted = fill(worker, probe, () -> {
+      started.countDown();
+      try {
+        never.await();
+      } catch (InterruptedException e) {
+        interrupted.countDown();
+      }
+    });
+    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+    Duration timeout = Duration.ofMillis(300);
+    long start = System.nanoTime();
+    List<WorkUnit> returned = worker.shutdown(timeout);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(took).as("shutdown waits for running units up to its timeout")
+        .isGreaterThanOrEqualTo(timeout.minusMillis(20))
+        .isLessThan(timeout.plusSeconds(3));
+    assertThat(interrupted.await(LONG.toMillis(), TimeUnit.MILLISECONDS))
+        .as("units still running at the timeout are interrupted").isTrue();
+    assertThat(returned).hasSize(accepted - concurrency);
+    assertThat(ids(returned)).doesNotContainAnyElementsOf(probe.started);
+    assertThat(probe.started).hasSize(concurrency);
+  }
+
+  @Test
+  void shutdown_calledTwice_returnsEmptyTheSecondTime() throws Exception {
+    Worker worker = worker(2);
+    Probe probe = new Probe();
+    CountDownLatch started = new CountDownLatch(2);
+    fill(worker, probe, blockUntilReleased(started));
+    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    release.countDown();
+
+    worker.shutdown(LONG);
+    assertThat(worker.shutdown(LONG)).isEmpty();
+  }
+
+  @Test
+  void shutdown_whenIdle_returnsPromptlyWithGaugesAtZero() throws Exception {
+    int concurrency = 4;
+    Worker worker = worker(concurrency);
+    Probe probe = new Probe();
+    for (int i = 0; i < 100; i++) {
+      assertThat(worker.submit(probe.unit(i, () -> {}), LONG)).isTrue();
+    }
+    WorkerAwait.until(LONG, () -> probe.finished.get() == 100, () -> "units to finish");
+
+    long start = System.nanoTime();
+    assertThat(worker.shutdown(Duration.ofSeconds(30))).isEmpty();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("shutdown of an idle worker")
+        .isLessThan(Duration.ofSeconds(5));
+    assertThat(worker.active()).isZero();
+    assertThat(worker.waiting()).isZero();
+  }
+
+  @Test
+  void active_countsRunningUnits() throws Exception {
+    int concurrency = 3;
+    Worker worker = worker(concurrency);
+    Probe probe = new Probe();
+    CountDownLatch started = new CountDownLatch(concurrency);
+    for (int i = 0; i < concurrency; i++) {
+      assertThat(worker.submit(probe.unit(i, blockUntilReleased(started)), LONG)).isTrue();
+    }
+    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    assertThat(worker.active()).isEqualTo(concurrency);
+    assertThat(worker.waiting()).isZero();
+    assertThat(worker.threads()).isGreaterThanOrEqualTo(concurrency);
+
+    release.countDown();
+    WorkerAwait.until(LONG, () -> worker.active() == 0, () -> "active() to drop to 0 but was " + worker.active());
+  }
+
+  /** Submits units with a zero timeout until the worker refuses one; returns how many it accepted. */
+  private static int fill(Worker worker, Probe probe, Runnable body) throws InterruptedException {
+    int accepted = 0;
+    while (worker.submit(probe.unit(accepted, body), Duration.ZERO)) {
+      if (++accepted == UNBOUNDED) {
+        fail("the worker accepted %d units without pushing back", UNBOUNDED);
+      }
+    }
+    return accepted;
+  }
+
+  private Runnable blockUntilReleased(CountDownLatch started) {
+    return () -> {
+      started.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+  }
+
+  private static void submitInto(Worker worker, WorkUnit unit, CompletableFuture<Boolean> result) {
+    try {
+      result.complete(worker.submit(unit, LONG));
+    } catch (Throwable e) {
+      result.completeExceptionally(e);
+    }
+  }
+
+  /** Returns quickly, parks 0.5 to 2 ms, throws, or parks and then throws. */
+  private static Runnable randomBehaviour(Random random) {
+    long nanos = 500_000 + random.nextInt(1_500_000);
+    return switch (random.nextInt(4)) {
+      case 0 -> () -> {};
+      case 1 -> () -> LockSupport.parkNanos(nanos);
+      case 2 -> Probe::fail;
+      default -> () -> {
+        LockSupport.parkNanos(nanos);
+        Probe.fail();
+      };
+    };
+  }
+
+  private static Set<Integer> ids(List<WorkUnit> units) {
+    Set<Integer> ids = new HashSet<>();
+    for (WorkUnit unit : units) {
+      assertThat(unit).as("a returned unit is one that was submitted").isInstanceOf(WorkerTestUnit.class);
+      ids.add(((WorkerTestUnit) unit).id());
+    }
+    return ids;
+  }
+
+  private static void join(List<Thread> threads) throws InterruptedException {
+    for (Thread thread : threads) {
+      if (!thread.join(LONG.multipliedBy(3))) {
+        fail("%s did not finish; it is %s", thread.getName(), thread.getState());
+      }
+    }
+  }
+
+  /** Records which units ran, how many ran at once, and whether one ran twice. */
+  private static final class Probe {
+    final AtomicInteger running = new AtomicInteger();
+    final AtomicInteger max = new AtomicInteger();
+    final AtomicInteger finished = new AtomicInteger();
+    final AtomicInteger duplicates = new AtomicInteger();
+    final Set<Integer> started = ConcurrentHashMap.newKeySet();
+
+    WorkerTestUnit unit(int id, Runnable body) {
+      return new WorkerTestUnit(id, () -> {
+        if (!started.add(id)) {
+          duplicates.incrementAndGet();
+        }
+        max.accumulateAndGet(running.incrementAndGet(), Math::max); // [running <= concurrency]
+        try {
+          body.run();
+        } finally {
+          running.decrementAndGet();
+          finished.incrementAndGet();
+        }
+      });
+    }
+
+    static void fail() {
+      throw new IllegalStateException("thrown on purpose by a test unit");
+    }
+  }
+}

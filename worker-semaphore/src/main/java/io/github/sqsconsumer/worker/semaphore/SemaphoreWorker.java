@@ -1,0 +1,143 @@
+package io.github.sqsconsumer.worker.semaphore;
+
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+
+import io.github.sqsconsumer.spi.WorkUnit;
+import io.github.sqsconsumer.spi.Worker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Concurrency:
+ *   A permit is the right to run one unit. submit() takes a permit (waiting up to its timeout), starts a new
+ *   virtual thread for the unit and returns; the thread gives the permit back when the unit ends. So the
+ *   number of units between "permit taken" and "permit given back" never exceeds the concurrency, and that
+ *   span contains the whole of run(). No lock and no synchronized block anywhere: nothing here can pin a
+ *   carrier thread.
+ *
+ *   The semaphore is non-fair. Its waiters are submitters (normally the core's single dispatch thread), so
+ *   there is nobody to be unfair to; a fair semaphore hands each released permit to the queued waiter,
+ *   which costs a park/unpark per unit when the worker is saturated, where a non-fair one lets a running
+ *   submitter take it at once. Measured roughly in the module report: non-fair is the faster of the two
+ *   when saturated and equal otherwise.
+ *
+ * Waiting room:
+ *   None. A unit is either running (its thread holds a permit) or was never accepted.
+ *
+ * Shutdown:
+ *   shutdown() sets `closed`, then takes all permits at once, waiting up to its timeout: holding all of
+ *   them proves nothing runs. A submitter that got its permit just before `closed` was set re-checks the
+ *   flag after taking the permit and gives it back, so no unit starts after shutdown() has taken every
+ *   permit. Afterwards the permits are released again so that submitters still blocked in submit() wake,
+ *   see `closed` and throw RejectedExecutionException instead of waiting out their timeouts. If the
+ *   timeout runs out first, every thread in `running` is interrupted and left to finish on its own.
+ *   `running` is added to before start() and removed from in the thread's own finally block, so it holds
+ *   every started thread that has not ended.
+ */
+/** Runs each unit on a new virtual thread once it holds one of {@code concurrency} semaphore permits. */
+final class SemaphoreWorker implements Worker {
+  private static final Logger log = LoggerFactory.getLogger(SemaphoreWorker.class);
+
+  private final int concurrency;
+  private final Semaphore permits;
+  /** Thread-safe (Thread.Builder#factory); names threads {@code <consumerName>-semaphore-<n>}. */
+  private final ThreadFactory threadFactory;
+  /** Threads started and not yet ended; for the gauges and to interrupt stragglers at shutdown. */
+  private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  SemaphoreWorker(String consumerName, int concurrency) {
+    this.concurrency = concurrency;
+    this.permits = new Semaphore(concurrency, false);
+    // Handlers should not inherit the dispatch thread's inheritable thread locals (and copying them costs).
+    this.threadFactory = Thread.ofVirtual()
+        .name(consumerName + "-semaphore-", 1)
+        .inheritInheritableThreadLocals(false)
+        .factory();
+  }
+
+  @Override
+  public boolean submit(WorkUnit unit, Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(unit, "unit");
+    Objects.requireNonNull(timeout, "timeout");
+    if (closed.get()) {
+      throw rejected();
+    }
+    if (!permits.tryAcquire(Checks.saturatedNanos(timeout), NANOSECONDS)) {
+      return false;
+    }
+    // [this unit holds a permit: running units <= concurrency]
+    if (closed.get()) {
+      permits.release();
+      throw rejected();
+    }
+    Thread thread = threadFactory.newThread(() -> run(unit));
+    running.add(thread); // before start(), so the thread's own remove() always comes after
+    try {
+      thread.start();
+    } catch (Throwable e) { // OutOfMemoryError and the like: the unit was not accepted
+      running.remove(thread);
+      permits.release();
+      throw e;
+    }
+    return true;
+  }
+
+  private void run(WorkUnit unit) {
+    try {
+      unit.run();
+    } catch (Throwable e) {
+      // WorkUnit.run() catches what the handler throws, so this is a fault of the unit itself.
+      log.warn("a work unit of {} message(s) threw; the worker goes on", unit.messages().size(), e);
+    } finally {
+      running.remove(Thread.currentThread());
+      permits.release(); // [permit given back only after run() ended]
+    }
+  }
+
+  @Override
+  public List<WorkUnit> shutdown(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    if (!closed.compareAndSet(false, true)) {
+      return List.of();
+    }
+    if (permits.tryAcquire(concurrency, Checks.saturatedNanos(timeout), NANOSECONDS)) {
+      // [all permits held: nothing runs, and nothing can start since closed is set]
+      permits.release(concurrency); // wake blocked submitters so they throw instead of timing out
+    } else {
+      for (Thread thread : running) {
+        thread.interrupt();
+      }
+      log.debug("shutdown timed out; interrupted {} running unit(s)", running.size());
+    }
+    return List.of(); // a unit is accepted only when it starts, so none is ever left unstarted
+  }
+
+  @Override
+  public int active() {
+    return running.size();
+  }
+
+  @Override
+  public int waiting() {
+    return 0;
+  }
+
+  @Override
+  public int threads() {
+    return running.size();
+  }
+
+  private static RejectedExecutionException rejected() {
+    return new RejectedExecutionException("the semaphore worker is shut down");
+  }
+}

@@ -1,0 +1,50 @@
+package io.github.sqsconsumer.worker.semaphore;
+
+import static io.github.sqsconsumer.worker.semaphore.Checks.requireArgument;
+
+import io.github.sqsconsumer.spi.Worker;
+import io.github.sqsconsumer.spi.WorkerContext;
+import io.github.sqsconsumer.spi.WorkerProvider;
+import java.util.Objects;
+
+/**
+ * Provides the {@code semaphore} worker: each unit of work runs on a new virtual thread once it holds one
+ * of {@code concurrency} semaphore permits. No threads are reused and nothing waits inside the worker:
+ * {@code submit} itself waits for a permit, so {@code waiting()} is always zero and {@code shutdown}
+ * never has unstarted units to hand back.
+ *
+ * <p>Suits handlers that mostly wait on I/O; handlers that hold a monitor ({@code synchronized}) while
+ * blocking pin their carrier thread, and CPU-bound handlers gain nothing over the {@code pool} worker.
+ * It reads no settings. Threads are named {@code <consumerName>-semaphore-<n>}.
+ *
+ * <p>Found with {@link java.util.ServiceLoader}; the public no-argument constructor does nothing.
+ * Thread-safe.
+ */
+public final class SemaphoreWorkerProvider implements WorkerProvider {
+
+  /** The name users choose this worker by. */
+  static final String NAME = "semaphore";
+
+  /** Creates the provider; does nothing, for {@link java.util.ServiceLoader}. */
+  public SemaphoreWorkerProvider() {}
+
+  /** Returns {@code semaphore}. */
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /**
+   * Creates a semaphore worker for the context's concurrency.
+   *
+   * @throws IllegalArgumentException if the concurrency is not between 1 and 10000
+   */
+  @Override
+  public Worker create(WorkerContext context) {
+    Objects.requireNonNull(context, "context");
+    int concurrency = context.concurrency();
+    requireArgument(concurrency >= 1 && concurrency <= 10_000,
+        "concurrency must be between 1 and 10000 but was %d", concurrency);
+    return new SemaphoreWorker(Objects.requireNonNull(context.consumerName(), "consumerName"), concurrency);
+  }
+}
