@@ -29,13 +29,14 @@ import org.slf4j.LoggerFactory;
  *   caller's own thread if the port answers at once); retries are sent from one scheduler thread.
  *   A Semaphore of maxInFlight permits bounds what this harvester holds: a caller takes a permit before
  *   its message is registered and the message's one report gives it back, so a full harvester makes
- *   callers wait (backpressure) [unsettled.size() <= permits taken <= maxInFlight].
+ *   callers wait (backpressure) [unsettled.size() + reporting <= permits taken <= maxInFlight].
  *   `lock` guards `state` and `unsettled`. Registering a message and closing both happen under it, so they
  *   are linearizable: a message is registered while OPEN, and then close waits for it or reports it, or
  *   the caller gets IllegalStateException and keeps its message - never lost, never a crash
  *   [registered only while OPEN]. A ReentrantLock, not synchronized: callers may be virtual threads.
  *   An entry is reported only by the thread that removes it from `unsettled` under the lock, and the
- *   callback runs after unlocking [each entry reported exactly once].
+ *   callback runs after unlocking [each entry reported exactly once]; `reporting` counts callbacks under
+ *   way, so that close returns only after they were made.
  *
  * Retries:
  *   A transient failure is sent again after an exponential backoff with jitter, up to maxAttempts sends
@@ -89,6 +90,7 @@ final class DirectHarvester implements Harvester {
   private final Condition drained = lock.newCondition();
   private volatile State state = State.OPEN; // written under lock; read without it only to fail fast
   private final Set<Entry> unsettled = Collections.newSetFromMap(new IdentityHashMap<>()); // guarded by lock
+  private int reporting; // guarded by lock: entries out of `unsettled` whose callback has not returned
 
   DirectHarvester(String consumerName, QueuePort port, HarvesterCallback callback, int maxInFlight,
       Backoff backoff) {
@@ -191,21 +193,31 @@ final class DirectHarvester implements Harvester {
     }
   }
 
-  /** Reports the entry (cause null: it succeeded) if no one else did; gives its permit back. */
+  /**
+   * Reports the entry (cause null: it succeeded) if no one else did, then gives its permit back: a
+   * message holds its permit until its report has returned.
+   */
   private void settle(Entry entry, Throwable cause) {
     lock.lock();
     try {
       if (!unsettled.remove(entry)) {
         return; // already reported, by close
       }
-      if (unsettled.isEmpty()) {
+      reporting++;
+    } finally {
+      lock.unlock();
+    }
+    report(entry, cause);
+    lock.lock();
+    try {
+      reporting--;
+      if (unsettled.isEmpty() && reporting == 0) {
         drained.signalAll();
       }
     } finally {
       lock.unlock();
     }
     permits.release();
-    report(entry, cause);
   }
 
   private void report(Entry entry, Throwable cause) {
@@ -245,7 +257,7 @@ final class DirectHarvester implements Harvester {
       }
       state = State.CLOSING;
       long left = timeout.toNanos();
-      while (!unsettled.isEmpty() && left > 0) {
+      while ((!unsettled.isEmpty() || reporting > 0) && left > 0) { // until the reports were made
         try {
           left = drained.awaitNanos(left);
         } catch (InterruptedException e) {
@@ -265,9 +277,9 @@ final class DirectHarvester implements Harvester {
           unsent.size(), timeout);
     }
     for (Entry entry : unsent) {
-      permits.release();
       report(entry, new QueueException(QueueException.Kind.TRANSIENT, "",
           "harvester closed before the queue answered", null));
+      permits.release();
     }
     if (interrupted != null) {
       throw interrupted;
