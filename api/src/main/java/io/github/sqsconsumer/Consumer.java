@@ -268,6 +268,12 @@ public interface Consumer extends AutoCloseable {
      * @throws ConsumerException if a part cannot be found or chosen, saying what was found and how to choose
      */
     public Consumer build() {
+      validate();
+      return DefaultConsumer.create(this);
+    }
+
+    /** Checks every setting; package-private for tests. */
+    Builder validate() {
       Checks.requireState(queue != null, "queue must be set");
       Checks.requireArgument(!queue.isBlank(), "queue must not be blank");
       Checks.requireState(handler != null || batchHandler != null, "a handler or a batchHandler must be set");
@@ -291,7 +297,7 @@ public interface Consumer extends AutoCloseable {
       for (String key : settings.keySet()) {
         Checks.requireArgument(!key.isBlank(), "setting keys must not be blank");
       }
-      return DefaultConsumer.create(this);
+      return this;
     }
 
     private static void requireBetween(String setting, Duration value, Duration min, Duration max) {

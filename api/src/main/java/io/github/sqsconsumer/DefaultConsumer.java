@@ -65,6 +65,12 @@ final class DefaultConsumer implements Consumer {
         config.worker, "sqs-consumer-worker-semaphore or sqs-consumer-worker-pool");
     HarvesterProvider harvester = Providers.choose(HarvesterProvider.class, HarvesterProvider::name,
         "harvester", config.harvester, "sqs-consumer-harvester-batch or sqs-consumer-harvester-direct");
+    return create(config, runner, worker, harvester);
+  }
+
+  /** Creates a consumer with these parts; package-private for tests. */
+  static DefaultConsumer create(Consumer.Builder config, RunnerProvider runner, WorkerProvider worker,
+      HarvesterProvider harvester) {
     return new DefaultConsumer(config, runner, worker, harvester);
   }
 
@@ -92,7 +98,7 @@ final class DefaultConsumer implements Consumer {
         state = State.RUNNING;
         LOG.info("{} started on {} ({}, worker {}, harvester {}, concurrency {}{})", config.name, queue.url(),
             queue.fifo() ? "FIFO" : "standard", workerProvider.name(), harvesterProvider.name(),
-            config.concurrency, config.batchHandler != null ? " batches of " + config.batchSize : "");
+            config.concurrency, config.batchHandler != null ? ", batches of up to " + config.batchSize : "");
       } catch (RuntimeException | Error e) {
         state = State.FAILED;
         cleanUpFailedStart(worker, harvester);

@@ -29,7 +29,11 @@ final class Providers {
    * @param modules the artifacts that provide this part, for the "add one" hint
    */
   static <P> P choose(Class<P> type, Function<P, String> nameOf, String part, String chosen, String modules) {
-    List<P> found = load(type);
+    return choose(load(type), nameOf, part, chosen, modules);
+  }
+
+  /** Chooses among the providers found; package-private for tests. */
+  static <P> P choose(List<P> found, Function<P, String> nameOf, String part, String chosen, String modules) {
     TreeMap<String, P> byName = new TreeMap<>();
     for (P provider : found) {
       String name = nameOf.apply(provider);

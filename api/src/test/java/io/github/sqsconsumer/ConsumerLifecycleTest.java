@@ -1,0 +1,270 @@
+package io.github.sqsconsumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+final class ConsumerLifecycleTest {
+  private final TestParts.ListRunner runner = new TestParts.ListRunner();
+  private final TestParts.ThreadWorker[] worker = new TestParts.ThreadWorker[1];
+  private Consumer consumer;
+
+  private Consumer create(Consumer.Builder builder) {
+    consumer = DefaultConsumer.create(builder.validate(), TestParts.runner(runner), TestParts.worker(worker),
+        TestParts.harvester());
+    return consumer;
+  }
+
+  private Consumer create(MessageHandler handler) {
+    return create(Consumer.builder().queue("orders").handler(handler).concurrency(4).waitTime(Duration.ofSeconds(1)));
+  }
+
+  @AfterEach
+  void close() {
+    if (consumer != null) {
+      consumer.close();
+    }
+  }
+
+  private static void await(CountDownLatch latch) throws InterruptedException {
+    assertThat(latch.await(10, TimeUnit.SECONDS)).as("latch released in time").isTrue();
+  }
+
+  @Test
+  void start_handlesAndDeletesEveryMessage() throws Exception {
+    CountDownLatch handled = new CountDownLatch(100);
+    for (int i = 0; i < 100; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    create(m -> handled.countDown()).start();
+    await(handled);
+    consumer.close();
+    assertThat(runner.deleted).hasSize(100);
+    assertThat(worker[0].maxActive.get()).isLessThanOrEqualTo(4);
+    assertThat(consumer.inFlight()).isZero();
+  }
+
+  @Test
+  void start_twice() {
+    create(m -> {}).start();
+    consumer.start();
+    assertThat(consumer.state()).isEqualTo(Consumer.State.RUNNING);
+  }
+
+  @Test
+  void close_beforeStart() {
+    create(m -> {}).close();
+    assertThat(consumer.state()).isEqualTo(Consumer.State.TERMINATED);
+    assertThat(runner.closed).isTrue();
+    assertThatThrownBy(consumer::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("a consumer can start only once, but it is TERMINATED");
+  }
+
+  @Test
+  void close_twice() throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch proceed = new CountDownLatch(1);
+    runner.queue.add(TestParts.message(1));
+    create(m -> {
+      running.countDown();
+      proceed.await();
+    }).start();
+    await(running);
+    Thread first = Thread.ofPlatform().start(consumer::close);
+    Thread second = Thread.ofPlatform().start(consumer::close);
+    // both wait for the handler: neither returns early
+    assertThat(first.join(Duration.ofMillis(200))).isFalse();
+    assertThat(second.isAlive()).isTrue();
+    proceed.countDown();
+    assertThat(first.join(Duration.ofSeconds(10))).isTrue();
+    assertThat(second.join(Duration.ofSeconds(10))).isTrue();
+    assertThat(consumer.state()).isEqualTo(Consumer.State.TERMINATED);
+    consumer.close(); // and a third, after the fact, returns at once
+    assertThat(runner.deleted).containsExactly("m1");
+  }
+
+  @Test
+  void close_whileHandlersRun() throws Exception {
+    CountDownLatch running = new CountDownLatch(4);
+    CountDownLatch proceed = new CountDownLatch(1);
+    for (int i = 0; i < 20; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    create(m -> {
+      running.countDown();
+      proceed.await();
+    }).start();
+    await(running);
+    assertThat(consumer.inFlight()).isGreaterThanOrEqualTo(4);
+    Thread closer = Thread.ofPlatform().start(consumer::close);
+    awaitState(Consumer.State.STOPPING);
+    proceed.countDown();
+    assertThat(closer.join(Duration.ofSeconds(10))).isTrue();
+    // the four running finished and were deleted; the rest never started and were released at once
+    assertThat(runner.deleted).hasSize(4);
+    assertThat(runner.released.values()).allMatch(Duration.ZERO::equals);
+    assertThat(runner.deleted.size() + runner.released.size() + runner.queue.size()).isEqualTo(20);
+    assertThat(consumer.inFlight()).isZero();
+  }
+
+  @Test
+  void close_shutdownTimeoutInterruptsStragglers() throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    runner.queue.add(TestParts.message(1));
+    create(Consumer.builder().queue("orders").concurrency(1).shutdownTimeout(Duration.ofMillis(100))
+        .retryPolicy(RetryPolicy.fixed(Duration.ofSeconds(5)))
+        .handler(m -> {
+          running.countDown();
+          Thread.sleep(60_000);
+        })).start();
+    await(running);
+    long start = System.nanoTime();
+    consumer.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(runner.deleted).isEmpty();
+  }
+
+  @Test
+  void start_missingQueue() {
+    runner.missing = true;
+    create(m -> {});
+    assertThatThrownBy(consumer::start)
+        .isInstanceOf(ConsumerException.class)
+        .hasMessage("cannot consume queue 'orders': queue 'orders' does not exist");
+    assertThat(consumer.state()).isEqualTo(Consumer.State.FAILED);
+    assertThat(runner.closed).isTrue();
+    consumer.close();
+    assertThat(consumer.state()).isEqualTo(Consumer.State.FAILED);
+  }
+
+  @Test
+  void start_transientFailuresAreRetried() {
+    runner.transientOpenFailures.set(2);
+    create(m -> {}).start();
+    assertThat(consumer.state()).isEqualTo(Consumer.State.RUNNING);
+  }
+
+  @Test
+  void start_persistentTransientFailureGivesUp() {
+    runner.transientOpenFailures.set(100);
+    create(m -> {});
+    assertThatThrownBy(consumer::start)
+        .isInstanceOf(ConsumerException.class)
+        .hasMessage("cannot consume queue 'orders': try again");
+  }
+
+  @Test
+  void outcomes_followTheRules() throws Exception {
+    Set<String> discarded = ConcurrentHashMap.newKeySet();
+    Set<String> failed = ConcurrentHashMap.newKeySet();
+    CountDownLatch settled = new CountDownLatch(3);
+    runner.queue.add(TestParts.message(1));
+    runner.queue.add(TestParts.message(2));
+    runner.queue.add(TestParts.message(3));
+    create(Consumer.builder().queue("orders").retryPolicy(RetryPolicy.fixed(Duration.ofSeconds(7)))
+        .listener(new ConsumerListener() {
+          @Override
+          public void onDiscarded(Message message, Throwable cause) {
+            discarded.add(message.id());
+          }
+
+          @Override
+          public void onFailed(Message message, Throwable cause, Duration retryDelay) {
+            failed.add(message.id());
+            throw new IllegalStateException("a broken listener changes nothing");
+          }
+
+          @Override
+          public void onAcknowledged(Message message) {
+            settled.countDown();
+          }
+
+          @Override
+          public void onReleased(Message message, Duration visibility) {
+            settled.countDown();
+          }
+        })
+        .handler(m -> {
+          switch (m.id()) {
+            case "m1" -> {}
+            case "m2" -> throw new PermanentFailureException("malformed");
+            default -> throw new IllegalStateException("not yet");
+          }
+        })).start();
+    await(settled);
+    assertThat(runner.deleted).containsExactlyInAnyOrder("m1", "m2");
+    assertThat(discarded).containsExactly("m2");
+    assertThat(failed).containsExactly("m3");
+    assertThat(runner.released).containsEntry("m3", Duration.ofSeconds(7));
+  }
+
+  @Test
+  void acknowledgeAlways_deletesFailuresToo() throws Exception {
+    CountDownLatch acknowledged = new CountDownLatch(2);
+    runner.queue.add(TestParts.message(1));
+    runner.queue.add(TestParts.message(2));
+    create(Consumer.builder().queue("orders").acknowledgeMode(AcknowledgeMode.ALWAYS)
+        .listener(new ConsumerListener() {
+          @Override
+          public void onAcknowledged(Message message) {
+            acknowledged.countDown();
+          }
+        })
+        .handler(m -> {
+          throw new IllegalStateException("always fails");
+        })).start();
+    await(acknowledged);
+    assertThat(runner.deleted).containsExactlyInAnyOrder("m1", "m2");
+    assertThat(runner.released).isEmpty();
+  }
+
+  @Test
+  void batchHandler_partialFailures() throws Exception {
+    AtomicInteger batches = new AtomicInteger();
+    CountDownLatch settled = new CountDownLatch(10);
+    for (int i = 0; i < 10; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    create(Consumer.builder().queue("orders").retryPolicy(RetryPolicy.fixed(Duration.ZERO))
+        .listener(new ConsumerListener() {
+          @Override
+          public void onAcknowledged(Message message) {
+            settled.countDown();
+          }
+
+          @Override
+          public void onReleased(Message message, Duration visibility) {
+            settled.countDown();
+          }
+        })
+        .batchHandler(messages -> {
+          batches.incrementAndGet();
+          BatchResult.Builder result = BatchResult.builder();
+          messages.stream().filter(m -> m.id().equals("m3")).forEach(m -> result.failed(m, new RuntimeException()));
+          return result.build();
+        })).start();
+    await(settled);
+    assertThat(batches.get()).isEqualTo(1);
+    assertThat(runner.deleted).hasSize(9).doesNotContain("m3");
+    assertThat(runner.released).containsOnlyKeys("m3");
+  }
+
+  private void awaitState(Consumer.State state) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (consumer.state() != state) {
+      assertThat(System.nanoTime()).as("state %s reached in time", state).isLessThan(deadline);
+      Thread.sleep(1);
+    }
+  }
+}

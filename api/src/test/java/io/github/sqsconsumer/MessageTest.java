@@ -1,0 +1,71 @@
+package io.github.sqsconsumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+final class MessageTest {
+
+  @Test
+  void binaryAttribute_isCopiedInAndOut() {
+    byte[] bytes = {1, 2, 3};
+    MessageAttribute attribute = MessageAttribute.ofBinary("Binary", bytes);
+    bytes[0] = 9;
+    assertThat(attribute.binaryValue()).containsExactly(1, 2, 3);
+    attribute.binaryValue()[1] = 9;
+    assertThat(attribute.binaryValue()).containsExactly(1, 2, 3);
+    assertThat(attribute.isBinary()).isTrue();
+    assertThat(attribute.stringValue()).isEqualTo("AQID");
+  }
+
+  @Test
+  void attribute_typeMustMatchValue() {
+    assertThatThrownBy(() -> MessageAttribute.ofBinary("String", new byte[0]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a binary attribute must have a data type starting with Binary but was String");
+    assertThatThrownBy(() -> MessageAttribute.ofString("Binary", "x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a string attribute must not have a binary data type but was Binary");
+  }
+
+  @Test
+  void message_isImmutableAndReadsSystemAttributes() {
+    Map<String, String> attributes = new java.util.HashMap<>(Map.of(
+        Message.APPROXIMATE_RECEIVE_COUNT, "3", Message.SENT_TIMESTAMP, "1700000000000",
+        Message.MESSAGE_GROUP_ID, "g1"));
+    Message message = Message.builder().id("id-1").body("secret body").receiptHandle("secret-receipt")
+        .attributes(attributes).messageAttribute("n", MessageAttribute.ofString("Number", "42")).build();
+    attributes.clear();
+    assertThat(message.attributes()).hasSize(3);
+    assertThatThrownBy(() -> message.attributes().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+    assertThat(message.receiveCount()).isEqualTo(3);
+    assertThat(message.sentTimestamp()).contains(Instant.ofEpochMilli(1_700_000_000_000L));
+    assertThat(message.groupId()).contains("g1");
+    assertThat(message.messageAttributes().get("n").stringValue()).isEqualTo("42");
+  }
+
+  @Test
+  void toString_neverShowsBodyOrReceiptHandle() {
+    Message message = Message.builder().id("id-1").body("secret body").receiptHandle("secret-receipt")
+        .messageAttribute("token", MessageAttribute.ofString("String", "secret value")).build();
+    assertThat(message.toString()).contains("id-1").doesNotContain("secret");
+    assertThat(message.messageAttributes().get("token").toString()).doesNotContain("secret");
+  }
+
+  @Test
+  void equality_isPerDelivery() {
+    Message first = Message.builder().id("a").body("x").receiptHandle("r1").build();
+    Message again = first.toBuilder().receiptHandle("r2").build();
+    assertThat(first).isNotEqualTo(again).isEqualTo(first.toBuilder().build());
+  }
+
+  @Test
+  void receiveCount_garbledIsOne() {
+    Message message = Message.builder().id("a").body("x").receiptHandle("r")
+        .attribute(Message.APPROXIMATE_RECEIVE_COUNT, "many").build();
+    assertThat(message.receiveCount()).isEqualTo(1);
+  }
+}

@@ -1,0 +1,241 @@
+package io.github.sqsconsumer;
+
+import io.github.sqsconsumer.spi.BatchReply;
+import io.github.sqsconsumer.spi.Harvester;
+import io.github.sqsconsumer.spi.HarvesterContext;
+import io.github.sqsconsumer.spi.HarvesterProvider;
+import io.github.sqsconsumer.spi.QueueException;
+import io.github.sqsconsumer.spi.QueueInfo;
+import io.github.sqsconsumer.spi.Runner;
+import io.github.sqsconsumer.spi.RunnerContext;
+import io.github.sqsconsumer.spi.RunnerProvider;
+import io.github.sqsconsumer.spi.VisibilityChange;
+import io.github.sqsconsumer.spi.WorkUnit;
+import io.github.sqsconsumer.spi.Worker;
+import io.github.sqsconsumer.spi.WorkerContext;
+import io.github.sqsconsumer.spi.WorkerProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Minimal parts for the core's unit tests, which cannot use the real modules (they depend on the api):
+ * a list-backed runner, a virtual-thread worker and a harvester that settles at once. The real parts are
+ * tested together in the it module.
+ */
+final class TestParts {
+  private TestParts() {}
+
+  static Message message(int i) {
+    return Message.builder().id("m" + i).body("body " + i).receiptHandle("r" + i).build();
+  }
+
+  /** A queue in a list: receive takes from it; delete records; release puts back. */
+  static final class ListRunner implements Runner {
+    final ConcurrentLinkedQueue<Message> queue = new ConcurrentLinkedQueue<>();
+    final Set<String> deleted = ConcurrentHashMap.newKeySet();
+    final Map<String, Duration> released = new ConcurrentHashMap<>();
+    final AtomicInteger transientOpenFailures = new AtomicInteger();
+    volatile boolean missing;
+    volatile boolean closed;
+
+    @Override
+    public QueueInfo open() {
+      if (missing) {
+        throw new QueueException(QueueException.Kind.FATAL, "QueueDoesNotExist", "queue 'orders' does not exist", null);
+      }
+      if (transientOpenFailures.getAndDecrement() > 0) {
+        throw new QueueException(QueueException.Kind.TRANSIENT, "ServiceUnavailable", "try again", null);
+      }
+      return new QueueInfo("test://orders", false, Duration.ofSeconds(30));
+    }
+
+    @Override
+    public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime) {
+      List<Message> batch = new ArrayList<>();
+      Message m;
+      while (batch.size() < maxMessages && (m = queue.poll()) != null) {
+        batch.add(m);
+      }
+      if (!batch.isEmpty()) {
+        return CompletableFuture.completedFuture(batch);
+      }
+      // an empty long poll: answers after a short while, or when cancelled
+      return CompletableFuture.supplyAsync(List::of,
+          CompletableFuture.delayedExecutor(Math.min(waitTime.toMillis(), 20), TimeUnit.MILLISECONDS));
+    }
+
+    @Override
+    public CompletableFuture<BatchReply> deleteBatch(List<Message> messages) {
+      messages.forEach(m -> deleted.add(m.id()));
+      return CompletableFuture.completedFuture(BatchReply.ok());
+    }
+
+    @Override
+    public CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes) {
+      return CompletableFuture.completedFuture(BatchReply.ok());
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(Message message) {
+      deleted.add(message.id());
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> changeVisibility(Message message, Duration visibility) {
+      released.put(message.id(), visibility);
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  /** A virtual thread per unit behind a semaphore; records the most units seen running at once. */
+  static final class ThreadWorker implements Worker {
+    final Semaphore permits;
+    final AtomicInteger active = new AtomicInteger();
+    final AtomicInteger maxActive = new AtomicInteger();
+    final Set<Thread> running = ConcurrentHashMap.newKeySet();
+    volatile boolean shutdown;
+
+    ThreadWorker(int concurrency) {
+      permits = new Semaphore(concurrency);
+    }
+
+    @Override
+    public boolean submit(WorkUnit unit, Duration timeout) throws InterruptedException {
+      if (shutdown) {
+        throw new java.util.concurrent.RejectedExecutionException("shut down");
+      }
+      if (!permits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+      Thread.ofVirtual().start(() -> {
+        running.add(Thread.currentThread());
+        maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+        try {
+          unit.run();
+        } finally {
+          active.decrementAndGet();
+          running.remove(Thread.currentThread());
+          permits.release();
+        }
+      });
+      return true;
+    }
+
+    @Override
+    public List<WorkUnit> shutdown(Duration timeout) throws InterruptedException {
+      shutdown = true;
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (active.get() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      running.forEach(Thread::interrupt);
+      return List.of();
+    }
+
+    @Override
+    public int active() {
+      return active.get();
+    }
+
+    @Override
+    public int waiting() {
+      return 0;
+    }
+
+    @Override
+    public int threads() {
+      return active.get();
+    }
+  }
+
+  /** Deletes and releases one message at a time through the port, and reports at once. */
+  static final class DirectHarvester implements Harvester {
+    final HarvesterContext context;
+    volatile boolean closed;
+
+    DirectHarvester(HarvesterContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public void acknowledge(Message message) {
+      if (closed) {
+        throw new IllegalStateException("closed");
+      }
+      context.port().delete(message).join();
+      context.callback().acknowledged(message);
+    }
+
+    @Override
+    public void release(Message message, Duration visibility) {
+      if (closed) {
+        throw new IllegalStateException("closed");
+      }
+      context.port().changeVisibility(message, visibility).join();
+      context.callback().released(message, visibility);
+    }
+
+    @Override
+    public void close(Duration timeout) {
+      closed = true;
+    }
+  }
+
+  static RunnerProvider runner(ListRunner runner) {
+    return new RunnerProvider() {
+      @Override
+      public String name() {
+        return "list";
+      }
+
+      @Override
+      public Runner create(RunnerContext context) {
+        return runner;
+      }
+    };
+  }
+
+  static WorkerProvider worker(ThreadWorker[] created) {
+    return new WorkerProvider() {
+      @Override
+      public String name() {
+        return "thread";
+      }
+
+      @Override
+      public Worker create(WorkerContext context) {
+        created[0] = new ThreadWorker(context.concurrency());
+        return created[0];
+      }
+    };
+  }
+
+  static HarvesterProvider harvester() {
+    return new HarvesterProvider() {
+      @Override
+      public String name() {
+        return "direct";
+      }
+
+      @Override
+      public Harvester create(HarvesterContext context) {
+        return new DirectHarvester(context);
+      }
+    };
+  }
+}
