@@ -340,6 +340,20 @@ public abstract class HarvesterContractTest {
   }
 
   @Test
+  void close_interrupted_throwsAndStillReportsTheUnsettled() throws Exception {
+    Harvester harvester = create();
+    port.hold();
+    messages(3).forEach(harvester::acknowledge);
+
+    Thread.currentThread().interrupt();
+    assertThatThrownBy(() -> harvester.close(WAIT)).isInstanceOf(InterruptedException.class);
+    Thread.interrupted(); // in case an implementation left it set as well
+
+    assertThat(callback.count(Outcome.FAILED)).isEqualTo(3);
+    assertThatThrownBy(() -> harvester.acknowledge(message())).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void acknowledgeAndRelease_afterClose_throw() throws Exception {
     Harvester harvester = create();
     harvester.close(WAIT);

@@ -105,10 +105,10 @@ final class BatchHarvesterTest {
       for (Message m : request.messages()) {
         assertThat(millisBetween(ackedAt.get(m), request.sentAtNanos()))
             .as("wait of %s (a debounce would hold the first for ~1300 ms)", m)
-            .isLessThan(200 + 150);
+            .isLessThan(200 + 200);
       }
     }
-    assertThat(port.requestCount()).as("still batched: about one request per maxWait").isBetween(4, 8);
+    assertThat(port.requestCount()).as("still batched: about one request per maxWait").isBetween(3, 9);
   }
 
   @Test
@@ -133,7 +133,7 @@ final class BatchHarvesterTest {
 
     callback.awaitReports(1_000, WAIT);
 
-    assertThat(port.requestCount(Kind.DELETE_BATCH)).isBetween(100, 110);
+    assertThat(port.requestCount(Kind.DELETE_BATCH)).isBetween(100, 115); // a stalled producer may cause a partial
     assertThat(port.requestCount()).isEqualTo(port.requestCount(Kind.DELETE_BATCH));
   }
 

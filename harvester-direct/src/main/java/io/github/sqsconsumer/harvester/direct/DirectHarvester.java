@@ -178,7 +178,11 @@ final class DirectHarvester implements Harvester {
     LOG.debug("{} of {} failed on attempt {}, retrying in {} ms: {}", entry.action(), entry.message,
         entry.attempts, delay, describe(cause));
     try {
-      scheduler.schedule(() -> send(entry), delay, TimeUnit.MILLISECONDS);
+      scheduler.schedule(() -> {
+        if (isUnsettled(entry)) { // not reported by a close that timed out meanwhile
+          send(entry);
+        }
+      }, delay, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException closing) {
       settle(entry, cause);
     }
