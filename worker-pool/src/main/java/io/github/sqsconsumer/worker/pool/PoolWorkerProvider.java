@@ -1,0 +1,99 @@
+package io.github.sqsconsumer.worker.pool;
+
+import static io.github.sqsconsumer.worker.pool.Checks.requireArgument;
+
+import io.github.sqsconsumer.spi.Settings;
+import io.github.sqsconsumer.spi.Worker;
+import io.github.sqsconsumer.spi.WorkerContext;
+import io.github.sqsconsumer.spi.WorkerProvider;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Provides the {@code pool} worker: an elastic pool of reused platform threads. Threads start on demand,
+ * up to {@code concurrency}; when all are busy, units wait in a bounded first-in first-out waiting room,
+ * and when that is full {@code submit} waits (backpressure). A thread idle for {@code pool.idleTimeout}
+ * stops, down to {@code pool.minWorkers}. Threads are named {@code <consumerName>-pool-<n>}; they are not
+ * daemon threads, so a unit in flight is not cut off by the JVM exiting before the consumer is closed
+ * (with the default minimum of 0 they all stop on their own after the idle timeout).
+ *
+ * <p>Settings, read once in {@link #create}:
+ * <table>
+ *   <caption>pool settings</caption>
+ *   <tr><th>key</th><th>range</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code pool.minWorkers}</td><td>0 to concurrency</td><td>0</td>
+ *       <td>threads kept when idle. 0 because a consumer of a quiet queue should hold no threads; threads
+ *       are cheap to start again at the next message compared with an SQS round trip.</td></tr>
+ *   <tr><td>{@code pool.idleTimeout}</td><td>1ms to 1h</td><td>60s</td>
+ *       <td>how long a thread waits for work before it stops. 60 s outlasts the gap between SQS long polls
+ *       (at most 20 s each), so a queue with a trickle of messages does not start and stop threads on every
+ *       receive; it is also the keep-alive of {@code Executors.newCachedThreadPool}.</td></tr>
+ *   <tr><td>{@code pool.queueCapacity}</td><td>1 to 1048576, rounded up to a power of two</td>
+ *       <td>the larger of 16 and concurrency rounded up to a power of two</td>
+ *       <td>units that may wait when all threads are busy. One unit per thread lets the core keep every
+ *       thread fed between receives without holding many received messages (whose visibility timeout is
+ *       running) in memory; at least 16 so that a receive of 10 messages fits even at low concurrency.</td>
+ *   </tr>
+ * </table>
+ *
+ * <p>Found with {@link java.util.ServiceLoader}; the public no-argument constructor does nothing.
+ * Thread-safe.
+ */
+public final class PoolWorkerProvider implements WorkerProvider {
+
+  /** The name users choose this worker by. */
+  static final String NAME = "pool";
+
+  static final String MIN_WORKERS = "pool.minWorkers";
+  static final String IDLE_TIMEOUT = "pool.idleTimeout";
+  static final String QUEUE_CAPACITY = "pool.queueCapacity";
+
+  static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  static final Duration MIN_IDLE_TIMEOUT = Duration.ofMillis(1);
+  static final Duration MAX_IDLE_TIMEOUT = Duration.ofHours(1);
+  /** 2^20 references, 4 to 8 MiB: far beyond any useful backlog in memory. */
+  static final int MAX_QUEUE_CAPACITY = 1 << 20;
+
+  /** Creates the provider; does nothing, for {@link java.util.ServiceLoader}. */
+  public PoolWorkerProvider() {}
+
+  /** Returns {@code pool}. */
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /**
+   * Creates a pool worker from the context's concurrency and the {@code pool.*} settings.
+   *
+   * @throws IllegalArgumentException if the concurrency is not between 1 and 10000, or a setting is out of
+   *     range; the message names the setting, its range and the value
+   */
+  @Override
+  public Worker create(WorkerContext context) {
+    Objects.requireNonNull(context, "context");
+    int concurrency = context.concurrency();
+    requireArgument(concurrency >= 1 && concurrency <= 10_000,
+        "concurrency must be between 1 and 10000 but was %d", concurrency);
+    Settings settings = context.settings();
+
+    // The typed getters check the ranges and name the key, the range and the value when one is out.
+    int minWorkers = settings.getInt(MIN_WORKERS, 0, 0, concurrency);
+    Duration idleTimeout = settings.getDuration(IDLE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, MIN_IDLE_TIMEOUT,
+        MAX_IDLE_TIMEOUT);
+    int queueCapacity = settings.getInt(QUEUE_CAPACITY, defaultQueueCapacity(concurrency), 1,
+        MAX_QUEUE_CAPACITY);
+
+    return new PoolWorker(Objects.requireNonNull(context.consumerName(), "consumerName"), concurrency,
+        minWorkers, idleTimeout, nextPowerOfTwo(queueCapacity));
+  }
+
+  static int defaultQueueCapacity(int concurrency) {
+    return Math.max(16, nextPowerOfTwo(concurrency));
+  }
+
+  /** Returns the smallest power of two at least {@code n}; for n in [1, 2^30]. */
+  static int nextPowerOfTwo(int n) {
+    return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
+  }
+}
