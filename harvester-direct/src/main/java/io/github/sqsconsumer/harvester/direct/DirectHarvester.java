@@ -225,10 +225,17 @@ final class DirectHarvester implements Harvester {
   }
 
   private void report(Entry entry, Throwable cause) {
+    if (cause != null) {
+      LOG.warn("could not {} {} after {} attempt(s): {}", entry.action(), entry.message, entry.attempts,
+          describe(cause));
+    }
+    reportQuietly(entry, cause);
+  }
+
+  /** Calls the callback; a callback that throws is logged, never propagated to a port thread. */
+  private void reportQuietly(Entry entry, Throwable cause) {
     try {
       if (cause != null) {
-        LOG.warn("could not {} {} after {} attempt(s): {}", entry.action(), entry.message, entry.attempts,
-            describe(cause));
         callback.failed(entry.message, cause);
       } else if (entry.visibility == null) {
         callback.acknowledged(entry.message);
@@ -281,8 +288,8 @@ final class DirectHarvester implements Harvester {
           unsent.size(), timeout);
     }
     for (Entry entry : unsent) {
-      report(entry, new QueueException(QueueException.Kind.TRANSIENT, "",
-          "harvester closed before the queue answered", null));
+      reportQuietly(entry, new QueueException(QueueException.Kind.TRANSIENT, "",
+          "harvester closed before the queue answered", null)); // one warning above for all
       permits.release();
     }
     if (interrupted != null) {
