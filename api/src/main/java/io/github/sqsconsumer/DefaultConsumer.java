@@ -6,6 +6,7 @@ import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueueInfo;
 import io.github.sqsconsumer.spi.Runner;
 import io.github.sqsconsumer.spi.RunnerProvider;
+import io.github.sqsconsumer.spi.Settings;
 import io.github.sqsconsumer.spi.Worker;
 import io.github.sqsconsumer.spi.WorkerProvider;
 import java.time.Duration;
@@ -51,7 +52,7 @@ final class DefaultConsumer implements Consumer {
     this.config = config;
     this.workerProvider = worker;
     this.harvesterProvider = harvester;
-    this.context = new PartContextImpl(config.name, new ConsumerSettings(config.settings), config.components,
+    this.context = new PartContextImpl(config.name, Settings.of(config.settings), config.components,
         config.queue, config.concurrency, null, null);
     this.listener = new SafeListener(config.listener);
     this.registry = new InFlight(listener);

@@ -1,6 +1,7 @@
 package io.github.sqsconsumer.spi;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,18 @@ import java.util.Optional;
  * part calls them in its provider's {@code create} and fails at {@code start()}, not later.
  */
 public interface Settings {
+
+  /**
+   * Returns settings read from {@code values}, falling back to the system properties
+   * {@code io.github.sqsconsumer.<key>}: what the consumer hands its parts, for tests of a part's own
+   * settings.
+   *
+   * @param values never null; copied
+   * @return the settings, never null
+   */
+  static Settings of(Map<String, String> values) {
+    return new MapSettings(values);
+  }
 
   /** Returns the raw value for the key, or empty. Never null. */
   Optional<String> get(String key);

@@ -1,4 +1,4 @@
-package io.github.sqsconsumer;
+package io.github.sqsconsumer.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-final class ConsumerSettingsTest {
-  private final ConsumerSettings settings = new ConsumerSettings(Map.of(
+final class SettingsTest {
+  private final Settings settings = Settings.of(Map.of(
       "wait", "100ms", "long", "PT2M", "n", "12", "bad", "twelve", "flag", "TRUE", "hours", "2h"));
 
   @Test

@@ -1,6 +1,5 @@
-package io.github.sqsconsumer;
+package io.github.sqsconsumer.spi;
 
-import io.github.sqsconsumer.spi.Settings;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -9,13 +8,14 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The builder's settings, falling back to system properties {@code io.github.sqsconsumer.<key>}. */
-final class ConsumerSettings implements Settings {
+/** Settings from a map, falling back to system properties {@code io.github.sqsconsumer.<key>}. */
+final class MapSettings implements Settings {
+  private static final String PROPERTY_PREFIX = "io.github.sqsconsumer.";
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
   private final Map<String, String> values;
 
-  ConsumerSettings(Map<String, String> values) {
+  MapSettings(Map<String, String> values) {
     this.values = Map.copyOf(values);
   }
 
@@ -23,7 +23,7 @@ final class ConsumerSettings implements Settings {
   public Optional<String> get(String key) {
     String value = values.get(key);
     if (value == null) {
-      value = System.getProperty(Providers.PROPERTY_PREFIX + key);
+      value = System.getProperty(PROPERTY_PREFIX + key);
     }
     return Optional.ofNullable(value).map(String::trim);
   }
@@ -41,7 +41,7 @@ final class ConsumerSettings implements Settings {
       throw new IllegalArgumentException(String.format(
           "setting %s must be an integer between %d and %d but was '%s'", key, min, max, raw.get()), e);
     }
-    Checks.requireArgument(value >= min && value <= max,
+    requireArgument(value >= min && value <= max,
         "setting %s must be between %d and %d but was %d", key, min, max, value);
     return value;
   }
@@ -53,7 +53,7 @@ final class ConsumerSettings implements Settings {
       return defaultValue;
     }
     Duration value = parseDuration(key, raw.get());
-    Checks.requireArgument(value.compareTo(min) >= 0 && value.compareTo(max) <= 0,
+    requireArgument(value.compareTo(min) >= 0 && value.compareTo(max) <= 0,
         "setting %s must be between %s and %s but was %s", key, min, max, value);
     return value;
   }
@@ -89,6 +89,12 @@ final class ConsumerSettings implements Settings {
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(String.format(
           "setting %s must be a duration such as 100ms, 5s, 2m, 1h or PT0.5S but was '%s'", key, text), e);
+    }
+  }
+
+  private static void requireArgument(boolean condition, String format, Object... args) {
+    if (!condition) {
+      throw new IllegalArgumentException(String.format(format, args));
     }
   }
 }
