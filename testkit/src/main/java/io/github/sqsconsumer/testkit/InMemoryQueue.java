@@ -552,16 +552,21 @@ public final class InMemoryQueue implements QueuePort {
       return CompletableFuture.completedFuture(messages); // nobody can cancel it before it is done
     }
     CompletableFuture<List<Message>> target = future != null ? future : new CompletableFuture<>();
-    Runnable complete = () -> {
+    if (latency == 0) {
       if (!target.complete(messages) && !messages.isEmpty()) {
         undo(messages); // the cancellation won: nothing was taken
       }
-    };
-    if (latency == 0) {
-      complete.run();
-    } else {
-      timer().schedule(complete, latency, TimeUnit.NANOSECONDS);
+      return target;
     }
+    if (!messages.isEmpty()) {
+      // cancelled while the reply travels: put the messages back at once, not when the reply arrives
+      target.whenComplete((result, failure) -> {
+        if (failure != null) {
+          undo(messages);
+        }
+      });
+    }
+    timer().schedule(() -> target.complete(messages), latency, TimeUnit.NANOSECONDS);
     return target;
   }
 
@@ -1337,6 +1342,11 @@ public final class InMemoryQueue implements QueuePort {
   /** The shared timer, created on first use; a daemon thread, so it never keeps a JVM alive. */
   private static ScheduledThreadPoolExecutor timer() {
     return Timer.INSTANCE;
+  }
+
+  /** Returns how many tasks the shared timer holds, for tests that check nothing is left scheduled. */
+  static int timerTasks() {
+    return timer().getQueue().size();
   }
 
   private static final class Timer {

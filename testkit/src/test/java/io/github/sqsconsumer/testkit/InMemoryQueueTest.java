@@ -66,10 +66,11 @@ final class InMemoryQueueTest {
 
   @Test
   void delete_staleReceipt_isInvalidReceipt() throws Exception {
-    InMemoryQueue queue = InMemoryQueue.standard("q", Duration.ofMillis(50));
+    InMemoryQueue queue = InMemoryQueue.standard("q", LONG);
     queue.send("body");
     Message first = receiveNow(queue, 1).get(0);
-    Message second = queue.receive(1, Duration.ofSeconds(10)).get(10, SECONDS).get(0); // after expiry
+    queue.changeVisibility(first, Duration.ZERO).get(5, SECONDS);
+    Message second = receiveNow(queue, 1).get(0); // a redelivery: first's receipt is stale now
 
     assertThat(failure(queue.delete(first))).satisfies(e -> {
       assertThat(e.kind()).isEqualTo(QueueException.Kind.INVALID_RECEIPT);
@@ -171,13 +172,13 @@ final class InMemoryQueueTest {
 
   @Test
   void changeVisibility_extends_noRedeliveryBeforeNewDeadline() throws Exception {
-    InMemoryQueue queue = InMemoryQueue.standard("q", Duration.ofMillis(50));
+    InMemoryQueue queue = InMemoryQueue.standard("q", Duration.ofMillis(500));
     queue.send("a");
     Message m = receiveNow(queue, 1).get(0);
     queue.changeVisibility(m, LONG).get(5, SECONDS);
 
     // a poll longer than the queue's timeout finds nothing: the change moved the deadline
-    assertThat(queue.receive(10, Duration.ofMillis(200)).get(5, SECONDS)).isEmpty();
+    assertThat(queue.receive(10, Duration.ofMillis(600)).get(5, SECONDS)).isEmpty();
     assertThat(queue.inFlightCount()).isEqualTo(1);
     queue.delete(m).get(5, SECONDS);
   }
