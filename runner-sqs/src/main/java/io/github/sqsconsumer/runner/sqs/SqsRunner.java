@@ -1,0 +1,418 @@
+package io.github.sqsconsumer.runner.sqs;
+
+import static io.github.sqsconsumer.runner.sqs.Checks.requireArgument;
+import static io.github.sqsconsumer.runner.sqs.Checks.requireState;
+
+import io.github.sqsconsumer.Message;
+import io.github.sqsconsumer.MessageAttribute;
+import io.github.sqsconsumer.spi.BatchReply;
+import io.github.sqsconsumer.spi.QueueException;
+import io.github.sqsconsumer.spi.QueueException.Kind;
+import io.github.sqsconsumer.spi.QueueInfo;
+import io.github.sqsconsumer.spi.Runner;
+import io.github.sqsconsumer.spi.VisibilityChange;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+
+/**
+ * The SQS transport: receives with long polling, deletes and changes visibility, over an
+ * {@link SqsAsyncClient}.
+ *
+ * <p>Batch entries are identified by their position ({@code "0"} to {@code "9"}), never by message id: a
+ * redelivered message may sit twice in one batch, and SQS rejects a whole batch whose ids repeat
+ * (a pitfall of the Go original and of Spring Cloud AWS #1634).
+ */
+final class SqsRunner implements Runner {
+  /*
+   * Concurrency:
+   *   open() runs first (again only after a failure), on the thread starting the consumer. It writes
+   *   client and queueUrl, both
+   *   volatile: poll threads (receive), harvester and heartbeat threads (the port methods) read them after
+   *   open() returned, and the core hands work to them only then. Afterwards this class holds no mutable
+   *   state but the closed flag; the SDK client is thread-safe, and every call returns a future at once.
+   *
+   * Cancellation:
+   *   Each call's SDK future is relayed into a future of our own (mapped result, classified failure). A
+   *   cancel of ours cancels the SDK future, which aborts the HTTP request and frees its connection; the
+   *   core cancels outstanding long polls at shutdown. [cancel(ours) => cancel(sdk)]
+   *
+   * Shutdown:
+   *   close() runs once, after every other call has completed or been cancelled. It closes the client only
+   *   if this runner built it; a user's client stays open for the user.
+   */
+  private static final Logger log = LoggerFactory.getLogger(SqsRunner.class);
+
+  /** The longest visibility timeout SQS accepts. */
+  static final Duration MAX_VISIBILITY = Duration.ofHours(12);
+  /** The longest long poll SQS accepts. */
+  static final Duration MAX_WAIT = Duration.ofSeconds(20);
+  // a long poll's attempt may take its wait plus this before the SDK gives up on it: room for the
+  // server's reply of up to 10 x 256 KiB (1 MiB) on a slow link, well short of the read timeout's role
+  static final Duration RECEIVE_SLACK = Duration.ofSeconds(10);
+  // the system attributes the core and handlers use; "All" also brings SenderId, AWSTraceHeader, ...
+  private static final List<MessageSystemAttributeName> ALL_SYSTEM_ATTRIBUTES =
+      List.of(MessageSystemAttributeName.ALL);
+  private static final List<String> ALL_MESSAGE_ATTRIBUTES = List.of("All");
+
+  private final String queue;
+  private final SqsAsyncClient userClient; // null when the runner builds its own
+  private final SqsClients.Config config; // null with a user's client
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile SqsAsyncClient client; // written once by open()
+  private volatile String queueUrl; // written once by open()
+
+  /**
+   * Creates a runner; calls no network.
+   *
+   * @param queue the queue's URL or name
+   * @param userClient the user's client, or null to build one from {@code config}
+   * @param config the settings for a client of our own; null with a user's client
+   */
+  SqsRunner(String queue, SqsAsyncClient userClient, SqsClients.Config config) {
+    requireArgument(queue != null && !queue.isBlank(), "queue must not be blank but was '%s'", queue);
+    requireArgument(userClient != null ^ config != null, "exactly one of a client and a config is needed");
+    this.queue = queue.trim();
+    this.userClient = userClient;
+    this.config = config;
+  }
+
+  /** Returns true if the queue is given as a URL rather than a name. */
+  static boolean isUrl(String queue) {
+    return queue.startsWith("https://") || queue.startsWith("http://");
+  }
+
+  @Override
+  public QueueInfo open() {
+    // may be called again after a transient failure; the client built by a failed attempt is reused
+    requireState(queueUrl == null, "the runner is open already");
+    requireState(!closed.get(), "the runner is closed");
+    if (client == null) {
+      client = userClient != null ? userClient : buildClient();
+    }
+    String url = isUrl(queue) ? queue : resolveUrl(queue);
+    Map<String, String> attributes = await("GetQueueAttributes", client.getQueueAttributes(b -> b
+        .queueUrl(url)
+        .attributeNames(QueueAttributeName.VISIBILITY_TIMEOUT, QueueAttributeName.FIFO_QUEUE)))
+        .attributesAsStrings();
+    boolean fifo = Boolean.parseBoolean(attributes.get(QueueAttributeName.FIFO_QUEUE.toString()))
+        || url.endsWith(".fifo");
+    Duration visibility = Duration.ofSeconds(parseSeconds(attributes.get(QueueAttributeName.VISIBILITY_TIMEOUT.toString())));
+    if (visibility.isZero()) {
+      // QueueInfo needs a positive timeout; a queue of 0 s redelivers at once anyway
+      log.warn("queue {} has a visibility timeout of 0 s; using 1 s: set Consumer.Builder.visibilityTimeout "
+          + "or the queue's VisibilityTimeout", url);
+      visibility = Duration.ofSeconds(1);
+    }
+    queueUrl = url;
+    log.info("opened queue {} at {} (fifo={}, visibility timeout {} s, {} client)", url, where(), fifo,
+        visibility.toSeconds(), userClient != null ? "user's" : "own");
+    return new QueueInfo(url, fifo, visibility);
+  }
+
+  private SqsAsyncClient buildClient() {
+    try {
+      return SqsClients.build(config, queue);
+    } catch (SdkException e) { // the region chain found nothing, or the settings do not fit together
+      throw new QueueException(Kind.FATAL, "", "cannot build the SQS client for queue '" + queue + "': "
+          + e.getMessage() + " (set " + SqsClients.REGION + " or AWS_REGION, or hand the runner an "
+          + "SqsAsyncClient)", e);
+    }
+  }
+
+  private String resolveUrl(String name) {
+    return await("GetQueueUrl", client.getQueueUrl(b -> b.queueName(name))).queueUrl();
+  }
+
+  /** Waits for a call of {@link #open()}, turning failures into clear queue exceptions. */
+  private <T> T await(String operation, CompletableFuture<T> call) {
+    try {
+      return call.get();
+    } catch (InterruptedException e) {
+      call.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new QueueException(Kind.TRANSIENT, "", "interrupted while opening queue '" + queue + "'", e);
+    } catch (ExecutionException e) {
+      throw explainOpenFailure(SqsErrors.classify(operation, e));
+    }
+  }
+
+  private QueueException explainOpenFailure(QueueException e) {
+    String what = "queue '" + queue + "'";
+    if (SqsErrors.isMissingQueue(e.code())) {
+      return new QueueException(Kind.FATAL, e.code(), what + " does not exist at " + where()
+          + ": check the queue name or URL, the region and the account (" + e.getMessage() + ")", e.getCause());
+    }
+    if (SqsErrors.isAccessDenied(e.code())) {
+      return new QueueException(Kind.FATAL, e.code(), "access to " + what + " at " + where()
+          + " is denied: check the credentials and that they allow sqs:GetQueueUrl, sqs:GetQueueAttributes, "
+          + "sqs:ReceiveMessage, sqs:DeleteMessage and sqs:ChangeMessageVisibility (" + e.getMessage() + ")",
+          e.getCause());
+    }
+    if (e.kind() == Kind.TRANSIENT) {
+      return new QueueException(Kind.TRANSIENT, e.code(), "cannot reach " + what + " at " + where()
+          + " now, it may work later: " + e.getMessage(), e.getCause());
+    }
+    return new QueueException(e.kind(), e.code(), "cannot open " + what + " at " + where() + ": "
+        + e.getMessage(), e.getCause());
+  }
+
+  /** Describes where the client sends requests: its endpoint override, or its region. */
+  private String where() {
+    SqsAsyncClient c = client;
+    if (c == null) {
+      return "(no client)";
+    }
+    var configuration = c.serviceClientConfiguration();
+    return configuration.endpointOverride().map(URI::toString)
+        .orElseGet(() -> {
+          Region region = configuration.region();
+          return "region " + (region != null ? region.id() : "(unknown)");
+        });
+  }
+
+  @Override
+  public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime) {
+    requireArgument(maxMessages >= 1 && maxMessages <= MAX_BATCH_SIZE,
+        "maxMessages must be between 1 and %d but was %d", MAX_BATCH_SIZE, maxMessages);
+    requireArgument(waitTime != null && !waitTime.isNegative() && waitTime.compareTo(MAX_WAIT) <= 0,
+        "waitTime must be between 0 and 20 seconds but was %s", waitTime);
+    int waitSeconds = (int) Math.min(MAX_WAIT.toSeconds(), (waitTime.toMillis() + 999) / 1000); // round up
+    ReceiveMessageRequest request = ReceiveMessageRequest.builder()
+        .queueUrl(url())
+        .maxNumberOfMessages(maxMessages)
+        .waitTimeSeconds(waitSeconds)
+        .messageSystemAttributeNames(ALL_SYSTEM_ATTRIBUTES)
+        .messageAttributeNames(ALL_MESSAGE_ATTRIBUTES)
+        .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(waitSeconds).plus(RECEIVE_SLACK)))
+        .build();
+    return relay("ReceiveMessage", client().receiveMessage(request), response -> {
+      List<Message> messages = new ArrayList<>(response.messages().size());
+      for (software.amazon.awssdk.services.sqs.model.Message m : response.messages()) {
+        messages.add(toMessage(m));
+      }
+      log.debug("received {} messages from {}", messages.size(), queueUrl);
+      return messages;
+    });
+  }
+
+  /** Maps an SDK message to the library's own. */
+  static Message toMessage(software.amazon.awssdk.services.sqs.model.Message m) {
+    Message.Builder builder = Message.builder()
+        .id(m.messageId())
+        .body(m.body() != null ? m.body() : "")
+        .receiptHandle(m.receiptHandle());
+    m.attributesAsStrings().forEach((name, value) -> {
+      if (name != null && value != null) {
+        builder.attribute(name, value);
+      }
+    });
+    m.messageAttributes().forEach((name, value) -> {
+      if (name != null && value != null) {
+        builder.messageAttribute(name, toAttribute(value));
+      }
+    });
+    return builder.build();
+  }
+
+  /** Maps a message attribute: {@code Binary[.x]} carries bytes, {@code String[.x]} and {@code Number[.x]} text. */
+  static MessageAttribute toAttribute(MessageAttributeValue value) {
+    String type = value.dataType() != null ? value.dataType() : "String";
+    if (type.startsWith("Binary")) {
+      SdkBytes bytes = value.binaryValue();
+      return MessageAttribute.ofBinary(type, bytes != null ? bytes.asByteArray() : new byte[0]);
+    }
+    return MessageAttribute.ofString(type, value.stringValue() != null ? value.stringValue() : "");
+  }
+
+  @Override
+  public CompletableFuture<BatchReply> deleteBatch(List<Message> messages) {
+    requireBatch("messages", messages);
+    List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>(messages.size());
+    for (int i = 0; i < messages.size(); i++) {
+      entries.add(DeleteMessageBatchRequestEntry.builder()
+          .id(Integer.toString(i)) // [entry id == position]
+          .receiptHandle(messages.get(i).receiptHandle())
+          .build());
+    }
+    int size = entries.size();
+    return relay("DeleteMessageBatch", client().deleteMessageBatch(b -> b.queueUrl(url()).entries(entries)),
+        response -> reply("DeleteMessageBatch", size,
+            response.successful().stream().map(s -> s.id()).toList(), response.failed()));
+  }
+
+  @Override
+  public CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes) {
+    requireBatch("changes", changes);
+    List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(changes.size());
+    for (int i = 0; i < changes.size(); i++) {
+      VisibilityChange change = changes.get(i);
+      entries.add(ChangeMessageVisibilityBatchRequestEntry.builder()
+          .id(Integer.toString(i)) // [entry id == position]
+          .receiptHandle(change.message().receiptHandle())
+          .visibilityTimeout(visibilitySeconds(change.visibility()))
+          .build());
+    }
+    int size = entries.size();
+    return relay("ChangeMessageVisibilityBatch",
+        client().changeMessageVisibilityBatch(b -> b.queueUrl(url()).entries(entries)),
+        response -> reply("ChangeMessageVisibilityBatch", size,
+            response.successful().stream().map(s -> s.id()).toList(), response.failed()));
+  }
+
+  @Override
+  public CompletableFuture<Void> delete(Message message) {
+    String receiptHandle = message.receiptHandle();
+    return relay("DeleteMessage",
+        client().deleteMessage(b -> b.queueUrl(url()).receiptHandle(receiptHandle)), response -> null);
+  }
+
+  @Override
+  public CompletableFuture<Void> changeVisibility(Message message, Duration visibility) {
+    String receiptHandle = message.receiptHandle();
+    int seconds = visibilitySeconds(visibility);
+    return relay("ChangeMessageVisibility", client().changeMessageVisibility(b -> b
+        .queueUrl(url()).receiptHandle(receiptHandle).visibilityTimeout(seconds)), response -> null);
+  }
+
+  /**
+   * Turns a batch response into a reply keyed by position. An entry the response names neither as
+   * successful nor as failed counts as a transient failure, so that it is retried rather than forgotten.
+   */
+  static BatchReply reply(String operation, int size, List<String> successfulIds,
+      List<BatchResultErrorEntry> failed) {
+    boolean[] answered = new boolean[size];
+    Map<Integer, QueueException> failures = new HashMap<>();
+    for (String id : successfulIds) {
+      int position = position(id, size);
+      if (position >= 0) {
+        answered[position] = true;
+      }
+    }
+    for (BatchResultErrorEntry entry : failed) {
+      int position = position(entry.id(), size);
+      if (position >= 0) {
+        answered[position] = true;
+        failures.put(position, SqsErrors.classify(operation, entry));
+      } else {
+        log.warn("{} answered for an entry id that was not sent: {}", operation, entry.id());
+      }
+    }
+    for (int i = 0; i < size; i++) {
+      if (!answered[i]) {
+        failures.put(i, new QueueException(Kind.TRANSIENT, "",
+            operation + " got no answer for entry " + i, null));
+      }
+    }
+    return failures.isEmpty() ? BatchReply.ok() : new BatchReply(failures);
+  }
+
+  private static int position(String id, int size) {
+    try {
+      int position = Integer.parseInt(id);
+      return position >= 0 && position < size ? position : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static void requireBatch(String name, List<?> entries) {
+    requireArgument(entries != null, "%s must not be null", name);
+    requireArgument(!entries.isEmpty() && entries.size() <= MAX_BATCH_SIZE,
+        "%s must hold between 1 and %d entries but held %d", name, MAX_BATCH_SIZE, entries.size());
+  }
+
+  /** Returns whole seconds, rounded up: a message never comes back earlier than asked. */
+  static int visibilitySeconds(Duration visibility) {
+    requireArgument(visibility != null && !visibility.isNegative() && visibility.compareTo(MAX_VISIBILITY) <= 0,
+        "visibility must be between 0 and 12 hours but was %s", visibility);
+    long seconds = visibility.getSeconds() + (visibility.getNano() > 0 ? 1 : 0);
+    return (int) Math.min(seconds, MAX_VISIBILITY.toSeconds());
+  }
+
+  /**
+   * Relays an SDK future into one of ours: maps the result, classifies the failure, and passes a cancel of
+   * ours on to the SDK future, which aborts the request.
+   */
+  private static <R, T> CompletableFuture<T> relay(String operation, CompletableFuture<R> call,
+      Function<? super R, ? extends T> mapper) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    call.whenComplete((response, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(SqsErrors.classify(operation, failure));
+        return;
+      }
+      try {
+        result.complete(mapper.apply(response));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(SqsErrors.classify(operation, e));
+      }
+    });
+    result.whenComplete((ignored, failure) -> {
+      if (result.isCancelled()) {
+        call.cancel(true); // [cancel(ours) => cancel(sdk)]
+      }
+    });
+    return result;
+  }
+
+  private SqsAsyncClient client() {
+    SqsAsyncClient c = client;
+    requireState(c != null, "the runner is not open: call open() first");
+    return c;
+  }
+
+  private String url() {
+    String url = queueUrl;
+    requireState(url != null, "the runner is not open: call open() first");
+    return url;
+  }
+
+  private static long parseSeconds(String value) {
+    if (value == null) {
+      return 30; // the SQS default, should a server not say
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new QueueException(Kind.FATAL, "", "the queue's VisibilityTimeout is not a number: " + value, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    SqsAsyncClient c = client;
+    if (userClient == null && c != null) {
+      c.close();
+      log.info("closed the SQS client of queue {}", queueUrl != null ? queueUrl : queue);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SqsRunner[" + (queueUrl != null ? queueUrl : queue) + "]";
+  }
+}

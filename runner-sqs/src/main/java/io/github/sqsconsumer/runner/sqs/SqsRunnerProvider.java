@@ -1,0 +1,75 @@
+package io.github.sqsconsumer.runner.sqs;
+
+import io.github.sqsconsumer.spi.Runner;
+import io.github.sqsconsumer.spi.RunnerContext;
+import io.github.sqsconsumer.spi.RunnerProvider;
+import java.util.Objects;
+import java.util.Optional;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+
+/**
+ * Provides the SQS runner, named {@code sqs}: it receives from Amazon SQS, or an SQS-compatible server, with
+ * the AWS SDK v2's {@link SqsAsyncClient}.
+ *
+ * <h2>The client</h2>
+ * Hand the runner your own client with {@code Consumer.builder().component(SqsAsyncClient.class, client)};
+ * the runner then uses it as it is and leaves it open when the consumer closes. A client for long polling
+ * must allow reads to idle for more than 20 seconds (Netty's default read timeout of 30 s does) and should
+ * have connections for every parallel poll plus the acknowledgements.
+ *
+ * <p>Otherwise the runner builds one, and closes it with the consumer: a Netty HTTP client, credentials from
+ * the default chain (environment, system properties, profile, container, instance), the region from
+ * {@code sqs.region}, else from the queue URL if it is an AWS one ({@code https://sqs.eu-west-1.amazonaws.com/...}),
+ * else from the default region chain.
+ *
+ * <h2>Settings</h2>
+ * Set with {@code Consumer.Builder.setting(key, value)} or the system property
+ * {@code io.github.sqsconsumer.<key>}. They apply only to a client the runner builds; given together with a
+ * user's client they fail {@code build()} rather than be ignored.
+ * <ul>
+ *   <li>{@code sqs.endpoint}: an endpoint override, an http or https URI, for ElasticMQ, LocalStack or a VPC
+ *       endpoint ({@code http://localhost:9324}); default the region's public endpoint.</li>
+ *   <li>{@code sqs.region}: the AWS region, such as {@code eu-west-1}; default as above.</li>
+ *   <li>{@code sqs.maxConnections}: the most HTTP connections, 1 to 10,000; default 500. Each receive in
+ *       progress holds one for up to 20 seconds, so keep it well above the number of parallel polls.</li>
+ * </ul>
+ *
+ * <h2>The queue</h2>
+ * {@code Consumer.Builder.queue} takes the queue URL ({@code https://...}) or its name, resolved with
+ * GetQueueUrl. The runner needs {@code sqs:GetQueueUrl} (for a name), {@code sqs:GetQueueAttributes},
+ * {@code sqs:ReceiveMessage}, {@code sqs:DeleteMessage} and {@code sqs:ChangeMessageVisibility}.
+ *
+ * <p>Thread-safe; the constructor does nothing.
+ */
+public final class SqsRunnerProvider implements RunnerProvider {
+
+  /** Creates the provider; does nothing (called by {@link java.util.ServiceLoader}). */
+  public SqsRunnerProvider() {}
+
+  /** Returns {@code sqs}. */
+  @Override
+  public String name() {
+    return "sqs";
+  }
+
+  /**
+   * Creates a runner for the context's queue. Checks the settings; builds no client and calls no network
+   * (that happens in {@link Runner#open()}).
+   *
+   * @throws IllegalArgumentException if a setting is invalid, or if settings for the runner's own client
+   *     are given together with a user's client
+   */
+  @Override
+  public Runner create(RunnerContext context) {
+    Objects.requireNonNull(context, "context");
+    Optional<SqsAsyncClient> userClient = context.component(SqsAsyncClient.class);
+    if (userClient.isPresent()) {
+      Checks.requireArgument(!SqsClients.configuresClient(context.settings()),
+          "%s, %s and %s configure the client the runner builds, so they cannot be used with an "
+              + "SqsAsyncClient given as a component: configure that client instead",
+          SqsClients.ENDPOINT, SqsClients.REGION, SqsClients.MAX_CONNECTIONS);
+      return new SqsRunner(context.queue(), userClient.get(), null);
+    }
+    return new SqsRunner(context.queue(), null, SqsClients.fromSettings(context.settings()));
+  }
+}

@@ -1,0 +1,523 @@
+package io.github.sqsconsumer.runner.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.github.sqsconsumer.Message;
+import io.github.sqsconsumer.MessageAttribute;
+import io.github.sqsconsumer.spi.BatchReply;
+import io.github.sqsconsumer.spi.QueueException;
+import io.github.sqsconsumer.spi.QueueException.Kind;
+import io.github.sqsconsumer.spi.QueueInfo;
+import io.github.sqsconsumer.spi.Runner;
+import io.github.sqsconsumer.spi.VisibilityChange;
+import io.github.sqsconsumer.testkit.ElasticMqServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+
+/** The runner against a real SQS-compatible server: ElasticMQ on loopback, real HTTP, no mocks. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+final class SqsRunnerTest {
+  private static final Duration NO_WAIT = Duration.ZERO;
+  private static final Duration SHORT_WAIT = Duration.ofSeconds(1);
+  private static final AtomicInteger QUEUES = new AtomicInteger();
+
+  private static ElasticMqServer sqs;
+  private static SqsAsyncClient client; // the "user's" client, also used to send test messages
+
+  @BeforeAll
+  static void startServer() {
+    sqs = new ElasticMqServer().start();
+    client = SqsTestClients.client(sqs.endpoint());
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (client != null) {
+      client.close();
+    }
+    if (sqs != null) {
+      sqs.close();
+    }
+  }
+
+  private static String uniqueName(String prefix) {
+    return prefix + "-" + QUEUES.incrementAndGet();
+  }
+
+  /** A runner that builds its own client from the settings. */
+  private static Runner ownRunner(String queue) {
+    return ownRunner(queue, Map.of());
+  }
+
+  private static Runner ownRunner(String queue, Map<String, String> extra) {
+    Map<String, String> settings = new java.util.HashMap<>(extra);
+    settings.put("sqs.endpoint", sqs.endpoint().toString());
+    settings.put("sqs.region", "us-east-1");
+    return new SqsRunnerProvider().create(RunnerTestContext.of(queue, settings));
+  }
+
+  /** A runner that uses the test's ("user's") client. */
+  private static Runner userRunner(String queue) {
+    return new SqsRunnerProvider().create(RunnerTestContext.of(queue, Map.of()).with(SqsAsyncClient.class, client));
+  }
+
+  private static <T> T get(CompletableFuture<T> future) throws Exception {
+    return future.get(30, TimeUnit.SECONDS);
+  }
+
+  private static List<Message> receiveAll(Runner runner, int expected) throws Exception {
+    List<Message> all = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (all.size() < expected && System.nanoTime() < deadline) {
+      all.addAll(get(runner.receive(10, SHORT_WAIT)));
+    }
+    return all;
+  }
+
+  // ---- open ---------------------------------------------------------------------------------------
+
+  @Test
+  void open_byName() {
+    String name = uniqueName("by-name");
+    String url = sqs.createQueue(name, Map.of("VisibilityTimeout", "7"));
+    try (Runner runner = ownRunner(name)) {
+      QueueInfo info = runner.open();
+      assertThat(info.url()).isEqualTo(url);
+      assertThat(info.fifo()).isFalse();
+      assertThat(info.visibilityTimeout()).isEqualTo(Duration.ofSeconds(7));
+    }
+  }
+
+  @Test
+  void open_byUrl() {
+    String url = sqs.createQueue(uniqueName("by-url"), Map.of("VisibilityTimeout", "3"));
+    try (Runner runner = userRunner(url)) {
+      QueueInfo info = runner.open();
+      assertThat(info.url()).isEqualTo(url);
+      assertThat(info.visibilityTimeout()).isEqualTo(Duration.ofSeconds(3));
+    }
+  }
+
+  @Test
+  void open_fifoDetected() {
+    String name = uniqueName("orders") + ".fifo";
+    sqs.createQueue(name, Map.of("FifoQueue", "true", "VisibilityTimeout", "5"));
+    try (Runner runner = ownRunner(name)) {
+      QueueInfo info = runner.open();
+      assertThat(info.fifo()).isTrue();
+      assertThat(info.visibilityTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void open_missingQueueByName() {
+    try (Runner runner = ownRunner("no-such-queue")) {
+      Throwable thrown = catchThrowable(runner::open);
+      assertThat(thrown).isInstanceOf(QueueException.class);
+      QueueException e = (QueueException) thrown;
+      assertThat(e.kind()).isEqualTo(Kind.FATAL);
+      assertThat(e.getMessage()).contains("queue 'no-such-queue' does not exist at " + sqs.endpoint());
+    }
+  }
+
+  @Test
+  void open_missingQueueByUrl() {
+    String url = sqs.endpoint() + "/000000000000/gone-queue";
+    try (Runner runner = userRunner(url)) {
+      Throwable thrown = catchThrowable(runner::open);
+      assertThat(thrown).isInstanceOf(QueueException.class);
+      assertThat(((QueueException) thrown).kind()).isEqualTo(Kind.FATAL);
+      assertThat(thrown).hasMessageContaining("queue '" + url + "' does not exist at " + sqs.endpoint());
+    }
+  }
+
+  @Test
+  void open_twice() {
+    String url = sqs.createQueue(uniqueName("twice"));
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      assertThatThrownBy(runner::open).isInstanceOf(IllegalStateException.class)
+          .hasMessage("the runner is open already");
+    }
+  }
+
+  @Test
+  void receive_beforeOpen() {
+    try (Runner runner = userRunner("not-opened")) {
+      assertThatThrownBy(() -> runner.receive(1, NO_WAIT)).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("call open() first");
+    }
+  }
+
+  // ---- receive ------------------------------------------------------------------------------------
+
+  @Test
+  void receive_attributesArriveIntact() throws Exception {
+    String url = sqs.createQueue(uniqueName("attributes"));
+    byte[] bytes = {0, 1, 2, (byte) 0xff, (byte) 0x80, 42};
+    String body = "héllo wörld ✓ 日本語 🚀👍🏽";
+    get(client.sendMessage(b -> b.queueUrl(url).messageBody(body).messageAttributes(Map.of(
+        "text", MessageAttributeValue.builder().dataType("String").stringValue("grüße 🌍").build(),
+        "count", MessageAttributeValue.builder().dataType("Number").stringValue("12345.678").build(),
+        "typed", MessageAttributeValue.builder().dataType("Number.int").stringValue("-7").build(),
+        "blob", MessageAttributeValue.builder().dataType("Binary").binaryValue(SdkBytes.fromByteArray(bytes)).build()))));
+    long before = System.currentTimeMillis();
+
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      List<Message> messages = receiveAll(runner, 1);
+
+      assertThat(messages).hasSize(1);
+      Message m = messages.get(0);
+      assertThat(m.body()).isEqualTo(body);
+      assertThat(m.id()).isNotBlank();
+      assertThat(m.receiptHandle()).isNotBlank();
+      assertThat(m.messageAttributes()).containsOnlyKeys("text", "count", "typed", "blob");
+      assertThat(m.messageAttributes().get("text")).isEqualTo(MessageAttribute.ofString("String", "grüße 🌍"));
+      assertThat(m.messageAttributes().get("count")).isEqualTo(MessageAttribute.ofString("Number", "12345.678"));
+      assertThat(m.messageAttributes().get("typed")).isEqualTo(MessageAttribute.ofString("Number.int", "-7"));
+      MessageAttribute blob = m.messageAttributes().get("blob");
+      assertThat(blob.isBinary()).isTrue();
+      assertThat(blob.dataType()).isEqualTo("Binary");
+      assertThat(blob.binaryValue()).isEqualTo(bytes);
+      assertThat(m.attributes()).containsEntry(Message.APPROXIMATE_RECEIVE_COUNT, "1")
+          .containsKey(Message.SENT_TIMESTAMP)
+          .containsKey(Message.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP);
+      assertThat(m.receiveCount()).isEqualTo(1);
+      assertThat(m.sentTimestamp()).hasValueSatisfying(sent ->
+          assertThat(sent.toEpochMilli()).isBetween(before - 60_000, before + 60_000));
+      assertThat(m.groupId()).isEmpty();
+    }
+  }
+
+  @Test
+  void receive_bodyNear256KiB() throws Exception {
+    String url = sqs.createQueue(uniqueName("large"));
+    StringBuilder sb = new StringBuilder();
+    String chunk = "abc-ü-€-🚀\n"; // 1 + 2 + 3 + 4 byte characters and a newline
+    while (sb.toString().getBytes(StandardCharsets.UTF_8).length < 250 * 1024) {
+      sb.append(chunk.repeat(100));
+    }
+    String body = sb.toString();
+    assertThat(body.getBytes(StandardCharsets.UTF_8).length).isBetween(250 * 1024, 256 * 1024);
+    sqs.sendMessage(url, body);
+
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      List<Message> messages = receiveAll(runner, 1);
+      assertThat(messages).hasSize(1);
+      assertThat(messages.get(0).body()).isEqualTo(body);
+    }
+  }
+
+  @Test
+  void receive_receiveCountGrowsOnRedelivery() throws Exception {
+    String url = sqs.createQueue(uniqueName("redeliver"));
+    sqs.sendMessage(url, "again");
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      Message first = receiveAll(runner, 1).get(0);
+      get(runner.changeVisibility(first, Duration.ZERO));
+      Message second = receiveAll(runner, 1).get(0);
+      assertThat(second.id()).isEqualTo(first.id());
+      assertThat(second.receiveCount()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void receive_fifoGroup() throws Exception {
+    String name = uniqueName("groups") + ".fifo";
+    String url = sqs.createQueue(name, Map.of("FifoQueue", "true"));
+    sqs.sendMessage(url, "a1", "group-a");
+    try (Runner runner = ownRunner(url)) {
+      runner.open();
+      Message m = receiveAll(runner, 1).get(0);
+      assertThat(m.groupId()).contains("group-a");
+      assertThat(m.attributes()).containsEntry(Message.MESSAGE_GROUP_ID, "group-a")
+          .containsKey(Message.SEQUENCE_NUMBER)
+          .containsKey(Message.MESSAGE_DEDUPLICATION_ID);
+    }
+  }
+
+  @Test
+  void receive_emptyQueueShortPoll() throws Exception {
+    String url = sqs.createQueue(uniqueName("empty"));
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      assertThat(get(runner.receive(10, NO_WAIT))).isEmpty();
+    }
+  }
+
+  @Test
+  void receive_invalidArguments() {
+    String url = sqs.createQueue(uniqueName("arguments"));
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      assertThatThrownBy(() -> runner.receive(0, NO_WAIT)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("maxMessages must be between 1 and 10 but was 0");
+      assertThatThrownBy(() -> runner.receive(11, NO_WAIT)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("maxMessages must be between 1 and 10 but was 11");
+      assertThatThrownBy(() -> runner.receive(1, Duration.ofSeconds(21)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("waitTime must be between 0 and 20 seconds but was PT21S");
+      assertThatThrownBy(() -> runner.receive(1, Duration.ofMillis(-1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("waitTime must be between 0 and 20 seconds");
+    }
+  }
+
+  /** Cancelling a long poll must abort its HTTP request: with one connection, the next call gets it at once. */
+  @Test
+  void receive_cancelAbortsLongPoll() throws Exception {
+    String url = sqs.createQueue(uniqueName("cancel"));
+    try (Runner runner = ownRunner(url, Map.of("sqs.maxConnections", "1"))) {
+      runner.open();
+      CompletableFuture<List<Message>> poll = runner.receive(10, Duration.ofSeconds(20));
+      Thread.sleep(300); // let the request reach the server; the assertions hold either way
+      long start = System.nanoTime();
+      assertThat(poll.cancel(true)).isTrue();
+      assertThatThrownBy(() -> poll.get(2, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+
+      // the only connection must be free again: were the long poll still running, this would wait ~20 s.
+      // (Not a receive on the same queue: the server may still hand a new message to the aborted poll.)
+      Message forged = Message.builder().id("x").body("").receiptHandle("forged").build();
+      BatchReply reply = runner.deleteBatch(List.of(forged)).get(5, TimeUnit.SECONDS);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+      assertThat(reply.failures().get(0).kind()).isEqualTo(Kind.INVALID_RECEIPT);
+    }
+  }
+
+  // ---- acknowledging ------------------------------------------------------------------------------
+
+  /** Regression (Go original, Spring Cloud AWS #1634): ids equal to message ids failed a batch with a duplicate. */
+  @Test
+  void deleteBatch_sameMessageTwice() throws Exception {
+    String url = sqs.createQueue(uniqueName("duplicates"));
+    sqs.sendMessage(url, "once");
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      Message m = receiveAll(runner, 1).get(0);
+
+      BatchReply reply = get(runner.deleteBatch(List.of(m, m)));
+
+      assertThat(reply.failures()).doesNotContainKey(0);
+      assertThat(reply.failures().values()).allSatisfy(e -> assertThat(e.kind()).isNotEqualTo(Kind.FATAL));
+      assertThat(sqs.approximateMessages(url)).isZero();
+    }
+  }
+
+  @Test
+  void deleteBatch_deletesAll() throws Exception {
+    String url = sqs.createQueue(uniqueName("delete-all"));
+    for (int i = 0; i < 10; i++) {
+      sqs.sendMessage(url, "m" + i);
+    }
+    try (Runner runner = ownRunner(url)) {
+      runner.open();
+      List<Message> messages = receiveAll(runner, 10);
+      assertThat(messages).hasSize(10);
+
+      BatchReply reply = get(runner.deleteBatch(messages));
+
+      assertThat(reply.allSucceeded()).isTrue();
+      assertThat(sqs.approximateMessages(url)).isZero();
+    }
+  }
+
+  @Test
+  void deleteBatch_invalidReceiptHandle() throws Exception {
+    String url = sqs.createQueue(uniqueName("invalid-receipt"));
+    sqs.sendMessage(url, "valid");
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      Message valid = receiveAll(runner, 1).get(0);
+      Message forged = valid.toBuilder().receiptHandle("not-a-receipt-handle-0123456789").build();
+
+      BatchReply reply = get(runner.deleteBatch(List.of(forged, valid)));
+
+      assertThat(reply.failures()).containsOnlyKeys(0);
+      QueueException failure = reply.failures().get(0);
+      assertThat(failure.kind()).isEqualTo(Kind.INVALID_RECEIPT);
+      assertThat(failure.getMessage()).doesNotContain("not-a-receipt-handle");
+      assertThat(sqs.approximateMessages(url)).isZero();
+    }
+  }
+
+  @Test
+  void delete_invalidReceiptHandle() throws Exception {
+    String url = sqs.createQueue(uniqueName("invalid-single"));
+    sqs.sendMessage(url, "valid");
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      Message forged = receiveAll(runner, 1).get(0).toBuilder().receiptHandle("forged-handle-xyz").build();
+
+      Throwable thrown = catchThrowable(() -> get(runner.delete(forged)));
+
+      assertThat(thrown).isInstanceOf(ExecutionException.class).cause().isInstanceOf(QueueException.class);
+      QueueException e = (QueueException) thrown.getCause();
+      assertThat(e.kind()).isEqualTo(Kind.INVALID_RECEIPT);
+      assertThat(e.getMessage()).doesNotContain("forged-handle-xyz");
+    }
+  }
+
+  @Test
+  void delete_single() throws Exception {
+    String url = sqs.createQueue(uniqueName("delete-one"));
+    sqs.sendMessage(url, "one");
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      get(runner.delete(receiveAll(runner, 1).get(0)));
+      assertThat(sqs.approximateMessages(url)).isZero();
+    }
+  }
+
+  @Test
+  void changeVisibilityBatch_zeroMakesVisibleAtOnce() throws Exception {
+    String url = sqs.createQueue(uniqueName("release"), Map.of("VisibilityTimeout", "300"));
+    sqs.sendMessage(url, "first");
+    sqs.sendMessage(url, "second");
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      List<Message> messages = receiveAll(runner, 2);
+      assertThat(get(runner.receive(10, NO_WAIT))).isEmpty();
+
+      BatchReply reply = get(runner.changeVisibilityBatch(List.of(
+          new VisibilityChange(messages.get(0), Duration.ZERO),
+          new VisibilityChange(messages.get(1), Duration.ofSeconds(300)))));
+
+      assertThat(reply.allSucceeded()).isTrue();
+      List<Message> again = get(runner.receive(10, SHORT_WAIT));
+      assertThat(again).extracting(Message::id).containsExactly(messages.get(0).id());
+    }
+  }
+
+  @Test
+  void changeVisibilityBatch_invalidReceiptHandle() throws Exception {
+    String url = sqs.createQueue(uniqueName("release-invalid"));
+    sqs.sendMessage(url, "m");
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      Message forged = receiveAll(runner, 1).get(0).toBuilder().receiptHandle("forged").build();
+
+      BatchReply reply = get(runner.changeVisibilityBatch(List.of(new VisibilityChange(forged, Duration.ZERO))));
+
+      assertThat(reply.failures()).containsOnlyKeys(0);
+      assertThat(reply.failures().get(0).kind()).isEqualTo(Kind.INVALID_RECEIPT);
+    }
+  }
+
+  @Test
+  void changeVisibility_single() throws Exception {
+    String url = sqs.createQueue(uniqueName("release-one"), Map.of("VisibilityTimeout", "300"));
+    sqs.sendMessage(url, "m");
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      Message m = receiveAll(runner, 1).get(0);
+      get(runner.changeVisibility(m, Duration.ZERO));
+      assertThat(get(runner.receive(10, SHORT_WAIT))).extracting(Message::id).containsExactly(m.id());
+    }
+  }
+
+  @Test
+  void batch_invalidSizes() {
+    String url = sqs.createQueue(uniqueName("sizes"));
+    Message m = Message.builder().id("id").body("").receiptHandle("r").build();
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      assertThatThrownBy(() -> runner.deleteBatch(List.of())).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("messages must hold between 1 and 10 entries but held 0");
+      assertThatThrownBy(() -> runner.deleteBatch(java.util.Collections.nCopies(11, m)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("messages must hold between 1 and 10 entries but held 11");
+      assertThatThrownBy(() -> runner.changeVisibilityBatch(List.of()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("changes must hold between 1 and 10 entries but held 0");
+      assertThatThrownBy(() -> runner.changeVisibility(m, Duration.ofHours(12).plusSeconds(1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("visibility must be between 0 and 12 hours but was PT12H1S");
+      assertThatThrownBy(() -> runner.changeVisibility(m, Duration.ofSeconds(-1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("visibility must be between 0 and 12 hours but was PT-1S");
+    }
+  }
+
+  // ---- failures of the server ---------------------------------------------------------------------
+
+  @Test
+  void serverStopped_callsFailTransient() throws Exception {
+    try (ElasticMqServer own = new ElasticMqServer().start()) {
+      String url = own.createQueue("stopping");
+      own.sendMessage(url, "m");
+      Map<String, String> settings = Map.of("sqs.endpoint", own.endpoint().toString(), "sqs.region", "us-east-1");
+      try (Runner runner = new SqsRunnerProvider().create(RunnerTestContext.of(url, settings));
+          Runner notYetOpen = new SqsRunnerProvider().create(RunnerTestContext.of(url, settings))) {
+        runner.open();
+        Message m = receiveAll(runner, 1).get(0);
+        own.stop();
+
+        assertTransient(() -> get(runner.receive(10, NO_WAIT)));
+        assertTransient(() -> get(runner.receive(10, Duration.ofSeconds(20))));
+        assertTransient(() -> get(runner.deleteBatch(List.of(m))));
+        assertTransient(() -> get(runner.changeVisibility(m, Duration.ZERO)));
+        assertTransient(notYetOpen::open);
+
+        own.start(); // same port, same queues: the same runner and client work again
+        get(runner.changeVisibility(m, Duration.ZERO));
+        assertThat(receiveAll(runner, 1)).extracting(Message::body).containsExactly("m");
+        assertThat(notYetOpen.open().url()).isEqualTo(url);
+      }
+    }
+  }
+
+  private static void assertTransient(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+    Throwable thrown = catchThrowable(call);
+    Throwable cause = thrown instanceof ExecutionException ? thrown.getCause() : thrown;
+    assertThat(cause).isInstanceOf(QueueException.class);
+    assertThat(((QueueException) cause).kind()).as("%s", cause).isEqualTo(Kind.TRANSIENT);
+  }
+
+  // ---- the client's life --------------------------------------------------------------------------
+
+  @Test
+  void close_closesOwnClient() {
+    String url = sqs.createQueue(uniqueName("own-client"));
+    Runner runner = ownRunner(url);
+    runner.open();
+    runner.close();
+
+    Throwable thrown = catchThrowable(() -> get(runner.receive(1, NO_WAIT)));
+    assertThat(thrown).isNotNull();
+    Throwable cause = thrown instanceof ExecutionException ? thrown.getCause() : thrown;
+    assertThat(cause).isInstanceOf(QueueException.class).hasMessageContaining("the SQS client is closed");
+    assertThat(((QueueException) cause).kind()).isEqualTo(Kind.FATAL);
+    runner.close(); // idempotent
+  }
+
+  @Test
+  void close_leavesUserClientOpen() throws Exception {
+    String url = sqs.createQueue(uniqueName("user-client"));
+    Runner runner = userRunner(url);
+    runner.open();
+    runner.close();
+
+    assertThat(get(client.getQueueUrl(b -> b.queueName(url.substring(url.lastIndexOf('/') + 1)))).queueUrl())
+        .isEqualTo(url);
+  }
+}
