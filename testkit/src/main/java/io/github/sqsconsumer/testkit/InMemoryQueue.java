@@ -101,6 +101,10 @@ public final class InMemoryQueue implements QueuePort {
    *   exist (nobody to wake otherwise: the next operation processes expiries lazily), and delayed replies
    *   when latency is set. Cancelled tasks are removed from the timer at once, so nothing outlives a test.
    *
+   * Shutdown:
+   *   None needed: a queue owns no thread and holds no resource; an abandoned queue is garbage once its
+   *   last timer task (at most a wait time or a latency away) has run. The timer thread is a daemon.
+   *
    * Order:
    *   Entries carry a sequence number. Standard: visible entries in a priority queue by sequence (a new
    *   message is appended in O(1), a returning one goes back to its place in O(log n)). FIFO: each group
