@@ -61,6 +61,21 @@ final class InMemoryQueueFaultTest {
   }
 
   @Test
+  void latency_cancelServedWaiterBeforeReply_putsMessagesBack() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("q", LONG).latency(Duration.ofSeconds(5));
+    CompletableFuture<List<Message>> poll = queue.receive(10, Duration.ofSeconds(20));
+    String id = queue.send("a"); // serves the waiting receive; its reply is 5 s away
+    assertThat(queue.inFlightCount()).isEqualTo(1);
+
+    assertThat(poll.cancel(true)).isTrue();
+
+    assertThat(queue.inFlightCount()).isZero();
+    assertThat(queue.visibleCount()).isEqualTo(1);
+    assertThat(queue.deliveries(id)).isZero();
+    assertThat(queue.delivered()).isZero();
+  }
+
+  @Test
   void latency_zero_answersOnCallingThread() {
     InMemoryQueue queue = InMemoryQueue.standard("q", LONG).latency(Duration.ofMillis(10)).latency(Duration.ZERO);
     queue.send("a");
