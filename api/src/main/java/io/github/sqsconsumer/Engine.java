@@ -183,14 +183,18 @@ final class Engine {
       }
       long sentNanos = System.nanoTime();
       List<Message> messages;
+      CompletableFuture<List<Message>> future = null;
       try {
-        CompletableFuture<List<Message>> future = runner.receive(permits, waitTime);
+        future = runner.receive(permits, waitTime);
         current = future;
         if (!running) {
           future.cancel(true); // [no receive outlives stop]: stop() may have looked before we published
         }
         messages = future.get();
       } catch (CancellationException | InterruptedException e) {
+        if (future != null) {
+          future.cancel(true);
+        }
         flow.release(permits);
         refund(permits);
         return false;
