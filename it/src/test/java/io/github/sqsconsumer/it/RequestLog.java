@@ -1,0 +1,94 @@
+package io.github.sqsconsumer.it;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResultEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageRequest;
+
+/**
+ * Watches an {@code SqsAsyncClient} from the inside, the only place a test can see what the consumer sends:
+ * counts requests by operation, and records the receipt handle of every delete the server accepted, so a
+ * test can check that nothing was deleted before its handler succeeded.
+ *
+ * <p>Counts are of HTTP attempts (an SDK retry counts again: the server saw it). Thread-safe: the SDK
+ * calls it from its event-loop threads.
+ */
+final class RequestLog implements ExecutionInterceptor {
+  static final String RECEIVE = "ReceiveMessage";
+  static final String DELETE = "DeleteMessage";
+  static final String DELETE_BATCH = "DeleteMessageBatch";
+  static final String CHANGE_VISIBILITY = "ChangeMessageVisibility";
+  static final String CHANGE_VISIBILITY_BATCH = "ChangeMessageVisibilityBatch";
+  /** The calls a consumer makes per message; setup calls (GetQueueAttributes, ...) are not among them. */
+  private static final Set<String> CONSUMING = Set.of(RECEIVE, DELETE, DELETE_BATCH, CHANGE_VISIBILITY,
+      CHANGE_VISIBILITY_BATCH);
+
+  private final Map<String, LongAdder> attempts = new ConcurrentHashMap<>();
+  private final Set<String> deletedReceipts = ConcurrentHashMap.newKeySet();
+  private final LongAdder deletes = new LongAdder();
+
+  @Override
+  public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+    attempts.computeIfAbsent(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME), k -> new LongAdder())
+        .increment();
+  }
+
+  @Override
+  public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+    if (context.request() instanceof DeleteMessageRequest request) {
+      deleted(request.receiptHandle());
+    } else if (context.request() instanceof DeleteMessageBatchRequest request
+        && context.response() instanceof DeleteMessageBatchResponse response) {
+      Map<String, String> receiptById = new TreeMap<>();
+      for (DeleteMessageBatchRequestEntry entry : request.entries()) {
+        receiptById.put(entry.id(), entry.receiptHandle());
+      }
+      for (DeleteMessageBatchResultEntry ok : response.successful()) {
+        deleted(receiptById.get(ok.id()));
+      }
+    }
+  }
+
+  private void deleted(String receiptHandle) {
+    deletes.increment();
+    deletedReceipts.add(receiptHandle);
+  }
+
+  /** Returns the attempts of this operation (such as {@link #DELETE_BATCH}) so far. */
+  long count(String operation) {
+    LongAdder adder = attempts.get(operation);
+    return adder == null ? 0 : adder.sum();
+  }
+
+  /** Returns the attempts of the operations a consumer makes per message (receive, delete, visibility). */
+  long consumingRequests() {
+    return CONSUMING.stream().mapToLong(this::count).sum();
+  }
+
+  /** Returns how many deletes the server accepted, single or as batch entries. */
+  long deletes() {
+    return deletes.sum();
+  }
+
+  /** Returns the receipt handles of all accepted deletes; a snapshot. */
+  Set<String> deletedReceipts() {
+    return Set.copyOf(deletedReceipts);
+  }
+
+  /** Returns the attempts by operation, for printing; a snapshot. */
+  Map<String, Long> snapshot() {
+    Map<String, Long> result = new TreeMap<>();
+    attempts.forEach((operation, adder) -> result.put(operation, adder.sum()));
+    return result;
+  }
+}

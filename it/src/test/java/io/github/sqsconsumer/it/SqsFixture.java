@@ -1,0 +1,183 @@
+package io.github.sqsconsumer.it;
+
+import io.github.sqsconsumer.testkit.ElasticMqServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+
+/**
+ * An SQS-compatible server for tests, ElasticMQ embedded or any endpoint (LocalStack), with what the tests
+ * need around it: users' clients watched by a {@link RequestLog}, queues with unique names, bulk sends and
+ * a count of what a queue still holds.
+ *
+ * <p>Clients it makes are closed with it. Thread-safe.
+ */
+final class SqsFixture implements AutoCloseable {
+  /** Sends in flight at once while filling a queue: enough to fill 5,000 messages in about a second. */
+  private static final int SENDS_IN_FLIGHT = 16;
+  private static final AtomicInteger QUEUES = new AtomicInteger();
+
+  private final URI endpoint;
+  private final Region region;
+  private final StaticCredentialsProvider credentials;
+  private final ElasticMqServer server; // null when the server is not ours
+  private final List<SqsAsyncClient> clients = new CopyOnWriteArrayList<>();
+  private final SqsAsyncClient admin;
+
+  private SqsFixture(URI endpoint, String region, String accessKey, String secretKey, ElasticMqServer server) {
+    this.endpoint = endpoint;
+    this.region = Region.of(region);
+    this.credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
+    this.server = server;
+    this.admin = client(null);
+  }
+
+  /** Starts an embedded ElasticMQ server (it checks no credentials) and returns a fixture owning it. */
+  static SqsFixture elasticMq() {
+    ElasticMqServer server = new ElasticMqServer().start();
+    return new SqsFixture(server.endpoint(), "us-east-1", "test", "test", server);
+  }
+
+  /** Returns a fixture for a server someone else runs (LocalStack); closing it leaves the server alone. */
+  static SqsFixture at(URI endpoint, String region, String accessKey, String secretKey) {
+    return new SqsFixture(endpoint, region, accessKey, secretKey, null);
+  }
+
+  URI endpoint() {
+    return endpoint;
+  }
+
+  Region region() {
+    return region;
+  }
+
+  /**
+   * Returns a new client as a user would build it, watched by {@code log} (if not null). Its connection pool
+   * has room for every parallel long poll of a consumer plus its acknowledgements.
+   */
+  SqsAsyncClient client(RequestLog log) {
+    SqsAsyncClient client = SqsAsyncClient.builder()
+        .endpointOverride(endpoint)
+        .region(region)
+        .credentialsProvider(credentials)
+        .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(200))
+        .overrideConfiguration(c -> {
+          if (log != null) {
+            c.addExecutionInterceptor(log);
+          }
+        })
+        .build();
+    clients.add(client);
+    return client;
+  }
+
+  /** Returns the client the fixture itself uses; do not close it. */
+  SqsAsyncClient admin() {
+    return admin;
+  }
+
+  /** Creates a standard queue with this visibility timeout and returns its URL. */
+  String standardQueue(String prefix, Duration visibilityTimeout) {
+    return createQueue(prefix + "-" + QUEUES.incrementAndGet(),
+        Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibilityTimeout.toSeconds())));
+  }
+
+  /** Creates a FIFO queue (no content-based deduplication: every send gets its own id) and returns its URL. */
+  String fifoQueue(String prefix, Duration visibilityTimeout) {
+    return createQueue(prefix + "-" + QUEUES.incrementAndGet() + ".fifo",
+        Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibilityTimeout.toSeconds()),
+            QueueAttributeName.FIFO_QUEUE, "true"));
+  }
+
+  private String createQueue(String name, Map<QueueAttributeName, String> attributes) {
+    return admin.createQueue(b -> b.queueName(name).attributes(attributes)).join().queueUrl();
+  }
+
+  /**
+   * Sends {@code count} messages with bodies {@code body(0) ... body(count - 1)} to a standard queue, in
+   * batches of ten, several batches at once, and returns when all were accepted.
+   */
+  void send(String queueUrl, int count, IntFunction<String> body) throws InterruptedException {
+    Semaphore inFlight = new Semaphore(SENDS_IN_FLIGHT);
+    List<CompletableFuture<?>> sends = new ArrayList<>();
+    for (int from = 0; from < count; from += 10) {
+      List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+      for (int i = from; i < Math.min(count, from + 10); i++) {
+        entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i - from)).messageBody(body.apply(i))
+            .build());
+      }
+      inFlight.acquire();
+      sends.add(admin.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries))
+          .thenAccept(SqsFixture::requireAllSent)
+          .whenComplete((ok, failure) -> inFlight.release()));
+    }
+    CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+  }
+
+  /**
+   * Sends messages to a FIFO queue one batch after the other, so the queue keeps the order of the list in
+   * every group.
+   *
+   * @param messages body and group of each message, in send order
+   */
+  void sendFifo(String queueUrl, List<Map.Entry<String, String>> messages) {
+    for (int from = 0; from < messages.size(); from += 10) {
+      List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+      for (int i = from; i < Math.min(messages.size(), from + 10); i++) {
+        entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i - from))
+            .messageBody(messages.get(i).getKey()).messageGroupId(messages.get(i).getValue())
+            .messageDeduplicationId(UUID.randomUUID().toString()).build());
+      }
+      requireAllSent(admin.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries)).join());
+    }
+  }
+
+  private static void requireAllSent(SendMessageBatchResponse response) {
+    if (!response.failed().isEmpty()) {
+      throw new IllegalStateException("sending failed for " + response.failed());
+    }
+  }
+
+  /** Returns the messages the queue holds: visible, in flight and delayed (approximate, as SQS says). */
+  int remaining(String queueUrl) {
+    Map<QueueAttributeName, String> attributes = admin.getQueueAttributes(b -> b.queueUrl(queueUrl)
+        .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).join().attributes();
+    return attributes.values().stream().mapToInt(Integer::parseInt).sum();
+  }
+
+  /** Returns the messages visible now. */
+  int visible(String queueUrl) {
+    return Integer.parseInt(admin.getQueueAttributes(b -> b.queueUrl(queueUrl)
+        .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).join().attributes()
+        .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+  }
+
+  /** Closes every client it made, then the server if it is ours. */
+  @Override
+  public void close() {
+    for (SqsAsyncClient client : clients) {
+      client.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+}
