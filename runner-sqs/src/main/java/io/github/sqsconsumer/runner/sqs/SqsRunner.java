@@ -364,7 +364,7 @@ final class SqsRunner implements Runner {
       }
       try {
         result.complete(mapper.apply(response));
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // even an Error: a future left incomplete would hang its poller for good
         result.completeExceptionally(SqsErrors.classify(operation, e));
       }
     });
