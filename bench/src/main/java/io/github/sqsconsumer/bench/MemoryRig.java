@@ -1,0 +1,77 @@
+package io.github.sqsconsumer.bench;
+
+import io.github.sqsconsumer.Consumer;
+import io.github.sqsconsumer.Message;
+import io.github.sqsconsumer.testkit.InMemoryQueue;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A candidate consuming an {@link InMemoryQueue} that a {@link Producer} keeps full: no network, so what is
+ * measured is the consumer's own cost (polling, dispatch, acknowledgement) and its concurrency.
+ * Not thread-safe: one thread sets it up and closes it.
+ */
+final class MemoryRig implements AutoCloseable {
+  static final String QUEUE = "bench";
+
+  final InMemoryQueue queue;
+  final Meter meter = new Meter();
+  private final Producer producer;
+  private final AutoCloseable consumer;
+
+  /**
+   * Starts the producer and the candidate.
+   *
+   * @param candidate a library combination or an in-memory baseline
+   */
+  MemoryRig(Candidate candidate, HandlerType handler, int concurrency) {
+    // 60 s: nothing in a benchmark should be redelivered; trackMessages(false): millions of messages
+    queue = InMemoryQueue.standard(QUEUE, Duration.ofSeconds(60)).trackMessages(false);
+    // enough sent-and-unhandled messages to cover concurrency + the largest default prefetch (3x), so
+    // the consumer never finds the queue empty
+    long backlog = 5L * concurrency + 1_000;
+    producer = Producer.keepingBacklog(bodies -> {
+      for (String body : bodies) {
+        queue.send(body);
+      }
+      return CompletableFuture.completedFuture(null);
+    }, meter, backlog);
+    consumer = start(candidate, handler, concurrency);
+  }
+
+  private AutoCloseable start(Candidate candidate, HandlerType handler, int concurrency) {
+    if (candidate.isLibrary()) {
+      Consumer consumer = Consumer.builder()
+          .name("bench")
+          .queue(QUEUE)
+          .runner("memory")
+          .component(InMemoryQueue.class, queue)
+          .worker(candidate.worker().providerName())
+          .harvester(candidate.harvester().providerName())
+          .concurrency(concurrency)
+          .shutdownTimeout(Duration.ofSeconds(5))
+          .handler(message -> {
+            handler.work();
+            meter.handled(Long.parseLong(message.body()));
+          })
+          .build();
+      consumer.start();
+      return consumer;
+    }
+    return PlainMemoryConsumer.start(candidate.baseline(), queue, concurrency, (Message message) -> {
+      try {
+        handler.work();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      meter.handled(Long.parseLong(message.body()));
+    });
+  }
+
+  @Override
+  public void close() throws Exception {
+    producer.close();
+    consumer.close();
+  }
+}

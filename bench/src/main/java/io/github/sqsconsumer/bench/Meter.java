@@ -1,0 +1,113 @@
+package io.github.sqsconsumer.bench;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+
+/*
+ * Concurrency:
+ *   Handlers (any number of threads) call handled(); it increments `count` and, only when the count reaches
+ *   the target a waiter set, unparks that waiter. One waiter at a time (the benchmark thread or Compare's
+ *   main thread) sets `target` and `waiter` before it parks and re-checks the count after, so a wake-up is
+ *   never lost: [count >= target => waiter is unparked or sees it on its re-check].
+ *   Latencies go to a fixed array of 100 us buckets with atomic increments: no allocation, no lock.
+ */
+/**
+ * Counts handled messages and records their latency from send to handler; lets one thread wait for the
+ * count to reach a target without spinning. Thread-safe.
+ */
+final class Meter {
+  /** 100 us per bucket, up to 60 s; longer latencies land in the last bucket. */
+  private static final long BUCKET_NANOS = 100_000;
+  private static final int BUCKETS = 600_000;
+
+  private final AtomicLong count = new AtomicLong();
+  private final AtomicLongArray latencies = new AtomicLongArray(BUCKETS);
+  private volatile long target = Long.MAX_VALUE;
+  private volatile Thread waiter;
+
+  /**
+   * Records one handled message.
+   *
+   * @param sentNanos the {@link System#nanoTime()} at which it was sent, or 0 if unknown
+   */
+  void handled(long sentNanos) {
+    if (sentNanos != 0) {
+      long bucket = Math.max(0, (System.nanoTime() - sentNanos) / BUCKET_NANOS);
+      latencies.incrementAndGet((int) Math.min(BUCKETS - 1, bucket));
+    }
+    if (count.incrementAndGet() >= target) {
+      Thread w = waiter;
+      if (w != null) {
+        LockSupport.unpark(w);
+      }
+    }
+  }
+
+  /** Returns how many messages were handled so far. */
+  long count() {
+    return count.get();
+  }
+
+  /**
+   * Waits until {@code more} messages past the current count were handled.
+   *
+   * @return the count then
+   * @throws TimeoutException if that takes longer than {@code timeoutNanos}: the candidate stalled
+   */
+  long awaitMore(long more, long timeoutNanos) throws TimeoutException {
+    long goal = count.get() + more;
+    return awaitCount(goal, timeoutNanos);
+  }
+
+  /** Waits until the count reaches {@code goal}; see {@link #awaitMore}. */
+  long awaitCount(long goal, long timeoutNanos) throws TimeoutException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    waiter = Thread.currentThread();
+    target = goal;
+    try {
+      long now;
+      while ((now = count.get()) < goal) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new TimeoutException("handled " + now + " of " + goal + " messages in "
+              + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+        }
+        LockSupport.parkNanos(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+      }
+      return now;
+    } finally {
+      target = Long.MAX_VALUE;
+      waiter = null;
+    }
+  }
+
+  /** Forgets the latencies recorded so far (the count goes on). */
+  void resetLatencies() {
+    for (int i = 0; i < BUCKETS; i++) {
+      latencies.set(i, 0);
+    }
+  }
+
+  /** Returns the latency at this quantile (0 to 1) in milliseconds, or NaN if none was recorded. */
+  double latencyMillis(double quantile) {
+    long total = 0;
+    for (int i = 0; i < BUCKETS; i++) {
+      total += latencies.get(i);
+    }
+    if (total == 0) {
+      return Double.NaN;
+    }
+    long rank = (long) Math.ceil(quantile * total);
+    long seen = 0;
+    for (int i = 0; i < BUCKETS; i++) {
+      seen += latencies.get(i);
+      if (seen >= rank) {
+        return (i + 1) * BUCKET_NANOS / 1e6; // upper edge of the bucket
+      }
+    }
+    return BUCKETS * BUCKET_NANOS / 1e6;
+  }
+}

@@ -1,0 +1,43 @@
+package io.github.sqsconsumer.bench;
+
+import io.github.sqsconsumer.Message;
+import io.github.sqsconsumer.testkit.InMemoryQueue;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * The in-memory baselines: the dispatch-and-acknowledge work of the consumer written by hand on the same
+ * {@link InMemoryQueue} — two receive loops of 10, a {@code Semaphore(concurrency)} held from receive to
+ * delete, the handler on a fixed {@code ThreadPoolExecutor} of {@code concurrency} threads or on a virtual
+ * thread per message, deletes in batches of up to 10.
+ */
+final class PlainMemoryConsumer {
+  /** The in-memory queue answers at once, so two loops keep ahead of any handler; more only contend. */
+  private static final int POLLERS = 2;
+
+  private PlainMemoryConsumer() {}
+
+  static HandRolledConsumer<Message> start(Baseline kind, InMemoryQueue queue, int concurrency,
+      Consumer<Message> handler) {
+    var executor = switch (kind) {
+      case PLAIN_THREAD_POOL -> PlainExecutors.blockingThreadPool("plain-pool", concurrency);
+      case PLAIN_VIRTUAL_THREADS -> Executors.newVirtualThreadPerTaskExecutor();
+      default -> throw new IllegalArgumentException("not an in-memory baseline: " + kind);
+    };
+    HandRolledConsumer.Transport<Message> transport = new HandRolledConsumer.Transport<>() {
+      @Override
+      public CompletableFuture<List<Message>> receive(int max) {
+        return queue.receive(max, Duration.ofSeconds(1));
+      }
+
+      @Override
+      public CompletableFuture<?> delete(List<Message> messages) {
+        return queue.deleteBatch(messages);
+      }
+    };
+    return new HandRolledConsumer<>("plain", transport, POLLERS, concurrency, executor, handler);
+  }
+}

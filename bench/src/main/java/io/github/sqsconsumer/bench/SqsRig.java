@@ -1,0 +1,159 @@
+package io.github.sqsconsumer.bench;
+
+import io.github.sqsconsumer.Consumer;
+import io.github.sqsconsumer.testkit.ElasticMqServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+/**
+ * An embedded ElasticMQ on 127.0.0.1, optionally behind a {@link DelayProxy}, and one candidate at a time
+ * consuming a fresh queue that a {@link Producer} feeds. The candidate's SDK client counts its requests
+ * ({@link RequestCounter}); the producer has its own client straight to ElasticMQ, not counted and not
+ * delayed. Not thread-safe: one thread drives it.
+ */
+final class SqsRig implements AutoCloseable {
+  private static final AtomicInteger QUEUES = new AtomicInteger();
+
+  private final ElasticMqServer server;
+  private final DelayProxy proxy;
+  private final SqsAsyncClient producerClient;
+
+  /** Starts ElasticMQ and, if {@code delay} is positive, a proxy delaying each request by it. */
+  SqsRig(Duration delay) throws Exception {
+    server = new ElasticMqServer().start();
+    proxy = delay.isZero() ? null : new DelayProxy(server.endpoint(), delay);
+    producerClient = client(server.endpoint(), null, 64);
+  }
+
+  /** Returns the endpoint candidates use: the proxy's, or ElasticMQ's. */
+  URI endpoint() {
+    return proxy != null ? proxy.endpoint() : server.endpoint();
+  }
+
+  DelayProxy proxy() {
+    return proxy;
+  }
+
+  /** Builds a client for local ElasticMQ: static dummy credentials, Netty with room for many long polls. */
+  static SqsAsyncClient client(URI endpoint, RequestCounter counter, int maxConnections) {
+    return SqsAsyncClient.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+        .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+            .maxConcurrency(maxConnections)
+            .readTimeout(Duration.ofSeconds(30))
+            .connectionAcquisitionTimeout(Duration.ofSeconds(45)))
+        .overrideConfiguration(c -> {
+          if (counter != null) {
+            c.addExecutionInterceptor(counter);
+          }
+        })
+        .build();
+  }
+
+  /**
+   * Creates a fresh queue and starts a producer and the candidate on it.
+   *
+   * @param backlog the producer keeps this many sent-and-unhandled messages; ignored if {@code rate > 0}
+   * @param rate messages per second for an open-loop load, or 0 to keep the backlog
+   */
+  Run start(Candidate candidate, HandlerType handler, int concurrency, long backlog, double rate) {
+    String queueUrl = server.createQueue("bench-" + QUEUES.incrementAndGet(), Map.of("VisibilityTimeout", "60"));
+    return new Run(candidate, handler, concurrency, queueUrl, backlog, rate);
+  }
+
+  /** One candidate consuming one queue; close it before starting the next. */
+  final class Run implements AutoCloseable {
+    final Meter meter = new Meter();
+    final RequestCounter requests = new RequestCounter();
+    private final SqsAsyncClient client;
+    private final Producer producer;
+    private final AutoCloseable consumer;
+
+    private Run(Candidate candidate, HandlerType handler, int concurrency, String queueUrl, long backlog,
+        double rate) {
+      client = client(endpoint(), requests, 500);
+      Producer.Sink sink = bodies -> {
+        List<SendMessageBatchRequestEntry> entries = new ArrayList<>(bodies.length);
+        for (int i = 0; i < bodies.length; i++) {
+          entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i)).messageBody(bodies[i]).build());
+        }
+        return producerClient.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
+      };
+      producer = rate > 0 ? Producer.atRate(sink, meter, rate) : Producer.keepingBacklog(sink, meter, backlog);
+      consumer = startConsumer(candidate, handler, concurrency, queueUrl);
+    }
+
+    private AutoCloseable startConsumer(Candidate candidate, HandlerType handler, int concurrency,
+        String queueUrl) {
+      if (candidate.isLibrary()) {
+        Consumer consumer = Consumer.builder()
+            .name("bench")
+            .queue(queueUrl)
+            .runner("sqs")
+            .component(SqsAsyncClient.class, client)
+            .worker(candidate.worker().providerName())
+            .harvester(candidate.harvester().providerName())
+            .concurrency(concurrency)
+            .shutdownTimeout(Duration.ofSeconds(5))
+            .handler(message -> {
+              handler.work();
+              meter.handled(Long.parseLong(message.body()));
+            })
+            .build();
+        consumer.start();
+        return consumer;
+      }
+      java.util.function.Consumer<Message> sdkHandler = message -> {
+        try {
+          handler.work();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        meter.handled(Long.parseLong(message.body()));
+      };
+      return switch (candidate.baseline()) {
+        case PLAIN_SDK -> PlainSdkConsumer.start(client, queueUrl, concurrency, sdkHandler);
+        case UNCAPPED_SDK -> UncappedSdkConsumer.start(client, queueUrl, sdkHandler);
+        default -> throw new IllegalArgumentException("not an SQS candidate: " + candidate);
+      };
+    }
+
+    /** Returns how many messages the producer sent. */
+    long sent() {
+      return producer.sent();
+    }
+
+    @Override
+    public void close() throws Exception {
+      producer.close();
+      try {
+        consumer.close();
+      } finally {
+        client.close();
+      }
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    producerClient.close();
+    if (proxy != null) {
+      proxy.close();
+    }
+    server.close();
+  }
+}
