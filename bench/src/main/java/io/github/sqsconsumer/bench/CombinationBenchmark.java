@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run (from the repository root):
  * <pre>
- * mvn -B -pl bench -am -DskipTests package exec:exec@jmh -Djmh.args="CombinationBenchmark"
+ * mvn -B -pl bench -am -DskipTests package -Pjmh -Djmh.args="CombinationBenchmark"
  * </pre>
  */
 @State(Scope.Benchmark)

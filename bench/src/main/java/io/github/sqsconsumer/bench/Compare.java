@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Run (from the repository root; prints one line per phase, then the tables):
  * <pre>
- * mvn -B -q -pl bench -am -DskipTests package exec:exec@compare
+ * mvn -B -q -pl bench -am -DskipTests package -Pcompare
  * </pre>
  * {@code --smoke} (a few hundred messages per candidate, for CI) is passed with
  * {@code -Dcompare.args=--smoke}.

@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run (from the repository root):
  * <pre>
- * mvn -B -pl bench -am -DskipTests package exec:exec@jmh -Djmh.args="ElasticMqBenchmark"
+ * mvn -B -pl bench -am -DskipTests package -Pjmh -Djmh.args="ElasticMqBenchmark"
  * </pre>
  */
 @State(Scope.Benchmark)

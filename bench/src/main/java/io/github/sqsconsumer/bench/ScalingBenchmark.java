@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run (from the repository root):
  * <pre>
- * mvn -B -pl bench -am -DskipTests package exec:exec@jmh -Djmh.args="ScalingBenchmark"
+ * mvn -B -pl bench -am -DskipTests package -Pjmh -Djmh.args="ScalingBenchmark"
  * </pre>
  */
 @State(Scope.Benchmark)

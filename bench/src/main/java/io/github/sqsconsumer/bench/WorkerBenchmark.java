@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run (from the repository root):
  * <pre>
- * mvn -B -pl bench -am -DskipTests package exec:exec@jmh -Djmh.args="WorkerBenchmark"
+ * mvn -B -pl bench -am -DskipTests package -Pjmh -Djmh.args="WorkerBenchmark"
  * </pre>
  */
 @State(Scope.Benchmark)
