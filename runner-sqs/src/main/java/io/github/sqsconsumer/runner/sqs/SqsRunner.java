@@ -99,7 +99,7 @@ final class SqsRunner implements Runner {
 
   /** Returns true if the queue is given as a URL rather than a name. */
   static boolean isUrl(String queue) {
-    return queue.startsWith("https://") || queue.startsWith("http://");
+    return queue.regionMatches(true, 0, "https://", 0, 8) || queue.regionMatches(true, 0, "http://", 0, 7);
   }
 
   @Override

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -145,6 +146,27 @@ final class SqsRunnerTest {
       assertThat(thrown).isInstanceOf(QueueException.class);
       assertThat(((QueueException) thrown).kind()).isEqualTo(Kind.FATAL);
       assertThat(thrown).hasMessageContaining("queue '" + url + "' does not exist at " + sqs.endpoint());
+    }
+  }
+
+  @Test
+  void open_noRegionAnywhere() {
+    Assumptions.assumeTrue(System.getenv("AWS_REGION") == null && System.getenv("AWS_DEFAULT_REGION") == null,
+        "a region in the environment");
+    String previousConfig = System.setProperty("aws.configFile", "/nonexistent/aws-config");
+    try (Runner runner = new SqsRunnerProvider().create(RunnerTestContext.of("orders",
+        Map.of("sqs.endpoint", sqs.endpoint().toString())))) {
+      Throwable thrown = catchThrowable(runner::open);
+      assertThat(thrown).isInstanceOf(QueueException.class)
+          .hasMessageContaining("cannot build the SQS client for queue 'orders'")
+          .hasMessageContaining("set sqs.region or AWS_REGION");
+      assertThat(((QueueException) thrown).kind()).isEqualTo(Kind.FATAL);
+    } finally {
+      if (previousConfig == null) {
+        System.clearProperty("aws.configFile");
+      } else {
+        System.setProperty("aws.configFile", previousConfig);
+      }
     }
   }
 
