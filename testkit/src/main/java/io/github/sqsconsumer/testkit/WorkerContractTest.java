@@ -187,8 +187,7 @@ public abstract class WorkerContractTest {
     Worker worker = worker(concurrency);
     Probe probe = new Probe();
     CountDownLatch started = new CountDownLatch(concurrency);
-    int accepted = fill(worker, probe, blockUntilReleased(started));
-    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    int accepted = fill(worker, probe, concurrency, blockUntilReleased(started), started);
 
     assertThat(worker.submit(probe.unit(-1, () -> {}), Duration.ZERO)).as("submit when full").isFalse();
     assertThat(worker.active()).isEqualTo(concurrency);
@@ -206,8 +205,7 @@ public abstract class WorkerContractTest {
     Worker worker = worker(1);
     Probe probe = new Probe();
     CountDownLatch started = new CountDownLatch(1);
-    int accepted = fill(worker, probe, blockUntilReleased(started));
-    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    int accepted = fill(worker, probe, 1, blockUntilReleased(started), started);
 
     CompletableFuture<Boolean> result = new CompletableFuture<>();
     Thread producer = Thread.ofPlatform().start(() -> submitInto(worker, probe.unit(-1, () -> {}), result));
@@ -225,8 +223,7 @@ public abstract class WorkerContractTest {
     Worker worker = worker(1);
     Probe probe = new Probe();
     CountDownLatch started = new CountDownLatch(1);
-    int accepted = fill(worker, probe, blockUntilReleased(started));
-    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    int accepted = fill(worker, probe, 1, blockUntilReleased(started), started);
 
     CompletableFuture<Boolean> result = new CompletableFuture<>();
     Thread producer = Thread.ofPlatform().start(() -> submitInto(worker, probe.unit(-1, () -> {}), result));
@@ -260,15 +257,14 @@ public abstract class WorkerContractTest {
     CountDownLatch started = new CountDownLatch(concurrency);
     CountDownLatch interrupted = new CountDownLatch(concurrency);
     CountDownLatch never = new CountDownLatch(1);
-    int accepted = fill(worker, probe, () -> {
+    int accepted = fill(worker, probe, concurrency, () -> {
       started.countDown();
       try {
         never.await();
       } catch (InterruptedException e) {
         interrupted.countDown();
       }
-    });
-    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    }, started);
 
     Duration timeout = Duration.ofMillis(300);
     long start = System.nanoTime();
@@ -290,8 +286,7 @@ public abstract class WorkerContractTest {
     Worker worker = worker(2);
     Probe probe = new Probe();
     CountDownLatch started = new CountDownLatch(2);
-    fill(worker, probe, blockUntilReleased(started));
-    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    fill(worker, probe, 2, blockUntilReleased(started), started);
     release.countDown();
 
     worker.shutdown(LONG);
@@ -334,9 +329,20 @@ public abstract class WorkerContractTest {
     WorkerAwait.until(LONG, () -> worker.active() == 0, () -> "active() to drop to 0 but was " + worker.active());
   }
 
-  /** Submits units with a zero timeout until the worker refuses one; returns how many it accepted. */
-  private static int fill(Worker worker, Probe probe, Runnable body) throws InterruptedException {
+  /**
+   * Submits {@code concurrency} units and waits until they all run (each must count {@code started} down),
+   * then submits more with a zero timeout until the worker refuses one: the worker is full. Returns how
+   * many units it accepted in all. Units wait to start only once all threads are busy, so full is measured
+   * then, not in the burst before the first units started.
+   */
+  private static int fill(Worker worker, Probe probe, int concurrency, Runnable body, CountDownLatch started)
+      throws InterruptedException {
     int accepted = 0;
+    for (; accepted < concurrency; accepted++) {
+      assertThat(worker.submit(probe.unit(accepted, body), LONG)).as("unit %d accepted", accepted).isTrue();
+    }
+    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS))
+        .as("%d units run at once", concurrency).isTrue();
     while (worker.submit(probe.unit(accepted, body), Duration.ZERO)) {
       if (++accepted == UNBOUNDED) {
         fail("the worker accepted %d units without pushing back", UNBOUNDED);

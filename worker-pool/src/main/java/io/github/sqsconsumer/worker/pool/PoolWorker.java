@@ -19,49 +19,51 @@ import org.slf4j.LoggerFactory;
 /*
  * Concurrency:
  *   One ReentrantLock guards everything that decides: the ring buffer (head, tail), the idle stack, the
- *   counts (workers, active, idleCount, submittersWaiting), the set of live slots and `closed`. Decisions
- *   are made under the lock; threads are started and idle threads unparked after it is released. No lock
- *   is held while a unit runs.
+ *   counts (workers, wakes, active, idleCount, submittersWaiting), the set of live slots and `closed`.
+ *   Decisions are made under the lock; threads are started and idle threads unparked after it is released.
+ *   No lock is held while a unit runs.
  *
- *   submit() places a unit in the first of these that applies, all under one lock hold:
- *     1. an idle thread: pop it from the idle stack and store the unit in its slot (a direct hand-off);
- *     2. fewer threads than the concurrency: count a new thread, started after unlocking with the unit;
- *     3. room in the ring buffer: append the unit;
- *     4. otherwise wait on `notFull` up to the timeout.
- *   The hand-off in (1) cannot race: a slot is on the idle stack only while its thread waits, and it leaves
- *   the stack only under the lock, either popped by a submitter (which then owns `slot.task`) or removed
- *   by its own thread timing out (which then never reads `slot.task`). A unit is in exactly one place at
- *   a time - a slot, the ring, or running - so it can neither be lost nor run twice. Workers count
- *   [workers <= concurrency] is changed only under the lock, in (2) and when a thread exits.
+ *   Every accepted unit goes through the ring, so a unit is in exactly one place - the ring, or a thread
+ *   that took it from the ring under the lock - and there is no separate hand-off that could lose it or run
+ *   it twice (the Go original removed a unit before its hand-off succeeded). submit() appends the unit and
+ *   then makes sure a thread will come for it. `wakes` counts threads on their way to the ring: unparked
+ *   idle threads and starting threads that have not yet taken the lock. If a thread is idle and none is on
+ *   its way, submit() pops one to unpark; a thread that takes a unit and leaves more behind passes the
+ *   wake-up on the same way. So one invariant keeps units from being stranded beside idle threads:
+ *   [units waiting and idleCount > 0 implies wakes > 0]. Waking one thread at a time, as
+ *   LinkedBlockingQueue signals only on empty -> non-empty and takers cascade, keeps a futex call off most
+ *   units and keeps a burst from waking every thread into a convoy on the lock. If no thread is idle and
+ *   the waiting units outnumber the threads on their way, submit() counts a new thread to start, up to
+ *   the concurrency [workers <= maxWorkers]; otherwise every thread is busy, and the first to finish takes
+ *   the unit.
+
+ *   A thread takes units from the ring until it is empty, then goes idle; so units start in first-in
+ *   first-out order, and a thread finishing a unit takes the next waiting one before any new work.
  *
- *   A thread finishing a unit takes the next one from the ring before it goes idle, so waiting units run
- *   in first-in first-out order. Units are appended to the ring only when no thread is idle, and a thread
- *   goes idle only when the ring is empty: [idleCount > 0 implies the ring is empty].
- *
- *   Idle threads wait with LockSupport.parkNanos on their own slot, not on a shared Condition: a submitter
- *   wakes exactly the thread it chose, after unlocking, and that thread reads its unit from the volatile
- *   `slot.task` without taking the lock again.
+ *   Idle threads park on their own slot (LockSupport), not on a shared Condition: a submitter wakes exactly
+ *   the thread it chose, after unlocking, through the volatile `slot.woken`.
  *
  * Waiting room:
  *   A ring buffer of a fixed power-of-two capacity: `ring[(int) index & mask]`, with `head` (next to take)
  *   and `tail` (next free) counting up forever; size is `tail - head` [0 <= tail - head <= capacity], never
  *   derived from the array's length. Taken slots are nulled so finished units can be collected. No
- *   allocation per unit. Submitters wait on `notFull`, signalled only when one is waiting, and whenever
- *   room appears: a unit leaves the ring, or a thread goes idle (an idle thread takes a unit directly;
- *   missing that signal once left a submitter waiting out its timeout beside idle threads).
+ *   allocation per unit. waiting() is the units accepted and not yet started. A submitter finding it full
+ *   waits on `notFull`, signalled when a unit leaves the ring and someone waits: since every unit passes
+ *   through the ring, that is the only way room appears.
  *
  * Shrinking:
- *   The idle stack is last-in first-out: the thread that went idle most recently gets the next unit, so
- *   under a light load the same few threads stay busy and the others reach the idle timeout. A thread
- *   whose idle timeout runs out takes the lock; if it is still on the stack and [workers > minWorkers], it
- *   removes itself and exits; otherwise it waits another idle timeout.
+ *   The idle stack is last-in first-out: the thread that went idle most recently is woken first, so under a
+ *   light load the same few threads stay busy and the others reach the idle timeout. A thread whose idle
+ *   timeout runs out takes the lock; if it is still on the stack and [workers > minWorkers], it removes
+ *   itself and exits; otherwise it waits another idle timeout.
  *
  * Shutdown:
  *   shutdown() sets `closed` and, in the same lock hold, empties the ring (those units are returned,
- *   unstarted) and empties the idle stack, marking each slot `stop`; it signals waiting submitters, which
- *   then throw. After unlocking it unparks the idle threads (they exit at once) and waits on `terminated`
- *   until [workers == 0] or the timeout runs out, then interrupts the threads still alive: they are
- *   running units. Busy threads exit when they finish their unit, since the ring is empty and `closed` set.
+ *   unstarted) and the idle stack, marking each slot `stop`; it signals waiting submitters, which then
+ *   throw. After unlocking it unparks the idle threads (they exit at once) and waits on `terminated` until
+ *   [workers == 0] or the timeout runs out, then interrupts the threads still alive: they are running
+ *   units. Busy and woken threads exit when they next take the lock, since the ring is empty and `closed`
+ *   set.
  */
 /** An elastic pool of reused platform threads with a bounded ring-buffer waiting room. */
 final class PoolWorker implements Worker {
@@ -86,9 +88,11 @@ final class PoolWorker implements Worker {
   /** Idle threads' slots, most recently idle on top. */
   private final Slot[] idle;
   private int idleCount;
-  /** Threads counted as started and not yet exited. */
+  /** Threads counted as started and not yet exited: running, on their way, or idle. */
   private int workers;
-  /** Units handed to a thread and not yet finished. */
+  /** Threads unparked or starting that have not yet taken the lock to look at the ring. */
+  private int wakes;
+  /** Units taken from the ring and not yet finished. */
   private int active;
   private int submittersWaiting;
   private final Set<Slot> live = new HashSet<>();
@@ -111,13 +115,13 @@ final class PoolWorker implements Worker {
     this.idle = new Slot[maxWorkers];
   }
 
-  /** One pool thread's mailbox: the unit handed to it while idle, or the order to stop. */
+  /** One pool thread's parking place. */
   private static final class Slot {
-    /** Written by a submitter under the lock after popping this slot; read and cleared by its thread. */
-    volatile WorkUnit task;
-    /** Written by shutdown under the lock after popping this slot. */
+    /** Set by a submitter under the lock after popping this slot from the idle stack; cleared by its thread. */
+    volatile boolean woken;
+    /** Set by shutdown under the lock after popping this slot from the idle stack. */
     volatile boolean stop;
-    /** Set once before the thread starts; read under the lock. */
+    /** Set once before the thread starts. */
     Thread thread;
   }
 
@@ -135,22 +139,19 @@ final class PoolWorker implements Worker {
         if (closed) {
           throw new RejectedExecutionException("the pool worker is shut down");
         }
-        if (idleCount > 0) { // [idleCount > 0 implies the ring is empty], so this keeps FIFO order
-          wake = idle[--idleCount];
-          idle[idleCount] = null;
-          wake.task = unit;
-          active++;
-          break;
-        }
-        if (workers < maxWorkers) {
-          workers++; // [workers <= maxWorkers]
-          active++;
-          start = true;
-          break;
-        }
-        if (tail - head < ring.length) { // [tail - head <= capacity]
+        int size = (int) (tail - head);
+        if (size < ring.length) { // [tail - head <= capacity]
           ring[(int) tail & mask] = unit;
           tail++;
+          if (idleCount > 0) {
+            if (wakes == 0) {
+              wake = popIdle(); // [units waiting and idleCount > 0 implies wakes > 0]
+            }
+          } else if (workers < maxWorkers && size + 1 > wakes) { // all busy: grow
+            workers++; // [workers <= maxWorkers]
+            wakes++;
+            start = true;
+          } // else every thread is busy or on its way, and the first to come takes it
           break;
         }
         if (!timed) {
@@ -173,15 +174,15 @@ final class PoolWorker implements Worker {
     if (wake != null) {
       LockSupport.unpark(wake.thread);
     } else if (start) {
-      startThread(unit);
+      startThread();
     }
     return true;
   }
 
-  private void startThread(WorkUnit first) {
+  private void startThread() {
     Slot slot = new Slot();
     try {
-      slot.thread = threadFactory.newThread(() -> work(slot, first));
+      slot.thread = threadFactory.newThread(() -> work(slot));
       lock.lock();
       try {
         live.add(slot);
@@ -189,32 +190,85 @@ final class PoolWorker implements Worker {
         lock.unlock();
       }
       slot.thread.start();
-    } catch (Throwable e) { // OutOfMemoryError: unable to create a thread; the unit is not accepted
+    } catch (Throwable e) {
+      // OutOfMemoryError "unable to create native thread", most likely. The unit stays accepted in the ring:
+      // a running thread takes it, or the next submit tries to start a thread again, or shutdown returns it.
+      Slot wake = null;
       lock.lock();
       try {
         live.remove(slot);
         workers--;
-        active--;
+        wakes--;
+        if (tail != head && idleCount > 0 && wakes == 0) {
+          wake = popIdle(); // [units waiting and idleCount > 0 implies wakes > 0]
+        }
         if (closed && workers == 0) {
           terminated.signalAll();
-        }
-        if (submittersWaiting > 0) {
-          notFull.signal();
         }
       } finally {
         lock.unlock();
       }
-      throw e;
+      if (wake != null) {
+        LockSupport.unpark(wake.thread);
+      }
+      try {
+        log.error("could not start a pool thread; {} thread(s) run", threads(), e);
+      } catch (Throwable ignored) {
+        // nothing left to tell
+      }
     }
   }
 
-  /** The body of a pool thread: run units until told to exit. */
-  private void work(Slot slot, WorkUnit first) {
-    WorkUnit unit = first;
-    while (unit != null) {
+  /** Pops the most recently idle thread and counts it as on its way; under the lock. */
+  private Slot popIdle() {
+    Slot slot = idle[--idleCount];
+    idle[idleCount] = null;
+    slot.woken = true;
+    wakes++;
+    return slot;
+  }
+
+  /** The body of a pool thread: take units from the ring and run them until told to exit. */
+  private void work(Slot slot) {
+    boolean arriving = true; // a starting thread is counted in `wakes` until it first takes the lock
+    for (;;) {
+      WorkUnit unit;
+      Slot next = null;
+      lock.lock();
+      try {
+        if (arriving) {
+          wakes--;
+        } else {
+          active--;
+        }
+        unit = poll();
+        if (unit != null) {
+          active++;
+          if (tail != head && idleCount > 0 && wakes == 0) {
+            next = popIdle(); // pass the wake-up on: [units waiting and idleCount > 0 implies wakes > 0]
+          }
+        } else if (closed) {
+          exit(slot);
+          return;
+        } else {
+          idle[idleCount++] = slot; // the ring is empty [idleCount <= workers]
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (next != null) {
+        LockSupport.unpark(next.thread);
+      }
+      if (unit == null) {
+        if (!awaitWake(slot)) {
+          return;
+        }
+        arriving = true;
+        continue;
+      }
+      arriving = false;
       Thread.interrupted(); // a unit does not inherit the interrupt status the previous one left behind
       run(unit);
-      unit = next(slot);
     }
   }
 
@@ -222,33 +276,14 @@ final class PoolWorker implements Worker {
     try {
       unit.run();
     } catch (Throwable e) {
-      // WorkUnit.run() catches what the handler throws, so this is a fault of the unit itself.
-      log.warn("a work unit of {} message(s) threw; the pool thread goes on", unit.messages().size(), e);
+      // WorkUnit.run() catches what the handler throws, so this is a fault of the unit itself. Logged
+      // without message bodies; a logger that fails in turn must not end the thread either.
+      try {
+        log.warn("a work unit of {} message(s) threw; the pool thread goes on", unit.messages().size(), e);
+      } catch (Throwable ignored) {
+        // nothing left to tell
+      }
     }
-  }
-
-  /** Called after a unit finished: returns the next unit to run, or null when this thread must exit. */
-  private WorkUnit next(Slot slot) {
-    lock.lock();
-    try {
-      active--;
-      WorkUnit unit = poll();
-      if (unit != null) {
-        active++;
-        return unit;
-      }
-      if (closed) {
-        exit(slot);
-        return null;
-      }
-      idle[idleCount++] = slot; // [idleCount <= workers]
-      if (submittersWaiting > 0) {
-        notFull.signal(); // an idle thread is room too: without this a submitter could wait beside it
-      }
-    } finally {
-      lock.unlock();
-    }
-    return awaitTask(slot);
   }
 
   /** Takes the oldest unit from the ring, or returns null; under the lock. */
@@ -266,28 +301,29 @@ final class PoolWorker implements Worker {
     return unit;
   }
 
-  /** Waits, idle, for a unit handed to this slot; returns null when the thread must exit. */
-  private WorkUnit awaitTask(Slot slot) {
+  /**
+   * Waits, idle, until a submitter wakes this thread (true) or it must exit (false, already counted out).
+   */
+  private boolean awaitWake(Slot slot) {
     long deadline = System.nanoTime() + idleNanos;
     for (;;) {
-      WorkUnit unit = slot.task;
-      if (unit != null) {
-        slot.task = null; // only this thread clears it, and nobody writes it until the slot is idle again
-        return unit;
+      if (slot.woken) {
+        slot.woken = false; // before this thread can be pushed on the idle stack again
+        return true;
       }
       if (slot.stop) {
         exitLocked(slot);
-        return null;
+        return false;
       }
       long remaining = deadline - System.nanoTime();
       if (remaining <= 0) {
         lock.lock();
         try {
-          if (slot.task == null && !slot.stop) { // so the slot is still on the idle stack
+          if (!slot.woken && !slot.stop) { // so the slot is still on the idle stack
             if (workers > minWorkers) { // [workers >= minWorkers] after exiting
               removeIdle(slot);
               exit(slot);
-              return null;
+              return false;
             }
             deadline = System.nanoTime() + idleNanos;
           }

@@ -86,18 +86,14 @@ final class PoolWorkerTest {
   @Test
   void submit_waitingRoomFull_returnsFalseAndLosesNothing() throws Exception {
     Worker worker = worker("full", 2, Map.of("pool.queueCapacity", "4"));
-    CountDownLatch started = new CountDownLatch(2);
     AtomicInteger finished = new AtomicInteger();
-    int accepted = 0;
-    while (worker.submit(new WorkerTestUnit(accepted, () -> {
-      started.countDown();
+    Runnable body = () -> {
       awaitQuietly(release);
       finished.incrementAndGet();
-    }), Duration.ZERO)) {
-      accepted++;
-    }
-    assertThat(accepted).as("2 running + 4 waiting").isEqualTo(6);
-    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    };
+    runBlocked(worker, 2, release, finished);
+    int waiting = fill(worker, body);
+    assertThat(waiting).as("units accepted while both threads are busy").isEqualTo(4);
     assertThat(worker.waiting()).isEqualTo(4);
     assertThat(worker.active()).isEqualTo(2);
     assertThat(worker.submit(new WorkerTestUnit(-1, () -> {}), Duration.ZERO)).isFalse();
@@ -110,11 +106,8 @@ final class PoolWorkerTest {
   @Test
   void queueCapacity_isRoundedUpToAPowerOfTwo() throws Exception {
     Worker worker = worker("rounded", 1, Map.of("pool.queueCapacity", "5"));
-    int accepted = 0;
-    while (worker.submit(new WorkerTestUnit(accepted, () -> awaitQuietly(release)), Duration.ZERO)) {
-      accepted++;
-    }
-    assertThat(accepted).as("1 running + 8 waiting").isEqualTo(9);
+    runBlocked(worker, 1, release, new AtomicInteger());
+    assertThat(fill(worker, () -> {})).as("waiting room of 5 rounded up").isEqualTo(8);
   }
 
   @Test
@@ -124,18 +117,23 @@ final class PoolWorkerTest {
     Queue<Integer> order = new ConcurrentLinkedQueue<>();
     CountDownLatch gate = new CountDownLatch(1);
     CountDownLatch done = new CountDownLatch(units);
+    CountDownLatch firstStarted = new CountDownLatch(1);
     for (int i = 0; i < units; i++) {
       int id = i;
       boolean accepted = worker.submit(new WorkerTestUnit(id, () -> {
         if (id == 0) {
+          firstStarted.countDown();
           awaitQuietly(gate); // hold the only thread until the waiting room is full
         }
         order.add(id);
         done.countDown();
       }), i < 5 ? Duration.ZERO : LONG);
       assertThat(accepted).as("unit %d", id).isTrue();
-      if (i == 4) {
+      if (i == 0) {
+        assertThat(firstStarted.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      } else if (i == 4) {
         assertThat(worker.waiting()).as("waiting room full").isEqualTo(4);
+        assertThat(worker.submit(new WorkerTestUnit(-1, () -> {}), Duration.ZERO)).as("full").isFalse();
         gate.countDown();
       }
     }
@@ -150,19 +148,12 @@ final class PoolWorkerTest {
   @Test
   void shutdown_returnsWaitingUnitsInOrder() throws Exception {
     Worker worker = worker("drain", 1, Map.of("pool.queueCapacity", "8"));
-    CountDownLatch started = new CountDownLatch(1);
-    int accepted = 0;
-    while (worker.submit(new WorkerTestUnit(accepted, () -> {
-      started.countDown();
-      awaitQuietly(release);
-    }), Duration.ZERO)) {
-      accepted++;
-    }
-    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    runBlocked(worker, 1, release, new AtomicInteger());
+    assertThat(fill(worker, () -> {})).isEqualTo(8);
 
-    release.countDown();
-    List<WorkUnit> returned = worker.shutdown(LONG);
-    assertThat(returned).extracting(unit -> ((WorkerTestUnit) unit).id()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+    List<WorkUnit> returned = worker.shutdown(Duration.ZERO); // the running unit is interrupted
+    assertThat(returned).extracting(unit -> ((WorkerTestUnit) unit).id())
+        .containsExactly(100, 101, 102, 103, 104, 105, 106, 107);
     assertThat(worker.waiting()).isZero();
   }
 
@@ -257,11 +248,12 @@ final class PoolWorkerTest {
   }
 
   /**
-   * Regression: a submitter waiting for room was woken only when a unit left the waiting room, not when a
-   * thread went idle. Two submitters wait, one unit leaves, the woken one hands its unit to a thread that
-   * has just gone idle, and the other waits out its whole timeout beside idle threads. Found by
-   * PoolWorkerChurningContractTest; quick units from many producers through a waiting room of one unit make
-   * it likely within a few thousand units.
+   * Regression: in a first version, an idle thread took a unit directly from the submitter, so a thread
+   * going idle made room without a unit leaving the waiting room, and only the latter woke a waiting
+   * submitter. Two submitters wait, one unit leaves, the woken submitter hands its unit to a thread that has
+   * just gone idle, and the other waits out its whole timeout beside idle threads. Found by
+   * PoolWorkerChurningContractTest. Now every unit passes through the waiting room, so leaving it is the
+   * only way room appears; quick units from many producers through a room of one unit keep checking that.
    */
   @Test
   void submit_waitingWhileThreadsGoIdle_isWoken() throws Exception {
@@ -336,14 +328,31 @@ final class PoolWorkerTest {
 
   /** Submits {@code count} units that block on {@code gate} and returns once all run. */
   private static void runBlocked(Worker worker, int count, CountDownLatch gate) throws InterruptedException {
+    runBlocked(worker, count, gate, new AtomicInteger());
+  }
+
+  /** As above, counting each unit in {@code finished} when it ends. */
+  private static void runBlocked(Worker worker, int count, CountDownLatch gate, AtomicInteger finished)
+      throws InterruptedException {
     CountDownLatch started = new CountDownLatch(count);
     for (int i = 0; i < count; i++) {
       assertThat(worker.submit(new WorkerTestUnit(i, () -> {
         started.countDown();
         awaitQuietly(gate);
+        finished.incrementAndGet();
       }), LONG)).isTrue();
     }
     assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+  }
+
+  /** Submits units numbered from 100 with a zero timeout until one is refused; returns how many were accepted. */
+  private static int fill(Worker worker, Runnable body) throws InterruptedException {
+    int accepted = 0;
+    while (worker.submit(new WorkerTestUnit(100 + accepted, body), Duration.ZERO)) {
+      accepted++;
+      assertThat(accepted).as("bounded waiting room").isLessThan(1_000_000);
+    }
+    return accepted;
   }
 
   private static int liveThreadsNamed(String prefix) {

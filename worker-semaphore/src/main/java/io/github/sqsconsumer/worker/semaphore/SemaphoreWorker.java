@@ -96,8 +96,13 @@ final class SemaphoreWorker implements Worker {
     try {
       unit.run();
     } catch (Throwable e) {
-      // WorkUnit.run() catches what the handler throws, so this is a fault of the unit itself.
-      log.warn("a work unit of {} message(s) threw; the worker goes on", unit.messages().size(), e);
+      // WorkUnit.run() catches what the handler throws, so this is a fault of the unit itself. Logged
+      // without message bodies; a logger that fails in turn must not end the thread either.
+      try {
+        log.warn("a work unit of {} message(s) threw; the worker goes on", unit.messages().size(), e);
+      } catch (Throwable ignored) {
+        // nothing left to tell
+      }
     } finally {
       running.remove(Thread.currentThread());
       permits.release(); // [permit given back only after run() ended]
