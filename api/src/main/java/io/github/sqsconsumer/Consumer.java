@@ -155,11 +155,12 @@ public interface Consumer extends AutoCloseable {
     }
 
     /**
-     * The most messages received ahead of a free handler, 0 to 10,000. The consumer never holds more than
-     * {@code concurrency (x batch size) + prefetch} received and unsettled messages. Within this bound it
-     * adapts how far ahead it polls to the queue's round-trip time and the handler's time. Default
-     * {@code max(10, 3 x concurrency)}, capped at 10,000: enough to hide a 30 ms round trip behind a
-     * 10 ms handler.
+     * The most messages received ahead of a free handler, 0 to 10,000. Messages received (or being
+     * received) whose handler has not finished never exceed {@code concurrency (x batch size) + prefetch};
+     * finished ones waiting for their delete are bounded by the harvester's own buffer. Within this bound
+     * the consumer adapts how far ahead it polls to the queue's round-trip time and the handler's time.
+     * Default {@code max(10, 3 x concurrency)}, capped at 10,000: enough to hide a 30 ms round trip behind
+     * a 10 ms handler.
      */
     public Builder prefetch(int prefetch) {
       this.prefetch = prefetch;

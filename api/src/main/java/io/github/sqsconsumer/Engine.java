@@ -321,20 +321,26 @@ final class Engine {
       units.forEach(this::releaseUnstarted);
       return;
     }
-    for (int i = 0; i < units.size(); i++) {
-      Unit unit = units.get(i);
-      if (fifo != null && !fifo.offer(unit)) {
-        if (fifo.isClosed()) {
-          releaseUnstarted(unit);
+    if (fifo == null) {
+      for (int i = 0; i < units.size(); i++) {
+        if (!submit(units.get(i))) {
+          // stopping: this unit and the rest of the receive never reach the worker
+          units.subList(i, units.size()).forEach(this::releaseUnstarted);
+          return;
         }
-        continue;
       }
-      if (!submit(unit)) {
-        // stopping: this unit and the rest of the receive never reach the worker (nor the scheduler)
-        for (int j = i; j < units.size(); j++) {
-          releaseUnstarted(units.get(j));
-        }
-        return;
+      return;
+    }
+    List<Unit> heads = fifo.offer(units);
+    if (heads == null) {
+      units.forEach(this::releaseUnstarted);
+      return;
+    }
+    for (Unit head : heads) {
+      if (!submit(head)) {
+        // stopping: the head goes back with its group's followers; the scheduler hands back the rest
+        releaseUnstarted(head);
+        fifo.completed(head, true).forEach(this::releaseUnstarted);
       }
     }
   }

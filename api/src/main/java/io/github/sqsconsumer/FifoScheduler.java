@@ -18,8 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Concurrency:
  *   One lock guards the groups map. A group is in the map while one of its units is with the worker;
  *   its deque holds the units received after that one.  [per group: submitted units <= 1]
- *   A poller offers units; the first unit of an idle group goes straight to the worker from the poller
- *   (it may block there: that is the backpressure). Worker threads report completion; the next unit
+ *   A poller offers all units of a receive at once; the first unit of an idle group goes straight to the
+ *   worker from the poller (it may block there: that is the backpressure). Worker threads report completion; the next unit
  *   of the group must not be submitted from a worker thread (it could wait for the very capacity it
  *   holds), so it goes to the ready queue, which one dispatcher thread drains into the worker. The
  *   ready queue is bounded by the flow control's permits, not by its own capacity.
@@ -35,32 +35,29 @@ final class FifoScheduler {
   final LinkedBlockingQueue<Unit> ready = new LinkedBlockingQueue<>();
 
   /**
-   * Offers a received unit. Returns true if it is the group's turn and the caller must submit it now;
-   * false if it waits behind the group's earlier units (or the scheduler is closed and the caller must
-   * release it).
+   * Offers the units of one receive, all at once, and returns those whose group was idle: the caller must
+   * submit them now; the others wait behind their group's earlier units. All of a receive is registered
+   * before any of it runs, so a head that fails at once still finds its followers here to release
+   * (offering one by one let a follower arrive after the failure and run out of order). Returns null if
+   * the scheduler is closed: the caller must release every unit.
    */
-  boolean offer(Unit unit) {
+  List<Unit> offer(List<Unit> units) {
     lock.lock();
     try {
       if (closed) {
-        return false;
+        return null;
       }
-      ArrayDeque<Unit> waiting = groups.get(unit.group());
-      if (waiting == null) {
-        groups.put(unit.group(), new ArrayDeque<>());
-        return true;
+      List<Unit> heads = new ArrayList<>();
+      for (Unit unit : units) {
+        ArrayDeque<Unit> waiting = groups.get(unit.group());
+        if (waiting == null) {
+          groups.put(unit.group(), new ArrayDeque<>());
+          heads.add(unit);
+        } else {
+          waiting.addLast(unit);
+        }
       }
-      waiting.addLast(unit);
-      return false;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  boolean isClosed() {
-    lock.lock();
-    try {
-      return closed;
+      return heads;
     } finally {
       lock.unlock();
     }
