@@ -1,0 +1,518 @@
+package io.github.sqsconsumer.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.sqsconsumer.Consumer;
+import io.github.sqsconsumer.ConsumerListener;
+import io.github.sqsconsumer.Message;
+import io.github.sqsconsumer.RetryPolicy;
+import io.github.sqsconsumer.it.FaultProxy.Fault;
+import io.github.sqsconsumer.it.FaultProxy.FaultPlan;
+import io.github.sqsconsumer.testkit.ElasticMqServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageRequest;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageResponse;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+/**
+ * Reliability under faults: a consumer against ElasticMQ through a {@link FaultProxy} and a
+ * {@link FaultInterceptor}, with failing and poison handlers, restarted several times, one of them a crash.
+ * Nothing may be lost, nothing deleted before its handler succeeded.
+ *
+ * <h2>The run</h2>
+ * <ul>
+ *   <li>20,000 messages in a standard queue (visibility timeout 5 s) whose redrive policy moves a message to
+ *       a dead-letter queue after 5 receives; 1 % are poison: their handler always throws.</li>
+ *   <li>Of the others, 10 % of handler calls throw a passing failure (on the first and second delivery
+ *       only, see below); the retry policy brings them back within a second.</li>
+ *   <li>About 7 % of SQS calls are faulted: the proxy answers 500, 503 or throttling, hangs past the
+ *       client's attempt timeout, or cuts the connection before or after the server acted; the interceptor
+ *       fails 1 % more before they are sent. The consumer's client does not retry by itself, so every fault
+ *       reaches the library.</li>
+ *   <li>The consumer is closed gracefully and replaced by a new one (with a new client, as a new process
+ *       would) three times, and once it crashes: its proxy is closed first, so from that moment none of its
+ *       calls reach the queue (acknowledgements of work already done are lost, exactly as when a host dies),
+ *       and it is closed with a shutdown timeout of zero, so running handlers are interrupted and nothing
+ *       waits. What it held comes back after the visibility timeout.</li>
+ * </ul>
+ *
+ * <h2>Why 5 receives and not 3</h2>
+ * Faults and restarts redeliver messages whose handler never ran or whose deletion was lost (a dropped
+ * receive response, a crash, a graceful stop releasing prefetched messages). With a maxReceiveCount of 3 a
+ * few healthy messages would reach the dead-letter queue through no fault of the consumer, as they would on
+ * SQS, and "no healthy message in the DLQ" would measure luck. With 5, and passing handler failures limited
+ * to the first two deliveries, a healthy message needs three lost deliveries in a row to get there.
+ *
+ * <h2>What is checked</h2>
+ * Every healthy message succeeded at least once; every poison message is in the dead-letter queue and no
+ * healthy one is; the main queue ends empty; every delete the consumer's client sent names a delivery
+ * (receipt handle) whose handler had succeeded. The test prints its figures (to the test's output file).
+ */
+final class ReliabilityTest {
+  private static final int MESSAGES = 20_000;
+  private static final int POISON_EVERY = 100; // 1 %
+  private static final double TRANSIENT_FAILURES = 0.10;
+  private static final int MAX_RECEIVE_COUNT = 5;
+  private static final Duration VISIBILITY = Duration.ofSeconds(5);
+  // faults of the proxy, about 6.5 % of requests in all, plus 1 % from the interceptor
+  private static final Map<Fault, Double> PROXY_FAULTS = Map.of(
+      Fault.INTERNAL_ERROR, 0.015,
+      Fault.UNAVAILABLE, 0.015,
+      Fault.THROTTLED, 0.015,
+      Fault.HANG, 0.005,
+      Fault.DROP_BEFORE, 0.0075,
+      Fault.DROP_AFTER, 0.0075);
+  private static final double INTERCEPTOR_FAULTS = 0.01;
+
+  private ElasticMqServer sqs;
+  private SqsAsyncClient direct; // to ElasticMQ without faults: sending and checking
+
+  @BeforeEach
+  void startServer() {
+    sqs = new ElasticMqServer().start();
+    direct = client(sqs.endpoint().toString(), List.of(), true);
+  }
+
+  @AfterEach
+  void stopServer() {
+    if (direct != null) {
+      direct.close();
+    }
+    if (sqs != null) {
+      sqs.close();
+    }
+  }
+
+  /** The headline run: pool + batch, 20,000 messages, faults, three restarts and a crash. */
+  @Test
+  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  void consume_faultsRestartsAndACrash() throws Exception {
+    Report report = run(new Combination("pool", "batch"), MESSAGES, true);
+    report.assertNothingLost();
+  }
+
+  /** A shorter run of each combination: 2,000 messages, the same faults, one restart and one crash. */
+  @ParameterizedTest
+  @MethodSource("combinations")
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void consume_faultsEachCombination(Combination parts) throws Exception {
+    Report report = run(parts, 2_000, false);
+    report.assertNothingLost();
+  }
+
+  static Stream<Combination> combinations() {
+    return Combination.all();
+  }
+
+  private Report run(Combination parts, int messages, boolean headline) throws Exception {
+    String dlq = sqs.createQueue("reliability-dlq");
+    String queue = sqs.createQueue("reliability", Map.of(
+        "VisibilityTimeout", String.valueOf(VISIBILITY.toSeconds()),
+        "RedrivePolicy", sqs.redrivePolicy(dlq, MAX_RECEIVE_COUNT)));
+    Report report = new Report(parts, messages);
+    long sendStart = System.nanoTime();
+    report.sent.putAll(send(queue, messages));
+    report.sendMillis = (System.nanoTime() - sendStart) / 1_000_000;
+
+    FaultInterceptor faults = new FaultInterceptor(INTERCEPTOR_FAULTS, Set.of());
+    long start = System.nanoTime();
+    // what happens at each share of healthy messages handled: "g" graceful restart, "c" crash
+    List<String> steps = headline ? List.of("g", "g", "c", "g") : List.of("g", "c");
+    Generation current = Generation.start(1, parts, sqs, queue, report, faults, steps.get(0).equals("c"));
+    for (int i = 0; i < steps.size(); i++) {
+      int threshold = report.healthy() * (i + 1) / (steps.size() + 1);
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+          .until(() -> report.succeededIds.size() >= threshold);
+      boolean crash = steps.get(i).equals("c");
+      long t = System.nanoTime();
+      current.stop(crash);
+      report.stops.add((crash ? "crash" : "graceful") + " at " + threshold + " in "
+          + (System.nanoTime() - t) / 1_000_000 + " ms");
+      boolean nextCrashes = i + 1 < steps.size() && steps.get(i + 1).equals("c");
+      current = Generation.start(i + 2, parts, sqs, queue, report, faults, nextCrashes);
+    }
+    Generation last = current;
+    try {
+      await().atMost(Duration.ofSeconds(headline ? 90 : 45)).pollInterval(Duration.ofMillis(250))
+          .until(() -> report.healthySucceeded() == report.healthy() && sqs.approximateMessages(queue) == 0);
+    } catch (ConditionTimeoutException e) {
+      report.stops.add("gave up waiting: " + e.getMessage()); // the checks below say what is missing
+    } finally {
+      last.stop(false);
+    }
+    report.elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+    report.mainLeft = sqs.approximateMessages(queue);
+    report.deadLettered.addAll(drain(dlq));
+    report.interceptorFaults = faults.failed();
+    report.print();
+    return report;
+  }
+
+  /** Sends the messages in batches of 10, a bounded number at a time; returns message id -> number. */
+  private Map<String, Integer> send(String queue, int messages) throws Exception {
+    Map<String, Integer> ids = new ConcurrentHashMap<>();
+    Semaphore inFlight = new Semaphore(32);
+    List<CompletableFuture<?>> calls = new ArrayList<>();
+    for (int first = 0; first < messages; first += 10) {
+      List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+      for (int n = first; n < Math.min(messages, first + 10); n++) {
+        entries.add(SendMessageBatchRequestEntry.builder().id(String.valueOf(n)).messageBody(body(n)).build());
+      }
+      inFlight.acquire();
+      calls.add(direct.sendMessageBatch(b -> b.queueUrl(queue).entries(entries))
+          .whenComplete((r, e) -> inFlight.release())
+          .thenAccept(r -> {
+            assertThat(r.failed()).as("failed sends").isEmpty();
+            r.successful().forEach(s -> ids.put(s.messageId(), Integer.parseInt(s.id())));
+          }));
+    }
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    assertThat(ids).hasSize(messages);
+    return ids;
+  }
+
+  /** Receives everything in a queue nobody else consumes; returns the message ids. */
+  private Set<String> drain(String queue) throws Exception {
+    int expected = sqs.approximateMessages(queue);
+    Set<String> ids = new HashSet<>();
+    while (ids.size() < expected) {
+      var response = direct.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(1)
+          .visibilityTimeout(600)).get(30, TimeUnit.SECONDS);
+      if (response.messages().isEmpty()) {
+        break;
+      }
+      response.messages().forEach(m -> ids.add(m.messageId()));
+    }
+    return ids;
+  }
+
+  static String body(int n) {
+    return "reliability-" + n;
+  }
+
+  static boolean poison(int n) {
+    return n % POISON_EVERY == POISON_EVERY / 2;
+  }
+
+  /**
+   * A client as the consumer gets it: to the given endpoint, no retries of its own (so faults reach the
+   * library), a short attempt timeout (so a hung acknowledgement fails fast; the runner gives each long
+   * poll its own longer one).
+   */
+  static SqsAsyncClient client(String endpoint, List<ExecutionInterceptor> interceptors, boolean retries) {
+    return SqsAsyncClient.builder()
+        .endpointOverride(java.net.URI.create(endpoint))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("it", "it")))
+        .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(200)
+            .connectionAcquisitionTimeout(Duration.ofSeconds(20)))
+        .overrideConfiguration(o -> {
+          interceptors.forEach(o::addExecutionInterceptor);
+          if (!retries) {
+            o.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallAttemptTimeout(Duration.ofSeconds(2));
+          }
+        })
+        .build();
+  }
+
+  /** One consumer "process": its own proxy, client and consumer. */
+  private record Generation(FaultProxy proxy, SqsAsyncClient client, Consumer consumer, Report report) {
+
+    static Generation start(int number, Combination parts, ElasticMqServer sqs, String queue, Report report,
+        FaultInterceptor faults, boolean willCrash) {
+      FaultProxy proxy;
+      try {
+        proxy = new FaultProxy(sqs.port(), FaultPlan.random(PROXY_FAULTS));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      SqsAsyncClient client = ReliabilityTest.client(proxy.endpoint().toString(), List.of(report.audit, faults), false);
+      Consumer consumer = parts.onSqs(client, queue)
+          .name("reliability-" + number)
+          .concurrency(32)
+          .waitTime(Duration.ofSeconds(1))
+          .visibilityTimeout(VISIBILITY)
+          .retryPolicy(RetryPolicy.exponential(Duration.ofMillis(100), Duration.ofSeconds(1)))
+          .shutdownTimeout(willCrash ? Duration.ZERO : Duration.ofSeconds(10))
+          .listener(report.listener)
+          .handler(report::handle)
+          .build();
+      consumer.start();
+      report.generations.incrementAndGet();
+      return new Generation(proxy, client, consumer, report);
+    }
+
+    /** Stops gracefully, or crashes: the queue becomes unreachable first, then a close that waits for nothing. */
+    void stop(boolean crash) {
+      try {
+        if (crash) {
+          proxy.close();
+        }
+        consumer.close();
+        assertThat(consumer.state()).isEqualTo(Consumer.State.TERMINATED);
+      } finally {
+        client.close();
+        proxy.close();
+        proxy.counts().forEach((f, n) -> report.faultTotals.merge(f, n, Long::sum));
+      }
+    }
+  }
+
+  /** A cheap exception: thousands are thrown. */
+  private static final class Failure extends RuntimeException {
+    Failure(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Everything the run records, and the checks over it. */
+  private static final class Report {
+    final Combination parts;
+    final int messages;
+    final Map<String, Integer> sent = new ConcurrentHashMap<>(); // message id -> number
+    final Map<String, AtomicInteger> succeededIds = new ConcurrentHashMap<>();
+    final LongAdder successes = new LongAdder();
+    final LongAdder calls = new LongAdder();
+    final LongAdder transientFailures = new LongAdder();
+    final LongAdder poisonFailures = new LongAdder();
+    final LongAdder interrupted = new LongAdder();
+    final Set<String> deadLettered = new HashSet<>();
+    final List<String> stops = Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger generations = new AtomicInteger();
+    final DeliveryAudit audit = new DeliveryAudit();
+    final CountingListener listener = new CountingListener();
+    final Map<Fault, Long> faultTotals = new ConcurrentHashMap<>();
+    Map<String, Long> interceptorFaults = Map.of();
+    long sendMillis;
+    long elapsedMillis;
+    int mainLeft;
+
+    Report(Combination parts, int messages) {
+      this.parts = parts;
+      this.messages = messages;
+    }
+
+    int healthy() {
+      return messages - (int) sent.values().stream().filter(ReliabilityTest::poison).count();
+    }
+
+    /** The handler: poison always fails; others fail now and then on early deliveries; records successes. */
+    void handle(Message message) throws Exception {
+      calls.increment();
+      Integer n = sent.get(message.id());
+      if (n == null) {
+        throw new AssertionError("a message that was never sent: " + message.id());
+      }
+      if (poison(n)) {
+        poisonFailures.increment();
+        throw new Failure("poison " + n);
+      }
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      if (message.receiveCount() <= 2 && random.nextDouble() < TRANSIENT_FAILURES) {
+        transientFailures.increment();
+        throw new Failure("passing failure of " + n);
+      }
+      try {
+        Thread.sleep(Duration.ofNanos(random.nextLong(2_000_000))); // up to 2 ms of "work", so a crash finds some running
+      } catch (InterruptedException e) {
+        interrupted.increment();
+        throw e;
+      }
+      audit.succeeded(message.receiptHandle());
+      succeededIds.computeIfAbsent(message.id(), id -> new AtomicInteger()).incrementAndGet();
+      successes.increment();
+    }
+
+    int healthySucceeded() {
+      return succeededIds.size();
+    }
+
+    void assertNothingLost() {
+      Set<String> poisonIds = new HashSet<>();
+      List<Integer> lost = new ArrayList<>();
+      sent.forEach((id, n) -> {
+        if (poison(n)) {
+          poisonIds.add(id);
+        } else if (!succeededIds.containsKey(id)) {
+          lost.add(n);
+        }
+      });
+      assertThat(lost).as("healthy messages never handled successfully (lost); deliveries the client saw: %s, "
+          + "in the DLQ: %s", lostDetail(lost), lost.stream().filter(n -> deadLettered.contains(idOf(n))).toList())
+          .isEmpty();
+      assertThat(audit.violations).as("deletes not preceded by a successful handler run of that delivery")
+          .isEmpty();
+      assertThat(deadLettered).as("the dead-letter queue holds exactly the poison messages")
+          .containsExactlyInAnyOrderElementsOf(poisonIds);
+      assertThat(mainLeft).as("messages left in the main queue").isZero();
+    }
+
+    private String idOf(int n) {
+      return sent.entrySet().stream().filter(e -> e.getValue() == n).findFirst().orElseThrow().getKey();
+    }
+
+    private Map<Integer, Long> lostDetail(List<Integer> lost) {
+      Map<Integer, Long> detail = new java.util.TreeMap<>();
+      lost.stream().limit(20).forEach(n -> {
+        String id = idOf(n);
+        detail.put(n, audit.receipts.values().stream().filter(id::equals).count());
+      });
+      return detail;
+    }
+
+    void print() {
+      int distinct = succeededIds.size();
+      long total = successes.sum();
+      long duplicates = total - distinct;
+      StringBuilder sb = new StringBuilder();
+      sb.append(String.format("%n== reliability: %s + %s, %d messages (%d poison) ==%n", parts.worker(),
+          parts.harvester(), messages, messages - healthy()));
+      sb.append(String.format("sent in %d ms; consumed in %d ms by %d consumers; stops: %s%n", sendMillis,
+          elapsedMillis, generations.get(), stops));
+      sb.append(String.format("handler calls %d: successes %d (distinct %d, lost %d), passing failures %d, "
+              + "poison failures %d, interrupted %d%n", calls.sum(), total, distinct, healthy() - distinct,
+          transientFailures.sum(), poisonFailures.sum(), interrupted.sum()));
+      sb.append(String.format("duplicates %d = %.3f %% of healthy messages handled twice or more%n", duplicates,
+          100.0 * duplicates / Math.max(1, distinct)));
+      sb.append(String.format("dead-lettered %d; left in queue %d%n", deadLettered.size(), mainLeft));
+      sb.append(String.format("client saw: %d messages received, %d delete entries sent, %d deleted; "
+              + "violations %d%n", audit.received.sum(), audit.deleteEntries.sum(), audit.deleted.sum(),
+          audit.violations.size()));
+      sb.append(String.format("proxy faults: %s; interceptor faults: %s%n", new java.util.TreeMap<>(faultTotals),
+          interceptorFaults));
+      sb.append(String.format("listener: %s%n", listener));
+      System.out.print(sb);
+    }
+  }
+
+  /**
+   * Watches the consumer's client: maps each received receipt handle to its message, and checks that
+   * every delete names a delivery whose handler had succeeded before the delete was sent.
+   */
+  private static final class DeliveryAudit implements ExecutionInterceptor {
+    final Map<String, String> receipts = new ConcurrentHashMap<>(); // receipt handle -> message id
+    final Set<String> succeeded = ConcurrentHashMap.newKeySet(); // receipt handles
+    final List<String> violations = Collections.synchronizedList(new ArrayList<>());
+    final LongAdder received = new LongAdder();
+    final LongAdder deleteEntries = new LongAdder();
+    final LongAdder deleted = new LongAdder();
+
+    void succeeded(String receiptHandle) {
+      succeeded.add(receiptHandle);
+    }
+
+    @Override
+    public void afterUnmarshalling(Context.AfterUnmarshalling context, ExecutionAttributes attributes) {
+      SdkResponse response = context.response();
+      if (response instanceof ReceiveMessageResponse r) {
+        r.messages().forEach(m -> receipts.put(m.receiptHandle(), m.messageId()));
+        received.add(r.messages().size());
+      } else if (response instanceof DeleteMessageBatchResponse r) {
+        deleted.add(r.successful().size());
+      } else if (response instanceof DeleteMessageResponse) {
+        deleted.increment();
+      }
+    }
+
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+      if (context.request() instanceof DeleteMessageBatchRequest r) {
+        for (DeleteMessageBatchRequestEntry e : r.entries()) {
+          check(e.receiptHandle());
+        }
+      } else if (context.request() instanceof DeleteMessageRequest r) {
+        check(r.receiptHandle());
+      }
+    }
+
+    private void check(String receiptHandle) {
+      deleteEntries.increment();
+      String id = receipts.get(receiptHandle);
+      if (id == null) {
+        violations.add("delete of a receipt handle never received");
+      } else if (!succeeded.contains(receiptHandle)) {
+        violations.add("delete of message " + id + " before its handler succeeded on that delivery");
+      }
+    }
+  }
+
+  /** Counts the consumer's events. */
+  private static final class CountingListener implements ConsumerListener {
+    final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+
+    private void count(String event) {
+      counts.computeIfAbsent(event, e -> new LongAdder()).increment();
+    }
+
+    @Override
+    public void onPollError(Throwable cause, Duration backoff) {
+      count("pollError");
+    }
+
+    @Override
+    public void onAcknowledgementFailed(Message message, Throwable cause) {
+      count("acknowledgementFailed");
+    }
+
+    @Override
+    public void onAcknowledged(Message message) {
+      count("acknowledged");
+    }
+
+    @Override
+    public void onReleased(Message message, Duration visibility) {
+      count("released");
+    }
+
+    @Override
+    public void onVisibilityExtended(Message message, Duration visibility) {
+      count("extended");
+    }
+
+    @Override
+    public String toString() {
+      Map<String, Long> snapshot = new java.util.TreeMap<>();
+      counts.forEach((k, v) -> snapshot.put(k, v.sum()));
+      return snapshot.toString();
+    }
+  }
+}
