@@ -17,6 +17,8 @@ module io.github.sqsconsumer.runner.sqs {
   requires software.amazon.awssdk.regions;
   requires software.amazon.awssdk.http;
   requires software.amazon.awssdk.http.nio.netty;
+  requires io.netty.transport; // to stop the event loops of a client we built without a quiet period
+  requires io.netty.common;
 
   provides io.github.sqsconsumer.spi.RunnerProvider with io.github.sqsconsumer.runner.sqs.SqsRunnerProvider;
 }

@@ -6,9 +6,11 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
@@ -43,6 +45,22 @@ final class SqsClients {
   /** What the settings say; checked. */
   record Config(Optional<URI> endpoint, Optional<Region> region, int maxConnections) {}
 
+  /**
+   * A client the runner built, with its own event loops. Netty's default shared event loops, once their last
+   * client closes, make {@code close()} wait out a 2 s quiet period; ours stop without waiting.
+   */
+  record OwnClient(SqsAsyncClient client, SdkEventLoopGroup eventLoops) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        client.close();
+      } finally {
+        // no quiet period: nothing is submitted after the client closed; the threads end within moments
+        eventLoops.eventLoopGroup().shutdownGracefully(0, 5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   private SqsClients() {}
 
   /**
@@ -74,8 +92,19 @@ final class SqsClients {
    *
    * @param queue the queue as the user named it, URL or name
    */
-  static SqsAsyncClient build(Config config, String queue) {
+  static OwnClient build(Config config, String queue) {
+    SdkEventLoopGroup eventLoops = SdkEventLoopGroup.builder().build();
+    try {
+      return new OwnClient(build(config, queue, eventLoops), eventLoops);
+    } catch (RuntimeException | Error e) {
+      eventLoops.eventLoopGroup().shutdownGracefully(0, 5, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  private static SqsAsyncClient build(Config config, String queue, SdkEventLoopGroup eventLoops) {
     NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
+        .eventLoopGroup(eventLoops)
         .maxConcurrency(config.maxConnections())
         .readTimeout(READ_TIMEOUT)
         .connectionAcquisitionTimeout(ACQUIRE_TIMEOUT)

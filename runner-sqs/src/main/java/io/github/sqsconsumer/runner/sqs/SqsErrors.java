@@ -210,8 +210,9 @@ final class SqsErrors {
   private static boolean isClientClosed(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof RejectedExecutionException) {
-        String text = String.valueOf(c.getMessage());
-        return text.contains("Terminated") || text.contains("Shutting down");
+        // the JDK's "[Terminated, ...]" / "[Shutting down, ...]", Netty's "event executor terminated"
+        String text = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
+        return text.contains("terminated") || text.contains("shutting down") || text.contains("shut down");
       }
     }
     return false;

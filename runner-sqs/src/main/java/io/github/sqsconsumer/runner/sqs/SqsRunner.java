@@ -79,6 +79,7 @@ final class SqsRunner implements Runner {
   private final SqsAsyncClient userClient; // null when the runner builds its own
   private final SqsClients.Config config; // null with a user's client
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile SqsClients.OwnClient ownClient; // the client we built, written once by open()
   private volatile SqsAsyncClient client; // written once by open()
   private volatile String queueUrl; // written once by open()
 
@@ -108,7 +109,12 @@ final class SqsRunner implements Runner {
     requireState(queueUrl == null, "the runner is open already");
     requireState(!closed.get(), "the runner is closed");
     if (client == null) {
-      client = userClient != null ? userClient : buildClient();
+      if (userClient != null) {
+        client = userClient;
+      } else {
+        ownClient = buildClient();
+        client = ownClient.client();
+      }
     }
     String url = isUrl(queue) ? queue : resolveUrl(queue);
     Map<String, String> attributes = await("GetQueueAttributes", client.getQueueAttributes(b -> b
@@ -130,7 +136,7 @@ final class SqsRunner implements Runner {
     return new QueueInfo(url, fifo, visibility);
   }
 
-  private SqsAsyncClient buildClient() {
+  private SqsClients.OwnClient buildClient() {
     try {
       return SqsClients.build(config, queue);
     } catch (SdkException e) { // the region chain found nothing, or the settings do not fit together
@@ -404,9 +410,9 @@ final class SqsRunner implements Runner {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    SqsAsyncClient c = client;
-    if (userClient == null && c != null) {
-      c.close();
+    SqsClients.OwnClient own = ownClient;
+    if (own != null) {
+      own.close();
       log.info("closed the SQS client of queue {}", queueUrl != null ? queueUrl : queue);
     }
   }

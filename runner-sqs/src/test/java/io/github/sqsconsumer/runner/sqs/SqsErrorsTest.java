@@ -163,6 +163,12 @@ final class SqsErrorsTest {
     QueueException e = SqsErrors.classify("ReceiveMessage", closed);
     assertThat(e.kind()).isEqualTo(Kind.FATAL);
     assertThat(e.getMessage()).contains("the SQS client is closed");
+    SdkClientException nettyClosed = SdkClientException.create("Unable to execute HTTP request: event executor terminated",
+        new RejectedExecutionException("event executor terminated"));
+    assertThat(SqsErrors.classify("ReceiveMessage", nettyClosed).kind()).isEqualTo(Kind.FATAL);
+    SdkClientException saturated = SdkClientException.create("Unable to execute HTTP request",
+        new RejectedExecutionException("Task x rejected from java.util.concurrent.ThreadPoolExecutor@1[Running, pool size = 8]"));
+    assertThat(SqsErrors.classify("ReceiveMessage", saturated).kind()).isEqualTo(Kind.TRANSIENT);
   }
 
   @Test
