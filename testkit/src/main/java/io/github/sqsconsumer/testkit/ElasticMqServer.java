@@ -47,7 +47,9 @@ import scala.concurrent.duration.FiniteDuration;
  * <p>Queues live in the server's actor system, not in the HTTP binding, so {@link #stop()} followed by
  * {@link #start()} (or {@link #restart()}) simulates "the server went away and came back" on the same port,
  * with every queue and message still there. {@link #close()} ends the actor system too, so a test leaks no
- * threads.
+ * threads. Beware: a long poll cut off by {@link #stop()} (or by a client that cancelled it) may still be
+ * waiting inside ElasticMQ for up to its wait time, and a message sent meanwhile can be handed to it and so
+ * stay invisible for the queue's visibility timeout; give such tests a short {@code VisibilityTimeout}.
  *
  * <p>The helpers ({@link #createQueue}, {@link #sendMessage}, {@link #queueAttributes}) speak the SQS JSON
  * protocol over {@link HttpClient}, so this class needs no AWS SDK; tests that need an SDK client build
