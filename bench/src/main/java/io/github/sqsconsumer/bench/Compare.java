@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each candidate gets a fresh queue and two stages: <em>saturated</em> (a producer keeps 2,000 messages
  * waiting; measured: messages per second, SQS requests per message, CPU of the whole process, which hosts
- * ElasticMQ too) and <em>steady</em> (the producer sends a fixed 1,000 messages per second, well within
+ * ElasticMQ too) and <em>steady</em> (the producer sends a fixed 500 messages per second, well within
  * every candidate's reach; measured: p50 and p99 from send to handler, and requests per message at a load
- * that does not fill batches). Latency under saturation would only measure the backlog, so it is taken at
+ * that does not fill batches). A few seconds of unmeasured warm-up come first. Latency under saturation would only measure the backlog, so it is taken at
  * the fixed rate.
  *
  * <p>Run (from the repository root; prints one line per phase, then the tables):
@@ -35,6 +35,7 @@ public final class Compare {
       Candidate.SEMAPHORE_DIRECT, Candidate.POOL_BATCH, Candidate.POOL_DIRECT, Candidate.PLAIN_SDK,
       Candidate.UNCAPPED_SDK);
 
+  private static final long WARM_UP_MILLIS = 2_000;
   private static final int SMOKE_SATURATED_MESSAGES = 200;
   private static final int SMOKE_STEADY_MESSAGES = 50;
 
@@ -55,10 +56,10 @@ public final class Compare {
   Compare(PrintStream out, boolean smoke) {
     this.out = out;
     this.smoke = smoke;
-    this.warmupMillis = smoke ? 300 : 1_500;
-    this.saturatedMillis = smoke ? 700 : 3_500;
-    this.steadyMillis = smoke ? 700 : 2_500;
-    this.steadyRate = smoke ? 300 : 1_000;
+    this.warmupMillis = smoke ? 300 : 1_000;
+    this.saturatedMillis = smoke ? 700 : 2_500;
+    this.steadyMillis = smoke ? 700 : 1_500;
+    this.steadyRate = smoke ? 300 : 500;
   }
 
   public static void main(String[] args) throws Exception {
@@ -70,8 +71,9 @@ public final class Compare {
 
   /** Runs every scenario and prints the tables; returns the rows by scenario. */
   List<List<Row>> run(List<Duration> delays) throws Exception {
-    out.printf(Locale.ROOT, "sqs-consumer comparison on %s, %d cores, Java %s%s%n", os.getName(), cores,
-        Runtime.version(), smoke ? " (smoke: tiny samples, figures meaningless)" : "");
+    out.printf(Locale.ROOT, "sqs-consumer comparison on %s, %d cores, Java %s, load average %.1f%s%n",
+        os.getName(), cores, Runtime.version(), os.getSystemLoadAverage(),
+        smoke ? " (smoke: tiny samples, figures meaningless)" : "");
     out.printf(Locale.ROOT, "handler: %d ms sleep, concurrency %d (ideal %,.0f msg/s); per candidate: %.1f s "
             + "saturated after %.1f s warm-up, then %.1f s at %,.0f msg/s for latency%n",
         HANDLER.millis(), CONCURRENCY, IDEAL, saturatedMillis / 1e3, warmupMillis / 1e3, steadyMillis / 1e3,
@@ -83,6 +85,9 @@ public final class Compare {
     for (Duration delay : delays) {
       List<Row> rows = new ArrayList<>();
       try (SqsRig rig = new SqsRig(delay)) {
+        if (all.isEmpty() && !smoke) {
+          warmUp(rig);
+        }
         for (Candidate candidate : CANDIDATES) {
           phase++;
           out.printf(Locale.ROOT, "[%2d/%d] %-24s delay %2d ms ... ", phase, phases, candidate.label(),
@@ -100,7 +105,26 @@ public final class Compare {
     for (int i = 0; i < delays.size(); i++) {
       printTable(delays.get(i), all.get(i));
     }
+    out.printf(Locale.ROOT, "%ntook %.0f s; load average now %.1f (above %d, other processes took CPU: expect noise)%n",
+        (System.nanoTime() - start) / 1e9, os.getSystemLoadAverage(), cores);
     return all;
+  }
+
+  /**
+   * Runs a library combination and the plain consumer for a few seconds, unmeasured, so the first
+   * candidate measured does not pay for compiling the SDK's, ElasticMQ's and the consumer's code.
+   */
+  private void warmUp(SqsRig rig) throws Exception {
+    out.print("warming up (JIT, ElasticMQ) ... ");
+    out.flush();
+    long handled = 0;
+    for (Candidate candidate : List.of(Candidate.POOL_BATCH, Candidate.SEMAPHORE_DIRECT, Candidate.PLAIN_SDK)) {
+      try (SqsRig.Run run = rig.start(candidate, HANDLER, CONCURRENCY, ElasticMqBenchmark.BACKLOG, 0)) {
+        Thread.sleep(WARM_UP_MILLIS);
+        handled += run.meter.count();
+      }
+    }
+    out.printf(Locale.ROOT, "%,d messages%n", handled);
   }
 
   private Row measure(SqsRig rig, Candidate candidate) throws Exception {

@@ -37,6 +37,37 @@ final class PlainExecutors {
     return pool;
   }
 
+  /** Returns the pool as a dispatch; closing it shuts the pool down. */
+  static HandRolledConsumer.Dispatch dispatch(ThreadPoolExecutor pool) {
+    return new HandRolledConsumer.Dispatch() {
+      @Override
+      public void execute(Runnable task) {
+        pool.execute(task);
+      }
+
+      @Override
+      public void close() throws InterruptedException {
+        pool.shutdownNow();
+        pool.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    };
+  }
+
+  /** Returns the executor as a dispatch; closing it closes the executor. */
+  static HandRolledConsumer.Dispatch dispatch(SemaphoreVirtualThreads executor) {
+    return new HandRolledConsumer.Dispatch() {
+      @Override
+      public void execute(Runnable task) throws InterruptedException {
+        executor.execute(task);
+      }
+
+      @Override
+      public void close() throws InterruptedException {
+        executor.close();
+      }
+    };
+  }
+
   /** Runs each task on a new virtual thread after taking one of {@code permits} permits (blocking). */
   static final class SemaphoreVirtualThreads implements AutoCloseable {
     private final Semaphore permits;

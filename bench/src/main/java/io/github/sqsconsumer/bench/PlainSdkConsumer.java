@@ -1,6 +1,5 @@
 package io.github.sqsconsumer.bench;
 
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -22,6 +21,6 @@ final class PlainSdkConsumer {
   static HandRolledConsumer<Message> start(SqsAsyncClient client, String queueUrl, int concurrency,
       Consumer<Message> handler) {
     return new HandRolledConsumer<>("plain-sdk", new SqsTransport(client, queueUrl), POLLERS, concurrency,
-        Executors.newVirtualThreadPerTaskExecutor(), handler);
+        HandRolledConsumer.virtualThreads(), handler);
   }
 }

@@ -1,6 +1,5 @@
 package io.github.sqsconsumer.bench;
 
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -18,6 +17,6 @@ final class UncappedSdkConsumer {
 
   static HandRolledConsumer<Message> start(SqsAsyncClient client, String queueUrl, Consumer<Message> handler) {
     return new HandRolledConsumer<>("uncapped-sdk", new SqsTransport(client, queueUrl), POLLERS, 0,
-        Executors.newVirtualThreadPerTaskExecutor(), handler);
+        HandRolledConsumer.virtualThreads(), handler);
   }
 }
