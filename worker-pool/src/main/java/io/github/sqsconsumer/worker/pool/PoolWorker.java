@@ -105,6 +105,8 @@ final class PoolWorker implements Worker {
     this.maxWorkers = maxWorkers;
     this.minWorkers = minWorkers;
     this.idleNanos = idleTimeout.toNanos();
+    // Not daemon: the JVM must not exit under a unit in flight before the consumer is closed; with the
+    // default minWorkers of 0 the threads still end on their own after the idle timeout.
     this.threadFactory = Thread.ofPlatform()
         .name(consumerName + "-pool-", 1)
         .daemon(false)
