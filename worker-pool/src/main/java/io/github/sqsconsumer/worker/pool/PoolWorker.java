@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *   the waiting units outnumber the threads on their way, submit() counts a new thread to start, up to
  *   the concurrency [workers <= maxWorkers]; otherwise every thread is busy, and the first to finish takes
  *   the unit.
-
+ *
  *   A thread takes units from the ring until it is empty, then goes idle; so units start in first-in
  *   first-out order, and a thread finishing a unit takes the next waiting one before any new work.
  *
