@@ -29,8 +29,11 @@ import org.slf4j.LoggerFactory;
  *   then makes sure a thread will come for it. `wakes` counts threads on their way to the ring: unparked
  *   idle threads and starting threads that have not yet taken the lock. If a thread is idle and none is on
  *   its way, submit() pops one to unpark; a thread that takes a unit and leaves more behind passes the
- *   wake-up on the same way. So one invariant keeps units from being stranded beside idle threads:
- *   [units waiting and idleCount > 0 implies wakes > 0]. Waking one thread at a time, as
+ *   wake-up on the same way — to an idle thread, or, with none idle and room to grow, to a new thread.
+ *   So one invariant keeps units from being stranded while the pool could run them:
+ *   [units waiting and (idleCount > 0 or workers < max) implies wakes > 0]. (Passing the wake-up only to
+ *   idle threads stranded a unit submitted while a thread was idle but already on its way: the contract
+ *   test submit_throwingUnits_keepFullCapacity caught it under load.) Waking one thread at a time, as
  *   LinkedBlockingQueue signals only on empty -> non-empty and takers cascade, keeps a futex call off most
  *   units and keeps a burst from waking every thread into a convoy on the lock. If no thread is idle and
  *   the waiting units outnumber the threads on their way, submit() counts a new thread to start, up to
@@ -147,7 +150,7 @@ final class PoolWorker implements Worker {
           tail++;
           if (idleCount > 0) {
             if (wakes == 0) {
-              wake = popIdle(); // [units waiting and idleCount > 0 implies wakes > 0]
+              wake = popIdle(); // [units waiting and (idleCount > 0 or workers < max) implies wakes > 0]
             }
           } else if (workers < maxWorkers && size + 1 > wakes) { // all busy: grow
             workers++; // [workers <= maxWorkers]
@@ -202,7 +205,7 @@ final class PoolWorker implements Worker {
         workers--;
         wakes--;
         if (tail != head && idleCount > 0 && wakes == 0) {
-          wake = popIdle(); // [units waiting and idleCount > 0 implies wakes > 0]
+          wake = popIdle(); // [units waiting and (idleCount > 0 or workers < max) implies wakes > 0]
         }
         if (closed && workers == 0) {
           terminated.signalAll();
@@ -236,6 +239,7 @@ final class PoolWorker implements Worker {
     for (;;) {
       WorkUnit unit;
       Slot next = null;
+      boolean grow = false;
       lock.lock();
       try {
         if (arriving) {
@@ -246,8 +250,15 @@ final class PoolWorker implements Worker {
         unit = poll();
         if (unit != null) {
           active++;
-          if (tail != head && idleCount > 0 && wakes == 0) {
-            next = popIdle(); // pass the wake-up on: [units waiting and idleCount > 0 implies wakes > 0]
+          if (tail != head && wakes == 0) {
+            // pass the wake-up on: [units waiting and (idleCount > 0 or workers < max) implies wakes > 0]
+            if (idleCount > 0) {
+              next = popIdle();
+            } else if (workers < maxWorkers) {
+              workers++; // [workers <= maxWorkers]
+              wakes++;
+              grow = true;
+            }
           }
         } else if (closed) {
           exit(slot);
@@ -260,6 +271,8 @@ final class PoolWorker implements Worker {
       }
       if (next != null) {
         LockSupport.unpark(next.thread);
+      } else if (grow) {
+        startThread();
       }
       if (unit == null) {
         if (!awaitWake(slot)) {

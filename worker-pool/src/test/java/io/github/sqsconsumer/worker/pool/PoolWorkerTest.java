@@ -283,6 +283,31 @@ final class PoolWorkerTest {
   }
 
   /**
+   * Regression: a thread that took a unit and left more behind passed the wake-up on only to an idle
+   * thread. A unit submitted while a thread was idle but already on its way (so submit neither woke nor
+   * started one) could then be stranded with no thread coming although the pool had room to grow: with
+   * blocking units, the last of them never started. Seen as a flaky contract test under load; here every
+   * round starts from a few idle threads and submits a burst of blocking units, which must all run.
+   */
+  @Test
+  void submit_burstOntoFewIdleThreads_growsToRunEveryUnit() throws Exception {
+    for (int round = 0; round < 30; round++) {
+      Worker worker = worker("burst", 8, Map.of());
+      CountDownLatch warmRelease = new CountDownLatch(1);
+      runBlocked(worker, 1 + round % 3, warmRelease); // 1 to 3 threads, now busy
+      warmRelease.countDown();
+      WorkerAwait.until(LONG, () -> worker.active() == 0, () -> "warm-up units to finish");
+      CountDownLatch gate = new CountDownLatch(1);
+      try {
+        runBlocked(worker, 8, gate); // asserts that all 8 start
+      } finally {
+        gate.countDown();
+      }
+      assertThat(worker.threads()).isEqualTo(8);
+    }
+  }
+
+  /**
    * Submits from {@code producers} threads, pausing now and then so threads go idle and time out; returns
    * how many units finished once all accepted ones did.
    */
