@@ -2,7 +2,14 @@ package io.github.sqsconsumer.it;
 
 import io.github.sqsconsumer.Consumer;
 import io.github.sqsconsumer.testkit.InMemoryQueue;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 /**
@@ -23,6 +30,35 @@ record Combination(String worker, String harvester) {
         new Combination("semaphore", "direct"),
         new Combination("pool", "batch"),
         new Combination("pool", "direct"));
+  }
+
+  /**
+   * Runs the check for every combination at once, each on its own thread, and reports every combination's
+   * failure under its name. For checks that mostly wait (heartbeats, rate limits, timeouts): the four run
+   * in the time of one.
+   */
+  static void eachAtOnce(Check check) {
+    try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Map.Entry<Combination, Future<?>>> runs = all()
+          .<Map.Entry<Combination, Future<?>>>map(parts -> Map.entry(parts, executor.submit(() -> {
+            check.accept(parts);
+            return null;
+          })))
+          .toList();
+      Assertions.assertAll(runs.stream().map(run -> () -> {
+        try {
+          run.getValue().get();
+        } catch (ExecutionException e) {
+          throw new AssertionError(run.getKey() + ": " + e.getCause(), e.getCause());
+        }
+      }));
+    }
+  }
+
+  /** A check of one combination. */
+  @FunctionalInterface
+  interface Check {
+    void accept(Combination parts) throws Exception;
   }
 
   /** A builder consuming the in-memory queue through the {@code memory} runner. */

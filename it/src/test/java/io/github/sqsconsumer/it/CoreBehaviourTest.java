@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -441,9 +442,12 @@ final class CoreBehaviourTest {
         TimeUnit.NANOSECONDS.toMillis(closeNanos.get()), deleted.size(), listener.released().size());
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("io.github.sqsconsumer.it.Combination#all")
-  void close_handlersOutliveShutdownTimeout_returnsInTimeAndMessagesComeBack(Combination parts) throws Exception {
+  @Test
+  void close_handlersOutliveShutdownTimeout_returnsInTimeAndMessagesComeBack() {
+    Combination.eachAtOnce(CoreBehaviourTest::closeWithStuckHandlers); // mostly waiting: all four at once
+  }
+
+  private static void closeWithStuckHandlers(Combination parts) throws Exception {
     int total = 60;
     Duration shutdownTimeout = Duration.ofSeconds(1);
     Duration visibility = Duration.ofSeconds(3);
@@ -477,9 +481,12 @@ final class CoreBehaviourTest {
     System.out.printf("stuck        %-16s close took %d ms with handlers stuck%n", parts, took.toMillis());
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("io.github.sqsconsumer.it.Combination#all")
-  void heartbeat_handlerOutlastsVisibilityTimeout_notRedelivered(Combination parts) throws Exception {
+  @Test
+  void heartbeat_handlerOutlastsVisibilityTimeout_notRedelivered() {
+    Combination.eachAtOnce(CoreBehaviourTest::handleForThreeVisibilityTimeouts); // mostly waiting: all at once
+  }
+
+  private static void handleForThreeVisibilityTimeouts(Combination parts) throws Exception {
     InMemoryQueue queue = InMemoryQueue.standard("heartbeat", Duration.ofSeconds(2));
     Map<String, String> bodies = fill(queue, 3);
     RecordingListener listener = new RecordingListener();
@@ -496,9 +503,12 @@ final class CoreBehaviourTest {
     assertThat(listener.count(Event.EXTENDED)).as("visibility extensions").isGreaterThanOrEqualTo(3 * 2);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("io.github.sqsconsumer.it.Combination#all")
-  void rateLimit_startsAboutTheRate(Combination parts) throws Exception {
+  @Test
+  void rateLimit_startsAboutTheRate() {
+    Combination.eachAtOnce(CoreBehaviourTest::startAtTheRate); // mostly waiting: all four at once
+  }
+
+  private static void startAtTheRate(Combination parts) throws Exception {
     double rate = 50;
     InMemoryQueue queue = InMemoryQueue.standard("rate", NO_TIMEOUT);
     fill(queue, 1_000);

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
@@ -26,21 +25,23 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
  * need around it: users' clients watched by a {@link RequestLog}, queues with unique names, bulk sends and
  * a count of what a queue still holds.
  *
- * <p>Clients it makes are closed with it. Thread-safe.
+ * <p>Clients it hands out belong to the caller, who closes them. Thread-safe.
  */
 final class SqsFixture implements AutoCloseable {
   /** Sends in flight at once while filling a queue: enough to fill 5,000 messages in about a second. */
   private static final int SENDS_IN_FLIGHT = 16;
   private static final AtomicInteger QUEUES = new AtomicInteger();
 
+  private final String name;
   private final URI endpoint;
   private final Region region;
   private final StaticCredentialsProvider credentials;
   private final ElasticMqServer server; // null when the server is not ours
-  private final List<SqsAsyncClient> clients = new CopyOnWriteArrayList<>();
   private final SqsAsyncClient admin;
 
-  private SqsFixture(URI endpoint, String region, String accessKey, String secretKey, ElasticMqServer server) {
+  private SqsFixture(String name, URI endpoint, String region, String accessKey, String secretKey,
+      ElasticMqServer server) {
+    this.name = name;
     this.endpoint = endpoint;
     this.region = Region.of(region);
     this.credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
@@ -51,12 +52,17 @@ final class SqsFixture implements AutoCloseable {
   /** Starts an embedded ElasticMQ server (it checks no credentials) and returns a fixture owning it. */
   static SqsFixture elasticMq() {
     ElasticMqServer server = new ElasticMqServer().start();
-    return new SqsFixture(server.endpoint(), "us-east-1", "test", "test", server);
+    return new SqsFixture("ElasticMQ", server.endpoint(), "us-east-1", "test", "test", server);
   }
 
   /** Returns a fixture for a server someone else runs (LocalStack); closing it leaves the server alone. */
-  static SqsFixture at(URI endpoint, String region, String accessKey, String secretKey) {
-    return new SqsFixture(endpoint, region, accessKey, secretKey, null);
+  static SqsFixture at(String name, URI endpoint, String region, String accessKey, String secretKey) {
+    return new SqsFixture(name, endpoint, region, accessKey, secretKey, null);
+  }
+
+  /** Returns the server's kind, for printing. */
+  String name() {
+    return name;
   }
 
   URI endpoint() {
@@ -68,11 +74,11 @@ final class SqsFixture implements AutoCloseable {
   }
 
   /**
-   * Returns a new client as a user would build it, watched by {@code log} (if not null). Its connection pool
-   * has room for every parallel long poll of a consumer plus its acknowledgements.
+   * Returns a new client as a user would build it, watched by {@code log} (if not null); the caller closes
+   * it. Its connection pool has room for every parallel long poll of a consumer plus its acknowledgements.
    */
   SqsAsyncClient client(RequestLog log) {
-    SqsAsyncClient client = SqsAsyncClient.builder()
+    return SqsAsyncClient.builder()
         .endpointOverride(endpoint)
         .region(region)
         .credentialsProvider(credentials)
@@ -83,8 +89,6 @@ final class SqsFixture implements AutoCloseable {
           }
         })
         .build();
-    clients.add(client);
-    return client;
   }
 
   /** Returns the client the fixture itself uses; do not close it. */
@@ -170,12 +174,10 @@ final class SqsFixture implements AutoCloseable {
         .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
   }
 
-  /** Closes every client it made, then the server if it is ours. */
+  /** Closes its own client, then the server if it is ours. */
   @Override
   public void close() {
-    for (SqsAsyncClient client : clients) {
-      client.close();
-    }
+    admin.close();
     if (server != null) {
       server.close();
     }
