@@ -102,6 +102,8 @@ final class ReliabilityTest {
       Fault.DROP_BEFORE, 0.0075,
       Fault.DROP_AFTER, 0.0075);
   private static final double INTERCEPTOR_FAULTS = 0.01;
+  private static final double SLOW_CALLS = 0.02;
+  private static final Duration SLOW_CALL = Duration.ofMillis(250);
 
   private ElasticMqServer sqs;
   private SqsAsyncClient direct; // to ElasticMQ without faults: sending and checking
@@ -351,8 +353,10 @@ final class ReliabilityTest {
         transientFailures.increment();
         throw new Failure("passing failure of " + n);
       }
+      // up to 2 ms of "work"; 2 % of calls take 250 ms, so that a crash finds handlers running and interrupts them
+      Duration work = random.nextDouble() < SLOW_CALLS ? SLOW_CALL : Duration.ofNanos(random.nextLong(2_000_000));
       try {
-        Thread.sleep(Duration.ofNanos(random.nextLong(2_000_000))); // up to 2 ms of "work", so a crash finds some running
+        Thread.sleep(work);
       } catch (InterruptedException e) {
         interrupted.increment();
         throw e;
