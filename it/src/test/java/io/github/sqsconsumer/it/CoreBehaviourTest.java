@@ -45,7 +45,9 @@ final class CoreBehaviourTest {
   private static final Duration AWAIT = Duration.ofSeconds(30);
   private static final Duration POLL = Duration.ofMillis(10);
   /** A failing FIFO message lets later ones of its group run first; see the regression test below. */
-  static final String FIFO_BUG = "bug: Engine.deliver (api Engine.java ~l.313-335) offers and submits a receive's FIFO units one by one; a head unit that fails before the next unit of its group is offered lets that unit run out of order";
+  static final String FIFO_BUG = "bug: Engine.deliver (api Engine.java ~l.313-335) offers and submits a receive's "
+      + "FIFO units one by one; a head unit that fails before the next unit of its group is offered lets that "
+      + "unit run out of order";
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.github.sqsconsumer.it.Combination#all")
