@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(1)
-@Warmup(iterations = 2, time = 3)
+@Warmup(iterations = 4, time = 3) // every trial forks a JVM with a cold ElasticMQ, SDK and consumer
 @Measurement(iterations = 3, time = 3)
 public class ElasticMqBenchmark {
   static final long BACKLOG = 2_000;
