@@ -4,6 +4,7 @@ import io.github.sqsconsumer.testkit.ElasticMqServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -11,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -135,21 +137,30 @@ final class SqsFixture implements AutoCloseable {
   }
 
   /**
-   * Sends messages to a FIFO queue one batch after the other, so the queue keeps the order of the list in
-   * every group.
+   * Sends messages to a FIFO queue, keeping the order of the list within every group: the batches of one
+   * group go one after the other, different groups at once.
    *
    * @param messages body and group of each message, in send order
    */
   void sendFifo(String queueUrl, List<Map.Entry<String, String>> messages) {
-    for (int from = 0; from < messages.size(); from += 10) {
-      List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
-      for (int i = from; i < Math.min(messages.size(), from + 10); i++) {
-        entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i - from))
-            .messageBody(messages.get(i).getKey()).messageGroupId(messages.get(i).getValue())
-            .messageDeduplicationId(UUID.randomUUID().toString()).build());
+    Map<String, List<Map.Entry<String, String>>> byGroup = messages.stream()
+        .collect(Collectors.groupingBy(Map.Entry::getValue, LinkedHashMap::new, Collectors.toList()));
+    List<CompletableFuture<?>> groups = new ArrayList<>();
+    for (List<Map.Entry<String, String>> group : byGroup.values()) {
+      CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
+      for (int from = 0; from < group.size(); from += 10) {
+        List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+        for (int i = from; i < Math.min(group.size(), from + 10); i++) {
+          entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i - from))
+              .messageBody(group.get(i).getKey()).messageGroupId(group.get(i).getValue())
+              .messageDeduplicationId(UUID.randomUUID().toString()).build());
+        }
+        chain = chain.thenCompose(ignored -> admin.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries)))
+            .thenAccept(SqsFixture::requireAllSent);
       }
-      requireAllSent(admin.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries)).join());
+      groups.add(chain);
     }
+    CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new)).join();
   }
 
   private static void requireAllSent(SendMessageBatchResponse response) {
