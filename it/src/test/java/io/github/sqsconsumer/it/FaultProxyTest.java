@@ -117,8 +117,8 @@ final class FaultProxyTest {
 
   @Test
   void close_cutsAndRefusesConnections() throws Exception {
-    try (FaultProxy own = new FaultProxy(sqs.port(), FaultProxy.FaultPlan.NONE);
-        SqsAsyncClient ownClient = ReliabilityTest.client(own.endpoint().toString(), List.of(), false)) {
+    FaultProxy own = new FaultProxy(sqs.port(), FaultProxy.FaultPlan.NONE);
+    try (SqsAsyncClient ownClient = ReliabilityTest.client(own.endpoint().toString(), List.of(), false)) {
       ownClient.sendMessage(b -> b.queueUrl(queue).messageBody("x")).get(20, TimeUnit.SECONDS); // a pooled connection
       own.close();
 
@@ -126,6 +126,8 @@ final class FaultProxyTest {
           () -> ownClient.sendMessage(b -> b.queueUrl(queue).messageBody("x")).get(20, TimeUnit.SECONDS));
       assertThat(thrown).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(SdkClientException.class);
       assertThat(sqs.approximateMessages(queue)).isOne();
+    } finally {
+      own.close(); // idempotent
     }
   }
 
