@@ -80,7 +80,11 @@ final class ModulePathTest {
     assertThat(sqs.approximateMessages(queue)).isZero();
   }
 
-  /** All jars on the class path, parts chosen by name: every combination in one JVM. */
+  /**
+   * All jars on the class path, every combination in one JVM: the first chosen by the system properties
+   * {@code io.github.sqsconsumer.worker} and {@code .harvester} (as a deployment would), the others by name
+   * in code, which wins over the properties.
+   */
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void classPath_everyCombinationByName() throws Exception {
@@ -94,9 +98,12 @@ final class ModulePathTest {
     for (Combination parts : all) {
       String queue = queueWithMessages();
       queues.add(queue);
-      args.add(consume(parts.worker(), parts.harvester(), queue));
+      boolean byProperty = queues.size() == 1;
+      args.add(consume(byProperty ? "-" : parts.worker(), byProperty ? "-" : parts.harvester(), queue));
     }
-    List<String> options = new ArrayList<>(List.of("-cp", path(classPath)));
+    List<String> options = new ArrayList<>(List.of("-cp", path(classPath),
+        "-Dio.github.sqsconsumer.worker=" + all.get(0).worker(),
+        "-Dio.github.sqsconsumer.harvester=" + all.get(0).harvester()));
     options.addAll(sqsProperties(sqs.endpoint().toString(), "it", "it"));
 
     Run run = launch(options, args, work);
