@@ -181,12 +181,19 @@ final class CoreBehaviourTest {
     Probe probe = new Probe();
     RecordingListener listener = new RecordingListener();
     Duration retryDelay = Duration.ofMillis(50);
+    Map<String, Long> failedAt = new ConcurrentHashMap<>();
+    AtomicLong shortestComeback = new AtomicLong(Long.MAX_VALUE);
 
     try (Consumer consumer = parts.onMemory(queue).concurrency(10).listener(listener)
         .retryPolicy(RetryPolicy.fixed(retryDelay)).waitTime(Duration.ofSeconds(1))
         .handler(message -> {
-          if (probe.attempt(message) == 1 && index(message) % 5 == 0) {
+          int attempt = probe.attempt(message);
+          if (attempt == 1 && index(message) % 5 == 0) {
+            failedAt.put(message.body(), System.nanoTime());
             throw new IllegalStateException("passing fault");
+          }
+          if (attempt == 2) {
+            shortestComeback.accumulateAndGet(System.nanoTime() - failedAt.get(message.body()), Math::min);
           }
           probe.succeeded(message);
         }).build()) {
@@ -204,6 +211,8 @@ final class CoreBehaviourTest {
     assertThat(listener.count(Event.FAILED)).isEqualTo(60);
     assertThat(listener.retryDelays()).hasSize(60).allSatisfy((body, delay) -> assertThat(delay).isEqualTo(retryDelay));
     assertThat(listener.count(Event.RELEASED)).isEqualTo(60);
+    assertThat(Duration.ofNanos(shortestComeback.get())).as("earliest return after a failure")
+        .isGreaterThanOrEqualTo(retryDelay);
     assertThat(queue.isEmpty()).isTrue();
   }
 
@@ -291,6 +300,55 @@ final class CoreBehaviourTest {
     assertThat(firstSuccesses).hasSize(groups)
         .allSatisfy((group, order) -> assertThat(order).as("group %s", group).isEqualTo(sendOrder));
     assertThat(overlaps.get()).as("handlers of one group running at once").isZero();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.github.sqsconsumer.it.Combination#all")
+  void fifo_batchHandlerPartialFailures_batchesOfOneGroupInOrder(Combination parts) throws Exception {
+    int groups = 20;
+    int perGroup = 50;
+    InMemoryQueue queue = InMemoryQueue.fifo("fifo-batches", NO_TIMEOUT);
+    for (int seq = 0; seq < perGroup; seq++) {
+      for (int g = 0; g < groups; g++) {
+        queue.send(g + ":" + seq, "group-" + g);
+      }
+    }
+    Probe probe = new Probe();
+    Map<String, List<Integer>> firstSuccesses = new ConcurrentHashMap<>();
+    AtomicInteger badBatches = new AtomicInteger(); // mixed groups, or out of order within the batch
+
+    try (Consumer consumer = parts.onMemory(queue).concurrency(5).batchSize(10)
+        .retryPolicy(RetryPolicy.fixed(Duration.ofMillis(10))).waitTime(Duration.ofSeconds(1))
+        .batchHandler(messages -> {
+          String group = messages.get(0).groupId().orElseThrow();
+          BatchResult.Builder result = BatchResult.builder();
+          int previous = -1;
+          boolean failed = false;
+          for (Message message : messages) {
+            int seq = Integer.parseInt(message.body().substring(message.body().indexOf(':') + 1));
+            if (!message.groupId().orElseThrow().equals(group) || seq <= previous) {
+              badBatches.incrementAndGet();
+            }
+            previous = seq;
+            if (failed) { // as with Lambda on FIFO: after a failure, the rest of the group is not attempted
+              result.failed(message, new IllegalStateException("an earlier message of the group failed"));
+            } else if (probe.attempt(message) == 1 && seq % 7 == 3) {
+              failed = true;
+              result.failed(message, new IllegalStateException("passing fault"));
+            } else if (probe.succeeded().add(message.body())) {
+              firstSuccesses.computeIfAbsent(group, k -> Collections.synchronizedList(new ArrayList<>())).add(seq);
+            }
+          }
+          return result.build();
+        }).build()) {
+      consumer.start();
+      await().atMost(AWAIT).pollInterval(POLL).until(() -> queue.deleted() == groups * perGroup);
+    }
+
+    List<Integer> sendOrder = IntStream.range(0, perGroup).boxed().toList();
+    assertThat(badBatches.get()).as("batches mixing groups or out of order").isZero();
+    assertThat(firstSuccesses).hasSize(groups)
+        .allSatisfy((group, order) -> assertThat(order).as("group %s", group).isEqualTo(sendOrder));
   }
 
   /**
