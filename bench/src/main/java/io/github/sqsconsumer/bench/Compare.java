@@ -35,7 +35,7 @@ public final class Compare {
       Candidate.SEMAPHORE_DIRECT, Candidate.POOL_BATCH, Candidate.POOL_DIRECT, Candidate.PLAIN_SDK,
       Candidate.UNCAPPED_SDK);
 
-  private static final long WARM_UP_MILLIS = 2_000;
+  private static final long WARM_UP_MILLIS = 1_500;
   private static final int SMOKE_SATURATED_MESSAGES = 200;
   private static final int SMOKE_STEADY_MESSAGES = 50;
 
@@ -56,9 +56,9 @@ public final class Compare {
   Compare(PrintStream out, boolean smoke) {
     this.out = out;
     this.smoke = smoke;
-    this.warmupMillis = smoke ? 300 : 1_000;
-    this.saturatedMillis = smoke ? 700 : 2_500;
-    this.steadyMillis = smoke ? 700 : 1_500;
+    this.warmupMillis = smoke ? 300 : 800;
+    this.saturatedMillis = smoke ? 700 : 2_000;
+    this.steadyMillis = smoke ? 700 : 1_200;
     this.steadyRate = smoke ? 300 : 500;
   }
 
@@ -154,7 +154,7 @@ public final class Compare {
     double steadyRequests;
     double steadyMeasured;
     try (SqsRig.Run run = rig.start(candidate, HANDLER, CONCURRENCY, 0, steadyRate)) {
-      Thread.sleep(warmupMillis / 2);
+      Thread.sleep(warmupMillis);
       run.meter.resetLatencies();
       long t0 = System.nanoTime();
       long messages0 = run.meter.count();
