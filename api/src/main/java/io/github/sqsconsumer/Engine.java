@@ -55,6 +55,11 @@ final class Engine {
   private static final int MAX_POLLERS = 64;
   /** How long the harvester may take to flush at close, after the handlers' shutdown timeout. */
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * Passing faults (a throttled or reset receive) are routine at scale: one poller's failures are logged at
+   * WARN only from the third in a row, and its recovery at INFO only after such a warning.
+   */
+  private static final int WARN_AFTER_FAILURES = 3;
   /** How long a blocked submit waits before it checks whether the consumer is stopping. */
   private static final Duration SUBMIT_SLICE = Duration.ofMillis(500);
 
@@ -210,7 +215,9 @@ final class Engine {
       flow.release(permits - messages.size());
       refund(permits - messages.size());
       if (failures > 0) {
-        LOG.info("{}: receiving works again after {} failed attempts", name, failures);
+        if (failures >= WARN_AFTER_FAILURES) {
+          LOG.info("{}: receiving works again after {} failed attempts", name, failures);
+        }
         failures = 0;
       }
       backoff.reset();
@@ -233,11 +240,14 @@ final class Engine {
       Duration delay = backoff.next();
       failures++;
       boolean fatal = cause instanceof QueueException q && q.kind() == QueueException.Kind.FATAL;
-      if (failures == 1 || fatal) {
-        LOG.warn("{}: receiving failed ({}), retrying with backoff: {}", name,
-            fatal ? "not transient" : "transient", cause.toString());
+      if (fatal) {
+        LOG.warn("{}: receiving failed (not transient), retrying with backoff: {}", name, cause.toString());
+      } else if (failures == WARN_AFTER_FAILURES) {
+        LOG.warn("{}: receiving failed {} times in a row, retrying with backoff: {}", name, failures,
+            cause.toString());
       } else {
-        LOG.debug("{}: receiving failed again (attempt {}): {}", name, failures, cause.toString());
+        LOG.debug("{}: receiving failed (attempt {}), retrying with backoff: {}", name, failures,
+            cause.toString());
       }
       listener.onPollError(cause, delay);
       markIdle(true);

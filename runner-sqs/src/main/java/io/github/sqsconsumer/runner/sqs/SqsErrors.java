@@ -90,7 +90,8 @@ final class SqsErrors {
       return new QueueException(Kind.FATAL, "", operation + " failed: the SQS client is closed", t);
     }
     if (t instanceof SdkClientException e) {
-      String text = String.valueOf(e.getMessage());
+      String text = e.getMessage() != null ? e.getMessage()
+          : e.getCause() != null ? e.getCause().toString() : e.getClass().getSimpleName();
       if (isConfigurationError(text)) {
         return new QueueException(Kind.FATAL, "", operation + " failed, the client is not configured: "
             + text, e);
