@@ -21,9 +21,10 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  * <ul>
  *   <li>every message was handled successfully at least once;</li>
  *   <li>the queue is empty at the end (nothing visible, nothing in flight);</li>
- *   <li>every receipt handle the server accepted a delete for belongs to a delivery whose handler had
- *       succeeded (recorded in the handler before it returned; deletes seen by a {@link RequestLog} on
- *       the user's client).</li>
+ *   <li>nothing is deleted before its handler succeeded: every delete sent carries the receipt handle of a
+ *       delivery whose handler had already succeeded (recorded in the handler before it returned; deletes
+ *       checked as they are sent by a {@link RequestLog} on the user's client), and so does every delete
+ *       the server accepted.</li>
  * </ul>
  * Prints throughput, requests per message and the duplicate rate.
  */
@@ -67,16 +68,16 @@ final class EndToEnd {
   static Result run(SqsFixture sqs, Combination parts, int messages, Mode mode, Duration timeout) throws Exception {
     String queueUrl = sqs.standardQueue("e2e", Duration.ofSeconds(30));
     sqs.send(queueUrl, messages, i -> "m-" + i);
-    RequestLog log = new RequestLog();
+    Probe probe = new Probe();
+    RequestLog log = new RequestLog().checkDeletes(probe.succeededReceipts()::contains);
     try (SqsAsyncClient client = sqs.client(log)) {
-      return run(sqs, parts, queueUrl, client, log, messages, mode, timeout);
+      return run(sqs, parts, queueUrl, client, log, probe, messages, mode, timeout);
     }
   }
 
   private static Result run(SqsFixture sqs, Combination parts, String queueUrl, SqsAsyncClient client,
-      RequestLog log, int messages, Mode mode, Duration timeout) throws Exception {
+      RequestLog log, Probe probe, int messages, Mode mode, Duration timeout) throws Exception {
     Set<String> bodies = IntStream.range(0, messages).mapToObj(i -> "m-" + i).collect(Collectors.toSet());
-    Probe probe = new Probe();
     Consumer.Builder builder = parts.onSqs(client, queueUrl)
         .concurrency(CONCURRENCY)
         .retryPolicy(RetryPolicy.fixed(Duration.ZERO)) // failed messages come back at once: a fast test
@@ -125,8 +126,8 @@ final class EndToEnd {
     assertThat(probe.succeeded()).as("handled successfully at least once").isEqualTo(bodies);
     assertThat(sqs.remaining(queueUrl)).as("left in the queue").isZero();
     assertThat(log.deletes()).as("deletes accepted").isGreaterThanOrEqualTo(messages);
-    assertThat(probe.succeededReceipts()).as("deliveries that succeeded")
-        .containsAll(log.deletedReceipts()); // nothing deleted before its handler succeeded
+    assertThat(log.earlyDeletes()).as("deletes sent before the handler succeeded").isEmpty();
+    assertThat(probe.succeededReceipts()).as("deliveries that succeeded").containsAll(log.deletedReceipts());
 
     Result result = new Result(messages, elapsed, log.snapshot(), log.consumingRequests(), probe.handled());
     long failures = mode == Mode.SATURATING ? 0 : bodies.stream().filter(b -> index(b) % 20 == 0).count();

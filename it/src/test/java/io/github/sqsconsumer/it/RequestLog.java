@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -17,8 +18,8 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageRequest;
 
 /**
  * Watches an {@code SqsAsyncClient} from the inside, the only place a test can see what the consumer sends:
- * counts requests by operation, and records the receipt handle of every delete the server accepted, so a
- * test can check that nothing was deleted before its handler succeeded.
+ * counts requests by operation, checks each delete as it is sent, and records the receipt handle of every
+ * delete the server accepted, so a test can check that nothing was deleted before its handler succeeded.
  *
  * <p>Counts are of HTTP attempts (an SDK retry counts again: the server saw it). Thread-safe: the SDK
  * calls it from its event-loop threads.
@@ -34,8 +35,39 @@ final class RequestLog implements ExecutionInterceptor {
       CHANGE_VISIBILITY_BATCH);
 
   private final Map<String, LongAdder> attempts = new ConcurrentHashMap<>();
+  private final Set<String> early = ConcurrentHashMap.newKeySet();
+  private volatile Predicate<String> deletable = receiptHandle -> true;
   private final Set<String> deletedReceipts = ConcurrentHashMap.newKeySet();
   private final LongAdder deletes = new LongAdder();
+
+  /**
+   * Checks every delete as it is sent: a receipt handle this predicate refuses then (its handler has not
+   * succeeded yet) is recorded as {@linkplain #earlyDeletes() early}.
+   */
+  RequestLog checkDeletes(Predicate<String> deletable) {
+    this.deletable = deletable;
+    return this;
+  }
+
+  /** Returns the receipt handles sent for deletion before the predicate allowed it; a snapshot. */
+  Set<String> earlyDeletes() {
+    return Set.copyOf(early);
+  }
+
+  @Override
+  public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+    if (context.request() instanceof DeleteMessageRequest request) {
+      check(request.receiptHandle());
+    } else if (context.request() instanceof DeleteMessageBatchRequest request) {
+      request.entries().forEach(entry -> check(entry.receiptHandle()));
+    }
+  }
+
+  private void check(String receiptHandle) {
+    if (!deletable.test(receiptHandle)) {
+      early.add(receiptHandle);
+    }
+  }
 
   @Override
   public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
