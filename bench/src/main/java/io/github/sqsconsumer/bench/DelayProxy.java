@@ -130,9 +130,9 @@ final class DelayProxy implements AutoCloseable {
         if (chunk.bytes() == END) {
           break;
         }
+        chunks.incrementAndGet(); // before the write: once a reply can exist, the chunk is counted
         out.write(chunk.bytes());
         out.flush();
-        chunks.incrementAndGet();
       }
     } catch (IOException | InterruptedException e) {
       // closed

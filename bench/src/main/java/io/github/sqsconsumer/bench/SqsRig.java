@@ -99,7 +99,13 @@ final class SqsRig implements AutoCloseable {
     private AutoCloseable startConsumer(Candidate candidate, HandlerType handler, int concurrency,
         String queueUrl) {
       if (candidate.isLibrary()) {
-        Consumer consumer = Consumer.builder()
+        Consumer.Builder builder = Consumer.builder();
+        // for diagnosis only (Probe): a fixed prefetch instead of the adaptive default
+        Integer prefetch = Integer.getInteger("bench.prefetch");
+        if (prefetch != null) {
+          builder.prefetch(prefetch);
+        }
+        Consumer consumer = builder
             .name("bench")
             .queue(queueUrl)
             .runner("sqs")
