@@ -165,14 +165,20 @@ final class Engine {
           if (permits == 0) {
             break;
           }
-          if (!poll(permits)) {
-            break;
+          try {
+            if (!poll(permits)) {
+              break;
+            }
+          } catch (RuntimeException | LinkageError e) {
+            // a bug, not a queue fault; keep polling (with backoff) rather than let the consumer go quiet
+            LOG.error("{}: poller {} hit an unexpected failure; polling goes on", name, index, e);
+            pollFailed(e);
           }
         }
       } catch (InterruptedException e) {
         // stopping
-      } catch (RuntimeException | Error e) {
-        LOG.error("{}: poller {} stopped by an unexpected failure", name, index, e);
+      } catch (Error e) {
+        LOG.error("{}: poller {} stopped by a fatal error", name, index, e);
       }
     }
 
@@ -378,7 +384,10 @@ final class Engine {
     return units;
   }
 
-  /** Submits, waiting for room; returns false if the consumer stopped first (the unit was not taken). */
+  /**
+   * Submits, waiting for room; returns false if the consumer stopped first, or the worker failed, and the
+   * unit was not taken (the caller releases it).
+   */
   private boolean submit(Unit unit) {
     try {
       while (running) {
@@ -390,6 +399,9 @@ final class Engine {
       Thread.currentThread().interrupt();
     } catch (RejectedExecutionException e) {
       // shut down meanwhile
+    } catch (RuntimeException e) {
+      // a broken worker must not strand the messages: they go back to the queue
+      LOG.error("{}: the worker failed to accept {}; its messages are released", name, unit, e);
     }
     return false;
   }
