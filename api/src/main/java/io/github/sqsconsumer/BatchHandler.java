@@ -8,7 +8,10 @@ import java.util.List;
  *
  * <p>Called by the worker's threads, <strong>concurrently</strong> for different batches: with a batch
  * handler the consumer's concurrency counts batches, not messages. On a FIFO queue a batch holds the
- * messages of one group in order, and the batches of one group run one at a time.
+ * messages of one group in order, and the batches of one group run one at a time; there, as with
+ * Lambda, a handler should stop at the first failure and report it and every later message as failed:
+ * messages after the first failure are returned to the queue (and handled again, in order) even if the
+ * result says they succeeded.
  */
 @FunctionalInterface
 public interface BatchHandler {
