@@ -35,8 +35,12 @@ import org.slf4j.LoggerFactory;
  *   [permits held <= concurrency x unit size + prefetch]: received and unfinished messages are bounded.
  * Polling:
  *   One poller per ten permits of the largest limit (at most 64) so polls overlap the queue's round trip.
- *   When a receive comes back empty (or fails) the queue looks idle: every poller but the first parks
- *   until a receive brings messages, so an idle consumer costs one long poll at a time.
+ *   Only the first `active` pollers poll; the others park. A receive that comes back full asks for one
+ *   more overlapping poll, one that comes back partly filled for one fewer, and an empty one (or a
+ *   failure) leaves only the first: additive increase and decrease around the number of polls the
+ *   arrival rate and the round trip need. Too many waiting polls split each arrival into small
+ *   receives (SQS bills per request); too few leave handlers idle. An idle consumer costs one long poll
+ *   at a time. [1 <= active <= pollers]
  * Prefetch:
  *   To keep handlers busy, permits must cover what finishes during one receive round trip:
  *   prefetch = base x rtt / unit time (x 1.25, + one batch), kept within [min(batch, max), max]. Both
@@ -88,9 +92,9 @@ final class Engine {
   private Thread dispatcher;
   private volatile boolean running;
 
-  private final ReentrantLock idleLock = new ReentrantLock();
-  private final Condition busy = idleLock.newCondition();
-  private boolean idle; // @GuardedBy("idleLock")
+  private final ReentrantLock pollLock = new ReentrantLock();
+  private final Condition activeChanged = pollLock.newCondition();
+  private int active = 1; // @GuardedBy("pollLock")
 
   private volatile double rttNanos;
   private volatile double unitNanos;
@@ -159,7 +163,7 @@ final class Engine {
       try {
         while (running) {
           if (index > 0) {
-            awaitBusy();
+            awaitTurn(index);
           }
           int permits = flow.acquire(1, TimeUnit.DAYS);
           if (permits == 0) {
@@ -228,14 +232,14 @@ final class Engine {
       }
       backoff.reset();
       if (messages.isEmpty()) {
-        markIdle(true);
+        adjustActive(Integer.MIN_VALUE);
         if (waitTime.compareTo(Duration.ofSeconds(1)) < 0 && running) {
           Thread.sleep(emptyBackoff.next()); // short polling on an empty queue: no hot loop
         }
         return true;
       }
       emptyBackoff.reset();
-      markIdle(false);
+      adjustActive(messages.size() == permits ? 1 : messages.size() < permits / 2 ? -1 : 0);
       rttNanos = rttNanos == 0 ? rtt : rttNanos + 0.2 * (rtt - rttNanos);
       adapt();
       deliver(messages, sentNanos);
@@ -256,7 +260,7 @@ final class Engine {
             cause.toString());
       }
       listener.onPollError(cause, delay);
-      markIdle(true);
+      adjustActive(Integer.MIN_VALUE);
       if (running) {
         Thread.sleep(delay);
       }
@@ -280,31 +284,40 @@ final class Engine {
     }
   }
 
-  private void markIdle(boolean value) {
-    if (pollers.size() <= 1) {
+  /** Changes how many pollers poll: +1, -1, or MIN_VALUE for only the first. */
+  private void adjustActive(int change) {
+    if (pollers.size() <= 1 || change == 0) {
       return;
     }
-    idleLock.lock();
+    pollLock.lock();
     try {
-      if (idle != value) {
-        idle = value;
-        if (!value) {
-          busy.signalAll();
-        }
+      int next = change == Integer.MIN_VALUE ? 1 : Math.clamp((long) active + change, 1, pollers.size());
+      if (next > active) {
+        activeChanged.signalAll();
       }
+      active = next;
     } finally {
-      idleLock.unlock();
+      pollLock.unlock();
     }
   }
 
-  private void awaitBusy() throws InterruptedException {
-    idleLock.lock();
+  private void awaitTurn(int index) throws InterruptedException {
+    pollLock.lock();
     try {
-      while (idle && running) {
-        busy.await();
+      while (index >= active && running) {
+        activeChanged.await();
       }
     } finally {
-      idleLock.unlock();
+      pollLock.unlock();
+    }
+  }
+
+  private void wakeAllPollers() {
+    pollLock.lock();
+    try {
+      activeChanged.signalAll();
+    } finally {
+      pollLock.unlock();
     }
   }
 
@@ -554,7 +567,7 @@ final class Engine {
   void stop(Duration shutdownTimeout) throws InterruptedException {
     running = false;
     flow.close();
-    markIdle(false);
+    wakeAllPollers();
     for (Poller poller : pollers) {
       poller.cancel();
     }
