@@ -108,7 +108,13 @@ final class ConsumerLifecycleTest {
     await(running);
     assertThat(consumer.inFlight()).isGreaterThanOrEqualTo(4);
     Thread closer = Thread.ofPlatform().start(consumer::close);
-    awaitState(Consumer.State.STOPPING);
+    // polling has stopped once the worker is being shut down: nothing new can start after that
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!worker[0].shutdown) {
+      assertThat(System.nanoTime()).as("worker shut down in time").isLessThan(deadline);
+      Thread.sleep(1);
+    }
+    assertThat(consumer.state()).isEqualTo(Consumer.State.STOPPING);
     proceed.countDown();
     assertThat(closer.join(Duration.ofSeconds(10))).isTrue();
     // the four running finished and were deleted; the rest never started and were released at once
@@ -258,13 +264,5 @@ final class ConsumerLifecycleTest {
     assertThat(batches.get()).isEqualTo(1);
     assertThat(runner.deleted).hasSize(9).doesNotContain("m3");
     assertThat(runner.released).containsOnlyKeys("m3");
-  }
-
-  private void awaitState(Consumer.State state) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (consumer.state() != state) {
-      assertThat(System.nanoTime()).as("state %s reached in time", state).isLessThan(deadline);
-      Thread.sleep(1);
-    }
   }
 }
