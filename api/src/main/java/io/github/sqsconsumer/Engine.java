@@ -216,6 +216,9 @@ final class Engine {
       } catch (ExecutionException | RuntimeException e) {
         flow.release(permits);
         refund(permits);
+        if (!running) {
+          return false; // our own cancelled receive, failing as the client aborts it: not a fault
+        }
         pollFailed(e instanceof ExecutionException ? e.getCause() : e);
         return running;
       } finally {
