@@ -159,8 +159,9 @@ public interface Consumer extends AutoCloseable {
      * received) whose handler has not finished never exceed {@code concurrency (x batch size) + prefetch};
      * finished ones waiting for their delete are bounded by the harvester's own buffer. Within this bound
      * the consumer adapts how far ahead it polls to the queue's round-trip time and the handler's time.
-     * Default {@code max(10, 3 x concurrency)}, capped at 10,000: enough to hide a 30 ms round trip behind
-     * a 10 ms handler.
+     * Default {@code max(10, 6 x concurrency)}, capped at 10,000: enough to hide a 60 ms round trip (a
+     * busy queue 15-30 ms away, plus client queueing) behind a 10 ms handler. The consumer only goes that
+     * far ahead when the measured times call for it; set it lower to bound memory for large messages.
      */
     public Builder prefetch(int prefetch) {
       this.prefetch = prefetch;
@@ -307,7 +308,7 @@ public interface Consumer extends AutoCloseable {
     }
 
     int effectivePrefetch() {
-      return prefetch != null ? prefetch : Math.min(10_000, Math.max(10, 3 * concurrency));
+      return prefetch != null ? prefetch : Math.min(10_000, Math.max(10, 6 * concurrency));
     }
   }
 }

@@ -121,7 +121,7 @@ final class ConsumerBuilderTest {
   @Test
   void build_defaultPrefetchFollowsConcurrency() {
     org.assertj.core.api.Assertions.assertThat(valid().concurrency(1).effectivePrefetch()).isEqualTo(10);
-    org.assertj.core.api.Assertions.assertThat(valid().concurrency(100).effectivePrefetch()).isEqualTo(300);
+    org.assertj.core.api.Assertions.assertThat(valid().concurrency(100).effectivePrefetch()).isEqualTo(600);
     org.assertj.core.api.Assertions.assertThat(valid().concurrency(10_000).effectivePrefetch()).isEqualTo(10_000);
     org.assertj.core.api.Assertions.assertThat(valid().prefetch(0).effectivePrefetch()).isZero();
   }
