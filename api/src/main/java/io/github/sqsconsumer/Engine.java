@@ -88,7 +88,7 @@ final class Engine {
 
   private final int base;
   private final int maxPrefetch;
-  private final List<Poller> pollers = new ArrayList<>();
+  private final List<Poller> pollers = new ArrayList<>(); // filled before the first poller starts
   private Thread dispatcher;
   private volatile boolean running;
 
@@ -131,12 +131,15 @@ final class Engine {
     if (fifo != null) {
       dispatcher = Thread.ofVirtual().name(name + "-dispatcher").start(this::dispatchReady);
     }
+    // all pollers exist before any runs: a running poller reads the list (adjustActive, stop)
     int count = Math.min(MAX_POLLERS, Math.ceilDiv(base + maxPrefetch, RECEIVE_BATCH));
     for (int i = 0; i < count; i++) {
-      Poller poller = new Poller(i);
-      pollers.add(poller);
-      poller.thread = Thread.ofVirtual().name(name + "-poller-" + i).start(poller);
+      pollers.add(new Poller(i));
     }
+    for (Poller poller : pollers) {
+      poller.thread = Thread.ofVirtual().name(name + "-poller-" + poller.index).unstarted(poller);
+    }
+    pollers.forEach(poller -> poller.thread.start());
   }
 
   int inFlight() {

@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -52,6 +53,32 @@ final class ConsumerLifecycleTest {
     assertThat(runner.deleted).hasSize(100);
     assertThat(worker[0].maxActive.get()).isLessThanOrEqualTo(4);
     assertThat(consumer.inFlight()).isZero();
+  }
+
+  /**
+   * Regression: pollers were started while the list of pollers was still being filled, so the first
+   * full receives could not raise the number of active polls (the list looked one long) and, with the
+   * first poller blocked handing units to a full worker, nobody polled for the prefetch.
+   */
+  @RepeatedTest(10)
+  void start_blockedHandlers_prefetchFillsUp() throws Exception {
+    CountDownLatch proceed = new CountDownLatch(1);
+    for (int i = 0; i < 300; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    create(Consumer.builder().queue("orders").concurrency(50).prefetch(50).waitTime(Duration.ofSeconds(1))
+        .handler(m -> proceed.await())).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (consumer.inFlight() < 100 || worker[0].active.get() < 50) {
+        assertThat(System.nanoTime()).as("%d in flight, 100 expected", consumer.inFlight()).isLessThan(deadline);
+        Thread.sleep(1);
+      }
+      assertThat(worker[0].active.get()).isEqualTo(50);
+      assertThat(consumer.inFlight()).isEqualTo(100); // [received and unfinished <= concurrency + prefetch]
+    } finally {
+      proceed.countDown();
+    }
   }
 
   @Test
