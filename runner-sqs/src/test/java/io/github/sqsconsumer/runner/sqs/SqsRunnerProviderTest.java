@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.sqsconsumer.spi.Runner;
 import io.github.sqsconsumer.spi.RunnerProvider;
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.module.ModuleDescriptor;
-import java.nio.charset.StandardCharsets;
+import io.github.sqsconsumer.testkit.ServiceModules;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -22,30 +19,6 @@ final class SqsRunnerProviderTest {
   }
 
   /** On the class path, ServiceLoader reads META-INF/services: the jar must carry the same provider. */
-  @Test
-  void servicesFile_namesProvider() throws IOException {
-    try (InputStream in = SqsRunnerProvider.class.getModule()
-        .getResourceAsStream("META-INF/services/" + RunnerProvider.class.getName())) {
-      assertThat(in).isNotNull();
-      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8).strip())
-          .isEqualTo(SqsRunnerProvider.class.getName());
-    }
-  }
-
-  @Test
-  void moduleDescriptor_exportsNothingProvidesRunner() {
-    ModuleDescriptor descriptor = SqsRunnerProvider.class.getModule().getDescriptor();
-    assertThat(descriptor).as("tests run on the module path").isNotNull();
-    assertThat(descriptor.name()).isEqualTo("io.github.sqsconsumer.runner.sqs");
-    assertThat(descriptor.isOpen()).isFalse();
-    assertThat(descriptor.exports()).isEmpty();
-    assertThat(descriptor.opens()).isEmpty();
-    assertThat(descriptor.provides()).singleElement().satisfies(p -> {
-      assertThat(p.service()).isEqualTo(RunnerProvider.class.getName());
-      assertThat(p.providers()).containsExactly(SqsRunnerProvider.class.getName());
-    });
-  }
-
   @Test
   void create_callsNoNetwork() {
     // nothing listens on port 1; create only checks the settings
@@ -103,5 +76,10 @@ final class SqsRunnerProviderTest {
         .contains(Region.CN_NORTH_1);
     assertThat(SqsClients.regionOfQueueUrl("http://127.0.0.1:9324/000000000000/orders")).isEmpty();
     assertThat(SqsClients.regionOfQueueUrl("orders")).isEmpty();
+  }
+
+  @Test
+  void module_exportsNothingAndProvidesOnlyRunnerProvider() {
+    ServiceModules.assertProvidesOnly(SqsRunnerProvider.class, RunnerProvider.class);
   }
 }
