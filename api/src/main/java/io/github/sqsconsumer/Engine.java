@@ -373,9 +373,7 @@ final class Engine {
     }
     for (Unit head : heads) {
       if (!submit(head)) {
-        // stopping: the head goes back with its group's followers; the scheduler hands back the rest
-        releaseUnstarted(head);
-        fifo.completed(head, true).forEach(this::releaseUnstarted);
+        releaseHead(head); // stopping; the scheduler hands back the other groups' followers at close
       }
     }
   }
@@ -431,8 +429,7 @@ final class Engine {
       while (running) {
         Unit unit = fifo.ready.poll(1, TimeUnit.SECONDS);
         if (unit != null && !submit(unit)) {
-          releaseUnstarted(unit);
-          fifo.completed(unit, true).forEach(this::releaseUnstarted);
+          releaseHead(unit);
         }
       }
     } catch (InterruptedException e) {
@@ -559,6 +556,12 @@ final class Engine {
     LOG.warn("{}: {} finished after close; it comes back after its visibility timeout", name, message);
   }
 
+  /** Releases a FIFO group's head that never reached the worker, with the followers waiting behind it. */
+  private void releaseHead(Unit head) {
+    releaseUnstarted(head);
+    fifo.completed(head, true).forEach(this::releaseUnstarted);
+  }
+
   /** Makes the messages of a unit that never started visible again at once. */
   private void releaseUnstarted(WorkUnit unit) {
     for (Message message : unit.messages()) {
@@ -585,13 +588,8 @@ final class Engine {
       dispatcher.join(Duration.ofSeconds(5));
       fifo.close().forEach(this::releaseUnstarted);
     }
-    List<WorkUnit> unstarted = worker.shutdown(shutdownTimeout);
-    for (WorkUnit unit : unstarted) {
-      releaseUnstarted(unit);
-      if (fifo != null && unit instanceof Unit u) {
-        fifo.completed(u, true).forEach(this::releaseUnstarted);
-      }
-    }
+    // (FIFO followers of these units were handed back by fifo.close() above)
+    worker.shutdown(shutdownTimeout).forEach(this::releaseUnstarted);
     try {
       harvester.close(FLUSH_TIMEOUT);
     } finally {

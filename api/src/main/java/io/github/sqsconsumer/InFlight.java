@@ -45,9 +45,9 @@ final class InFlight implements HarvesterCallback {
     entries.put(message, new Entry(message, receivedNanos, deadlineNanos));
   }
 
-  /** Removes the message; returns false if it was not here (already settled). */
-  boolean remove(Message message) {
-    return entries.remove(message) != null;
+  /** Removes the message, if it is still here. */
+  void remove(Message message) {
+    entries.remove(message);
   }
 
   Collection<Entry> entries() {
