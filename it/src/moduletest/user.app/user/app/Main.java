@@ -4,6 +4,7 @@ import io.github.sqsconsumer.Consumer;
 import io.github.sqsconsumer.ConsumerException;
 import io.github.sqsconsumer.ConsumerListener;
 import io.github.sqsconsumer.Message;
+import io.github.sqsconsumer.RetryPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -90,6 +91,9 @@ public final class Main {
     Consumer consumer = builder(worker, harvester, queue)
         .concurrency(4)
         .waitTime(Duration.ofSeconds(1))
+        // failed messages come back within a second: the default backoff doubles with each receive, and
+        // receives lost to injected faults count too, so a message could wait longer than the scenario
+        .retryPolicy(RetryPolicy.exponential(Duration.ofMillis(100), Duration.ofSeconds(1)))
         .handler(message -> {
           if (receipts != null) {
             record(receipts, message);
