@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -73,6 +74,15 @@ final class FaultProxy implements AutoCloseable {
 
     /** No faults. */
     FaultPlan NONE = action -> Fault.NONE;
+
+    /**
+     * Answers the first {@code n} requests of {@code action} with {@code fault}, then follows this plan:
+     * a fault that certainly happens, where a test needs more than a probability.
+     */
+    default FaultPlan first(String action, int n, Fault fault) {
+      AtomicInteger seen = new AtomicInteger();
+      return a -> a.equals(action) && seen.getAndIncrement() < n ? fault : choose(a);
+    }
 
     /**
      * Faults each request with the given probabilities, at random; the rest are forwarded.
