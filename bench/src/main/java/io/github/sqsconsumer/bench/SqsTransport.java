@@ -6,12 +6,19 @@ import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /** Receive and batch delete with the plain SDK, for the hand-written baselines. */
 final class SqsTransport implements HandRolledConsumer.Transport<Message> {
   /** The longest long poll: what every SQS guide tells a user to use. */
   private static final int WAIT_SECONDS = 20;
+  /**
+   * For diagnosis only ({@link Probe}): {@code -Dbench.attributes=all} asks for every system and message
+   * attribute on each receive, as the library does, to tell the cost of attributes from the cost of the
+   * library.
+   */
+  private static final boolean ALL_ATTRIBUTES = "all".equals(System.getProperty("bench.attributes"));
 
   private final SqsAsyncClient client;
   private final String queueUrl;
@@ -23,8 +30,12 @@ final class SqsTransport implements HandRolledConsumer.Transport<Message> {
 
   @Override
   public CompletableFuture<List<Message>> receive(int max) {
-    return client.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(max).waitTimeSeconds(WAIT_SECONDS))
-        .thenApply(ReceiveMessageResponse::messages);
+    return client.receiveMessage(r -> {
+      r.queueUrl(queueUrl).maxNumberOfMessages(max).waitTimeSeconds(WAIT_SECONDS);
+      if (ALL_ATTRIBUTES) {
+        r.messageSystemAttributeNames(MessageSystemAttributeName.ALL).messageAttributeNames("All");
+      }
+    }).thenApply(ReceiveMessageResponse::messages);
   }
 
   @Override
