@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -29,7 +30,9 @@ final class BenchmarkSmokeTest {
     ChainedOptionsBuilder options = new OptionsBuilder()
         .include(benchmark.getName() + "\\.")
         .forks(1)
-        .jvm(ProcessHandle.current().info().command().orElseThrow())
+        // the build's JDK (the toolchain's, which runs this test), not whatever `java` is on the PATH; the
+        // command of this process is not always known, nor always a launcher that takes JMH's arguments
+        .jvm(Path.of(System.getProperty("java.home"), "bin", "java").toString())
         .warmupIterations(0)
         .measurementIterations(1)
         .measurementTime(TimeValue.milliseconds(200))
