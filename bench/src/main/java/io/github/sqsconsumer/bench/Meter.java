@@ -5,6 +5,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /*
  * Concurrency:
@@ -23,19 +24,34 @@ final class Meter {
   private static final long BUCKET_NANOS = 100_000;
   private static final int BUCKETS = 600_000;
 
+  private final LongSupplier nanoClock;
   private final AtomicLong count = new AtomicLong();
   private final AtomicLongArray latencies = new AtomicLongArray(BUCKETS);
   private volatile long target = Long.MAX_VALUE;
   private volatile Thread waiter;
 
+  /** Creates a meter timing latencies with {@link System#nanoTime()}. */
+  Meter() {
+    this(System::nanoTime);
+  }
+
+  /**
+   * Creates a meter timing latencies with this clock, a stand-in for {@link System#nanoTime()} (tests fix
+   * it, so latencies are exact); waits always use the real time.
+   */
+  Meter(LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
+  }
+
   /**
    * Records one handled message.
    *
-   * @param sentNanos the {@link System#nanoTime()} at which it was sent, or 0 if unknown
+   * @param sentNanos the time on this meter's clock ({@link System#nanoTime()}) at which it was sent, or 0 if
+   *     unknown
    */
   void handled(long sentNanos) {
     if (sentNanos != 0) {
-      long bucket = Math.max(0, (System.nanoTime() - sentNanos) / BUCKET_NANOS);
+      long bucket = Math.max(0, (nanoClock.getAsLong() - sentNanos) / BUCKET_NANOS);
       latencies.incrementAndGet((int) Math.min(BUCKETS - 1, bucket));
     }
     if (count.incrementAndGet() >= target) {
