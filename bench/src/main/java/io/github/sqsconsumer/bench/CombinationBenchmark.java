@@ -68,7 +68,7 @@ public class CombinationBenchmark {
   /** Waits until 100 more messages were handled. */
   @Benchmark
   @OperationsPerInvocation(MESSAGES_PER_OP)
-  public long handle(RequestCounters counters) throws TimeoutException {
+  public long handle(RequestCounters counters) throws TimeoutException, InterruptedException {
     counters.observe(rig.queue.requests());
     return rig.meter.awaitMore(MESSAGES_PER_OP, timeoutNanos);
   }

@@ -72,14 +72,15 @@ final class Meter {
    *
    * @return the count then
    * @throws TimeoutException if that takes longer than {@code timeoutNanos}: the candidate stalled
+   * @throws InterruptedException if interrupted while waiting (JMH interrupts a benchmark past its timeout)
    */
-  long awaitMore(long more, long timeoutNanos) throws TimeoutException {
+  long awaitMore(long more, long timeoutNanos) throws TimeoutException, InterruptedException {
     long goal = count.get() + more;
     return awaitCount(goal, timeoutNanos);
   }
 
   /** Waits until the count reaches {@code goal}; see {@link #awaitMore}. */
-  long awaitCount(long goal, long timeoutNanos) throws TimeoutException {
+  long awaitCount(long goal, long timeoutNanos) throws TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
     waiter = Thread.currentThread();
     target = goal;
@@ -92,6 +93,9 @@ final class Meter {
               + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
         }
         LockSupport.parkNanos(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+        if (Thread.interrupted()) { // else parkNanos returns at once, and this loop spins until the deadline
+          throw new InterruptedException("interrupted with " + count.get() + " of " + goal + " messages handled");
+        }
       }
       return now;
     } finally {

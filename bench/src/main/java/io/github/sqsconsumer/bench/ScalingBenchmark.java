@@ -54,7 +54,7 @@ public class ScalingBenchmark {
   /** Waits until 100 more messages were handled. */
   @Benchmark
   @OperationsPerInvocation(CombinationBenchmark.MESSAGES_PER_OP)
-  public long handle(RequestCounters counters) throws TimeoutException {
+  public long handle(RequestCounters counters) throws TimeoutException, InterruptedException {
     counters.observe(rig.queue.requests());
     return rig.meter.awaitMore(CombinationBenchmark.MESSAGES_PER_OP, timeoutNanos);
   }

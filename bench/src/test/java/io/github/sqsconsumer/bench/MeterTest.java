@@ -95,4 +95,19 @@ final class MeterTest {
         .isInstanceOf(TimeoutException.class)
         .hasMessageContaining("handled 0 of 1 messages");
   }
+
+  // Regression: parkNanos returns at once while the thread is interrupted, so an interrupted wait (JMH
+  // interrupts a benchmark past its timeout) spun at full CPU until its deadline, then reported a timeout.
+  @Test
+  void awaitMore_interrupted_throwsInsteadOfSpinning() {
+    Meter meter = new Meter();
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> meter.awaitMore(1, TimeUnit.SECONDS.toNanos(60)))
+          .isInstanceOf(InterruptedException.class)
+          .hasMessageContaining("interrupted with 0 of 1 messages handled");
+    } finally {
+      Thread.interrupted(); // leave the test thread as it was, whatever happened
+    }
+  }
 }
