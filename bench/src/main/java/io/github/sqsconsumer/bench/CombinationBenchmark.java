@@ -24,8 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * receive 10, run on a fixed {@code ThreadPoolExecutor} or on virtual threads behind a semaphore, delete
  * in batches).
  *
- * <p>Steady state rather than drain: a {@link Producer} keeps {@code 5 x concurrency + 1000} messages sent
- * and not yet handled, so the consumer always finds a full queue, and one operation is 100 messages
+ * <p>Steady state rather than drain: a {@link Producer} keeps 1,000 messages more than the consumer may hold
+ * ({@code concurrency + prefetch}, {@link MemoryRig#backlog}) sent and not yet handled, so the consumer
+ * always finds a full queue, and one operation is 100 messages
  * handled. A drain of a prefilled queue would need a refill per invocation (setup work inside the
  * measurement, or {@code Level.Invocation}) and measures the start and the tail of every batch; steady
  * state gives the stable figure that matters, throughput under saturation. The producer's sends cost the
@@ -67,7 +68,7 @@ public class CombinationBenchmark {
   /** Waits until 100 more messages were handled. */
   @Benchmark
   @OperationsPerInvocation(MESSAGES_PER_OP)
-  public long handle(RequestCounters counters) throws TimeoutException {
+  public long handle(RequestCounters counters) throws TimeoutException, InterruptedException {
     counters.observe(rig.queue.requests());
     return rig.meter.awaitMore(MESSAGES_PER_OP, timeoutNanos);
   }

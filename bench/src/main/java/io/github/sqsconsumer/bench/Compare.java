@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * mvn -B -q -pl bench -am -DskipTests package -Pcompare
  * </pre>
  * {@code --smoke} (a few hundred messages per candidate, for CI) is passed with
- * {@code -Dcompare.args=--smoke}.
+ * {@code -Dcompare.args=--smoke}; {@code -Dcompare.args=--help} prints the usage and the JDK it runs on, and
+ * runs nothing.
  */
 public final class Compare {
   private static final int CONCURRENCY = 100;
@@ -63,6 +64,19 @@ public final class Compare {
   }
 
   public static void main(String[] args) throws Exception {
+    for (String arg : args) {
+      if (arg.equals("--help")) {
+        // also a quick check of the command's wiring (JDK, class path) without running anything
+        System.out.printf(Locale.ROOT, "usage: Compare [--smoke] [--help] (Java %s from %s)%n  --smoke  a few "
+            + "hundred messages per candidate, +15 ms delay only: a check that all run, figures meaningless%n",
+            Runtime.version(), System.getProperty("java.home"));
+        return;
+      }
+      if (!arg.equals("--smoke")) {
+        System.err.println("unknown argument " + arg + "; use --smoke or --help");
+        System.exit(2);
+      }
+    }
     boolean smoke = List.of(args).contains("--smoke");
     new Compare(System.out, smoke).run(smoke ? List.of(Duration.ofMillis(15)) : List.of(Duration.ZERO,
         Duration.ofMillis(15)));

@@ -69,7 +69,7 @@ public class ElasticMqBenchmark {
   /** Waits until 100 more messages were handled. */
   @Benchmark
   @OperationsPerInvocation(CombinationBenchmark.MESSAGES_PER_OP)
-  public long handle(RequestCounters counters) throws TimeoutException {
+  public long handle(RequestCounters counters) throws TimeoutException, InterruptedException {
     counters.observe(run.requests.total());
     return run.meter.awaitMore(CombinationBenchmark.MESSAGES_PER_OP, timeoutNanos);
   }

@@ -27,9 +27,7 @@ final class MemoryRig implements AutoCloseable {
   MemoryRig(Candidate candidate, HandlerType handler, int concurrency) {
     // 60 s: nothing in a benchmark should be redelivered; trackMessages(false): millions of messages
     queue = InMemoryQueue.standard(QUEUE, Duration.ofSeconds(60)).trackMessages(false);
-    // enough sent-and-unhandled messages to cover concurrency + the largest default prefetch (3x), so
-    // the consumer never finds the queue empty
-    long backlog = 5L * concurrency + 1_000;
+    long backlog = backlog(concurrency);
     producer = Producer.keepingBacklog(bodies -> {
       for (String body : bodies) {
         queue.send(body);
@@ -37,6 +35,23 @@ final class MemoryRig implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }, meter, backlog);
     consumer = start(candidate, handler, concurrency);
+  }
+
+  /**
+   * Returns how many sent-and-unhandled messages the producer keeps: 1,000 more than the consumer may hold
+   * (its handlers plus its prefetch), so it never finds the queue empty and the producer never sets the pace.
+   */
+  static long backlog(int concurrency) {
+    return concurrency + (long) defaultPrefetch(concurrency) + 1_000;
+  }
+
+  /**
+   * Returns the consumer's default prefetch, {@code max(10, 6 x concurrency)} capped at 10,000 (see
+   * {@code Consumer.Builder.prefetch}): a copy, as the api keeps its own package-private;
+   * {@code MemoryRigTest} checks the two agree.
+   */
+  static int defaultPrefetch(int concurrency) {
+    return Math.min(10_000, Math.max(10, 6 * concurrency));
   }
 
   private AutoCloseable start(Candidate candidate, HandlerType handler, int concurrency) {

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /*
  * Concurrency:
@@ -23,19 +24,34 @@ final class Meter {
   private static final long BUCKET_NANOS = 100_000;
   private static final int BUCKETS = 600_000;
 
+  private final LongSupplier nanoClock;
   private final AtomicLong count = new AtomicLong();
   private final AtomicLongArray latencies = new AtomicLongArray(BUCKETS);
   private volatile long target = Long.MAX_VALUE;
   private volatile Thread waiter;
 
+  /** Creates a meter timing latencies with {@link System#nanoTime()}. */
+  Meter() {
+    this(System::nanoTime);
+  }
+
+  /**
+   * Creates a meter timing latencies with this clock, a stand-in for {@link System#nanoTime()} (tests fix
+   * it, so latencies are exact); waits always use the real time.
+   */
+  Meter(LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
+  }
+
   /**
    * Records one handled message.
    *
-   * @param sentNanos the {@link System#nanoTime()} at which it was sent, or 0 if unknown
+   * @param sentNanos the time on this meter's clock ({@link System#nanoTime()}) at which it was sent, or 0 if
+   *     unknown
    */
   void handled(long sentNanos) {
     if (sentNanos != 0) {
-      long bucket = Math.max(0, (System.nanoTime() - sentNanos) / BUCKET_NANOS);
+      long bucket = Math.max(0, (nanoClock.getAsLong() - sentNanos) / BUCKET_NANOS);
       latencies.incrementAndGet((int) Math.min(BUCKETS - 1, bucket));
     }
     if (count.incrementAndGet() >= target) {
@@ -56,14 +72,15 @@ final class Meter {
    *
    * @return the count then
    * @throws TimeoutException if that takes longer than {@code timeoutNanos}: the candidate stalled
+   * @throws InterruptedException if interrupted while waiting (JMH interrupts a benchmark past its timeout)
    */
-  long awaitMore(long more, long timeoutNanos) throws TimeoutException {
+  long awaitMore(long more, long timeoutNanos) throws TimeoutException, InterruptedException {
     long goal = count.get() + more;
     return awaitCount(goal, timeoutNanos);
   }
 
   /** Waits until the count reaches {@code goal}; see {@link #awaitMore}. */
-  long awaitCount(long goal, long timeoutNanos) throws TimeoutException {
+  long awaitCount(long goal, long timeoutNanos) throws TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
     waiter = Thread.currentThread();
     target = goal;
@@ -76,6 +93,9 @@ final class Meter {
               + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
         }
         LockSupport.parkNanos(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+        if (Thread.interrupted()) { // else parkNanos returns at once, and this loop spins until the deadline
+          throw new InterruptedException("interrupted with " + count.get() + " of " + goal + " messages handled");
+        }
       }
       return now;
     } finally {

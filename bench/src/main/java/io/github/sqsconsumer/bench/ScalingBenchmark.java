@@ -19,9 +19,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Where each worker stops scaling: a 10 ms handler on the in-memory queue through a whole
- * {@code Consumer} (batch harvester), concurrency 16 to 4096 (100: the target of 80 % of the ideal 10,000 msg/s). The ideal is {@code concurrency x 100}
- * messages per second; the score falls below it where the machine's CPU (or the worker) runs out. Same
- * steady-state method as {@link CombinationBenchmark}.
+ * {@code Consumer} (batch harvester), concurrency 16 to 4096 (100: the target of 80 % of the ideal
+ * 10,000 msg/s). The ideal is {@code concurrency x 100} messages per second; the score falls below it
+ * where the machine's CPU (or the worker) runs out. Same steady-state method as
+ * {@link CombinationBenchmark}.
  *
  * <p>Run (from the repository root):
  * <pre>
@@ -54,7 +55,7 @@ public class ScalingBenchmark {
   /** Waits until 100 more messages were handled. */
   @Benchmark
   @OperationsPerInvocation(CombinationBenchmark.MESSAGES_PER_OP)
-  public long handle(RequestCounters counters) throws TimeoutException {
+  public long handle(RequestCounters counters) throws TimeoutException, InterruptedException {
     counters.observe(rig.queue.requests());
     return rig.meter.awaitMore(CombinationBenchmark.MESSAGES_PER_OP, timeoutNanos);
   }

@@ -73,13 +73,16 @@ public class WorkerBenchmark {
   @Param({"16", "256"})
   public int concurrency;
 
-  private final LongAdder acknowledged = new LongAdder();
-  private final Message message = Message.builder().id("m").body("b").receiptHandle("r").build();
+  // inputs in non-final fields, set up per trial, as JMH advises (a final one may be constant-folded)
+  private LongAdder acknowledged;
+  private Message message;
   private Dispatcher dispatcher;
   private Runnable unitWork;
 
   @Setup(Level.Trial)
   public void setUp() {
+    acknowledged = new LongAdder();
+    message = Message.builder().id("m").body("b").receiptHandle("r").build();
     HandlerType w = work;
     LongAdder sink = acknowledged;
     unitWork = () -> {
