@@ -10,6 +10,7 @@ import io.github.sqsconsumer.spi.Settings;
 import io.github.sqsconsumer.spi.Worker;
 import io.github.sqsconsumer.spi.WorkerProvider;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -38,6 +39,7 @@ final class DefaultConsumer implements Consumer {
   private final WorkerProvider workerProvider;
   private final HarvesterProvider harvesterProvider;
   private final PartContextImpl context;
+  private final PartContextImpl harvesterContext;
   private final Runner runner;
   private final SafeListener listener;
   private final InFlight registry;
@@ -52,11 +54,26 @@ final class DefaultConsumer implements Consumer {
     this.config = config;
     this.workerProvider = worker;
     this.harvesterProvider = harvester;
-    this.context = new PartContextImpl(config.name, Settings.of(config.settings), config.components,
-        config.queue, config.concurrency, null, null);
+    // every part setting is checked here, at build(): its key against the chosen parts' keys, its value by
+    // the part (the runner's create, the others' validate); start() then creates from the same settings
+    Settings settings = PartSettings.of(config.settings, System.getProperties(), List.of(
+        new PartSettings.Part("runner", runnerProvider.name(), runnerProvider.settingKeys()),
+        new PartSettings.Part("worker", worker.name(), worker.settingKeys()),
+        new PartSettings.Part("harvester", harvester.name(), harvester.settingKeys())));
+    this.context = new PartContextImpl(config.name, settings, config.components, config.queue,
+        config.concurrency, null, null);
     this.listener = new SafeListener(config.listener);
     this.registry = new InFlight(listener);
     this.runner = runnerProvider.create(context); // cheap by contract: no network, validates its settings
+    this.harvesterContext = context.withPort(runner, registry);
+    try {
+      worker.validate(context);
+      harvester.validate(harvesterContext);
+    } catch (RuntimeException | Error e) {
+      runner.close();
+      throw e;
+    }
+    LOG.debug("{}: {}", config.name, settings);
   }
 
   static Consumer create(Consumer.Builder config) {
@@ -92,7 +109,7 @@ final class DefaultConsumer implements Consumer {
       Harvester harvester = null;
       try {
         worker = workerProvider.create(context);
-        harvester = harvesterProvider.create(context.withPort(runner, registry));
+        harvester = harvesterProvider.create(harvesterContext);
         QueueInfo queue = open();
         engine = new Engine(config, runner, queue, worker, harvester, registry, listener);
         engine.start();
