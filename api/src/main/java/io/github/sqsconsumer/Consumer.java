@@ -309,6 +309,9 @@ public interface Consumer extends AutoCloseable {
       }
       Checks.requireArgument(rateLimit >= 0 && rateLimit <= 1_000_000 && !Double.isNaN(rateLimit),
           "rateLimit must be between 0 and 1000000 messages per second but was %s", rateLimit);
+      Checks.requireArgument(runner == null || !runner.isBlank(), "runner must not be blank");
+      Checks.requireArgument(worker == null || !worker.isBlank(), "worker must not be blank");
+      Checks.requireArgument(harvester == null || !harvester.isBlank(), "harvester must not be blank");
       for (String key : settings.keySet()) {
         Checks.requireArgument(!key.isBlank(), "setting keys must not be blank");
       }
