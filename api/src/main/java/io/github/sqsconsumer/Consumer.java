@@ -77,8 +77,34 @@ public interface Consumer extends AutoCloseable {
   /** Returns the consumer's name, used in thread names and logs; never null. */
   String name();
 
-  /** Returns how many messages are received and not yet settled (deleted or released). */
+  /**
+   * Returns how many messages are received and not yet settled (deleted or released): waiting for a
+   * handler, running, or waiting for their delete.
+   */
   int inFlight();
+
+  /**
+   * Returns how many units run in the worker now: messages, or batches with a batch handler; at most the
+   * concurrency. Zero unless {@link State#RUNNING} or {@link State#STOPPING}.
+   *
+   * <p>This and the two gauges below are for metrics: thread-safe, cheap, never blocking, each read on its
+   * own (three reads are not one snapshot).
+   */
+  int workerActive();
+
+  /**
+   * Returns how many units the worker accepted that wait for a thread (the {@code pool} worker's waiting
+   * room; always zero for the {@code semaphore} worker, which has none). Zero unless
+   * {@link State#RUNNING} or {@link State#STOPPING}.
+   */
+  int workerWaiting();
+
+  /**
+   * Returns how many threads the worker holds now: live platform threads of the {@code pool} worker, idle
+   * ones included, or running virtual threads of the {@code semaphore} worker. Zero unless
+   * {@link State#RUNNING} or {@link State#STOPPING}.
+   */
+  int workerThreads();
 
   /**
    * Builds a {@link Consumer}. Every setting is checked at {@link #build()}, whose message names the

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  *   The lifecycle lock guards state and makes start and close linearizable; it is held through start
  *   (so a concurrent close waits for start to finish, then stops what it started) but not through the
  *   drain: a second close waits on the terminated latch instead, so it neither hangs nor returns early.
+ *   The worker gauges read a volatile reference to the worker, set once running and cleared before
+ *   TERMINATED, so they read zero before start and after close from any thread.
  * </pre>
  */
 final class DefaultConsumer implements Consumer {
@@ -48,6 +50,8 @@ final class DefaultConsumer implements Consumer {
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile State state = State.NEW; // written under lifecycle
   private Engine engine; // @GuardedBy("lifecycle")
+  // the worker while RUNNING or STOPPING, for the gauges; written under lifecycle (and at the end of close)
+  private volatile Worker gauges;
 
   private DefaultConsumer(Consumer.Builder config, RunnerProvider runnerProvider, WorkerProvider worker,
       HarvesterProvider harvester) {
@@ -113,6 +117,7 @@ final class DefaultConsumer implements Consumer {
         QueueInfo queue = open();
         engine = new Engine(config, runner, queue, worker, harvester, registry, listener);
         engine.start();
+        gauges = worker;
         state = State.RUNNING;
         LOG.info("{} started on {} ({}, worker {}, harvester {}, concurrency {}{})", config.name, queue.url(),
             queue.fifo() ? "FIFO" : "standard", workerProvider.name(), harvesterProvider.name(),
@@ -203,6 +208,7 @@ final class DefaultConsumer implements Consumer {
           config.name);
     } finally {
       runner.close();
+      gauges = null; // [gauges zero once TERMINATED]: a handler that outlived the timeout is no longer ours
       state = State.TERMINATED;
       terminated.countDown();
       LOG.info("{} stopped", config.name);
@@ -230,6 +236,24 @@ final class DefaultConsumer implements Consumer {
   @Override
   public int inFlight() {
     return registry.size();
+  }
+
+  @Override
+  public int workerActive() {
+    Worker worker = gauges;
+    return worker == null ? 0 : worker.active();
+  }
+
+  @Override
+  public int workerWaiting() {
+    Worker worker = gauges;
+    return worker == null ? 0 : worker.waiting();
+  }
+
+  @Override
+  public int workerThreads() {
+    Worker worker = gauges;
+    return worker == null ? 0 : worker.threads();
   }
 
   @Override
