@@ -53,7 +53,8 @@ public interface Consumer extends AutoCloseable {
 
   /**
    * Connects to the queue and starts consuming; returns once polling has begun. Calling it again while
-   * running does nothing.
+   * running does nothing. Every setting was checked at {@link Builder#build()}, so this fails only for the
+   * queue's sake.
    *
    * @throws ConsumerException if the queue cannot be used (it does not exist, access is denied); the
    *     message says which and the consumer is then {@link State#FAILED}
@@ -76,8 +77,34 @@ public interface Consumer extends AutoCloseable {
   /** Returns the consumer's name, used in thread names and logs; never null. */
   String name();
 
-  /** Returns how many messages are received and not yet settled (deleted or released). */
+  /**
+   * Returns how many messages are received and not yet settled (deleted or released): waiting for a
+   * handler, running, or waiting for their delete.
+   */
   int inFlight();
+
+  /**
+   * Returns how many units run in the worker now: messages, or batches with a batch handler; at most the
+   * concurrency. Zero unless {@link State#RUNNING} or {@link State#STOPPING}.
+   *
+   * <p>This and the two gauges below are for metrics: thread-safe, cheap, never blocking, each read on its
+   * own (three reads are not one snapshot).
+   */
+  int workerActive();
+
+  /**
+   * Returns how many units the worker accepted that wait for a thread (the {@code pool} worker's waiting
+   * room; always zero for the {@code semaphore} worker, which has none). Zero unless
+   * {@link State#RUNNING} or {@link State#STOPPING}.
+   */
+  int workerWaiting();
+
+  /**
+   * Returns how many threads the worker holds now: live platform threads of the {@code pool} worker, idle
+   * ones included, or running virtual threads of the {@code semaphore} worker. Zero unless
+   * {@link State#RUNNING} or {@link State#STOPPING}.
+   */
+  int workerThreads();
 
   /**
    * Builds a {@link Consumer}. Every setting is checked at {@link #build()}, whose message names the
@@ -245,8 +272,18 @@ public interface Consumer extends AutoCloseable {
 
     /**
      * Sets a part-specific setting, such as {@code sqs.endpoint} or {@code batch.maxWait}; each part
-     * documents its own. A setting not given here is read from the system property
-     * {@code io.github.sqsconsumer.<key>}.
+     * documents its own, named after the part. A setting not given here is read from the system property
+     * {@code io.github.sqsconsumer.<key>}, once, at {@link #build()}.
+     *
+     * <p>{@link #build()} checks every setting's key and value:
+     * <ul>
+     *   <li>a setting given here must be one the chosen runner, worker or harvester reads: a misspelled key,
+     *       or one for a part not chosen, fails, since it would change nothing;</li>
+     *   <li>a system property for a chosen part ({@code io.github.sqsconsumer.pool.*} when the worker is
+     *       {@code pool}) must be one that part reads; system properties for parts not chosen are
+     *       ignored, so a deployment may set them for every consumer in the JVM, and settings for a part
+     *       that only some deployments choose belong there.</li>
+     * </ul>
      */
     public Builder setting(String key, String value) {
       settings.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -265,7 +302,9 @@ public interface Consumer extends AutoCloseable {
     /**
      * Checks every setting, finds the parts and returns a consumer in state {@link State#NEW}.
      *
-     * @throws IllegalArgumentException if a setting is out of range, naming it and its allowed range
+     * @throws IllegalArgumentException if a setting is out of range, naming it, the bad value and its
+     *     allowed range, including the parts' settings ({@link #setting}); or if a part setting is one no
+     *     chosen part reads, naming it and the settings the parts do read
      * @throws IllegalStateException if a required setting is missing
      * @throws ConsumerException if a part cannot be found or chosen, saying what was found and how to choose
      */
@@ -296,6 +335,9 @@ public interface Consumer extends AutoCloseable {
       }
       Checks.requireArgument(rateLimit >= 0 && rateLimit <= 1_000_000 && !Double.isNaN(rateLimit),
           "rateLimit must be between 0 and 1000000 messages per second but was %s", rateLimit);
+      Checks.requireArgument(runner == null || !runner.isBlank(), "runner must not be blank");
+      Checks.requireArgument(worker == null || !worker.isBlank(), "worker must not be blank");
+      Checks.requireArgument(harvester == null || !harvester.isBlank(), "harvester must not be blank");
       for (String key : settings.keySet()) {
         Checks.requireArgument(!key.isBlank(), "setting keys must not be blank");
       }

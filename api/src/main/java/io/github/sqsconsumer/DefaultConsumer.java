@@ -10,6 +10,7 @@ import io.github.sqsconsumer.spi.Settings;
 import io.github.sqsconsumer.spi.Worker;
 import io.github.sqsconsumer.spi.WorkerProvider;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
  *   The lifecycle lock guards state and makes start and close linearizable; it is held through start
  *   (so a concurrent close waits for start to finish, then stops what it started) but not through the
  *   drain: a second close waits on the terminated latch instead, so it neither hangs nor returns early.
+ *   The worker gauges read a volatile reference to the worker, set once running and cleared before
+ *   TERMINATED, so they read zero before start and after close from any thread.
  * </pre>
  */
 final class DefaultConsumer implements Consumer {
@@ -38,6 +41,7 @@ final class DefaultConsumer implements Consumer {
   private final WorkerProvider workerProvider;
   private final HarvesterProvider harvesterProvider;
   private final PartContextImpl context;
+  private final PartContextImpl harvesterContext;
   private final Runner runner;
   private final SafeListener listener;
   private final InFlight registry;
@@ -46,17 +50,34 @@ final class DefaultConsumer implements Consumer {
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile State state = State.NEW; // written under lifecycle
   private Engine engine; // @GuardedBy("lifecycle")
+  // the worker while RUNNING or STOPPING, for the gauges; written under lifecycle (and at the end of close)
+  private volatile Worker gauges;
 
   private DefaultConsumer(Consumer.Builder config, RunnerProvider runnerProvider, WorkerProvider worker,
       HarvesterProvider harvester) {
     this.config = config;
     this.workerProvider = worker;
     this.harvesterProvider = harvester;
-    this.context = new PartContextImpl(config.name, Settings.of(config.settings), config.components,
-        config.queue, config.concurrency, null, null);
+    // every part setting is checked here, at build(): its key against the chosen parts' keys, its value by
+    // the part (the runner's create, the others' validate); start() then creates from the same settings
+    Settings settings = PartSettings.of(config.settings, System.getProperties(), List.of(
+        new PartSettings.Part("runner", runnerProvider.name(), runnerProvider.settingKeys()),
+        new PartSettings.Part("worker", worker.name(), worker.settingKeys()),
+        new PartSettings.Part("harvester", harvester.name(), harvester.settingKeys())));
+    this.context = new PartContextImpl(config.name, settings, config.components, config.queue,
+        config.concurrency, null, null);
     this.listener = new SafeListener(config.listener);
     this.registry = new InFlight(listener);
     this.runner = runnerProvider.create(context); // cheap by contract: no network, validates its settings
+    this.harvesterContext = context.withPort(runner, registry);
+    try {
+      worker.validate(context);
+      harvester.validate(harvesterContext);
+    } catch (RuntimeException | Error e) {
+      runner.close();
+      throw e;
+    }
+    LOG.debug("{}: {}", config.name, settings);
   }
 
   static Consumer create(Consumer.Builder config) {
@@ -92,10 +113,11 @@ final class DefaultConsumer implements Consumer {
       Harvester harvester = null;
       try {
         worker = workerProvider.create(context);
-        harvester = harvesterProvider.create(context.withPort(runner, registry));
+        harvester = harvesterProvider.create(harvesterContext);
         QueueInfo queue = open();
         engine = new Engine(config, runner, queue, worker, harvester, registry, listener);
         engine.start();
+        gauges = worker;
         state = State.RUNNING;
         LOG.info("{} started on {} ({}, worker {}, harvester {}, concurrency {}{})", config.name, queue.url(),
             queue.fifo() ? "FIFO" : "standard", workerProvider.name(), harvesterProvider.name(),
@@ -186,6 +208,7 @@ final class DefaultConsumer implements Consumer {
           config.name);
     } finally {
       runner.close();
+      gauges = null; // [gauges zero once TERMINATED]: a handler that outlived the timeout is no longer ours
       state = State.TERMINATED;
       terminated.countDown();
       LOG.info("{} stopped", config.name);
@@ -213,6 +236,24 @@ final class DefaultConsumer implements Consumer {
   @Override
   public int inFlight() {
     return registry.size();
+  }
+
+  @Override
+  public int workerActive() {
+    Worker worker = gauges;
+    return worker == null ? 0 : worker.active();
+  }
+
+  @Override
+  public int workerWaiting() {
+    Worker worker = gauges;
+    return worker == null ? 0 : worker.waiting();
+  }
+
+  @Override
+  public int workerThreads() {
+    Worker worker = gauges;
+    return worker == null ? 0 : worker.threads();
   }
 
   @Override

@@ -3,6 +3,8 @@ package io.github.sqsconsumer;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -88,10 +90,70 @@ final class ConsumerBuilderTest {
   }
 
   @Test
-  void build_rateLimitOutOfRange() {
+  void build_negativeShutdownTimeout() {
+    assertInvalid(b -> b.shutdownTimeout(Duration.ofMillis(-1)),
+        "shutdownTimeout must be between PT0S and PT1H but was PT-0.001S");
+  }
+
+  @Test
+  void build_negativeMaxVisibilityExtension() {
+    assertInvalid(b -> b.maxVisibilityExtension(Duration.ofSeconds(-1)),
+        "maxVisibilityExtension must be between PT0S and PT12H but was PT-1S");
+  }
+
+  @Test
+  void build_visibilityTimeoutAboveTwelveHours() {
+    assertInvalid(b -> b.visibilityTimeout(Duration.ofHours(12).plusSeconds(1)),
+        "visibilityTimeout must be between PT1S and PT12H but was PT12H1S");
+  }
+
+  @Test
+  void build_negativeRateLimit() {
     assertInvalid(b -> b.rateLimit(-1), "rateLimit must be between 0 and 1000000 messages per second but was -1.0");
+  }
+
+  @Test
+  void build_rateLimitAboveMaximum() {
+    assertInvalid(b -> b.rateLimit(1_000_000.5),
+        "rateLimit must be between 0 and 1000000 messages per second but was 1000000.5");
+  }
+
+  @Test
+  void build_infiniteRateLimit() {
+    assertInvalid(b -> b.rateLimit(Double.POSITIVE_INFINITY),
+        "rateLimit must be between 0 and 1000000 messages per second but was Infinity");
+  }
+
+  @Test
+  void build_rateLimitNaN() {
     assertInvalid(b -> b.rateLimit(Double.NaN),
         "rateLimit must be between 0 and 1000000 messages per second but was NaN");
+  }
+
+  @Test
+  void build_blankRunnerName() {
+    assertInvalid(b -> b.runner(" "), "runner must not be blank");
+  }
+
+  @Test
+  void build_blankWorkerName() {
+    assertInvalid(b -> b.worker(""), "worker must not be blank");
+  }
+
+  @Test
+  void build_blankHarvesterName() {
+    assertInvalid(b -> b.harvester("\t"), "harvester must not be blank");
+  }
+
+  /** Every limit the Javadoc states is allowed, not just the defaults. */
+  @Test
+  void build_everySettingAtItsLimits() {
+    valid().concurrency(1).batchSize(1).prefetch(0).waitTime(Duration.ZERO).shutdownTimeout(Duration.ZERO)
+        .maxVisibilityExtension(Duration.ZERO).visibilityTimeout(Duration.ofSeconds(1)).rateLimit(0).validate();
+    valid().concurrency(10_000).batchSize(10).prefetch(10_000).waitTime(Duration.ofSeconds(20))
+        .shutdownTimeout(Duration.ofHours(1)).maxVisibilityExtension(Duration.ofHours(12))
+        .visibilityTimeout(Duration.ofHours(12)).rateLimit(1_000_000).validate();
+    Consumer.builder().queue("orders").batchHandler(messages -> BatchResult.success()).validate();
   }
 
   @Test
@@ -109,6 +171,29 @@ final class ConsumerBuilderTest {
     assertThatThrownBy(() -> valid().handler(null)).isInstanceOf(NullPointerException.class).hasMessage("handler");
     assertThatThrownBy(() -> valid().queue(null)).isInstanceOf(NullPointerException.class).hasMessage("queue");
     assertThatThrownBy(() -> valid().component(String.class, null)).isInstanceOf(NullPointerException.class);
+  }
+
+  /** Each builder method taking an object rejects null at once, naming its argument. */
+  @Test
+  void builderMethods_nullArgument_namedInTheMessage() {
+    Map<String, UnaryOperator<Consumer.Builder>> calls = new LinkedHashMap<>();
+    calls.put("name", b -> b.name(null));
+    calls.put("batchHandler", b -> b.batchHandler(null));
+    calls.put("waitTime", b -> b.waitTime(null));
+    calls.put("visibilityTimeout", b -> b.visibilityTimeout(null));
+    calls.put("maxVisibilityExtension", b -> b.maxVisibilityExtension(null));
+    calls.put("shutdownTimeout", b -> b.shutdownTimeout(null));
+    calls.put("retryPolicy", b -> b.retryPolicy(null));
+    calls.put("acknowledgeMode", b -> b.acknowledgeMode(null));
+    calls.put("listener", b -> b.listener(null));
+    calls.put("runner", b -> b.runner(null));
+    calls.put("worker", b -> b.worker(null));
+    calls.put("harvester", b -> b.harvester(null));
+    calls.put("key", b -> b.setting(null, "x"));
+    calls.put("value", b -> b.setting("pool.minWorkers", null));
+    calls.put("type", b -> b.component(null, "x"));
+    calls.forEach((argument, call) -> assertThatThrownBy(() -> call.apply(valid()))
+        .as(argument).isInstanceOf(NullPointerException.class).hasMessage(argument));
   }
 
   @Test

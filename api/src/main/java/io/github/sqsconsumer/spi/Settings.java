@@ -10,15 +10,18 @@ import java.util.Optional;
  * {@code io.github.sqsconsumer.<key>}.
  *
  * <p>Thread-safe and immutable. The typed getters validate: a value that does not parse or is out of range
- * fails with an {@link IllegalArgumentException} naming the key, the value and the allowed range, so a
- * part calls them in its provider's {@code create} and fails at {@code start()}, not later.
+ * fails with an {@link IllegalArgumentException} naming the key, the value and the allowed range. A part
+ * lists the keys it reads in its provider's {@code settingKeys()} and reads them all in its provider's
+ * {@code validate} (the runner: {@code create}), which {@code build()} calls, so a bad setting fails
+ * there, not at {@code start()} or later. A consumer's settings are fixed at {@code build()}: the builder's
+ * values over the system properties of that moment, with only the keys the chosen parts list.
  */
 public interface Settings {
 
   /**
    * Returns settings read from {@code values}, falling back to the system properties
-   * {@code io.github.sqsconsumer.<key>}: what the consumer hands its parts, for tests of a part's own
-   * settings.
+   * {@code io.github.sqsconsumer.<key>} when read: parsed and checked as the consumer's own, for tests of a
+   * part's settings.
    *
    * @param values never null; copied
    * @return the settings, never null

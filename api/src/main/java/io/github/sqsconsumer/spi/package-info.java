@@ -22,5 +22,20 @@
  * found with {@link java.util.ServiceLoader}: declare it with {@code provides} in a module-info and under
  * {@code META-INF/services} for the class path. Provider constructors must be cheap and side-effect free;
  * the work happens in {@code create}.
+ *
+ * <h2>Settings</h2>
+ * A part reads its own {@link io.github.sqsconsumer.spi.Settings}, named after it ({@code pool.idleTimeout}
+ * for the worker named {@code pool}), and lists every key it reads in its provider's {@code settingKeys()}.
+ * {@code Consumer.Builder.build()} checks them all before anything runs:
+ * <ol>
+ *   <li>the keys: a builder setting must be one a chosen part lists, and a system property
+ *       {@code io.github.sqsconsumer.<part>.<name>} for a chosen part must be one that part lists (those of
+ *       parts not chosen are ignored); otherwise the error names the key and the keys the parts read;</li>
+ *   <li>the values: the runner's {@code create} (the runner is made at build and holds no threads until
+ *       {@code open}), then the worker's and the harvester's {@code validate}, which parse every setting
+ *       as {@code create} will, without creating anything.</li>
+ * </ol>
+ * {@code start()} then creates the worker and the harvester from the same, fixed settings, so it fails
+ * only for the queue's sake.
  */
 package io.github.sqsconsumer.spi;

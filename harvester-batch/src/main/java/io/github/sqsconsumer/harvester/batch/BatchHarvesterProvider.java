@@ -6,6 +6,7 @@ import io.github.sqsconsumer.spi.HarvesterProvider;
 import io.github.sqsconsumer.spi.Settings;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Provides the batch harvester, named {@code batch}: acknowledgements go out in DeleteMessageBatch requests
@@ -15,7 +16,7 @@ import java.util.Objects;
  * single entries, are retried with exponential backoff and jitter; invalid receipt handles are reported at
  * once.
  *
- * <p>Settings (see {@link Settings}):
+ * <p>Settings (see {@link Settings}), checked by {@link #validate} at {@code build()}:
  * <ul>
  *   <li>{@code batch.maxWait} (0 to 10 s; default 100 ms): the longest an entry waits for its batch to
  *       fill, measured from when the oldest pending entry arrived, not from the latest. An SQS request takes
@@ -56,6 +57,23 @@ public final class BatchHarvesterProvider implements HarvesterProvider {
   @Override
   public String name() {
     return "batch";
+  }
+
+  /** Returns the four {@code batch.*} keys above. */
+  @Override
+  public Set<String> settingKeys() {
+    return Set.of(MAX_WAIT, MAX_IN_FLIGHT, BUFFER_SIZE, MAX_ATTEMPTS);
+  }
+
+  /**
+   * Reads and checks the settings; creates nothing and uses neither the port nor the callback.
+   *
+   * @throws IllegalArgumentException if a setting is invalid, naming the key, the range and the value
+   */
+  @Override
+  public void validate(HarvesterContext context) {
+    Objects.requireNonNull(context, "context");
+    config(context.settings(), context.concurrency());
   }
 
   /**

@@ -5,6 +5,7 @@ import io.github.sqsconsumer.spi.HarvesterContext;
 import io.github.sqsconsumer.spi.HarvesterProvider;
 import io.github.sqsconsumer.spi.Settings;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Provides the direct harvester, named {@code direct}: each acknowledgement is one DeleteMessage request
@@ -12,7 +13,7 @@ import java.util.Objects;
  * Choose it for the lowest acknowledgement latency; choose {@code batch} for fewer requests (up to ten
  * times fewer) at high throughput.
  *
- * <p>Settings (see {@link Settings}):
+ * <p>Settings (see {@link Settings}), checked by {@link #validate} at {@code build()}:
  * <ul>
  *   <li>{@code direct.maxInFlight} (1 to 10000; default the consumer's concurrency, at most 50): the most
  *       requests sent and not yet answered, counting those waiting to retry. When reached, acknowledge and
@@ -44,6 +45,22 @@ public final class DirectHarvesterProvider implements HarvesterProvider {
     return "direct";
   }
 
+  /** Returns {@code direct.maxInFlight} and {@code direct.maxAttempts}. */
+  @Override
+  public Set<String> settingKeys() {
+    return Set.of(MAX_IN_FLIGHT, MAX_ATTEMPTS);
+  }
+
+  /**
+   * Reads and checks the settings; creates nothing and uses neither the port nor the callback.
+   *
+   * @throws IllegalArgumentException if a setting is invalid, naming the key, the range and the value
+   */
+  @Override
+  public void validate(HarvesterContext context) {
+    config(Objects.requireNonNull(context, "context"));
+  }
+
   /**
    * Reads and checks the settings, then creates the harvester with its retry thread.
    *
@@ -52,11 +69,20 @@ public final class DirectHarvesterProvider implements HarvesterProvider {
   @Override
   public Harvester create(HarvesterContext context) {
     Objects.requireNonNull(context, "context");
+    DirectConfig config = config(context);
+    return new DirectHarvester(context.consumerName(), context.port(), context.callback(), config.maxInFlight(),
+        new Backoff(config.maxAttempts()));
+  }
+
+  /** Reads and checks the settings; the one place both validate and create read them. */
+  static DirectConfig config(HarvesterContext context) {
     Settings settings = context.settings();
     int maxInFlight = settings.getInt(MAX_IN_FLIGHT,
         Math.min(Math.max(1, context.concurrency()), DEFAULT_MAX_IN_FLIGHT_CAP), 1, 10_000);
     int maxAttempts = settings.getInt(MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, 1, 100);
-    return new DirectHarvester(context.consumerName(), context.port(), context.callback(), maxInFlight,
-        new Backoff(maxAttempts));
+    return new DirectConfig(maxInFlight, maxAttempts);
   }
+
+  /** The checked settings. */
+  record DirectConfig(int maxInFlight, int maxAttempts) {}
 }

@@ -5,6 +5,7 @@ import io.github.sqsconsumer.spi.RunnerContext;
 import io.github.sqsconsumer.spi.RunnerProvider;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 /**
@@ -52,9 +53,15 @@ public final class SqsRunnerProvider implements RunnerProvider {
     return "sqs";
   }
 
+  /** Returns {@code sqs.endpoint}, {@code sqs.region} and {@code sqs.maxConnections}. */
+  @Override
+  public Set<String> settingKeys() {
+    return Set.of(SqsClients.ENDPOINT, SqsClients.REGION, SqsClients.MAX_CONNECTIONS);
+  }
+
   /**
-   * Creates a runner for the context's queue. Checks the settings; builds no client and calls no network
-   * (that happens in {@link Runner#open()}).
+   * Creates a runner for the context's queue; called at {@code build()}. Checks the settings; builds no
+   * client and calls no network (that happens in {@link Runner#open()}).
    *
    * @throws IllegalArgumentException if a setting is invalid, or if settings for the runner's own client
    *     are given together with a user's client

@@ -18,6 +18,12 @@ final class SqsRunnerProviderTest {
     assertThat(new SqsRunnerProvider().name()).isEqualTo("sqs");
   }
 
+  @Test
+  void settingKeys_everyKeyTheRunnerReads() {
+    assertThat(new SqsRunnerProvider().settingKeys())
+        .containsExactlyInAnyOrder("sqs.endpoint", "sqs.region", "sqs.maxConnections");
+  }
+
   /** On the class path, ServiceLoader reads META-INF/services: the jar must carry the same provider. */
   @Test
   void create_callsNoNetwork() {

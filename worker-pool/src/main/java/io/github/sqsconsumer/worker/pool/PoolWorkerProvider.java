@@ -8,6 +8,7 @@ import io.github.sqsconsumer.spi.WorkerContext;
 import io.github.sqsconsumer.spi.WorkerProvider;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Provides the {@code pool} worker: an elastic pool of reused platform threads. Threads start on demand,
@@ -17,7 +18,7 @@ import java.util.Objects;
  * daemon threads, so a unit in flight is not cut off by the JVM exiting before the consumer is closed
  * (with the default minimum of 0 they all stop on their own after the idle timeout).
  *
- * <p>Settings, read once in {@link #create}:
+ * <p>Settings, checked by {@link #validate} at {@code build()} and read again by {@link #create}:
  * <table>
  *   <caption>pool settings</caption>
  *   <tr><th>key</th><th>range</th><th>default</th><th>meaning</th></tr>
@@ -63,6 +64,23 @@ public final class PoolWorkerProvider implements WorkerProvider {
     return NAME;
   }
 
+  /** Returns {@code pool.minWorkers}, {@code pool.idleTimeout} and {@code pool.queueCapacity}. */
+  @Override
+  public Set<String> settingKeys() {
+    return Set.of(MIN_WORKERS, IDLE_TIMEOUT, QUEUE_CAPACITY);
+  }
+
+  /**
+   * Checks the context's concurrency and the {@code pool.*} settings; creates nothing.
+   *
+   * @throws IllegalArgumentException if the concurrency is not between 1 and 10000, or a setting is out of
+   *     range; the message names the setting, its range and the value
+   */
+  @Override
+  public void validate(WorkerContext context) {
+    config(Objects.requireNonNull(context, "context"));
+  }
+
   /**
    * Creates a pool worker from the context's concurrency and the {@code pool.*} settings.
    *
@@ -72,6 +90,13 @@ public final class PoolWorkerProvider implements WorkerProvider {
   @Override
   public Worker create(WorkerContext context) {
     Objects.requireNonNull(context, "context");
+    PoolConfig config = config(context);
+    return new PoolWorker(Objects.requireNonNull(context.consumerName(), "consumerName"), config.concurrency(),
+        config.minWorkers(), config.idleTimeout(), config.queueCapacity());
+  }
+
+  /** Reads and checks the concurrency and settings; the one place both validate and create read them. */
+  static PoolConfig config(WorkerContext context) {
     int concurrency = context.concurrency();
     requireArgument(concurrency >= 1 && concurrency <= 10_000,
         "concurrency must be between 1 and 10000 but was %d", concurrency);
@@ -83,10 +108,11 @@ public final class PoolWorkerProvider implements WorkerProvider {
         MAX_IDLE_TIMEOUT);
     int queueCapacity = settings.getInt(QUEUE_CAPACITY, defaultQueueCapacity(concurrency), 1,
         MAX_QUEUE_CAPACITY);
-
-    return new PoolWorker(Objects.requireNonNull(context.consumerName(), "consumerName"), concurrency,
-        minWorkers, idleTimeout, nextPowerOfTwo(queueCapacity));
+    return new PoolConfig(concurrency, minWorkers, idleTimeout, nextPowerOfTwo(queueCapacity));
   }
+
+  /** The checked settings; the queue capacity rounded up to a power of two. */
+  record PoolConfig(int concurrency, int minWorkers, Duration idleTimeout, int queueCapacity) {}
 
   static int defaultQueueCapacity(int concurrency) {
     return Math.max(16, nextPowerOfTwo(concurrency));

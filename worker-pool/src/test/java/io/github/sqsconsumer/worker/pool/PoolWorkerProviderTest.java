@@ -17,10 +17,37 @@ final class PoolWorkerProviderTest {
     return new PoolWorkerProvider().create(new WorkerTestContext("test", concurrency, settings));
   }
 
+  /** Both validate (at build) and create (at start) reject the settings, in the same words. */
   private static void assertRejected(int concurrency, Map<String, String> settings, String message) {
+    WorkerTestContext context = new WorkerTestContext("test", concurrency, settings);
+    assertThatThrownBy(() -> new PoolWorkerProvider().validate(context))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
     assertThatThrownBy(() -> create(concurrency, settings))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(message);
+  }
+
+  @Test
+  void settingKeys_everyKeyTheWorkerReads() {
+    assertThat(new PoolWorkerProvider().settingKeys())
+        .containsExactlyInAnyOrder("pool.minWorkers", "pool.idleTimeout", "pool.queueCapacity");
+  }
+
+  @Test
+  void validate_goodSettings_startsNoThread() {
+    new PoolWorkerProvider().validate(new WorkerTestContext("validate-only", 4,
+        Map.of("pool.minWorkers", "4", "pool.idleTimeout", "1s", "pool.queueCapacity", "8")));
+
+    assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+        .noneMatch(name -> name.startsWith("validate-only"));
+  }
+
+  @Test
+  void validate_nullContext() {
+    assertThatThrownBy(() -> new PoolWorkerProvider().validate(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("context");
   }
 
   @Test

@@ -35,6 +35,17 @@ public final class SemaphoreWorkerProvider implements WorkerProvider {
   }
 
   /**
+   * Checks the context's concurrency; creates nothing. The worker reads no settings, so
+   * {@link #settingKeys()} is empty and any {@code semaphore.*} setting fails {@code build()}.
+   *
+   * @throws IllegalArgumentException if the concurrency is not between 1 and 10000
+   */
+  @Override
+  public void validate(WorkerContext context) {
+    requireConcurrency(Objects.requireNonNull(context, "context").concurrency());
+  }
+
+  /**
    * Creates a semaphore worker for the context's concurrency.
    *
    * @throws IllegalArgumentException if the concurrency is not between 1 and 10000
@@ -43,8 +54,12 @@ public final class SemaphoreWorkerProvider implements WorkerProvider {
   public Worker create(WorkerContext context) {
     Objects.requireNonNull(context, "context");
     int concurrency = context.concurrency();
+    requireConcurrency(concurrency);
+    return new SemaphoreWorker(Objects.requireNonNull(context.consumerName(), "consumerName"), concurrency);
+  }
+
+  private static void requireConcurrency(int concurrency) {
     requireArgument(concurrency >= 1 && concurrency <= 10_000,
         "concurrency must be between 1 and 10000 but was %d", concurrency);
-    return new SemaphoreWorker(Objects.requireNonNull(context.consumerName(), "consumerName"), concurrency);
   }
 }

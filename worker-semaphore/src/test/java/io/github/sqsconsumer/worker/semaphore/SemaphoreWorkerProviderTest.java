@@ -31,6 +31,19 @@ final class SemaphoreWorkerProviderTest {
   }
 
   @Test
+  void settingKeys_none() {
+    assertThat(new SemaphoreWorkerProvider().settingKeys()).isEmpty();
+  }
+
+  @Test
+  void validate_badConcurrency() {
+    assertThatThrownBy(() -> new SemaphoreWorkerProvider().validate(WorkerTestContext.of(0)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("concurrency must be between 1 and 10000 but was 0");
+    new SemaphoreWorkerProvider().validate(WorkerTestContext.of(10_000));
+  }
+
+  @Test
   void create_nullContext() {
     assertThatThrownBy(() -> new SemaphoreWorkerProvider().create(null))
         .isInstanceOf(NullPointerException.class)

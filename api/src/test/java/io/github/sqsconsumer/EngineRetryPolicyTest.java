@@ -1,0 +1,105 @@
+package io.github.sqsconsumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The core keeps what a user's {@link RetryPolicy} returns within what SQS accepts: a negative delay is
+ * zero, one above 12 hours is 12 hours, and a null or a throwing policy leaves the message to its
+ * visibility timeout instead of failing the consumer.
+ */
+@Timeout(30)
+final class EngineRetryPolicyTest {
+  private final TestParts.ListRunner runner = new TestParts.ListRunner();
+  private final TestParts.ThreadWorker[] worker = new TestParts.ThreadWorker[1];
+  private final CountDownLatch failed = new CountDownLatch(1);
+  private final AtomicReference<Optional<Duration>> reportedDelay = new AtomicReference<>();
+  private Consumer consumer;
+
+  @AfterEach
+  void close() {
+    if (consumer != null) {
+      consumer.close();
+    }
+  }
+
+  /** Fails one message under the policy; returns once the core has settled it. */
+  private void failOneMessage(RetryPolicy policy) throws InterruptedException {
+    runner.queue.add(TestParts.message(1));
+    ConsumerListener listener = new ConsumerListener() {
+      @Override
+      public void onFailed(Message message, Throwable cause, Duration retryDelay) {
+        reportedDelay.set(Optional.ofNullable(retryDelay));
+        failed.countDown();
+      }
+    };
+    consumer = DefaultConsumer.create(Consumer.builder().queue("orders").concurrency(1)
+            .waitTime(Duration.ofSeconds(1)).retryPolicy(policy).listener(listener)
+            .handler(m -> {
+              throw new IllegalStateException("handler failed");
+            }).validate(),
+        TestParts.runner(runner), TestParts.worker(worker), TestParts.harvester());
+    consumer.start();
+    assertThat(failed.await(10, TimeUnit.SECONDS)).as("handler failed in time").isTrue();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (consumer.inFlight() > 0) { // settling follows the listener's onFailed
+      assertThat(System.nanoTime()).as("message settled in time").isLessThan(deadline);
+      Thread.sleep(1);
+    }
+  }
+
+  @Test
+  void retryPolicy_delayInRange_releasedWithIt() throws Exception {
+    failOneMessage((message, cause) -> Optional.of(Duration.ofSeconds(5)));
+
+    assertThat(runner.released).containsEntry("m1", Duration.ofSeconds(5));
+    assertThat(reportedDelay.get()).contains(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void retryPolicy_negativeDelay_releasedAtOnce() throws Exception {
+    failOneMessage((message, cause) -> Optional.of(Duration.ofSeconds(-3)));
+
+    assertThat(runner.released).containsEntry("m1", Duration.ZERO);
+    assertThat(reportedDelay.get()).contains(Duration.ZERO);
+    assertThat(runner.deleted).isEmpty();
+  }
+
+  @Test
+  void retryPolicy_delayAboveTwelveHours_clampedToTwelveHours() throws Exception {
+    failOneMessage((message, cause) -> Optional.of(Duration.ofDays(2)));
+
+    assertThat(runner.released).containsEntry("m1", RetryPolicy.MAX_DELAY);
+    assertThat(reportedDelay.get()).contains(Duration.ofHours(12));
+  }
+
+  @Test
+  void retryPolicy_returnsNull_leftToItsVisibilityTimeout() throws Exception {
+    failOneMessage((message, cause) -> null);
+
+    assertThat(runner.released).isEmpty();
+    assertThat(runner.deleted).isEmpty();
+    assertThat(reportedDelay.get()).isEmpty();
+    assertThat(consumer.state()).isEqualTo(Consumer.State.RUNNING);
+  }
+
+  @Test
+  void retryPolicy_throws_leftToItsVisibilityTimeout() throws Exception {
+    failOneMessage((message, cause) -> {
+      throw new ArithmeticException("a broken policy");
+    });
+
+    assertThat(runner.released).isEmpty();
+    assertThat(runner.deleted).isEmpty();
+    assertThat(reportedDelay.get()).isEmpty();
+    assertThat(consumer.state()).isEqualTo(Consumer.State.RUNNING);
+  }
+}
