@@ -66,7 +66,10 @@ import org.slf4j.LoggerFactory;
  *   throw. After unlocking it unparks the idle threads (they exit at once) and waits on `terminated` until
  *   [workers == 0] or the timeout runs out, then interrupts the threads still alive: they are running
  *   units. Busy and woken threads exit when they next take the lock, since the ring is empty and `closed`
- *   set.
+ *   set. An interrupt of the caller ends that wait as the timeout does, and shutdown still returns the
+ *   units it took out of the ring, setting the interrupt status again: once `closed` is set those units
+ *   exist nowhere else, so throwing InterruptedException would lose them (it did, and a second call
+ *   returned nothing).
  */
 /** An elastic pool of reused platform threads with a bounded ring-buffer waiting room. */
 final class PoolWorker implements Worker {
@@ -382,8 +385,9 @@ final class PoolWorker implements Worker {
     }
   }
 
+  /** Never throws InterruptedException: an interrupt ends the wait and is passed on (see Shutdown above). */
   @Override
-  public List<WorkUnit> shutdown(Duration timeout) throws InterruptedException {
+  public List<WorkUnit> shutdown(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     List<WorkUnit> unstarted;
     Slot[] stopped;
@@ -413,11 +417,19 @@ final class PoolWorker implements Worker {
     }
 
     List<Thread> stragglers = List.of();
+    boolean interrupted = false;
     lock.lock();
     try {
       long nanos = Checks.saturatedNanos(timeout);
       while (workers > 0 && nanos > 0) {
-        nanos = terminated.awaitNanos(nanos);
+        try {
+          nanos = terminated.awaitNanos(nanos);
+        } catch (InterruptedException e) {
+          // `unstarted` is out of the ring and `closed` is set: throwing now would lose those units, and a
+          // second call would return nothing. So an interrupt ends the wait like the timeout.
+          interrupted = true;
+          break;
+        }
       }
       if (workers > 0) {
         stragglers = new ArrayList<>(live.size());
@@ -432,7 +444,11 @@ final class PoolWorker implements Worker {
       thread.interrupt();
     }
     if (!stragglers.isEmpty()) {
-      log.debug("shutdown timed out; interrupted {} pool thread(s) still running units", stragglers.size());
+      log.debug("shutdown {}; interrupted {} pool thread(s) still running units",
+          interrupted ? "was interrupted" : "timed out", stragglers.size());
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt(); // the caller's to act on, after it has the unstarted units
     }
     return unstarted;
   }

@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *   flag after taking the permit and gives it back, so no unit starts after shutdown() has taken every
  *   permit. Afterwards the permits are released again so that submitters still blocked in submit() wake,
  *   see `closed` and throw RejectedExecutionException instead of waiting out their timeouts. If the
- *   timeout runs out first, every thread in `running` is interrupted and left to finish on its own.
+ *   timeout runs out first, every thread in `running` is interrupted and left to finish on its own. An
+ *   interrupt of the caller ends the wait as the timeout does and is passed on (the interrupt status set
+ *   again), not thrown: the Worker contract, so that a worker with a waiting room can return its units.
  *   `running` is added to before start() and removed from in the thread's own finally block, so it holds
  *   every started thread that has not ended.
  */
@@ -111,20 +113,33 @@ final class SemaphoreWorker implements Worker {
     }
   }
 
+  /** Never throws InterruptedException: an interrupt ends the wait and is passed on (see Shutdown above). */
   @Override
-  public List<WorkUnit> shutdown(Duration timeout) throws InterruptedException {
+  public List<WorkUnit> shutdown(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (!closed.compareAndSet(false, true)) {
       return List.of();
     }
-    if (permits.tryAcquire(concurrency, Checks.saturatedNanos(timeout), NANOSECONDS)) {
+    boolean idle;
+    boolean interrupted = false;
+    try {
+      idle = permits.tryAcquire(concurrency, Checks.saturatedNanos(timeout), NANOSECONDS);
+    } catch (InterruptedException e) {
+      idle = false; // ends the wait as the timeout does
+      interrupted = true;
+    }
+    if (idle) {
       // [all permits held: nothing runs, and nothing can start since closed is set]
       permits.release(concurrency); // wake blocked submitters so they throw instead of timing out
     } else {
       for (Thread thread : running) {
         thread.interrupt();
       }
-      log.debug("shutdown timed out; interrupted {} running unit(s)", running.size());
+      log.debug("shutdown {}; interrupted {} running unit(s)", interrupted ? "was interrupted" : "timed out",
+          running.size());
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt(); // the caller's to act on
     }
     return List.of(); // a unit is accepted only when it starts, so none is ever left unstarted
   }
