@@ -384,6 +384,35 @@ public abstract class WorkerContractTest {
     assertThat(worker.shutdown(LONG)).as(run + ": second shutdown").isEmpty();
   }
 
+  /**
+   * Regression: the semaphore worker gave its permits back only when shutdown found every unit finished.
+   * When it timed out instead, a submitter blocked for room behind units that ignore the interrupt was not
+   * woken and waited out its own timeout (here ten minutes) instead of learning of the shutdown.
+   */
+  @Test
+  void shutdown_timesOutWhileSubmitterWaits_rejectsItPromptly() throws Exception {
+    Worker worker = worker(1);
+    Probe probe = new Probe();
+    CountDownLatch started = new CountDownLatch(1);
+    fill(worker, probe, 1, blockIgnoringInterrupts(started), started);
+
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    Thread producer = Thread.ofPlatform().name("producer").daemon(true).start(() -> {
+      try {
+        result.complete(worker.submit(probe.unit(-1, () -> {}), Duration.ofMinutes(10)));
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      }
+    });
+    WorkerAwait.untilBlocked(producer, LONG);
+
+    worker.shutdown(Duration.ofMillis(100)); // times out: the running unit ignores the interrupt
+    assertThatThrownBy(() -> result.get(LONG.toMillis(), TimeUnit.MILLISECONDS))
+        .as("the blocked submit learns of the shutdown at once")
+        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(RejectedExecutionException.class);
+    assertThat(probe.started).doesNotContain(-1);
+  }
+
   @Test
   void shutdown_calledTwice_returnsEmptyTheSecondTime() throws Exception {
     Worker worker = worker(2);
@@ -486,6 +515,25 @@ public abstract class WorkerContractTest {
       interruptStatus.complete(Thread.currentThread().isInterrupted());
       result.completeExceptionally(e);
     }
+  }
+
+  /** Counts {@code started} down, then waits for the release, through interrupts; keeps the status. */
+  private Runnable blockIgnoringInterrupts(CountDownLatch started) {
+    return () -> {
+      started.countDown();
+      boolean interrupted = false;
+      while (true) {
+        try {
+          release.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    };
   }
 
   /** Counts {@code started} down, then waits for the release; counts {@code interrupted} down if interrupted. */

@@ -7,6 +7,8 @@ import io.github.sqsconsumer.testkit.WorkerAwait;
 import io.github.sqsconsumer.testkit.WorkerTestContext;
 import io.github.sqsconsumer.testkit.WorkerTestUnit;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -123,9 +125,69 @@ final class SemaphoreWorkerTest {
     closer.join(LONG);
   }
 
+  /**
+   * A shutdown that timed out releases permits it does not hold, to wake blocked submitters; those extra
+   * permits must never start a unit while the stragglers still run: [running units <= concurrency].
+   */
+  @Test
+  void shutdown_timedOut_extraPermitsStartNoUnit() throws Exception {
+    int concurrency = 2;
+    Worker worker = worker("extra", concurrency);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch started = new CountDownLatch(concurrency);
+    for (int i = 0; i < concurrency; i++) {
+      assertThat(worker.submit(new WorkerTestUnit(i, () -> {
+        started.countDown();
+        awaitUninterruptibly(release); // a straggler: ignores the interrupt of the timed-out shutdown
+      }), LONG)).isTrue();
+    }
+    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    assertThat(worker.shutdown(Duration.ofMillis(50))).isEmpty();
+
+    AtomicInteger ran = new AtomicInteger();
+    AtomicInteger rejected = new AtomicInteger();
+    List<Thread> submitters = new ArrayList<>();
+    for (int p = 0; p < 4; p++) {
+      submitters.add(Thread.ofPlatform().start(() -> {
+        for (int i = 0; i < 1_000; i++) {
+          try {
+            worker.submit(new WorkerTestUnit(100 + i, ran::incrementAndGet), Duration.ofMillis(1));
+          } catch (RejectedExecutionException expected) {
+            rejected.incrementAndGet();
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }));
+    }
+    for (Thread submitter : submitters) {
+      assertThat(submitter.join(LONG)).isTrue();
+    }
+    assertThat(rejected.get()).as("every submit after shutdown rejected").isEqualTo(4 * 1_000);
+    assertThat(ran.get()).isZero();
+    assertThat(worker.active()).as("only the stragglers run").isEqualTo(concurrency);
+    release.countDown();
+    WorkerAwait.until(LONG, () -> worker.active() == 0, () -> "the stragglers to end");
+  }
+
   /** Live platform threads: getAllStackTraces() leaves virtual threads out (and needs no java.management). */
   private static int platformThreads() {
     return Thread.getAllStackTraces().size();
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
