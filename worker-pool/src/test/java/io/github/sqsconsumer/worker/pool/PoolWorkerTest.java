@@ -83,6 +83,34 @@ final class PoolWorkerTest {
     assertThat(worker.threads()).isZero();
   }
 
+  /**
+   * With a minimum, the pool shrinks to it when idle and grows from the kept (idle) threads back to the
+   * concurrency when a burst comes, again and again: the kept threads are woken and pass the wake-up on to
+   * new threads.
+   */
+  @Test
+  void threads_shrinkToMinWorkersAndGrowAgainRepeatedly() throws Exception {
+    int concurrency = 4;
+    Worker worker = worker("regrow", concurrency, Map.of("pool.idleTimeout", "10ms", "pool.minWorkers", "2"));
+    for (int round = 0; round < 5; round++) {
+      CountDownLatch gate = new CountDownLatch(1);
+      try {
+        runBlocked(worker, concurrency, gate); // asserts that all of them run at once
+        assertThat(worker.threads()).as("round %d: grown to the concurrency", round).isEqualTo(concurrency);
+        assertThat(liveThreadsNamed("regrow-pool-")).as("round %d: live pool threads", round)
+            .isEqualTo(concurrency);
+      } finally {
+        gate.countDown();
+      }
+      int r = round;
+      WorkerAwait.until(LONG, () -> worker.active() == 0 && worker.threads() == 2,
+          () -> "round " + r + ": threads to shrink to 2 but " + worker.threads() + " with "
+              + worker.active() + " active");
+    }
+    assertThat(worker.shutdown(LONG)).isEmpty();
+    assertThat(worker.threads()).isZero();
+  }
+
   @Test
   void submit_waitingRoomFull_returnsFalseAndLosesNothing() throws Exception {
     Worker worker = worker("full", 2, Map.of("pool.queueCapacity", "4"));
