@@ -30,13 +30,14 @@ import org.junit.jupiter.api.Test;
  * The contract every {@link Worker} meets, this library's and a user's own: extend this class and implement
  * {@link #newWorker(int)}.
  *
- * <p>It checks, with latches and counters rather than sleeps: the concurrency limit under load from many
- * producer threads (reached, never exceeded); that every accepted unit runs exactly once or comes back
- * from {@code shutdown} unstarted; that throwing units cost no capacity; backpressure ({@code submit}
- * waits, returns false when its timeout runs out, and throws when interrupted); and shutdown (rejects
- * later units, returns within its timeout, interrupts units still running, returns nothing the second
- * time, and when its caller is interrupted still returns every unit it did not start). The randomized
- * tests draw a new seed each repetition and print it in every failure message.
+ * <p>It checks, with latches and counters rather than sleeps: the concurrency limit (never exceeded under
+ * load from many producer threads; reached by blocking units, which must all run at once); that every
+ * accepted unit runs exactly once or comes back from {@code shutdown} unstarted; that throwing units cost
+ * no capacity; backpressure ({@code submit} waits, returns false when its timeout runs out, and throws when
+ * interrupted); and shutdown (rejects later units, also those already waiting for room, returns within
+ * its timeout, interrupts units still running, returns nothing the second time, and when its caller is
+ * interrupted still returns every unit it did not start). The randomized tests draw a new seed each
+ * repetition and print it in every failure message.
  *
  * <p>The units are {@link WorkerTestUnit}s that let exceptions escape, so a worker's logs show warnings
  * during these tests. Each test takes well under a second unless the worker is wrong.
@@ -112,7 +113,11 @@ public abstract class WorkerContractTest {
     assertThat(accepted.get()).as(run).isEqualTo(producers * perProducer);
     assertThat(probe.duplicates.get()).as(run + ": units run twice").isZero();
     assertThat(probe.started).as(run).hasSize(accepted.get());
-    assertThat(probe.max.get()).as(run + ": most units seen running at once").isEqualTo(concurrency);
+    // At most, not exactly: whether random units from a few producers ever overlap fully depends on the
+    // scheduling (semaphore, concurrency 16, 2 producers reached 15 on a loaded machine). Reaching the
+    // limit is checked with blocking units, which must all run at once (fill, keepFullCapacity).
+    assertThat(probe.max.get()).as(run + ": most units seen running at once")
+        .isLessThanOrEqualTo(concurrency).isPositive();
   }
 
   @RepeatedTest(4)
