@@ -10,7 +10,8 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Contract, which {@code WorkerContractTest} checks for every implementation:
  * <ul>
  *   <li>never more than {@link WorkerContext#concurrency()} units run at once;</li>
- *   <li>every accepted unit is run exactly once, or returned unstarted by {@link #shutdown};</li>
+ *   <li>every accepted unit is run exactly once, or returned unstarted by {@link #shutdown}, even when
+ *       the thread calling it is interrupted;</li>
  *   <li>a unit that throws does not kill the worker or stop other units;</li>
  *   <li>when full, {@link #submit} waits (backpressure) instead of queueing without bound.</li>
  * </ul>
@@ -38,9 +39,16 @@ public interface Worker {
    * those running. Units still running when the timeout runs out are interrupted and left to finish on
    * their own. Calling it again returns an empty list.
    *
+   * <p>An interrupt cuts the wait short but loses nothing: if the calling thread is interrupted while
+   * waiting (or already was), shutdown acts as if the timeout had run out at once - it interrupts the units
+   * still running - and returns every accepted unit that never started, with the caller's interrupt status
+   * set again. It does not throw {@link InterruptedException} once it has stopped accepting units, since
+   * the units it took out of the worker would then be lost to the caller (their messages never released).
+   *
    * @param timeout how long to wait for running units
    * @return the accepted units that never started; never null
-   * @throws InterruptedException if interrupted while waiting
+   * @throws InterruptedException never by an implementation that keeps this contract; still declared so
+   *     that existing implementations and callers compile unchanged
    */
   List<WorkUnit> shutdown(Duration timeout) throws InterruptedException;
 

@@ -30,12 +30,14 @@ import org.junit.jupiter.api.Test;
  * The contract every {@link Worker} meets, this library's and a user's own: extend this class and implement
  * {@link #newWorker(int)}.
  *
- * <p>It checks, with latches and counters rather than sleeps: the concurrency limit under load from many
- * producer threads (reached, never exceeded); that every accepted unit runs exactly once or comes back
- * from {@code shutdown} unstarted; that throwing units cost no capacity; backpressure ({@code submit}
- * waits, returns false when its timeout runs out, and throws when interrupted); and shutdown (rejects
- * later units, returns within its timeout, interrupts units still running, returns nothing the second
- * time). The randomized tests draw a new seed each repetition and print it in every failure message.
+ * <p>It checks, with latches and counters rather than sleeps: the concurrency limit (never exceeded under
+ * load from many producer threads; reached by blocking units, which must all run at once); that every
+ * accepted unit runs exactly once or comes back from {@code shutdown} unstarted; that throwing units cost
+ * no capacity; backpressure ({@code submit} waits, returns false when its timeout runs out, and throws when
+ * interrupted); and shutdown (rejects later units, also those already waiting for room, returns within
+ * its timeout, interrupts units still running, returns nothing the second time, and when its caller is
+ * interrupted still returns every unit it did not start). The randomized tests draw a new seed each
+ * repetition and print it in every failure message.
  *
  * <p>The units are {@link WorkerTestUnit}s that let exceptions escape, so a worker's logs show warnings
  * during these tests. Each test takes well under a second unless the worker is wrong.
@@ -111,7 +113,11 @@ public abstract class WorkerContractTest {
     assertThat(accepted.get()).as(run).isEqualTo(producers * perProducer);
     assertThat(probe.duplicates.get()).as(run + ": units run twice").isZero();
     assertThat(probe.started).as(run).hasSize(accepted.get());
-    assertThat(probe.max.get()).as(run + ": most units seen running at once").isEqualTo(concurrency);
+    // At most, not exactly: whether random units from a few producers ever overlap fully depends on the
+    // scheduling (semaphore, concurrency 16, 2 producers reached 15 on a loaded machine). Reaching the
+    // limit is checked with blocking units, which must all run at once (fill, keepFullCapacity).
+    assertThat(probe.max.get()).as(run + ": most units seen running at once")
+        .isLessThanOrEqualTo(concurrency).isPositive();
   }
 
   @RepeatedTest(4)
@@ -281,6 +287,137 @@ public abstract class WorkerContractTest {
     assertThat(probe.started).hasSize(concurrency);
   }
 
+  /**
+   * Regression: the pool worker took the waiting units out of its ring, was then interrupted while it
+   * waited for the running ones and threw InterruptedException: the units it had taken out were lost
+   * (their messages never released) and a second call returned an empty list. An interrupted shutdown
+   * must end its wait, interrupt the running units and still return every unit it did not start.
+   */
+  @Test
+  void shutdown_interruptedWhileUnitsRun_stillReturnsEveryUnstartedUnit() throws Exception {
+    int concurrency = 2;
+    Worker worker = worker(concurrency);
+    Probe probe = new Probe();
+    CountDownLatch started = new CountDownLatch(concurrency);
+    CountDownLatch interrupted = new CountDownLatch(concurrency);
+    int accepted = fill(worker, probe, concurrency, blockUntilInterrupted(started, interrupted), started);
+
+    CompletableFuture<Boolean> interruptStatus = new CompletableFuture<>();
+    CompletableFuture<List<WorkUnit>> result = new CompletableFuture<>();
+    // Far longer than the test may take: only the interrupt can end this wait in time.
+    Thread closer = Thread.ofPlatform().name("closer").start(
+        () -> shutdownInto(worker, Duration.ofMinutes(10), interruptStatus, result));
+    WorkerAwait.untilBlocked(closer, LONG);
+    closer.interrupt();
+
+    assertShutdownInterrupted(worker, probe, accepted, concurrency, interrupted, interruptStatus, result);
+  }
+
+  @Test
+  void shutdown_callerAlreadyInterrupted_stillReturnsEveryUnstartedUnit() throws Exception {
+    int concurrency = 2;
+    Worker worker = worker(concurrency);
+    Probe probe = new Probe();
+    CountDownLatch started = new CountDownLatch(concurrency);
+    CountDownLatch interrupted = new CountDownLatch(concurrency);
+    int accepted = fill(worker, probe, concurrency, blockUntilInterrupted(started, interrupted), started);
+
+    CompletableFuture<Boolean> interruptStatus = new CompletableFuture<>();
+    CompletableFuture<List<WorkUnit>> result = new CompletableFuture<>();
+    Thread.ofPlatform().name("closer").start(() -> {
+      Thread.currentThread().interrupt();
+      shutdownInto(worker, Duration.ofMinutes(10), interruptStatus, result);
+    });
+
+    assertShutdownInterrupted(worker, probe, accepted, concurrency, interrupted, interruptStatus, result);
+  }
+
+  /**
+   * Every accepted unit runs exactly once or comes back, also when the shutdown racing the producers is
+   * interrupted at a random moment (before it starts, while it waits, or after it returned).
+   */
+  @RepeatedTest(4)
+  void shutdown_interruptedWhileProducersSubmit_accountsForEveryUnit() throws Exception {
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    int concurrency = CONCURRENCIES[random.nextInt(CONCURRENCIES.length)];
+    int producers = 2 + random.nextInt(4);
+    String run = String.format("seed %d, concurrency %d, %d producers", seed, concurrency, producers);
+    Worker worker = worker(concurrency);
+    Probe probe = new Probe();
+    AtomicInteger accepted = new AtomicInteger();
+    AtomicInteger ids = new AtomicInteger();
+    Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      Random own = new Random(random.nextLong());
+      threads.add(Thread.ofPlatform().name("producer-" + p).start(() -> {
+        try {
+          while (true) {
+            if (worker.submit(probe.unit(ids.getAndIncrement(), randomBehaviour(own)), Duration.ofMillis(100))) {
+              accepted.incrementAndGet();
+            }
+          }
+        } catch (RejectedExecutionException expected) {
+          // shut down: this producer is done
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      }));
+    }
+    WorkerAwait.until(LONG, () -> probe.finished.get() >= 300, () -> run + ": 300 units to finish");
+
+    CompletableFuture<Boolean> interruptStatus = new CompletableFuture<>();
+    CompletableFuture<List<WorkUnit>> result = new CompletableFuture<>();
+    Thread closer = Thread.ofPlatform().name("closer").start(
+        () -> shutdownInto(worker, LONG, interruptStatus, result));
+    LockSupport.parkNanos(random.nextInt(3_000_000)); // a moment in the first 3 ms, where units still run
+    closer.interrupt();
+    List<WorkUnit> returned = result.get(LONG.toMillis(), TimeUnit.MILLISECONDS);
+    join(threads);
+
+    assertThat(errors).as(run).isEmpty();
+    Set<Integer> returnedIds = ids(returned);
+    assertThat(returnedIds).as(run + ": returned units are distinct").hasSize(returned.size());
+    WorkerAwait.until(LONG, () -> probe.finished.get() == accepted.get() - returned.size(),
+        () -> run + ": " + probe.finished.get() + " units finished, " + returned.size() + " returned, of "
+            + accepted.get() + " accepted");
+    assertThat(returnedIds).as(run + ": returned units never started").doesNotContainAnyElementsOf(probe.started);
+    assertThat(probe.duplicates.get()).as(run + ": units run twice").isZero();
+    assertThat(probe.started.size() + returned.size()).as(run + ": run + returned").isEqualTo(accepted.get());
+    assertThat(probe.max.get()).as(run).isLessThanOrEqualTo(concurrency);
+    assertThat(worker.shutdown(LONG)).as(run + ": second shutdown").isEmpty();
+  }
+
+  /**
+   * Regression: the semaphore worker gave its permits back only when shutdown found every unit finished.
+   * When it timed out instead, a submitter blocked for room behind units that ignore the interrupt was not
+   * woken and waited out its own timeout (here ten minutes) instead of learning of the shutdown.
+   */
+  @Test
+  void shutdown_timesOutWhileSubmitterWaits_rejectsItPromptly() throws Exception {
+    Worker worker = worker(1);
+    Probe probe = new Probe();
+    CountDownLatch started = new CountDownLatch(1);
+    fill(worker, probe, 1, blockIgnoringInterrupts(started), started);
+
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    Thread producer = Thread.ofPlatform().name("producer").daemon(true).start(() -> {
+      try {
+        result.complete(worker.submit(probe.unit(-1, () -> {}), Duration.ofMinutes(10)));
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      }
+    });
+    WorkerAwait.untilBlocked(producer, LONG);
+
+    worker.shutdown(Duration.ofMillis(100)); // times out: the running unit ignores the interrupt
+    assertThatThrownBy(() -> result.get(LONG.toMillis(), TimeUnit.MILLISECONDS))
+        .as("the blocked submit learns of the shutdown at once")
+        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(RejectedExecutionException.class);
+    assertThat(probe.started).doesNotContain(-1);
+  }
+
   @Test
   void shutdown_calledTwice_returnsEmptyTheSecondTime() throws Exception {
     Worker worker = worker(2);
@@ -349,6 +486,71 @@ public abstract class WorkerContractTest {
       }
     }
     return accepted;
+  }
+
+  /** Checks what an interrupted shutdown left: see shutdown_interruptedWhileUnitsRun_*. */
+  private static void assertShutdownInterrupted(Worker worker, Probe probe, int accepted, int concurrency,
+      CountDownLatch interrupted, CompletableFuture<Boolean> interruptStatus,
+      CompletableFuture<List<WorkUnit>> result) throws Exception {
+    List<WorkUnit> returned;
+    try {
+      returned = result.get(LONG.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new AssertionError("an interrupted shutdown threw instead of returning the unstarted units",
+          e.getCause());
+    }
+    assertThat(returned).as("units returned by the interrupted shutdown").hasSize(accepted - concurrency);
+    assertThat(ids(returned)).hasSize(accepted - concurrency).doesNotContainAnyElementsOf(probe.started);
+    assertThat(interruptStatus.get()).as("the caller's interrupt status set again").isTrue();
+    assertThat(interrupted.await(LONG.toMillis(), TimeUnit.MILLISECONDS))
+        .as("running units interrupted as on a timeout").isTrue();
+    WorkerAwait.until(LONG, () -> probe.finished.get() == concurrency, () -> "the running units to end");
+    assertThat(probe.started).hasSize(concurrency);
+    assertThat(worker.shutdown(LONG)).as("second shutdown").isEmpty();
+  }
+
+  /** Calls shutdown, then records the interrupt status it left and its result, in that order. */
+  private static void shutdownInto(Worker worker, Duration timeout, CompletableFuture<Boolean> interruptStatus,
+      CompletableFuture<List<WorkUnit>> result) {
+    try {
+      List<WorkUnit> returned = worker.shutdown(timeout);
+      interruptStatus.complete(Thread.currentThread().isInterrupted());
+      result.complete(returned);
+    } catch (Throwable e) {
+      interruptStatus.complete(Thread.currentThread().isInterrupted());
+      result.completeExceptionally(e);
+    }
+  }
+
+  /** Counts {@code started} down, then waits for the release, through interrupts; keeps the status. */
+  private Runnable blockIgnoringInterrupts(CountDownLatch started) {
+    return () -> {
+      started.countDown();
+      boolean interrupted = false;
+      while (true) {
+        try {
+          release.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    };
+  }
+
+  /** Counts {@code started} down, then waits for the release; counts {@code interrupted} down if interrupted. */
+  private Runnable blockUntilInterrupted(CountDownLatch started, CountDownLatch interrupted) {
+    return () -> {
+      started.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        interrupted.countDown();
+      }
+    };
   }
 
   private Runnable blockUntilReleased(CountDownLatch started) {

@@ -60,13 +60,25 @@ import org.slf4j.LoggerFactory;
  *   timeout runs out takes the lock; if it is still on the stack and [workers > minWorkers], it removes
  *   itself and exits; otherwise it waits another idle timeout.
  *
+ *   A thread that exits so has left `workers` but is still alive until its platform thread has ended, a
+ *   moment after it unlocks. It goes on the `retired` stack, and its place is not free until it has ended:
+ *   [workers + retiredCount <= maxWorkers], so [live pool threads <= maxWorkers]. Room to grow is still
+ *   [workers < maxWorkers]: if no place is free, the new thread takes over a retired thread's place and
+ *   is started only after joining it (a wait of microseconds: that thread only has to return). Retired
+ *   threads found ended are dropped (reap()) before a place is taken over and when threads() is read.
+ *   (Without this, a thread started while another was still ending made concurrency + 1 live pool
+ *   threads, seen by sampling the live threads in threads_neverExceedConcurrencyWhileThreadsChurn.)
+ *
  * Shutdown:
  *   shutdown() sets `closed` and, in the same lock hold, empties the ring (those units are returned,
  *   unstarted) and the idle stack, marking each slot `stop`; it signals waiting submitters, which then
  *   throw. After unlocking it unparks the idle threads (they exit at once) and waits on `terminated` until
  *   [workers == 0] or the timeout runs out, then interrupts the threads still alive: they are running
- *   units. Busy and woken threads exit when they next take the lock, since the ring is empty and `closed`
- *   set.
+ *   units (retired threads run none and are not waited for). Busy and woken threads exit when they next
+ *   take the lock, since the ring is empty and `closed` set. An interrupt of the caller ends that wait as
+ *   the timeout does, and shutdown still returns the units it took out of the ring, setting the interrupt
+ *   status again: once `closed` is set those units exist nowhere else, so throwing InterruptedException
+ *   would lose them (it did, and a second call returned nothing).
  */
 /** An elastic pool of reused platform threads with a bounded ring-buffer waiting room. */
 final class PoolWorker implements Worker {
@@ -93,6 +105,9 @@ final class PoolWorker implements Worker {
   private int idleCount;
   /** Threads counted as started and not yet exited: running, on their way, or idle. */
   private int workers;
+  /** Threads that exited on their idle timeout and may not have ended yet; see Shrinking. */
+  private final Thread[] retired;
+  private int retiredCount;
   /** Threads unparked or starting that have not yet taken the lock to look at the ring. */
   private int wakes;
   /** Units taken from the ring and not yet finished. */
@@ -118,6 +133,7 @@ final class PoolWorker implements Worker {
     this.ring = new WorkUnit[queueCapacity];
     this.mask = queueCapacity - 1;
     this.idle = new Slot[maxWorkers];
+    this.retired = new Thread[maxWorkers];
   }
 
   /** One pool thread's parking place. */
@@ -136,6 +152,7 @@ final class PoolWorker implements Worker {
     Objects.requireNonNull(timeout, "timeout");
     Slot wake = null;
     boolean start = false;
+    Thread predecessor = null;
     lock.lock();
     try {
       long nanos = 0;
@@ -153,8 +170,7 @@ final class PoolWorker implements Worker {
               wake = popIdle(); // [units waiting and (idleCount > 0 or workers < max) implies wakes > 0]
             }
           } else if (workers < maxWorkers && size + 1 > wakes) { // all busy: grow
-            workers++; // [workers <= maxWorkers]
-            wakes++;
+            predecessor = countNewThread();
             start = true;
           } // else every thread is busy or on its way, and the first to come takes it
           break;
@@ -179,12 +195,50 @@ final class PoolWorker implements Worker {
     if (wake != null) {
       LockSupport.unpark(wake.thread);
     } else if (start) {
-      startThread();
+      startThread(predecessor);
     }
     return true;
   }
 
-  private void startThread() {
+  /**
+   * Counts a thread to start and on its way; under the lock, with [workers < maxWorkers]. Returns null if a
+   * place was free, or else the retired thread whose place it takes over, which must end before the new
+   * thread starts: [workers + retiredCount <= maxWorkers].
+   */
+  private Thread countNewThread() {
+    workers++; // [workers <= maxWorkers]
+    wakes++;
+    if (workers + retiredCount <= maxWorkers) {
+      return null;
+    }
+    reap();
+    if (workers + retiredCount <= maxWorkers) {
+      return null;
+    }
+    Thread predecessor = retired[--retiredCount];
+    retired[retiredCount] = null;
+    return predecessor;
+  }
+
+  /** Drops the retired threads that have ended; under the lock. */
+  private void reap() {
+    int kept = 0;
+    for (int i = 0; i < retiredCount; i++) {
+      if (retired[i].isAlive()) {
+        retired[kept++] = retired[i];
+      }
+    }
+    for (int i = kept; i < retiredCount; i++) {
+      retired[i] = null;
+    }
+    retiredCount = kept;
+  }
+
+  /** Starts a thread counted by countNewThread(), once {@code predecessor} (if not null) has ended. */
+  private void startThread(Thread predecessor) {
+    if (predecessor != null) {
+      joinUninterruptibly(predecessor);
+    }
     Slot slot = new Slot();
     try {
       slot.thread = threadFactory.newThread(() -> work(slot));
@@ -224,6 +278,22 @@ final class PoolWorker implements Worker {
     }
   }
 
+  /** Waits for a retired thread to end; it only has to return, so an interrupt is kept for later. */
+  private static void joinUninterruptibly(Thread thread) {
+    boolean interrupted = false;
+    for (;;) {
+      try {
+        thread.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Pops the most recently idle thread and counts it as on its way; under the lock. */
   private Slot popIdle() {
     Slot slot = idle[--idleCount];
@@ -240,6 +310,7 @@ final class PoolWorker implements Worker {
       WorkUnit unit;
       Slot next = null;
       boolean grow = false;
+      Thread predecessor = null;
       lock.lock();
       try {
         if (arriving) {
@@ -255,8 +326,7 @@ final class PoolWorker implements Worker {
             if (idleCount > 0) {
               next = popIdle();
             } else if (workers < maxWorkers) {
-              workers++; // [workers <= maxWorkers]
-              wakes++;
+              predecessor = countNewThread();
               grow = true;
             }
           }
@@ -272,7 +342,7 @@ final class PoolWorker implements Worker {
       if (next != null) {
         LockSupport.unpark(next.thread);
       } else if (grow) {
-        startThread();
+        startThread(predecessor);
       }
       if (unit == null) {
         if (!awaitWake(slot)) {
@@ -338,6 +408,7 @@ final class PoolWorker implements Worker {
             if (workers > minWorkers) { // [workers >= minWorkers] after exiting
               removeIdle(slot);
               exit(slot);
+              retired[retiredCount++] = slot.thread; // [workers + retiredCount <= maxWorkers] unchanged
               return false;
             }
             deadline = System.nanoTime() + idleNanos;
@@ -382,8 +453,9 @@ final class PoolWorker implements Worker {
     }
   }
 
+  /** Never throws InterruptedException: an interrupt ends the wait and is passed on (see Shutdown above). */
   @Override
-  public List<WorkUnit> shutdown(Duration timeout) throws InterruptedException {
+  public List<WorkUnit> shutdown(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     List<WorkUnit> unstarted;
     Slot[] stopped;
@@ -413,11 +485,19 @@ final class PoolWorker implements Worker {
     }
 
     List<Thread> stragglers = List.of();
+    boolean interrupted = false;
     lock.lock();
     try {
       long nanos = Checks.saturatedNanos(timeout);
       while (workers > 0 && nanos > 0) {
-        nanos = terminated.awaitNanos(nanos);
+        try {
+          nanos = terminated.awaitNanos(nanos);
+        } catch (InterruptedException e) {
+          // `unstarted` is out of the ring and `closed` is set: throwing now would lose those units, and a
+          // second call would return nothing. So an interrupt ends the wait like the timeout.
+          interrupted = true;
+          break;
+        }
       }
       if (workers > 0) {
         stragglers = new ArrayList<>(live.size());
@@ -432,7 +512,11 @@ final class PoolWorker implements Worker {
       thread.interrupt();
     }
     if (!stragglers.isEmpty()) {
-      log.debug("shutdown timed out; interrupted {} pool thread(s) still running units", stragglers.size());
+      log.debug("shutdown {}; interrupted {} pool thread(s) still running units",
+          interrupted ? "was interrupted" : "timed out", stragglers.size());
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt(); // the caller's to act on, after it has the unstarted units
     }
     return unstarted;
   }
@@ -459,12 +543,13 @@ final class PoolWorker implements Worker {
     }
   }
 
-  /** Returns the pool threads started and not yet exited. */
+  /** Returns the pool threads started and not yet ended: those counted and the retired ones still alive. */
   @Override
   public int threads() {
     lock.lock();
     try {
-      return workers;
+      reap();
+      return workers + retiredCount;
     } finally {
       lock.unlock();
     }

@@ -83,6 +83,34 @@ final class PoolWorkerTest {
     assertThat(worker.threads()).isZero();
   }
 
+  /**
+   * With a minimum, the pool shrinks to it when idle and grows from the kept (idle) threads back to the
+   * concurrency when a burst comes, again and again: the kept threads are woken and pass the wake-up on to
+   * new threads.
+   */
+  @Test
+  void threads_shrinkToMinWorkersAndGrowAgainRepeatedly() throws Exception {
+    int concurrency = 4;
+    Worker worker = worker("regrow", concurrency, Map.of("pool.idleTimeout", "10ms", "pool.minWorkers", "2"));
+    for (int round = 0; round < 5; round++) {
+      CountDownLatch gate = new CountDownLatch(1);
+      try {
+        runBlocked(worker, concurrency, gate); // asserts that all of them run at once
+        assertThat(worker.threads()).as("round %d: grown to the concurrency", round).isEqualTo(concurrency);
+        assertThat(liveThreadsNamed("regrow-pool-")).as("round %d: live pool threads", round)
+            .isEqualTo(concurrency);
+      } finally {
+        gate.countDown();
+      }
+      int r = round;
+      WorkerAwait.until(LONG, () -> worker.active() == 0 && worker.threads() == 2,
+          () -> "round " + r + ": threads to shrink to 2 but " + worker.threads() + " with "
+              + worker.active() + " active");
+    }
+    assertThat(worker.shutdown(LONG)).isEmpty();
+    assertThat(worker.threads()).isZero();
+  }
+
   @Test
   void submit_waitingRoomFull_returnsFalseAndLosesNothing() throws Exception {
     Worker worker = worker("full", 2, Map.of("pool.queueCapacity", "4"));
@@ -214,7 +242,10 @@ final class PoolWorkerTest {
 
   /**
    * Regression guard for the Go original, whose worker count was never incremented, so the maximum was
-   * ignored: with threads stopping after 1 ms idle and starting again, the count must still hold.
+   * ignored: with threads stopping after 1 ms idle and starting again, the count must still hold. The
+   * count itself is what the pool's guarded code bounds, so sampling threads() alone could not catch a
+   * count that lies; the live threads named with the pool's prefix and the units seen running at once,
+   * counted inside the units, are measured beside it.
    */
   @Test
   void threads_neverExceedConcurrencyWhileThreadsChurn() throws Exception {
@@ -222,18 +253,27 @@ final class PoolWorkerTest {
     Worker worker = worker("count", concurrency, Map.of("pool.idleTimeout", "1ms", "pool.queueCapacity", "2"));
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger maxThreads = new AtomicInteger();
+    AtomicInteger maxLive = new AtomicInteger();
+    AtomicInteger samples = new AtomicInteger();
     Thread sampler = Thread.ofPlatform().start(() -> {
       while (!stop.get()) {
         maxThreads.accumulateAndGet(worker.threads(), Math::max);
+        maxLive.accumulateAndGet(liveThreadsNamed("count-pool-"), Math::max);
+        samples.incrementAndGet();
         Thread.onSpinWait();
       }
     });
-    int finishedTarget = runRandomLoad(worker, 4, 1_500, new Random(42));
+    UnitsAtOnce atOnce = new UnitsAtOnce();
+    int finishedTarget = runRandomLoad(worker, 4, 1_500, new Random(42), atOnce);
     stop.set(true);
     sampler.join();
 
     assertThat(finishedTarget).isEqualTo(4 * 1_500);
-    assertThat(maxThreads.get()).isLessThanOrEqualTo(concurrency).isPositive();
+    assertThat(samples.get()).as("samples taken").isPositive();
+    assertThat(maxThreads.get()).as("threads()").isLessThanOrEqualTo(concurrency).isPositive();
+    assertThat(maxLive.get()).as("live pool threads").isLessThanOrEqualTo(concurrency).isPositive();
+    assertThat(atOnce.max.get()).as("units seen running at once")
+        .isLessThanOrEqualTo(concurrency).isPositive();
   }
 
   /**
@@ -243,8 +283,10 @@ final class PoolWorkerTest {
   @Test
   void submit_racingIdleTimeouts_neverLosesAUnit() throws Exception {
     Worker worker = worker("race", 2, Map.of("pool.idleTimeout", "1ms", "pool.queueCapacity", "1"));
-    int finished = runRandomLoad(worker, 3, 2_000, new Random(7));
+    UnitsAtOnce atOnce = new UnitsAtOnce();
+    int finished = runRandomLoad(worker, 3, 2_000, new Random(7), atOnce);
     assertThat(finished).isEqualTo(3 * 2_000);
+    assertThat(atOnce.max.get()).as("units seen running at once").isLessThanOrEqualTo(2);
   }
 
   /**
@@ -311,8 +353,8 @@ final class PoolWorkerTest {
    * Submits from {@code producers} threads, pausing now and then so threads go idle and time out; returns
    * how many units finished once all accepted ones did.
    */
-  private static int runRandomLoad(Worker worker, int producers, int perProducer, Random random)
-      throws InterruptedException {
+  private static int runRandomLoad(Worker worker, int producers, int perProducer, Random random,
+      UnitsAtOnce atOnce) throws InterruptedException {
     AtomicInteger accepted = new AtomicInteger();
     AtomicInteger finished = new AtomicInteger();
     Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
@@ -327,8 +369,13 @@ final class PoolWorkerTest {
             }
             long work = own.nextInt(3) == 0 ? own.nextInt(200_000) : 0;
             if (worker.submit(new WorkerTestUnit(i, () -> {
-              if (work > 0) {
-                LockSupport.parkNanos(work);
+              atOnce.enter();
+              try {
+                if (work > 0) {
+                  LockSupport.parkNanos(work);
+                }
+              } finally {
+                atOnce.leave();
               }
               finished.incrementAndGet();
             }), LONG)) {
@@ -380,14 +427,43 @@ final class PoolWorkerTest {
     return accepted;
   }
 
+  /**
+   * Counts the live platform threads whose name starts with {@code prefix}. Enumerates the root thread
+   * group rather than calling Thread.getAllStackTraces(), which stops every thread to take its stack: cheap
+   * enough to sample in a loop.
+   */
   private static int liveThreadsNamed(String prefix) {
+    ThreadGroup root = Thread.currentThread().getThreadGroup();
+    while (root.getParent() != null) {
+      root = root.getParent();
+    }
+    Thread[] threads;
+    int n;
+    do {
+      threads = new Thread[root.activeCount() + 16];
+      n = root.enumerate(threads, true);
+    } while (n == threads.length); // the array was full: there may be more
     int count = 0;
-    for (Thread thread : Thread.getAllStackTraces().keySet()) {
-      if (thread.getName().startsWith(prefix) && thread.isAlive()) {
+    for (int i = 0; i < n; i++) {
+      if (threads[i].getName().startsWith(prefix) && threads[i].isAlive()) {
         count++;
       }
     }
     return count;
+  }
+
+  /** Counts the units running at once, from inside them, and keeps the most seen. */
+  private static final class UnitsAtOnce {
+    final AtomicInteger running = new AtomicInteger();
+    final AtomicInteger max = new AtomicInteger();
+
+    void enter() {
+      max.accumulateAndGet(running.incrementAndGet(), Math::max);
+    }
+
+    void leave() {
+      running.decrementAndGet();
+    }
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

@@ -39,9 +39,22 @@ import org.slf4j.LoggerFactory;
  *   shutdown() sets `closed`, then takes all permits at once, waiting up to its timeout: holding all of
  *   them proves nothing runs. A submitter that got its permit just before `closed` was set re-checks the
  *   flag after taking the permit and gives it back, so no unit starts after shutdown() has taken every
- *   permit. Afterwards the permits are released again so that submitters still blocked in submit() wake,
- *   see `closed` and throw RejectedExecutionException instead of waiting out their timeouts. If the
- *   timeout runs out first, every thread in `running` is interrupted and left to finish on its own.
+ *   permit. If the timeout runs out first, every thread in `running` is interrupted and left to finish on
+ *   its own. An interrupt of the caller ends the wait as the timeout does and is passed on (the interrupt
+ *   status set again), not thrown: the Worker contract, so that a worker with a waiting room can return
+ *   its units.
+ *
+ *   Either way shutdown() then releases `concurrency` permits, so that submitters still blocked in
+ *   submit() wake, see `closed` and throw RejectedExecutionException instead of waiting out their
+ *   timeouts. Idle, these are the permits it took. After a timeout it holds none: they are extra, and the
+ *   semaphore ends with up to 2 x concurrency permits once the stragglers give theirs back. That does not
+ *   loosen [running units <= concurrency]: a unit starts only if its submitter, after taking the permit,
+ *   still reads `closed` false; the extra permits are released after `closed` is set, and taking a permit
+ *   whose count includes them orders that release (and so the write of `closed`) before the taker's
+ *   re-check, which therefore sees `closed` and gives the permit back. So every unit that ever starts took
+ *   its permit while there were only `concurrency`, and the extra ones only carry the wake-up from one
+ *   blocked submitter to the next. (Before, a timed-out shutdown released nothing, and a submitter blocked
+ *   behind units that ignored the interrupt waited out its whole timeout.)
  *   `running` is added to before start() and removed from in the thread's own finally block, so it holds
  *   every started thread that has not ended.
  */
@@ -111,20 +124,35 @@ final class SemaphoreWorker implements Worker {
     }
   }
 
+  /** Never throws InterruptedException: an interrupt ends the wait and is passed on (see Shutdown above). */
   @Override
-  public List<WorkUnit> shutdown(Duration timeout) throws InterruptedException {
+  public List<WorkUnit> shutdown(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (!closed.compareAndSet(false, true)) {
       return List.of();
     }
-    if (permits.tryAcquire(concurrency, Checks.saturatedNanos(timeout), NANOSECONDS)) {
-      // [all permits held: nothing runs, and nothing can start since closed is set]
-      permits.release(concurrency); // wake blocked submitters so they throw instead of timing out
-    } else {
+    boolean idle;
+    boolean interrupted = false;
+    try {
+      idle = permits.tryAcquire(concurrency, Checks.saturatedNanos(timeout), NANOSECONDS);
+    } catch (InterruptedException e) {
+      idle = false; // ends the wait as the timeout does
+      interrupted = true;
+    }
+    if (!idle) {
       for (Thread thread : running) {
         thread.interrupt();
       }
-      log.debug("shutdown timed out; interrupted {} running unit(s)", running.size());
+      log.debug("shutdown {}; interrupted {} running unit(s)", interrupted ? "was interrupted" : "timed out",
+          running.size());
+    }
+    // Wakes the submitters blocked for a permit, so they throw now instead of waiting out their timeouts.
+    // Idle, these are the permits shutdown took [all permits held: nothing runs, and nothing can start since
+    // closed is set]; otherwise they are extra ones, which only ever meet a closed worker [running units <=
+    // concurrency] (see Shutdown above).
+    permits.release(concurrency);
+    if (interrupted) {
+      Thread.currentThread().interrupt(); // the caller's to act on
     }
     return List.of(); // a unit is accepted only when it starts, so none is ever left unstarted
   }
