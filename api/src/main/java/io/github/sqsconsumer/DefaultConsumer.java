@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  *   The lifecycle lock guards state and makes start and close linearizable; it is held through start
  *   (so a concurrent close waits for start to finish, then stops what it started) but not through the
  *   drain: a second close waits on the terminated latch instead, so it neither hangs nor returns early.
+ *   Close is not interruptible (Engine#stop): an interrupt is kept and set again when close returns.
  * </pre>
  */
 final class DefaultConsumer implements Consumer {
@@ -179,11 +180,7 @@ final class DefaultConsumer implements Consumer {
     }
     LOG.info("{} stopping: {} messages in flight", config.name, registry.size());
     try {
-      running.stop(config.shutdownTimeout);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      LOG.warn("{}: interrupted while stopping; unsettled messages come back after their visibility timeout",
-          config.name);
+      running.stop(config.shutdownTimeout); // runs every step even if this thread is interrupted
     } finally {
       runner.close();
       state = State.TERMINATED;
@@ -192,10 +189,18 @@ final class DefaultConsumer implements Consumer {
     }
   }
 
+  /** Waits for the first close to finish; like it, not cut short by an interrupt (which is kept). */
   private void awaitTermination() {
-    try {
-      terminated.await();
-    } catch (InterruptedException e) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        terminated.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
   }

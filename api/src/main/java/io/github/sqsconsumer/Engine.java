@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * Shutdown:
  *   stop(): pollers stop (outstanding receives cancelled; messages that still arrive are released), the
  *   FIFO scheduler hands back what waits, the worker drains within the timeout and hands back what never
- *   started (released: visible again at once), the harvester flushes, then the heartbeat stops.
+ *   started (released: visible again at once), the harvester flushes, then the heartbeat stops. The
+ *   phases run on a stopper thread that nobody interrupts, each whatever the one before threw: an
+ *   interrupt of the closing thread is kept for its return and cannot skip a phase.
  * </pre>
  */
 final class Engine {
@@ -572,33 +574,72 @@ final class Engine {
 
   // ---------------------------------------------------------------- stopping
 
-  /** Stops in the order that loses nothing; see the class comment. */
-  void stop(Duration shutdownTimeout) throws InterruptedException {
-    running = false;
-    flow.close();
-    wakeAllPollers();
-    for (Poller poller : pollers) {
-      poller.cancel();
+  /**
+   * Stops in the order that loses nothing; see the class comment. Not interruptible: the phases run on a
+   * thread of their own, so an interrupt of the caller, before or during the call, cannot cut a phase
+   * short (a worker interrupted in its shutdown would lose the units it was about to hand back); it is
+   * remembered and set again on return.
+   */
+  void stop(Duration shutdownTimeout) {
+    Thread stopper = Thread.ofVirtual().name(name + "-stopper").start(() -> stopPhases(shutdownTimeout));
+    boolean interrupted = false;
+    while (true) {
+      try {
+        stopper.join(); // bounded: every phase waits for its part only up to its timeout
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
     }
-    for (Poller poller : pollers) {
-      poller.thread.join(Duration.ofSeconds(5));
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
+  }
+
+  /** The stop phases, in order; each runs whatever the ones before it threw. */
+  private void stopPhases(Duration shutdownTimeout) {
+    phase("stopping the pollers", () -> {
+      running = false;
+      flow.close();
+      wakeAllPollers();
+      for (Poller poller : pollers) {
+        poller.cancel();
+      }
+      for (Poller poller : pollers) {
+        poller.thread.join(Duration.ofSeconds(5));
+      }
+    });
     if (fifo != null) {
-      dispatcher.interrupt();
-      dispatcher.join(Duration.ofSeconds(5));
-      fifo.close().forEach(this::releaseUnstarted);
+      phase("stopping the FIFO dispatcher", () -> {
+        dispatcher.interrupt();
+        dispatcher.join(Duration.ofSeconds(5));
+        fifo.close().forEach(this::releaseUnstarted);
+      });
     }
     // (FIFO followers of these units were handed back by fifo.close() above)
-    worker.shutdown(shutdownTimeout).forEach(this::releaseUnstarted);
-    try {
-      harvester.close(FLUSH_TIMEOUT);
-    } finally {
-      heartbeat.stop();
-    }
+    phase("shutting down the worker", () -> worker.shutdown(shutdownTimeout).forEach(this::releaseUnstarted));
+    phase("flushing the harvester", () -> harvester.close(FLUSH_TIMEOUT));
+    phase("stopping the heartbeat", heartbeat::stop);
     int left = registry.size();
     if (left > 0) {
       LOG.warn("{}: {} messages were not settled at close; they come back after their visibility timeout",
           name, left);
+    }
+  }
+
+  /** One step of {@link #stopPhases}. */
+  private interface Phase {
+    void run() throws InterruptedException;
+  }
+
+  private void phase(String what, Phase phase) {
+    try {
+      phase.run();
+    } catch (InterruptedException e) {
+      // nobody interrupts the stopper; should a part do so, the next phases still run
+      LOG.warn("{}: interrupted while {}; going on with the next step", name, what);
+    } catch (RuntimeException | Error e) {
+      LOG.error("{}: {} failed; going on with the next step", name, what, e);
     }
   }
 }

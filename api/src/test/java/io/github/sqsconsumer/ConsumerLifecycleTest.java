@@ -168,6 +168,96 @@ final class ConsumerLifecycleTest {
     assertThat(runner.deleted).isEmpty();
   }
 
+  /**
+   * Regression: close() from a thread whose interrupt flag was set stopped half-way. The first join of a
+   * poller threw at once, so the worker was never shut down (its unstarted units never released), the
+   * harvester never flushed (acknowledgements lost: the messages came back) and the non-daemon heartbeat
+   * thread kept running; the consumer still claimed TERMINATED.
+   */
+  @Test
+  void close_fromInterruptedThread_stillFlushesAndStopsThreads() throws Exception {
+    TestParts.ParkingWorker parking = new TestParts.ParkingWorker(2, 2);
+    CountDownLatch handled = new CountDownLatch(2);
+    for (int i = 0; i < 10; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    consumer = DefaultConsumer.create(Consumer.builder().queue("orders").concurrency(2)
+            .waitTime(Duration.ofSeconds(1)).handler(m -> handled.countDown()).validate(),
+        TestParts.runner(runner), TestParts.worker(parking), TestParts.harvester(true));
+    consumer.start();
+    await(handled);
+    awaitCondition("two units parked", () -> parking.parked() == 2);
+
+    Thread.currentThread().interrupt();
+    try {
+      consumer.close();
+    } finally {
+      assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+    }
+    assertThat(consumer.state()).isEqualTo(Consumer.State.TERMINATED);
+    assertThat(runner.deleted).as("acknowledgements flushed").hasSize(2);
+    assertThat(runner.released).as("the parked units released at once").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(runner.released.values()).allMatch(Duration.ZERO::equals);
+    assertThat(runner.deleted.size() + runner.released.size() + runner.queue.size()).isEqualTo(10);
+    assertThat(consumer.inFlight()).isZero();
+    assertThat(parking.threads).isEmpty();
+    assertThat(consumerThreads()).as("no platform thread of the consumer left").isEmpty();
+  }
+
+  /** Regression: like the above, with the interrupt arriving while close waits for a running handler. */
+  @Test
+  void close_interruptedDuringClose_stillFlushesAndReleases() throws Exception {
+    TestParts.ParkingWorker parking = new TestParts.ParkingWorker(1, 1);
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch proceed = new CountDownLatch(1);
+    for (int i = 0; i < 3; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    consumer = DefaultConsumer.create(Consumer.builder().queue("orders").concurrency(1)
+            .waitTime(Duration.ofSeconds(1)).handler(m -> {
+              running.countDown();
+              proceed.await();
+            }).validate(),
+        TestParts.runner(runner), TestParts.worker(parking), TestParts.harvester(true));
+    consumer.start();
+    await(running);
+    awaitCondition("one unit parked", () -> parking.parked() == 1);
+
+    AtomicInteger keptInterrupt = new AtomicInteger(-1);
+    Thread closer = Thread.ofPlatform().start(() -> {
+      consumer.close();
+      keptInterrupt.set(Thread.currentThread().isInterrupted() ? 1 : 0);
+    });
+    awaitCondition("the worker is shutting down", () -> parking.shutdown);
+    closer.interrupt(); // close now waits for the running handler
+    proceed.countDown();
+    assertThat(closer.join(Duration.ofSeconds(20))).isTrue();
+    assertThat(keptInterrupt.get()).as("the interrupt is kept").isEqualTo(1);
+    assertThat(runner.deleted).as("the running handler's acknowledgement flushed").hasSize(1);
+    assertThat(runner.released).as("the parked unit released").hasSizeGreaterThanOrEqualTo(1);
+    assertThat(runner.deleted.size() + runner.released.size() + runner.queue.size()).isEqualTo(3);
+    assertThat(consumer.inFlight()).isZero();
+    assertThat(consumerThreads()).isEmpty();
+  }
+
+  private static void awaitCondition(String what, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("in time: %s", what).isLessThan(deadline);
+      Thread.sleep(1);
+    }
+  }
+
+  /** The live platform threads named after the consumer (its heartbeat is one, and not a daemon). */
+  private static java.util.List<String> consumerThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(n -> n.startsWith("sqs-consumer-"))
+        .toList();
+  }
+
   @Test
   void start_missingQueue() {
     runner.missing = true;
