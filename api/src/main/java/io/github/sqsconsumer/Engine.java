@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  *   FIFO scheduler hands back what waits, the worker drains within the timeout and hands back what never
  *   started (released: visible again at once), the harvester flushes, then the heartbeat stops. The
  *   phases run on a stopper thread that nobody interrupts, each whatever the one before threw: an
- *   interrupt of the closing thread is kept for its return and cannot skip a phase.
+ *   interrupt of the closing thread is kept for its return and cannot skip a phase. One deadline, set
+ *   when stop() begins, bounds them all: the pollers are cancelled together and each phase waits only for
+ *   what is left of it (handlers: the shutdown timeout; the flush: what remains of FLUSH_ALLOWANCE after).
  * </pre>
  */
 final class Engine {
@@ -59,8 +61,12 @@ final class Engine {
   private static final int RECEIVE_BATCH = QueuePort.MAX_BATCH_SIZE;
   /** Enough overlapping polls for ~20,000 messages/s at a 30 ms round trip; more only costs connections. */
   private static final int MAX_POLLERS = 64;
-  /** How long the harvester may take to flush at close, after the handlers' shutdown timeout. */
-  private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * What close allows beyond the shutdown timeout, for the acknowledgements of handlers that finished at
+   * its end: a round trip plus a few retries (the batch harvester's five attempts span about a second),
+   * with room for a slow link. Documented in {@link Consumer#close()}.
+   */
+  static final Duration FLUSH_ALLOWANCE = Duration.ofSeconds(5);
   /**
    * Passing faults (a throttled or reset receive) are routine at scale: one poller's failures are logged at
    * WARN only from the third in a row, and its recovery at INFO only after such a warning.
@@ -575,17 +581,23 @@ final class Engine {
   // ---------------------------------------------------------------- stopping
 
   /**
-   * Stops in the order that loses nothing; see the class comment. Not interruptible: the phases run on a
-   * thread of their own, so an interrupt of the caller, before or during the call, cannot cut a phase
-   * short (a worker interrupted in its shutdown would lose the units it was about to hand back); it is
-   * remembered and set again on return.
+   * Stops in the order that loses nothing; see the class comment. Returns within {@code shutdownTimeout}
+   * plus {@link #FLUSH_ALLOWANCE}, counted from the call, as long as the parts keep their timeouts. Not
+   * interruptible: the phases run on a thread of their own, so an interrupt of the caller, before or during
+   * the call, cannot cut a phase short (a worker interrupted in its shutdown would lose the units it was
+   * about to hand back); it is remembered and set again on return.
    */
   void stop(Duration shutdownTimeout) {
-    Thread stopper = Thread.ofVirtual().name(name + "-stopper").start(() -> stopPhases(shutdownTimeout));
+    long start = System.nanoTime();
+    // one deadline for everything; handlers may use the shutdown timeout, the flush what is left
+    long handlersDeadline = start + shutdownTimeout.toNanos();
+    long deadline = handlersDeadline + FLUSH_ALLOWANCE.toNanos();
+    Thread stopper = Thread.ofVirtual().name(name + "-stopper")
+        .start(() -> stopPhases(handlersDeadline, deadline));
     boolean interrupted = false;
     while (true) {
       try {
-        stopper.join(); // bounded: every phase waits for its part only up to its timeout
+        stopper.join(); // bounded by the deadline: every phase waits only for what is left of it
         break;
       } catch (InterruptedException e) {
         interrupted = true;
@@ -596,30 +608,36 @@ final class Engine {
     }
   }
 
-  /** The stop phases, in order; each runs whatever the ones before it threw. */
-  private void stopPhases(Duration shutdownTimeout) {
+  /** What is left until {@code deadline} (System.nanoTime), zero once it passed. */
+  private static Duration left(long deadline) {
+    return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+  }
+
+  /** The stop phases, in order; each runs whatever the ones before it threw, with what is left of its deadline. */
+  private void stopPhases(long handlersDeadline, long deadline) {
     phase("stopping the pollers", () -> {
       running = false;
       flow.close();
       wakeAllPollers();
       for (Poller poller : pollers) {
-        poller.cancel();
+        poller.cancel(); // all at once: their receives abort together, not one after the other
       }
       for (Poller poller : pollers) {
-        poller.thread.join(Duration.ofSeconds(5));
+        poller.thread.join(left(deadline)); // prompt: cancelled and interrupted, they only hand back
       }
     });
     if (fifo != null) {
       phase("stopping the FIFO dispatcher", () -> {
         dispatcher.interrupt();
-        dispatcher.join(Duration.ofSeconds(5));
+        dispatcher.join(left(deadline));
         fifo.close().forEach(this::releaseUnstarted);
       });
     }
     // (FIFO followers of these units were handed back by fifo.close() above)
-    phase("shutting down the worker", () -> worker.shutdown(shutdownTimeout).forEach(this::releaseUnstarted));
-    phase("flushing the harvester", () -> harvester.close(FLUSH_TIMEOUT));
-    phase("stopping the heartbeat", heartbeat::stop);
+    phase("shutting down the worker",
+        () -> worker.shutdown(left(handlersDeadline)).forEach(this::releaseUnstarted));
+    phase("flushing the harvester", () -> harvester.close(left(deadline)));
+    phase("stopping the heartbeat", heartbeat::stop); // prompt: its thread never waits on the queue
     int left = registry.size();
     if (left > 0) {
       LOG.warn("{}: {} messages were not settled at close; they come back after their visibility timeout",

@@ -3,12 +3,16 @@ package io.github.sqsconsumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sqsconsumer.spi.Harvester;
+import io.github.sqsconsumer.spi.HarvesterContext;
+import io.github.sqsconsumer.spi.HarvesterProvider;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -256,6 +260,77 @@ final class ConsumerLifecycleTest {
         .map(Thread::getName)
         .filter(n -> n.startsWith("sqs-consumer-"))
         .toList();
+  }
+
+  /**
+   * Regression: close could run far past the shutdown timeout. The harvester got a fixed 10 s on top,
+   * and every poller, the dispatcher and the heartbeat a 5 s join of their own, one after the other. Now
+   * one deadline, set when close begins, bounds them all: the shutdown timeout plus the flush allowance.
+   */
+  @Test
+  void close_slowHarvesterAndStubbornHandler_returnsWithinTheDocumentedBound() throws Exception {
+    Duration shutdownTimeout = Duration.ofSeconds(1);
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch letGo = new CountDownLatch(1);
+    AtomicReference<Duration> flushGiven = new AtomicReference<>();
+    HarvesterProvider slow = new HarvesterProvider() {
+      @Override
+      public String name() {
+        return "slow";
+      }
+
+      @Override
+      public Harvester create(HarvesterContext context) {
+        TestParts.DirectHarvester direct = new TestParts.DirectHarvester(context);
+        return new Harvester() {
+          @Override
+          public void acknowledge(Message message) {
+            direct.acknowledge(message);
+          }
+
+          @Override
+          public void release(Message message, Duration visibility) {
+            direct.release(message, visibility);
+          }
+
+          @Override
+          public void close(Duration timeout) throws InterruptedException {
+            flushGiven.set(timeout);
+            direct.close(timeout);
+            new CountDownLatch(1).await(timeout.toNanos(), TimeUnit.NANOSECONDS); // answers that never come
+          }
+        };
+      }
+    };
+    runner.queue.add(TestParts.message(1));
+    consumer = DefaultConsumer.create(Consumer.builder().queue("orders").concurrency(1)
+            .shutdownTimeout(shutdownTimeout).waitTime(Duration.ofSeconds(1))
+            .handler(m -> {
+              running.countDown();
+              while (true) {
+                try {
+                  letGo.await(); // outlives the shutdown timeout: ignores the interrupt
+                  return;
+                } catch (InterruptedException e) {
+                  // keep going
+                }
+              }
+            }).validate(),
+        TestParts.runner(runner), TestParts.worker(worker), slow);
+    consumer.start();
+    try {
+      await(running);
+      long start = System.nanoTime();
+      consumer.close();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      Duration bound = shutdownTimeout.plus(Engine.FLUSH_ALLOWANCE);
+      assertThat(flushGiven.get()).as("the flush gets what is left, not a fixed extra").isLessThanOrEqualTo(
+          Engine.FLUSH_ALLOWANCE);
+      assertThat(took).as("close within %s (+3 s margin)", bound).isLessThan(bound.plusSeconds(3));
+      assertThat(consumer.state()).isEqualTo(Consumer.State.TERMINATED);
+    } finally {
+      letGo.countDown();
+    }
   }
 
   @Test
