@@ -365,12 +365,15 @@ final class Engine {
       return;
     }
     if (fifo == null) {
-      for (int i = 0; i < units.size(); i++) {
-        if (!submit(units.get(i))) {
-          // stopping: this unit and the rest of the receive never reach the worker
-          units.subList(i, units.size()).forEach(this::releaseUnstarted);
-          return;
+      int taken = 0;
+      try {
+        while (taken < units.size() && submit(units.get(taken))) {
+          taken++;
         }
+      } finally {
+        // stopping, a broken worker, or an Error out of submit: the rest of the receive never reaches
+        // the worker, so it goes back to the queue at once before anything else happens
+        units.subList(taken, units.size()).forEach(this::releaseUnstarted);
       }
       return;
     }
@@ -379,9 +382,16 @@ final class Engine {
       units.forEach(this::releaseUnstarted);
       return;
     }
-    for (Unit head : heads) {
-      if (!submit(head)) {
-        releaseHead(head); // stopping; the scheduler hands back the other groups' followers at close
+    for (int i = 0; i < heads.size(); i++) {
+      boolean taken;
+      try {
+        taken = submit(heads.get(i));
+      } catch (Error e) {
+        heads.subList(i, heads.size()).forEach(this::releaseHead); // this head and the later ones
+        throw e;
+      }
+      if (!taken) {
+        releaseHead(heads.get(i)); // stopping; the scheduler hands back the other groups' followers at close
       }
     }
   }
@@ -411,7 +421,8 @@ final class Engine {
 
   /**
    * Submits, waiting for room; returns false if the consumer stopped first, or the worker failed, and the
-   * unit was not taken (the caller releases it).
+   * unit was not taken (the caller releases it). An Error out of the worker (no memory for a thread)
+   * passes through: the caller releases the unit, and what else it holds, then lets it go on.
    */
   private boolean submit(Unit unit) {
     try {
@@ -436,12 +447,22 @@ final class Engine {
     try {
       while (running) {
         Unit unit = fifo.ready.poll(1, TimeUnit.SECONDS);
-        if (unit != null && !submit(unit)) {
-          releaseHead(unit);
+        if (unit == null) {
+          continue;
+        }
+        boolean taken = false;
+        try {
+          taken = submit(unit);
+        } finally {
+          if (!taken) {
+            releaseHead(unit);
+          }
         }
       }
     } catch (InterruptedException e) {
       // stopping
+    } catch (Error e) {
+      LOG.error("{}: the FIFO dispatcher stopped by a fatal error", name, e);
     }
   }
 

@@ -333,6 +333,57 @@ final class ConsumerLifecycleTest {
     }
   }
 
+  /**
+   * Regression: Engine.submit caught only RuntimeException, so an Error out of the worker's submit (the
+   * semaphore worker rethrows an OutOfMemoryError from starting a thread) left the poller with the rest of
+   * that receive unreleased: invisible until its visibility timeout, and counted in flight until then.
+   */
+  @Test
+  void submit_workerThrowsError_releasesTheRestOfTheReceive() throws Exception {
+    TestParts.ThreadWorker threads = new TestParts.ThreadWorker(4);
+    AtomicInteger submits = new AtomicInteger();
+    io.github.sqsconsumer.spi.Worker broken = new io.github.sqsconsumer.spi.Worker() {
+      @Override
+      public boolean submit(io.github.sqsconsumer.spi.WorkUnit unit, Duration timeout) {
+        submits.incrementAndGet();
+        throw new OutOfMemoryError("unable to create native thread (test)");
+      }
+
+      @Override
+      public java.util.List<io.github.sqsconsumer.spi.WorkUnit> shutdown(Duration timeout)
+          throws InterruptedException {
+        return threads.shutdown(timeout);
+      }
+
+      @Override
+      public int active() {
+        return 0;
+      }
+
+      @Override
+      public int waiting() {
+        return 0;
+      }
+
+      @Override
+      public int threads() {
+        return 0;
+      }
+    };
+    for (int i = 0; i < 5; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    consumer = DefaultConsumer.create(Consumer.builder().queue("orders").concurrency(4)
+            .waitTime(Duration.ofSeconds(1)).handler(m -> {}).validate(),
+        TestParts.runner(runner), TestParts.worker(broken), TestParts.harvester());
+    consumer.start();
+    awaitCondition("the whole receive released", () -> runner.released.size() == 5);
+    assertThat(runner.released.values()).allMatch(Duration.ZERO::equals);
+    assertThat(submits.get()).as("the first submit failed; the rest were not tried").isEqualTo(1);
+    assertThat(consumer.inFlight()).isZero();
+    assertThat(runner.deleted).isEmpty();
+  }
+
   @Test
   void start_missingQueue() {
     runner.missing = true;
