@@ -46,9 +46,11 @@ import org.slf4j.LoggerFactory;
  *   prefetch = base x rtt / unit time (x 1.25, + one batch), kept within [min(batch, max), max]. Both
  *   times are moving averages written racily by many threads; a lost update only delays adaptation.
  * Shutdown:
- *   stop(): pollers stop (outstanding receives cancelled; messages that still arrive are released), the
- *   FIFO scheduler hands back what waits, the worker drains within the timeout and hands back what never
- *   started (released: visible again at once), the harvester flushes, then the heartbeat stops. The
+ *   stop(): pollers stop (outstanding receives cancelled: messages that arrive for a cancelled receive
+ *   are the runner's to release at once, see Runner#receive; those of a receive that completed first
+ *   are delivered and, since !running, released unstarted), the FIFO scheduler hands back what waits,
+ *   the worker drains within the timeout and hands back what never started (released: visible again at
+ *   once), the harvester flushes, then the heartbeat stops. The
  *   phases run on a stopper thread that nobody interrupts, each whatever the one before threw: an
  *   interrupt of the closing thread is kept for its return and cannot skip a phase. One deadline, set
  *   when stop() begins, bounds them all: the pollers are cancelled together and each phase waits only for
@@ -219,7 +221,7 @@ final class Engine {
         messages = future.get();
       } catch (CancellationException | InterruptedException e) {
         if (future != null) {
-          future.cancel(true);
+          future.cancel(true); // if it arrives anyway, the runner releases it (Runner#receive)
         }
         flow.release(permits);
         refund(permits);
