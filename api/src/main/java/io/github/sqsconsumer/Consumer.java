@@ -67,6 +67,12 @@ public interface Consumer extends AutoCloseable {
    * finish within the shutdown timeout, sends all acknowledgements, makes every received message that
    * never started visible again, then releases all resources. Idempotent: a second call waits for the
    * first to finish. A consumer that never started just becomes {@link State#TERMINATED}.
+   *
+   * <p>Bounded: returns within the {@linkplain Builder#shutdownTimeout shutdown timeout} plus 5 seconds
+   * for sending the last acknowledgements, counted from the call, as long as the parts keep their own
+   * timeouts. Handlers still running at the shutdown timeout are interrupted; their messages come back
+   * after their visibility timeout. Not interruptible: an interrupt of the calling thread, before or during
+   * the call, does not cut the stop short; the interrupt status is set again when close returns.
    */
   @Override
   void close();

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  *   drain: a second close waits on the terminated latch instead, so it neither hangs nor returns early.
  *   The worker gauges read a volatile reference to the worker, set once running and cleared before
  *   TERMINATED, so they read zero before start and after close from any thread.
+ *   Close is not interruptible (Engine#stop): an interrupt is kept and set again when close returns.
  * </pre>
  */
 final class DefaultConsumer implements Consumer {
@@ -201,11 +202,7 @@ final class DefaultConsumer implements Consumer {
     }
     LOG.info("{} stopping: {} messages in flight", config.name, registry.size());
     try {
-      running.stop(config.shutdownTimeout);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      LOG.warn("{}: interrupted while stopping; unsettled messages come back after their visibility timeout",
-          config.name);
+      running.stop(config.shutdownTimeout); // runs every step even if this thread is interrupted
     } finally {
       runner.close();
       gauges = null; // [gauges zero once TERMINATED]: a handler that outlived the timeout is no longer ours
@@ -215,10 +212,18 @@ final class DefaultConsumer implements Consumer {
     }
   }
 
+  /** Waits for the first close to finish; like it, not cut short by an interrupt (which is kept). */
   private void awaitTermination() {
-    try {
-      terminated.await();
-    } catch (InterruptedException e) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        terminated.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
   }

@@ -46,9 +46,15 @@ import org.slf4j.LoggerFactory;
  *   prefetch = base x rtt / unit time (x 1.25, + one batch), kept within [min(batch, max), max]. Both
  *   times are moving averages written racily by many threads; a lost update only delays adaptation.
  * Shutdown:
- *   stop(): pollers stop (outstanding receives cancelled; messages that still arrive are released), the
- *   FIFO scheduler hands back what waits, the worker drains within the timeout and hands back what never
- *   started (released: visible again at once), the harvester flushes, then the heartbeat stops.
+ *   stop(): pollers stop (outstanding receives cancelled: messages that arrive for a cancelled receive
+ *   are the runner's to release at once, see Runner#receive; those of a receive that completed first
+ *   are delivered and, since !running, released unstarted), the FIFO scheduler hands back what waits,
+ *   the worker drains within the timeout and hands back what never started (released: visible again at
+ *   once), the harvester flushes, then the heartbeat stops. The
+ *   phases run on a stopper thread that nobody interrupts, each whatever the one before threw: an
+ *   interrupt of the closing thread is kept for its return and cannot skip a phase. One deadline, set
+ *   when stop() begins, bounds them all: the pollers are cancelled together and each phase waits only for
+ *   what is left of it (handlers: the shutdown timeout; the flush: what remains of FLUSH_ALLOWANCE after).
  * </pre>
  */
 final class Engine {
@@ -57,8 +63,12 @@ final class Engine {
   private static final int RECEIVE_BATCH = QueuePort.MAX_BATCH_SIZE;
   /** Enough overlapping polls for ~20,000 messages/s at a 30 ms round trip; more only costs connections. */
   private static final int MAX_POLLERS = 64;
-  /** How long the harvester may take to flush at close, after the handlers' shutdown timeout. */
-  private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * What close allows beyond the shutdown timeout, for the acknowledgements of handlers that finished at
+   * its end: a round trip plus a few retries (the batch harvester's five attempts span about a second),
+   * with room for a slow link. Documented in {@link Consumer#close()}.
+   */
+  static final Duration FLUSH_ALLOWANCE = Duration.ofSeconds(5);
   /**
    * Passing faults (a throttled or reset receive) are routine at scale: one poller's failures are logged at
    * WARN only from the third in a row, and its recovery at INFO only after such a warning.
@@ -211,7 +221,7 @@ final class Engine {
         messages = future.get();
       } catch (CancellationException | InterruptedException e) {
         if (future != null) {
-          future.cancel(true);
+          future.cancel(true); // if it arrives anyway, the runner releases it (Runner#receive)
         }
         flow.release(permits);
         refund(permits);
@@ -357,12 +367,15 @@ final class Engine {
       return;
     }
     if (fifo == null) {
-      for (int i = 0; i < units.size(); i++) {
-        if (!submit(units.get(i))) {
-          // stopping: this unit and the rest of the receive never reach the worker
-          units.subList(i, units.size()).forEach(this::releaseUnstarted);
-          return;
+      int taken = 0;
+      try {
+        while (taken < units.size() && submit(units.get(taken))) {
+          taken++;
         }
+      } finally {
+        // stopping, a broken worker, or an Error out of submit: the rest of the receive never reaches
+        // the worker, so it goes back to the queue at once before anything else happens
+        units.subList(taken, units.size()).forEach(this::releaseUnstarted);
       }
       return;
     }
@@ -371,9 +384,16 @@ final class Engine {
       units.forEach(this::releaseUnstarted);
       return;
     }
-    for (Unit head : heads) {
-      if (!submit(head)) {
-        releaseHead(head); // stopping; the scheduler hands back the other groups' followers at close
+    for (int i = 0; i < heads.size(); i++) {
+      boolean taken;
+      try {
+        taken = submit(heads.get(i));
+      } catch (Error e) {
+        heads.subList(i, heads.size()).forEach(this::releaseHead); // this head and the later ones
+        throw e;
+      }
+      if (!taken) {
+        releaseHead(heads.get(i)); // stopping; the scheduler hands back the other groups' followers at close
       }
     }
   }
@@ -403,7 +423,8 @@ final class Engine {
 
   /**
    * Submits, waiting for room; returns false if the consumer stopped first, or the worker failed, and the
-   * unit was not taken (the caller releases it).
+   * unit was not taken (the caller releases it). An Error out of the worker (no memory for a thread)
+   * passes through: the caller releases the unit, and what else it holds, then lets it go on.
    */
   private boolean submit(Unit unit) {
     try {
@@ -428,12 +449,22 @@ final class Engine {
     try {
       while (running) {
         Unit unit = fifo.ready.poll(1, TimeUnit.SECONDS);
-        if (unit != null && !submit(unit)) {
-          releaseHead(unit);
+        if (unit == null) {
+          continue;
+        }
+        boolean taken = false;
+        try {
+          taken = submit(unit);
+        } finally {
+          if (!taken) {
+            releaseHead(unit);
+          }
         }
       }
     } catch (InterruptedException e) {
       // stopping
+    } catch (Error e) {
+      LOG.error("{}: the FIFO dispatcher stopped by a fatal error", name, e);
     }
   }
 
@@ -572,33 +603,84 @@ final class Engine {
 
   // ---------------------------------------------------------------- stopping
 
-  /** Stops in the order that loses nothing; see the class comment. */
-  void stop(Duration shutdownTimeout) throws InterruptedException {
-    running = false;
-    flow.close();
-    wakeAllPollers();
-    for (Poller poller : pollers) {
-      poller.cancel();
+  /**
+   * Stops in the order that loses nothing; see the class comment. Returns within {@code shutdownTimeout}
+   * plus {@link #FLUSH_ALLOWANCE}, counted from the call, as long as the parts keep their timeouts. Not
+   * interruptible: the phases run on a thread of their own, so an interrupt of the caller, before or during
+   * the call, cannot cut a phase short (a worker interrupted in its shutdown would lose the units it was
+   * about to hand back); it is remembered and set again on return.
+   */
+  void stop(Duration shutdownTimeout) {
+    long start = System.nanoTime();
+    // one deadline for everything; handlers may use the shutdown timeout, the flush what is left
+    long handlersDeadline = start + shutdownTimeout.toNanos();
+    long deadline = handlersDeadline + FLUSH_ALLOWANCE.toNanos();
+    Thread stopper = Thread.ofVirtual().name(name + "-stopper")
+        .start(() -> stopPhases(handlersDeadline, deadline));
+    boolean interrupted = false;
+    while (true) {
+      try {
+        stopper.join(); // bounded by the deadline: every phase waits only for what is left of it
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
     }
-    for (Poller poller : pollers) {
-      poller.thread.join(Duration.ofSeconds(5));
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
+  }
+
+  /** What is left until {@code deadline} (System.nanoTime), zero once it passed. */
+  private static Duration left(long deadline) {
+    return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+  }
+
+  /** The stop phases, in order; each runs whatever the ones before it threw, with what is left of its deadline. */
+  private void stopPhases(long handlersDeadline, long deadline) {
+    phase("stopping the pollers", () -> {
+      running = false;
+      flow.close();
+      wakeAllPollers();
+      for (Poller poller : pollers) {
+        poller.cancel(); // all at once: their receives abort together, not one after the other
+      }
+      for (Poller poller : pollers) {
+        poller.thread.join(left(deadline)); // prompt: cancelled and interrupted, they only hand back
+      }
+    });
     if (fifo != null) {
-      dispatcher.interrupt();
-      dispatcher.join(Duration.ofSeconds(5));
-      fifo.close().forEach(this::releaseUnstarted);
+      phase("stopping the FIFO dispatcher", () -> {
+        dispatcher.interrupt();
+        dispatcher.join(left(deadline));
+        fifo.close().forEach(this::releaseUnstarted);
+      });
     }
     // (FIFO followers of these units were handed back by fifo.close() above)
-    worker.shutdown(shutdownTimeout).forEach(this::releaseUnstarted);
-    try {
-      harvester.close(FLUSH_TIMEOUT);
-    } finally {
-      heartbeat.stop();
-    }
+    phase("shutting down the worker",
+        () -> worker.shutdown(left(handlersDeadline)).forEach(this::releaseUnstarted));
+    phase("flushing the harvester", () -> harvester.close(left(deadline)));
+    phase("stopping the heartbeat", heartbeat::stop); // prompt: its thread never waits on the queue
     int left = registry.size();
     if (left > 0) {
       LOG.warn("{}: {} messages were not settled at close; they come back after their visibility timeout",
           name, left);
+    }
+  }
+
+  /** One step of {@link #stopPhases}. */
+  private interface Phase {
+    void run() throws InterruptedException;
+  }
+
+  private void phase(String what, Phase phase) {
+    try {
+      phase.run();
+    } catch (InterruptedException e) {
+      // nobody interrupts the stopper; should a part do so, the next phases still run
+      LOG.warn("{}: interrupted while {}; going on with the next step", name, what);
+    } catch (RuntimeException | Error e) {
+      LOG.error("{}: {} failed; going on with the next step", name, what, e);
     }
   }
 }

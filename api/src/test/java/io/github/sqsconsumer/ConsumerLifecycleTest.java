@@ -3,12 +3,16 @@ package io.github.sqsconsumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sqsconsumer.spi.Harvester;
+import io.github.sqsconsumer.spi.HarvesterContext;
+import io.github.sqsconsumer.spi.HarvesterProvider;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -165,6 +169,218 @@ final class ConsumerLifecycleTest {
     long start = System.nanoTime();
     consumer.close();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(runner.deleted).isEmpty();
+  }
+
+  /**
+   * Regression: close() from a thread whose interrupt flag was set stopped half-way. The first join of a
+   * poller threw at once, so the worker was never shut down (its unstarted units never released), the
+   * harvester never flushed (acknowledgements lost: the messages came back) and the non-daemon heartbeat
+   * thread kept running; the consumer still claimed TERMINATED.
+   */
+  @Test
+  void close_fromInterruptedThread_stillFlushesAndStopsThreads() throws Exception {
+    TestParts.ParkingWorker parking = new TestParts.ParkingWorker(2, 2);
+    CountDownLatch handled = new CountDownLatch(2);
+    for (int i = 0; i < 10; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    consumer = DefaultConsumer.create(Consumer.builder().queue("orders").concurrency(2)
+            .waitTime(Duration.ofSeconds(1)).handler(m -> handled.countDown()).validate(),
+        TestParts.runner(runner), TestParts.worker(parking), TestParts.harvester(true));
+    consumer.start();
+    await(handled);
+    awaitCondition("two units parked", () -> parking.parked() == 2);
+
+    Thread.currentThread().interrupt();
+    try {
+      consumer.close();
+    } finally {
+      assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+    }
+    assertThat(consumer.state()).isEqualTo(Consumer.State.TERMINATED);
+    assertThat(runner.deleted).as("acknowledgements flushed").hasSize(2);
+    assertThat(runner.released).as("the parked units released at once").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(runner.released.values()).allMatch(Duration.ZERO::equals);
+    assertThat(runner.deleted.size() + runner.released.size() + runner.queue.size()).isEqualTo(10);
+    assertThat(consumer.inFlight()).isZero();
+    assertThat(parking.threads).isEmpty();
+    assertThat(consumerThreads()).as("no platform thread of the consumer left").isEmpty();
+  }
+
+  /** Regression: like the above, with the interrupt arriving while close waits for a running handler. */
+  @Test
+  void close_interruptedDuringClose_stillFlushesAndReleases() throws Exception {
+    TestParts.ParkingWorker parking = new TestParts.ParkingWorker(1, 1);
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch proceed = new CountDownLatch(1);
+    for (int i = 0; i < 3; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    consumer = DefaultConsumer.create(Consumer.builder().queue("orders").concurrency(1)
+            .waitTime(Duration.ofSeconds(1)).handler(m -> {
+              running.countDown();
+              proceed.await();
+            }).validate(),
+        TestParts.runner(runner), TestParts.worker(parking), TestParts.harvester(true));
+    consumer.start();
+    await(running);
+    awaitCondition("one unit parked", () -> parking.parked() == 1);
+
+    AtomicInteger keptInterrupt = new AtomicInteger(-1);
+    Thread closer = Thread.ofPlatform().start(() -> {
+      consumer.close();
+      keptInterrupt.set(Thread.currentThread().isInterrupted() ? 1 : 0);
+    });
+    awaitCondition("the worker is shutting down", () -> parking.shutdown);
+    closer.interrupt(); // close now waits for the running handler
+    proceed.countDown();
+    assertThat(closer.join(Duration.ofSeconds(20))).isTrue();
+    assertThat(keptInterrupt.get()).as("the interrupt is kept").isEqualTo(1);
+    assertThat(runner.deleted).as("the running handler's acknowledgement flushed").hasSize(1);
+    assertThat(runner.released).as("the parked unit released").hasSizeGreaterThanOrEqualTo(1);
+    assertThat(runner.deleted.size() + runner.released.size() + runner.queue.size()).isEqualTo(3);
+    assertThat(consumer.inFlight()).isZero();
+    assertThat(consumerThreads()).isEmpty();
+  }
+
+  private static void awaitCondition(String what, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("in time: %s", what).isLessThan(deadline);
+      Thread.sleep(1);
+    }
+  }
+
+  /** The live platform threads named after the consumer (its heartbeat is one, and not a daemon). */
+  private static java.util.List<String> consumerThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(n -> n.startsWith("sqs-consumer-"))
+        .toList();
+  }
+
+  /**
+   * Regression: close could run far past the shutdown timeout. The harvester got a fixed 10 s on top,
+   * and every poller, the dispatcher and the heartbeat a 5 s join of their own, one after the other. Now
+   * one deadline, set when close begins, bounds them all: the shutdown timeout plus the flush allowance.
+   */
+  @Test
+  void close_slowHarvesterAndStubbornHandler_returnsWithinTheDocumentedBound() throws Exception {
+    Duration shutdownTimeout = Duration.ofSeconds(1);
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch letGo = new CountDownLatch(1);
+    AtomicReference<Duration> flushGiven = new AtomicReference<>();
+    HarvesterProvider slow = new HarvesterProvider() {
+      @Override
+      public String name() {
+        return "slow";
+      }
+
+      @Override
+      public Harvester create(HarvesterContext context) {
+        TestParts.DirectHarvester direct = new TestParts.DirectHarvester(context);
+        return new Harvester() {
+          @Override
+          public void acknowledge(Message message) {
+            direct.acknowledge(message);
+          }
+
+          @Override
+          public void release(Message message, Duration visibility) {
+            direct.release(message, visibility);
+          }
+
+          @Override
+          public void close(Duration timeout) throws InterruptedException {
+            flushGiven.set(timeout);
+            direct.close(timeout);
+            new CountDownLatch(1).await(timeout.toNanos(), TimeUnit.NANOSECONDS); // answers that never come
+          }
+        };
+      }
+    };
+    runner.queue.add(TestParts.message(1));
+    consumer = DefaultConsumer.create(Consumer.builder().queue("orders").concurrency(1)
+            .shutdownTimeout(shutdownTimeout).waitTime(Duration.ofSeconds(1))
+            .handler(m -> {
+              running.countDown();
+              while (true) {
+                try {
+                  letGo.await(); // outlives the shutdown timeout: ignores the interrupt
+                  return;
+                } catch (InterruptedException e) {
+                  // keep going
+                }
+              }
+            }).validate(),
+        TestParts.runner(runner), TestParts.worker(worker), slow);
+    consumer.start();
+    try {
+      await(running);
+      long start = System.nanoTime();
+      consumer.close();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      Duration bound = shutdownTimeout.plus(Engine.FLUSH_ALLOWANCE);
+      assertThat(flushGiven.get()).as("the flush gets what is left, not a fixed extra").isLessThanOrEqualTo(
+          Engine.FLUSH_ALLOWANCE);
+      assertThat(took).as("close within %s (+3 s margin)", bound).isLessThan(bound.plusSeconds(3));
+      assertThat(consumer.state()).isEqualTo(Consumer.State.TERMINATED);
+    } finally {
+      letGo.countDown();
+    }
+  }
+
+  /**
+   * Regression: Engine.submit caught only RuntimeException, so an Error out of the worker's submit (the
+   * semaphore worker rethrows an OutOfMemoryError from starting a thread) left the poller with the rest of
+   * that receive unreleased: invisible until its visibility timeout, and counted in flight until then.
+   */
+  @Test
+  void submit_workerThrowsError_releasesTheRestOfTheReceive() throws Exception {
+    TestParts.ThreadWorker threads = new TestParts.ThreadWorker(4);
+    AtomicInteger submits = new AtomicInteger();
+    io.github.sqsconsumer.spi.Worker broken = new io.github.sqsconsumer.spi.Worker() {
+      @Override
+      public boolean submit(io.github.sqsconsumer.spi.WorkUnit unit, Duration timeout) {
+        submits.incrementAndGet();
+        throw new OutOfMemoryError("unable to create native thread (test)");
+      }
+
+      @Override
+      public java.util.List<io.github.sqsconsumer.spi.WorkUnit> shutdown(Duration timeout)
+          throws InterruptedException {
+        return threads.shutdown(timeout);
+      }
+
+      @Override
+      public int active() {
+        return 0;
+      }
+
+      @Override
+      public int waiting() {
+        return 0;
+      }
+
+      @Override
+      public int threads() {
+        return 0;
+      }
+    };
+    for (int i = 0; i < 5; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    consumer = DefaultConsumer.create(Consumer.builder().queue("orders").concurrency(4)
+            .waitTime(Duration.ofSeconds(1)).handler(m -> {}).validate(),
+        TestParts.runner(runner), TestParts.worker(broken), TestParts.harvester());
+    consumer.start();
+    awaitCondition("the whole receive released", () -> runner.released.size() == 5);
+    assertThat(runner.released.values()).allMatch(Duration.ZERO::equals);
+    assertThat(submits.get()).as("the first submit failed; the rest were not tried").isEqualTo(1);
+    assertThat(consumer.inFlight()).isZero();
     assertThat(runner.deleted).isEmpty();
   }
 

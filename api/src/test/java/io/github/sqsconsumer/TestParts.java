@@ -163,19 +163,119 @@ final class TestParts {
     }
   }
 
-  /** Deletes and releases one message at a time through the port, and reports at once. */
+  /**
+   * Runs the first {@code concurrency} units it accepts and parks the next {@code room} ones until
+   * shutdown hands them back unstarted: a worker with a waiting room that never drains.
+   */
+  static final class ParkingWorker implements Worker {
+    final int concurrency;
+    final int room;
+    final List<WorkUnit> parked = new ArrayList<>(); // guarded by this
+    final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    int accepted; // guarded by this
+    volatile boolean shutdown;
+
+    ParkingWorker(int concurrency, int room) {
+      this.concurrency = concurrency;
+      this.room = room;
+    }
+
+    @Override
+    public boolean submit(WorkUnit unit, Duration timeout) throws InterruptedException {
+      synchronized (this) {
+        if (shutdown) {
+          throw new java.util.concurrent.RejectedExecutionException("shut down");
+        }
+        if (accepted < concurrency) {
+          accepted++;
+          Thread thread = Thread.ofVirtual().unstarted(() -> {
+            try {
+              unit.run();
+            } finally {
+              threads.remove(Thread.currentThread());
+            }
+          });
+          threads.add(thread);
+          thread.start();
+          return true;
+        }
+        if (accepted < concurrency + room) {
+          accepted++;
+          parked.add(unit);
+          return true;
+        }
+      }
+      Thread.sleep(timeout); // full: wait out the timeout (interruptibly), like a real worker
+      return false;
+    }
+
+    synchronized int parked() {
+      return parked.size();
+    }
+
+    @Override
+    public List<WorkUnit> shutdown(Duration timeout) throws InterruptedException {
+      List<WorkUnit> unstarted;
+      synchronized (this) {
+        if (shutdown) {
+          return List.of();
+        }
+        shutdown = true;
+        unstarted = List.copyOf(parked);
+        parked.clear();
+      }
+      for (Thread thread : threads) {
+        if (!thread.join(timeout)) { // an interrupt here loses `unstarted`, as in a real worker
+          thread.interrupt();
+        }
+      }
+      return unstarted;
+    }
+
+    @Override
+    public int active() {
+      return threads.size();
+    }
+
+    @Override
+    public synchronized int waiting() {
+      return parked.size();
+    }
+
+    @Override
+    public int threads() {
+      return threads.size();
+    }
+  }
+
+  /**
+   * Deletes and releases one message at a time through the port, and reports at once; or, with
+   * {@code deferAcknowledgements}, keeps deletes until close, which gives up on them (reports them failed)
+   * if the closing thread is interrupted, as a real harvester's wait would.
+   */
   static final class DirectHarvester implements Harvester {
     final HarvesterContext context;
+    final boolean deferAcknowledgements;
+    final ConcurrentLinkedQueue<Message> pending = new ConcurrentLinkedQueue<>();
     volatile boolean closed;
 
     DirectHarvester(HarvesterContext context) {
+      this(context, false);
+    }
+
+    DirectHarvester(HarvesterContext context, boolean deferAcknowledgements) {
       this.context = context;
+      this.deferAcknowledgements = deferAcknowledgements;
     }
 
     @Override
     public void acknowledge(Message message) {
       if (closed) {
         throw new IllegalStateException("closed");
+      }
+      if (deferAcknowledgements) {
+        pending.add(message);
+        return;
       }
       context.port().delete(message).join();
       context.callback().acknowledged(message);
@@ -191,8 +291,20 @@ final class TestParts {
     }
 
     @Override
-    public void close(Duration timeout) {
+    public void close(Duration timeout) throws InterruptedException {
       closed = true;
+      boolean interrupted = Thread.interrupted();
+      for (Message message; (message = pending.poll()) != null; ) {
+        if (interrupted) {
+          context.callback().failed(message, new InterruptedException());
+        } else {
+          context.port().delete(message).join();
+          context.callback().acknowledged(message);
+        }
+      }
+      if (interrupted) {
+        throw new InterruptedException("interrupted while flushing");
+      }
     }
   }
 
@@ -226,6 +338,11 @@ final class TestParts {
   }
 
   static HarvesterProvider harvester() {
+    return harvester(false);
+  }
+
+  /** A provider of {@link DirectHarvester}s; with {@code deferAcknowledgements}, deletes wait for close. */
+  static HarvesterProvider harvester(boolean deferAcknowledgements) {
     return new HarvesterProvider() {
       @Override
       public String name() {
@@ -234,7 +351,22 @@ final class TestParts {
 
       @Override
       public Harvester create(HarvesterContext context) {
-        return new DirectHarvester(context);
+        return new DirectHarvester(context, deferAcknowledgements);
+      }
+    };
+  }
+
+  /** A provider that hands out the given worker. */
+  static WorkerProvider worker(Worker worker) {
+    return new WorkerProvider() {
+      @Override
+      public String name() {
+        return "given";
+      }
+
+      @Override
+      public Worker create(WorkerContext context) {
+        return worker;
       }
     };
   }

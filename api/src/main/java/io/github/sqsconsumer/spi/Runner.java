@@ -31,7 +31,12 @@ public interface Runner extends QueuePort, AutoCloseable {
    * polling). Does not block the caller.
    *
    * <p>Cancelling the returned future ({@code cancel(true)}) must abort the request promptly; the core
-   * does so at shutdown.
+   * does so at shutdown. The core never sees the messages of a cancelled receive, so they are the
+   * runner's: messages that arrive for a receive whose future was cancelled first (the cancel came too
+   * late to stop the request) must be released at once, their visibility changed to zero, never dropped,
+   * or they stay invisible for their whole visibility timeout. So a runner checks whether completing the
+   * future took, and releases what it could not hand over. Messages the queue sent on a connection the
+   * abort cut off never reach the runner and come back after their visibility timeout.
    *
    * @param maxMessages between 1 and {@link #MAX_BATCH_SIZE}
    * @param waitTime between zero and 20 seconds
@@ -40,7 +45,10 @@ public interface Runner extends QueuePort, AutoCloseable {
    */
   CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime);
 
-  /** Releases what the runner holds (its client, if it made it). Called once, after all other calls. */
+  /**
+   * Releases what the runner holds (its client, if it made it). Called once, after all other calls. May
+   * wait briefly for the releases of cancelled receives to be answered.
+   */
   @Override
   void close();
 }

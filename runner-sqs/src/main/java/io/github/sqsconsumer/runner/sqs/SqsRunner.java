@@ -17,8 +17,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -56,10 +61,15 @@ final class SqsRunner implements Runner {
    *   Each call's SDK future is relayed into a future of our own (mapped result, classified failure). A
    *   cancel of ours cancels the SDK future, which aborts the HTTP request and frees its connection; the
    *   core cancels outstanding long polls at shutdown. [cancel(ours) => cancel(sdk)]
+   *   A cancel that comes after the SDK future completed cannot abort anything: the response is in hand
+   *   and completing ours fails. Those messages are ours alone (the core never sees them), so a receive
+   *   releases them at once, visibility zero, instead of leaving them invisible for the whole timeout
+   *   (the Runner#receive contract). `releasing` holds such releases until answered; close() waits
+   *   for them briefly before it closes a client of our own.
    *
    * Shutdown:
    *   close() runs once, after every other call has completed or been cancelled. It closes the client only
-   *   if this runner built it; a user's client stays open for the user.
+   *   if this runner built it; a user's client stays open for the user (and needs no wait).
    */
   private static final Logger log = LoggerFactory.getLogger(SqsRunner.class);
 
@@ -74,11 +84,16 @@ final class SqsRunner implements Runner {
   private static final List<MessageSystemAttributeName> ALL_SYSTEM_ATTRIBUTES =
       List.of(MessageSystemAttributeName.ALL);
   private static final List<String> ALL_MESSAGE_ATTRIBUTES = List.of("All");
+  // a release of a cancelled receive's messages is one request; past this the messages come back after
+  // their visibility timeout anyway, and close() must not hang on a queue that stopped answering
+  static final Duration RELEASE_GRACE = Duration.ofSeconds(2);
 
   private final String queue;
   private final SqsAsyncClient userClient; // null when the runner builds its own
   private final SqsClients.Config config; // null with a user's client
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Releases of cancelled receives' messages not yet answered. */
+  private final Set<CompletableFuture<?>> releasing = ConcurrentHashMap.newKeySet();
   private volatile SqsClients.OwnClient ownClient; // the client we built, written once by open()
   private volatile SqsAsyncClient client; // written once by open()
   private volatile String queueUrl; // written once by open()
@@ -219,7 +234,46 @@ final class SqsRunner implements Runner {
       }
       log.debug("received {} messages from {}", messages.size(), queueUrl);
       return messages;
+    }, this::releaseUnclaimed);
+  }
+
+  /**
+   * Makes the messages of a receive whose future was cancelled before they arrived visible again at once:
+   * nobody else will ever see them.
+   */
+  private void releaseUnclaimed(List<Message> messages) {
+    if (messages.isEmpty()) {
+      return;
+    }
+    List<VisibilityChange> changes = new ArrayList<>(messages.size());
+    for (Message message : messages) {
+      changes.add(new VisibilityChange(message, Duration.ZERO));
+    }
+    CompletableFuture<BatchReply> call;
+    try {
+      call = changeVisibilityBatch(changes);
+    } catch (RuntimeException e) { // closed meanwhile
+      log.warn("could not release {} message(s) of a cancelled receive; they come back after their "
+          + "visibility timeout: {}", messages.size(), e.getClass().getSimpleName());
+      return;
+    }
+    CompletableFuture<Void> done = call.handle((reply, error) -> {
+      Throwable failure = error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
+      int failed = failure != null ? messages.size() : reply.failures().size();
+      if (failed == 0) {
+        log.debug("released {} message(s) of a cancelled receive from {}", messages.size(), queueUrl);
+      } else {
+        // the code only: SQS error messages may quote the receipt handle
+        String code = failure instanceof QueueException q ? q.code()
+            : failure != null ? failure.getClass().getSimpleName()
+            : reply.failures().values().iterator().next().code();
+        log.warn("could not release {} of {} message(s) of a cancelled receive; they come back after their "
+            + "visibility timeout ({})", failed, messages.size(), code);
+      }
+      return null;
     });
+    releasing.add(done);
+    done.whenComplete((ignored, failure) -> releasing.remove(done));
   }
 
   /** Maps an SDK message to the library's own. */
@@ -362,16 +416,30 @@ final class SqsRunner implements Runner {
    */
   private static <R, T> CompletableFuture<T> relay(String operation, CompletableFuture<R> call,
       Function<? super R, ? extends T> mapper) {
+    return relay(operation, call, mapper, null);
+  }
+
+  /**
+   * Relays like {@link #relay(String, CompletableFuture, Function)}, and hands a result that ours could not
+   * take (it was cancelled after the SDK's response arrived) to {@code unclaimed}, if not null.
+   */
+  private static <R, T> CompletableFuture<T> relay(String operation, CompletableFuture<R> call,
+      Function<? super R, ? extends T> mapper, java.util.function.Consumer<? super T> unclaimed) {
     CompletableFuture<T> result = new CompletableFuture<>();
     call.whenComplete((response, failure) -> {
       if (failure != null) {
         result.completeExceptionally(SqsErrors.classify(operation, failure));
         return;
       }
+      T value;
       try {
-        result.complete(mapper.apply(response));
+        value = mapper.apply(response);
       } catch (Throwable e) { // even an Error: a future left incomplete would hang its poller for good
         result.completeExceptionally(SqsErrors.classify(operation, e));
+        return;
+      }
+      if (!result.complete(value) && unclaimed != null) {
+        unclaimed.accept(value); // [only a cancel completes ours first]
       }
     });
     result.whenComplete((ignored, failure) -> {
@@ -412,8 +480,24 @@ final class SqsRunner implements Runner {
     }
     SqsClients.OwnClient own = ownClient;
     if (own != null) {
+      awaitReleases();
       own.close();
       log.info("closed the SQS client of queue {}", queueUrl != null ? queueUrl : queue);
+    }
+  }
+
+  /** Waits up to {@link #RELEASE_GRACE} for the releases of cancelled receives, so closing does not abort them. */
+  private void awaitReleases() {
+    CompletableFuture<?>[] pending = releasing.toArray(CompletableFuture<?>[]::new);
+    if (pending.length == 0) {
+      return;
+    }
+    try {
+      CompletableFuture.allOf(pending).get(RELEASE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // logged by each release; the messages come back after their visibility timeout
     }
   }
 

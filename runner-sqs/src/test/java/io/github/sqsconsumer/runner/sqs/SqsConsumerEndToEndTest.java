@@ -362,6 +362,25 @@ final class SqsConsumerEndToEndTest {
     assertThat(left).as("the unstarted ones, none deleted unhandled").hasSize(50).doesNotContainAnyElementsOf(completed);
   }
 
+  /**
+   * An idle consumer holds one 20 s long poll; close must cancel it, not wait for it (the Go original
+   * waited, and a consumer that closes slowly holds up every deployment).
+   */
+  @Test
+  void close_emptyQueueLongPoll_returnsWithoutWaitingForIt() throws Exception {
+    String url = newQueue("idle", Map.of());
+    Consumer consumer = consumer(sqs, url).waitTime(Duration.ofSeconds(20)).handler(m -> {}).build();
+    consumer.start();
+    Thread.sleep(500); // let the long poll reach the server; the assertion holds either way
+
+    long begin = System.nanoTime();
+    consumer.close();
+    Duration took = Duration.ofNanos(System.nanoTime() - begin);
+
+    assertThat(took).as("the long poll was cancelled, not waited for").isLessThan(Duration.ofSeconds(5));
+    assertThat(consumer.state()).isEqualTo(Consumer.State.TERMINATED);
+  }
+
   // ---- failures -------------------------------------------------------------------------------------
 
   @Test

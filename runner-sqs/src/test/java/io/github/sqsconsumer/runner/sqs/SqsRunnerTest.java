@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /** The runner against a real SQS-compatible server: ElasticMQ on loopback, real HTTP, no mocks. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -323,6 +325,100 @@ final class SqsRunnerTest {
       BatchReply reply = runner.deleteBatch(List.of(forged)).get(5, TimeUnit.SECONDS);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
       assertThat(reply.failures().get(0).kind()).isEqualTo(Kind.INVALID_RECEIPT);
+    }
+  }
+
+  /**
+   * Regression: a receive cancelled after the SDK had its response (too late to abort the request) lost
+   * its messages: completing our future failed and they were dropped, invisible for the whole visibility
+   * timeout (the runner pitfall DESIGN.md names). The runner now releases them at once. Deterministic: the
+   * client hands the response over only after the cancel, through a future that cannot be cancelled, as an
+   * SDK future is once its response is in hand.
+   */
+  @Test
+  void receive_cancelledAfterTheResponseArrived_releasesItsMessagesAtOnce() throws Exception {
+    String url = sqs.createQueue(uniqueName("late-cancel"), Map.of("VisibilityTimeout", "600"));
+    sqs.sendMessage(url, "late");
+    CompletableFuture<ReceiveMessageResponse> arrived = new CompletableFuture<>();
+    CompletableFuture<ReceiveMessageResponse> handedOver = new CompletableFuture<>() {
+      @Override
+      public boolean cancel(boolean mayInterruptIfRunning) {
+        return false; // the response is in hand: nothing left to abort
+      }
+    };
+    SqsAsyncClient late = new DelegatingClient(client) {
+      @Override
+      public CompletableFuture<ReceiveMessageResponse> receiveMessage(ReceiveMessageRequest request) {
+        client.receiveMessage(request).whenComplete((response, failure) -> {
+          if (failure != null) {
+            arrived.completeExceptionally(failure);
+          } else {
+            arrived.complete(response);
+          }
+        });
+        return handedOver;
+      }
+    };
+    try (Runner runner = new SqsRunnerProvider().create(
+        RunnerTestContext.of(url, Map.of()).with(SqsAsyncClient.class, late))) {
+      runner.open();
+      CompletableFuture<List<Message>> poll = runner.receive(10, SHORT_WAIT);
+      ReceiveMessageResponse response = get(arrived);
+      assertThat(response.messages()).as("the server handed it over: invisible for 600 s").hasSize(1);
+      assertThat(sqs.visibleMessages(url)).isZero();
+
+      assertThat(poll.cancel(true)).isTrue(); // the consumer stops now
+      handedOver.complete(response); // and the SDK completes its future after all
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (sqs.visibleMessages(url) == 0) {
+        assertThat(System.nanoTime()).as("released at once, not after 600 s").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      List<Message> again = receiveAll(runner, 1);
+      assertThat(again).extracting(Message::body).containsExactly("late");
+    }
+  }
+
+  /** A client passing every call the runner makes to another; tests override what they script. */
+  private static class DelegatingClient implements SqsAsyncClient {
+    private final SqsAsyncClient delegate;
+
+    DelegatingClient(SqsAsyncClient delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String serviceName() {
+      return delegate.serviceName();
+    }
+
+    @Override
+    public software.amazon.awssdk.services.sqs.SqsServiceClientConfiguration serviceClientConfiguration() {
+      return delegate.serviceClientConfiguration();
+    }
+
+    @Override
+    public CompletableFuture<software.amazon.awssdk.services.sqs.model.GetQueueAttributesResponse> getQueueAttributes(
+        software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest request) {
+      return delegate.getQueueAttributes(request);
+    }
+
+    @Override
+    public CompletableFuture<ReceiveMessageResponse> receiveMessage(ReceiveMessageRequest request) {
+      return delegate.receiveMessage(request);
+    }
+
+    @Override
+    public CompletableFuture<software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchResponse>
+        changeMessageVisibilityBatch(
+            software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequest request) {
+      return delegate.changeMessageVisibilityBatch(request);
+    }
+
+    @Override
+    public void close() {
+      // the delegate belongs to the test
     }
   }
 
