@@ -535,6 +535,7 @@ final class Engine {
   }
 
   private void acknowledge(Message message) {
+    registry.settling(message, null); // [no extension after the outcome is decided]
     try {
       harvester.acknowledge(message);
     } catch (IllegalStateException e) {
@@ -543,6 +544,7 @@ final class Engine {
   }
 
   private void releaseMessage(Message message, Duration visibility) {
+    registry.settling(message, visibility); // [no extension after the release]: see Heartbeat
     try {
       harvester.release(message, visibility);
     } catch (IllegalStateException e) {

@@ -16,8 +16,17 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * Concurrency:
  *   One thread ticks; it reads the registry (weakly consistent) and sends batches without waiting for
- *   them. An entry's deadline and extending flag are written by the tick and by the reply callback only,
- *   never at once for one entry: extending is set before the request and cleared after the reply.
+ *   them. An entry's deadline is written by the reply callback only; whether an extension may start is
+ *   the entry's state (InFlight.Entry), which the tick moves IDLE -> EXTENDING before the request and the
+ *   reply moves back, so [at most one extension per entry is under way].
+ * Settling:
+ *   The engine marks an entry settled before it hands the message to the harvester, and the tick skips
+ *   settled entries, so no extension is sent after a release (it would undo it: SQS applies whichever
+ *   arrives last). An extension already under way when the message is released may still arrive after
+ *   the release; so when its reply comes the heartbeat sends the release again (a single
+ *   ChangeMessageVisibility with the released visibility), which reaches SQS after the extension did:
+ *   the release stays in force, at worst one round trip later than asked. A delete needs nothing: after
+ *   it, a late extension only fails.
  * Timing:
  *   tick = visibility / 6 (between 200 ms and 5 s); an entry is due when less than half its visibility
  *   remains, so a tick or two of delay, or one failed request, still leaves time. The new deadline counts
@@ -91,7 +100,7 @@ final class Heartbeat implements Runnable {
     List<InFlight.Entry> batch = new ArrayList<>(QueuePort.MAX_BATCH_SIZE);
     List<VisibilityChange> changes = new ArrayList<>(QueuePort.MAX_BATCH_SIZE);
     for (InFlight.Entry entry : registry.entries()) {
-      if (entry.extending || entry.deadlineNanos - now > visibilityNanos / 2) {
+      if (entry.deadlineNanos - now > visibilityNanos / 2) {
         continue;
       }
       long remainingAllowed = entry.receivedNanos + maxExtensionNanos - now;
@@ -101,7 +110,9 @@ final class Heartbeat implements Runnable {
       }
       // SQS takes whole seconds
       Duration seconds = Duration.ofSeconds(visibility / 1_000_000_000L);
-      entry.extending = true;
+      if (!entry.startExtension()) {
+        continue; // settling, or an extension is under way
+      }
       batch.add(entry);
       changes.add(new VisibilityChange(entry.message, seconds));
       if (batch.size() == QueuePort.MAX_BATCH_SIZE) {
@@ -120,15 +131,40 @@ final class Heartbeat implements Runnable {
       for (int i = 0; i < batch.size(); i++) {
         InFlight.Entry entry = batch.get(i);
         QueueException failure = error == null ? reply.failures().get(i) : null;
-        if (error == null && failure == null) {
-          Duration visibility = changes.get(i).visibility();
+        boolean extended = error == null && failure == null;
+        Duration visibility = changes.get(i).visibility();
+        if (extended) {
           entry.deadlineNanos = sentNanos + visibility.toNanos();
-          listener.onVisibilityExtended(entry.message, visibility);
-        } else {
-          // invalid receipt: settled meanwhile, or already back in the queue; others: next tick retries
-          LOG.debug("extending {} failed: {}", entry.message, error != null ? error : failure);
         }
-        entry.extending = false;
+        switch (entry.finishExtension()) {
+          case EXTENDING -> {
+            if (extended) {
+              listener.onVisibilityExtended(entry.message, visibility);
+            } else {
+              // invalid receipt: already back in the queue; others: next tick retries
+              LOG.debug("extending {} failed: {}", entry.message, error != null ? error : failure);
+            }
+          }
+          case RELEASED_DURING_EXTENSION -> resendRelease(entry);
+          case SETTLED -> {
+            // deleted meanwhile: a late extension does no harm
+          }
+          default -> throw new AssertionError(entry);
+        }
+      }
+    });
+  }
+
+  /**
+   * Sends the release of a message again, after an extension that was under way when it was released:
+   * [release after extension], whichever of the two the queue saw last before.
+   */
+  private void resendRelease(InFlight.Entry entry) {
+    Duration visibility = entry.release();
+    port.changeVisibility(entry.message, visibility).whenComplete((ignored, error) -> {
+      if (error != null) {
+        LOG.debug("sending the release of {} again after an extension failed (it comes back when the "
+            + "extension runs out at the latest): {}", entry.message, error.toString());
       }
     });
   }
