@@ -148,6 +148,26 @@ final class InFlight implements HarvesterCallback {
     }
   }
 
+  /**
+   * Removes the message if its outcome never went to the harvester (it was never marked settling): for a
+   * unit whose settling failed half-way. Returns true if it did, so the caller reports it.
+   */
+  boolean removeUnsettled(Message message) {
+    Entry entry = entries.get(message);
+    if (entry == null) {
+      return false;
+    }
+    State state = entry.state();
+    if (state == State.SETTLED || state == State.RELEASED_DURING_EXTENSION) {
+      return false; // with the harvester: its callback removes it
+    }
+    if (!entries.remove(message, entry)) {
+      return false; // removed meanwhile
+    }
+    entry.settle(null);
+    return true;
+  }
+
   Collection<Entry> entries() {
     return entries.values();
   }

@@ -179,4 +179,45 @@ final class EngineSettleTest {
     assertThat(queue.changeVisibilityRequests()).isZero();
     assertThat(registry.size()).isZero();
   }
+
+  /**
+   * Regression: when settling a unit threw (here the harvester, on message 3 of a batch of 10), the engine
+   * logged that its messages come back after their visibility timeout, but left them in the registry, so the
+   * heartbeat kept extending them for up to maxVisibilityExtension (12 h by default).
+   */
+  @Test
+  void settle_harvesterThrowsOnThirdOfTen_unsettledLeaveTheRegistryAndAreReported() throws Exception {
+    long t0 = System.nanoTime();
+    List<Message> messages = receive(10, t0);
+    harvester.failAcknowledging(messages.get(2));
+    Engine engine = engine(Consumer.builder().batchHandler(batch -> BatchResult.success()));
+
+    engine.run(new Unit(engine, messages));
+
+    assertThat(listener.messagesOf("acknowledged")).containsExactlyInAnyOrderElementsOf(messages.subList(0, 2));
+    assertThat(listener.messagesOf("acknowledgementFailed")).as("reported once each")
+        .containsExactlyInAnyOrderElementsOf(messages.subList(2, 10));
+    assertThat(registry.size()).as("nothing left to keep alive").isZero();
+    heartbeat.tick(t0 + 5 * SECOND);
+    assertThat(queue.changeVisibilityBatchRequests()).isZero();
+  }
+
+  /** The same for a single message: the harvester throws from acknowledge. */
+  @Test
+  void settle_harvesterThrowsOnSingleMessage_leavesTheRegistryAndIsReported() throws Exception {
+    long t0 = System.nanoTime();
+    Message message = receive(1, t0).get(0);
+    harvester.failAcknowledging(message);
+    Engine engine = engine(Consumer.builder().handler(m -> {}));
+
+    engine.run(new Unit(engine, List.of(message)));
+
+    assertThat(listener.of("acknowledgementFailed")).singleElement().satisfies(event -> {
+      assertThat(event.message()).isEqualTo(message);
+      assertThat(event.detail()).isInstanceOf(IllegalArgumentException.class);
+    });
+    assertThat(registry.size()).isZero();
+    heartbeat.tick(t0 + 5 * SECOND);
+    assertThat(queue.changeVisibilityBatchRequests()).isZero();
+  }
 }
