@@ -22,12 +22,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *   the engine marks an entry settling (settling()) before it hands the message to the harvester, and
  *   every removal marks it too. Each entry is a small state machine under its own monitor, so the mark
  *   and the heartbeat's start of an extension are ordered:
- *     IDLE -> EXTENDING (heartbeat sends) -> IDLE (reply)
- *     IDLE -> SETTLED (marked)             EXTENDING -> SETTLED (deleted: the order does not matter)
+ *     IDLE -> EXTENDING (heartbeat sends) -> IDLE (reply) or LOST (receipt handle rejected)
+ *     IDLE, LOST -> SETTLED (marked)       EXTENDING -> SETTLED (deleted: the order does not matter)
  *     EXTENDING -> RELEASED_DURING_EXTENSION (released) -> SETTLED (reply: the heartbeat sends the
  *     release once more, after the extension was answered, so the release is what stays in force)
- *   [SETTLED and RELEASED_DURING_EXTENSION entries are never extended]; [at most one extension per entry
- *   is under way].
+ *   [only IDLE entries are extended]; [at most one extension per entry is under way]. A LOST entry
+ *   stays registered until its outcome is settled: it is only no longer kept alive.
  * </pre>
  *
  * <p>It is also the harvester's callback: a settled message leaves the registry (which stops its
@@ -50,7 +50,9 @@ final class InFlight implements HarvesterCallback {
     /** Released while an extension was under way: the release is sent again once the extension is answered. */
     RELEASED_DURING_EXTENSION,
     /** Its outcome went to the harvester (or it was given up on): the heartbeat leaves it alone. */
-    SETTLED
+    SETTLED,
+    /** The queue rejected its receipt handle (it is back in the queue): no longer extended. */
+    LOST
   }
 
   /** One message in flight. */
@@ -60,6 +62,10 @@ final class InFlight implements HarvesterCallback {
     final long receivedNanos;
     /** When its visibility timeout runs out, as far as we know; written by the heartbeat's replies. */
     volatile long deadlineNanos;
+    /** Extension failures in a row; written by the heartbeat's replies, read by its tick. */
+    volatile int failures;
+    /** After a failure, no extension before this; meaningful while failures > 0. */
+    volatile long retryAtNanos;
     private State state = State.IDLE; // @GuardedBy("this")
     private Duration release; // @GuardedBy("this"); set with RELEASED_DURING_EXTENSION
 
@@ -79,15 +85,16 @@ final class InFlight implements HarvesterCallback {
     }
 
     /**
-     * The extension was answered. Returns the state it was in: EXTENDING (still ours), SETTLED (settled
-     * meanwhile), or RELEASED_DURING_EXTENSION (the release, {@link #release()}, must be sent again).
+     * The extension was answered; {@code lost} if the queue rejected the receipt handle. Returns the state
+     * it was in: EXTENDING (still ours), SETTLED (settled meanwhile), or RELEASED_DURING_EXTENSION (the
+     * release, {@link #release()}, must be sent again).
      */
-    synchronized State finishExtension() {
+    synchronized State finishExtension(boolean lost) {
       State was = state;
       switch (was) {
-        case EXTENDING -> state = State.IDLE;
+        case EXTENDING -> state = lost ? State.LOST : State.IDLE;
         case RELEASED_DURING_EXTENSION, SETTLED -> state = State.SETTLED;
-        case IDLE -> throw new AssertionError("no extension under way for " + message + ": " + was);
+        case IDLE, LOST -> throw new AssertionError("no extension under way for " + message + ": " + was);
         default -> throw new AssertionError(was);
       }
       return was;
@@ -99,7 +106,7 @@ final class InFlight implements HarvesterCallback {
      */
     synchronized void settle(Duration release) {
       switch (state) {
-        case IDLE -> state = State.SETTLED;
+        case IDLE, LOST -> state = State.SETTLED;
         case EXTENDING -> {
           if (release != null) {
             this.release = release;

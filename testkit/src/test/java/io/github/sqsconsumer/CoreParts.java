@@ -230,6 +230,9 @@ final class CoreParts {
   /** One listener event. */
   record Event(String kind, Message message, Object detail) {}
 
+  /** The detail of an extensionFailed event. */
+  record ExtensionFailure(Throwable cause, Duration retryDelay) {}
+
   /** Records the events that concern the heartbeat and settling. */
   static final class RecordingListener implements ConsumerListener {
     final List<Event> events = new CopyOnWriteArrayList<>();
@@ -260,6 +263,11 @@ final class CoreParts {
     @Override
     public void onVisibilityExtended(Message message, Duration visibility) {
       events.add(new Event("extended", message, visibility));
+    }
+
+    @Override
+    public void onVisibilityExtensionFailed(Message message, Throwable cause, Duration retryDelay) {
+      events.add(new Event("extensionFailed", message, new ExtensionFailure(cause, retryDelay)));
     }
   }
 

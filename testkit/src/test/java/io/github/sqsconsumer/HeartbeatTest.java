@@ -1,0 +1,147 @@
+package io.github.sqsconsumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.sqsconsumer.CoreParts.Event;
+import io.github.sqsconsumer.CoreParts.ExtensionFailure;
+import io.github.sqsconsumer.CoreParts.RecordingListener;
+import io.github.sqsconsumer.spi.QueueException;
+import io.github.sqsconsumer.testkit.ScriptedQueuePort;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The visibility heartbeat, ticked by hand with chosen times against a {@link ScriptedQueuePort} (which
+ * answers at once, on the ticking thread): no sleeps, every step fixed. Visibility 30 s, so a tick is 5 s
+ * and an entry is due when less than 15 s of it remain.
+ */
+@Timeout(30)
+final class HeartbeatTest {
+  private static final Duration VISIBILITY = Duration.ofSeconds(30);
+  private static final long SECOND = Duration.ofSeconds(1).toNanos();
+
+  private final ScriptedQueuePort port = new ScriptedQueuePort();
+  private final RecordingListener listener = new RecordingListener();
+  private final InFlight registry = new InFlight(listener);
+  private final long t0 = System.nanoTime();
+
+  @AfterEach
+  void closePort() {
+    port.close();
+  }
+
+  private Heartbeat heartbeat(Duration maxExtension) {
+    return new Heartbeat(registry, port, listener, VISIBILITY, maxExtension);
+  }
+
+  /** {@code t0} plus the seconds. */
+  private long at(double seconds) {
+    return t0 + (long) (seconds * SECOND);
+  }
+
+  /** Registers {@code count} messages received at t0, as the engine's poller does. */
+  private List<Message> receive(int count) {
+    List<Message> messages = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Message message = Message.builder().id("m" + i).body("body " + i).receiptHandle("r" + i).build();
+      registry.add(message, t0, t0 + VISIBILITY.toNanos());
+      messages.add(message);
+    }
+    return messages;
+  }
+
+  private List<ExtensionFailure> failuresOf(Message message) {
+    return listener.of("extensionFailed").stream().filter(e -> e.message().equals(message))
+        .map(e -> (ExtensionFailure) e.detail()).toList();
+  }
+
+  /**
+   * Regression: failed extensions were logged at DEBUG only, never reported, and retried every tick at the
+   * same pace however long the queue kept failing.
+   */
+  @Test
+  void tick_transientFailures_reportedAndBackedOff() {
+    Message message = receive(1).get(0);
+    Heartbeat heartbeat = heartbeat(Duration.ofHours(12));
+    port.failNextRequests(2, QueueException.Kind.TRANSIENT);
+
+    heartbeat.tick(at(16));
+    heartbeat.tick(at(20)); // backing off: one tick (5 s) after the first failure
+    assertThat(port.requestCount()).isEqualTo(1);
+    heartbeat.tick(at(21));
+    heartbeat.tick(at(28)); // then doubled, at most a quarter of the visibility: 7.5 s
+    assertThat(port.requestCount()).isEqualTo(2);
+    heartbeat.tick(at(28.5));
+
+    assertThat(port.requestCount()).isEqualTo(3);
+    assertThat(failuresOf(message)).extracting(ExtensionFailure::retryDelay)
+        .containsExactly(Duration.ofSeconds(5), Duration.ofMillis(7500));
+    assertThat(failuresOf(message)).allSatisfy(f -> assertThat(f.cause()).isInstanceOf(QueueException.class));
+    assertThat(listener.messagesOf("extended")).containsExactly(message);
+
+    // a success starts the backoff over
+    port.failNextRequests(1, QueueException.Kind.TRANSIENT);
+    heartbeat.tick(at(44)); // deadline 28.5 + 30 s: due
+    assertThat(failuresOf(message)).extracting(ExtensionFailure::retryDelay).last()
+        .isEqualTo(Duration.ofSeconds(5));
+  }
+
+  /** A failed entry of a batch backs off alone; the others are extended. */
+  @Test
+  void tick_oneEntryFailsTransiently_onlyItBacksOff() {
+    List<Message> messages = receive(2);
+    Heartbeat heartbeat = heartbeat(Duration.ofHours(12));
+    port.failEntry(messages.get(0), QueueException.Kind.TRANSIENT, 1);
+
+    heartbeat.tick(at(16));
+    heartbeat.tick(at(18));
+
+    assertThat(port.attempts(messages.get(0))).isEqualTo(1);
+    assertThat(failuresOf(messages.get(0))).extracting(ExtensionFailure::retryDelay)
+        .containsExactly(Duration.ofSeconds(5));
+    assertThat(listener.messagesOf("extended")).containsExactly(messages.get(1));
+    heartbeat.tick(at(21));
+    assertThat(listener.messagesOf("extended")).containsExactly(messages.get(1), messages.get(0));
+  }
+
+  /**
+   * Regression: an invalid receipt handle (the message is back in the queue) was retried every tick until
+   * maxVisibilityExtension, and never reported.
+   */
+  @Test
+  void tick_invalidReceipt_reportedOnceAndNoLongerExtended() {
+    List<Message> messages = receive(2);
+    Heartbeat heartbeat = heartbeat(Duration.ofHours(12));
+    port.invalidReceipt(messages.get(0));
+
+    for (int second = 16; second <= 120; second += 5) {
+      heartbeat.tick(at(second));
+    }
+
+    assertThat(port.attempts(messages.get(0))).isEqualTo(1);
+    assertThat(failuresOf(messages.get(0))).singleElement().satisfies(f -> {
+      assertThat(f.retryDelay()).as("not retried").isNull();
+      assertThat(((QueueException) f.cause()).kind()).isEqualTo(QueueException.Kind.INVALID_RECEIPT);
+    });
+    assertThat(port.attempts(messages.get(1))).as("the other one is still kept alive").isGreaterThan(3);
+    assertThat(registry.size()).as("still registered until it is settled").isEqualTo(2);
+  }
+
+  /** Failures of a message settled meanwhile are expected, not reported. */
+  @Test
+  void tick_extensionFailsAfterTheMessageWasAcknowledged_notReported() {
+    Message message = receive(1).get(0);
+    Heartbeat heartbeat = heartbeat(Duration.ofHours(12));
+    port.hold().invalidReceipt(message);
+
+    heartbeat.tick(at(16));
+    registry.settling(message, null); // deleted while the extension was under way
+    port.resume();
+
+    assertThat(listener.events).extracting(Event::kind).doesNotContain("extensionFailed", "extended");
+  }
+}
