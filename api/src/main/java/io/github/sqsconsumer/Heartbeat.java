@@ -7,6 +7,7 @@ import io.github.sqsconsumer.spi.VisibilityChange;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -142,8 +143,16 @@ final class Heartbeat implements Runnable {
   }
 
   private void send(List<InFlight.Entry> batch, List<VisibilityChange> changes, long sentNanos) {
-    port.changeVisibilityBatch(changes)
-        .whenComplete((reply, error) -> answered(batch, changes, sentNanos, reply, error));
+    CompletableFuture<BatchReply> reply;
+    try {
+      reply = port.changeVisibilityBatch(changes);
+    } catch (RuntimeException e) {
+      // a port that throws instead of failing its future: a failed reply all the same, or these entries
+      // would stay EXTENDING, never extended again
+      answered(batch, changes, sentNanos, null, e);
+      return;
+    }
+    reply.whenComplete((answer, error) -> answered(batch, changes, sentNanos, answer, error));
   }
 
   /**
@@ -225,7 +234,13 @@ final class Heartbeat implements Runnable {
    */
   private void resendRelease(InFlight.Entry entry) {
     Duration visibility = entry.release();
-    port.changeVisibility(entry.message, visibility).whenComplete((ignored, error) -> {
+    CompletableFuture<Void> reply;
+    try {
+      reply = port.changeVisibility(entry.message, visibility);
+    } catch (RuntimeException e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    reply.whenComplete((ignored, error) -> {
       if (error != null) {
         LOG.debug("sending the release of {} again after an extension failed (it comes back when the "
             + "extension runs out at the latest): {}", entry.message, error.toString());

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.sqsconsumer.CoreParts.Event;
 import io.github.sqsconsumer.CoreParts.ExtensionFailure;
 import io.github.sqsconsumer.CoreParts.RecordingListener;
+import io.github.sqsconsumer.spi.BatchReply;
 import io.github.sqsconsumer.spi.QueueException;
+import io.github.sqsconsumer.spi.QueuePort;
+import io.github.sqsconsumer.spi.VisibilityChange;
 import io.github.sqsconsumer.testkit.ScriptedQueuePort;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -143,5 +147,62 @@ final class HeartbeatTest {
     port.resume();
 
     assertThat(listener.events).extracting(Event::kind).doesNotContain("extensionFailed", "extended");
+  }
+
+  /**
+   * Regression: a port that threw from changeVisibilityBatch instead of failing its future left every entry
+   * of the batch marked as being extended, so none of them was ever extended again.
+   */
+  @Test
+  void tick_portThrows_handledLikeAFailedReply() {
+    Message message = receive(1).get(0);
+    int[] throwsLeft = {1};
+    QueuePort throwing = new ForwardingPort(port) {
+      @Override
+      public CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes) {
+        if (throwsLeft[0]-- > 0) {
+          throw new IllegalStateException("port bug");
+        }
+        return super.changeVisibilityBatch(changes);
+      }
+    };
+    Heartbeat heartbeat = new Heartbeat(registry, throwing, listener, VISIBILITY, Duration.ofHours(12));
+
+    heartbeat.tick(at(16));
+    heartbeat.tick(at(21));
+
+    assertThat(failuresOf(message)).singleElement()
+        .satisfies(f -> assertThat(f.cause()).hasMessage("port bug"))
+        .satisfies(f -> assertThat(f.retryDelay()).isEqualTo(Duration.ofSeconds(5)));
+    assertThat(port.visibilityChanges(message)).as("extended on the next try").containsExactly(VISIBILITY);
+  }
+
+  /** Passes every call on; tests override what they break. */
+  private static class ForwardingPort implements QueuePort {
+    private final QueuePort delegate;
+
+    ForwardingPort(QueuePort delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public CompletableFuture<BatchReply> deleteBatch(List<Message> messages) {
+      return delegate.deleteBatch(messages);
+    }
+
+    @Override
+    public CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes) {
+      return delegate.changeVisibilityBatch(changes);
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(Message message) {
+      return delegate.delete(message);
+    }
+
+    @Override
+    public CompletableFuture<Void> changeVisibility(Message message, Duration visibility) {
+      return delegate.changeVisibility(message, visibility);
+    }
   }
 }
