@@ -9,11 +9,13 @@ import io.github.sqsconsumer.spi.BatchReply;
 import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueuePort;
 import io.github.sqsconsumer.spi.VisibilityChange;
+import io.github.sqsconsumer.testkit.InMemoryQueue;
 import io.github.sqsconsumer.testkit.ScriptedQueuePort;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,6 +63,137 @@ final class HeartbeatTest {
   private List<ExtensionFailure> failuresOf(Message message) {
     return listener.of("extensionFailed").stream().filter(e -> e.message().equals(message))
         .map(e -> (ExtensionFailure) e.detail()).toList();
+  }
+
+  @Test
+  void tick_25DueMessages_batchesOfAtMostTen() {
+    List<Message> messages = receive(25);
+
+    heartbeat(Duration.ofHours(12)).tick(at(16));
+
+    assertThat(port.batchSizes()).containsExactly(10, 10, 5);
+    assertThat(port.requests()).allSatisfy(r -> {
+      assertThat(r.kind()).isEqualTo(ScriptedQueuePort.Kind.CHANGE_VISIBILITY_BATCH);
+      assertThat(r.visibilities()).containsOnly(VISIBILITY);
+    });
+    assertThat(port.requests().stream().flatMap(r -> r.messages().stream()))
+        .containsExactlyInAnyOrderElementsOf(messages);
+    assertThat(listener.messagesOf("extended")).containsExactlyInAnyOrderElementsOf(messages);
+  }
+
+  @Test
+  void tick_notDue_nothingSent() {
+    receive(3);
+
+    heartbeat(Duration.ofHours(12)).tick(at(14)); // 16 s of 30 left: more than half
+
+    assertThat(port.requestCount()).isZero();
+  }
+
+  /** [extension <= maxExtension]: never kept hidden past maxVisibilityExtension after the receive. */
+  @Test
+  void tick_untilMaxExtension_neverPastItThenStops() {
+    Message message = receive(1).get(0);
+    Heartbeat heartbeat = heartbeat(Duration.ofSeconds(70));
+    List<Long> hiddenUntil = new ArrayList<>();
+
+    for (int second = 1; second <= 150; second++) {
+      int before = port.requestCount();
+      heartbeat.tick(at(second));
+      if (port.requestCount() > before) {
+        Duration visibility = port.requests().get(before).visibilities().get(0);
+        hiddenUntil.add(at(second) + visibility.toNanos());
+      }
+    }
+
+    assertThat(hiddenUntil).isNotEmpty().allSatisfy(until -> assertThat(until).isLessThanOrEqualTo(at(70)));
+    assertThat(hiddenUntil.get(hiddenUntil.size() - 1)).as("kept alive up to the cap, to the second")
+        .isGreaterThan(at(69));
+    assertThat(port.visibilityChanges(message)).hasSize(hiddenUntil.size());
+  }
+
+  @Test
+  void tick_maxExtensionZero_nothingSent() {
+    receive(3);
+
+    heartbeat(Duration.ZERO).tick(at(29));
+
+    assertThat(port.requestCount()).isZero();
+  }
+
+  /** Extension stops once the message is settled: from the hand-off on, not only from the harvester's report. */
+  @Test
+  void tick_afterAcknowledgement_noMoreExtensions() {
+    List<Message> messages = receive(3);
+    Heartbeat heartbeat = heartbeat(Duration.ofHours(12));
+    heartbeat.tick(at(16));
+    registry.settling(messages.get(0), null); // handed to the harvester
+    registry.acknowledged(messages.get(1)); // the harvester reported the delete
+
+    heartbeat.tick(at(32));
+    heartbeat.tick(at(48));
+
+    assertThat(port.visibilityChanges(messages.get(0))).hasSize(1);
+    assertThat(port.visibilityChanges(messages.get(1))).hasSize(1);
+    assertThat(port.visibilityChanges(messages.get(2))).hasSize(3);
+  }
+
+  /**
+   * Messages received and waiting for a worker are kept alive too (the original extended only running
+   * ones): a started engine over the in-memory queue, with a worker that takes units and starts none. The
+   * queue's visibility is a minute, so the engine's own heartbeat has nothing due during the test; this
+   * one, over the same registry, is ticked as if 31 s had passed.
+   */
+  @Test
+  void tick_receivedWaitingForAWorker_extended() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("q", Duration.ofMinutes(1));
+    for (int i = 0; i < 3; i++) {
+      queue.send("waiting " + i);
+    }
+    CoreParts.QueueRunner runner = new CoreParts.QueueRunner(queue);
+    CoreParts.HoldingWorker worker = new CoreParts.HoldingWorker();
+    Engine engine = CoreParts.engine(Consumer.builder().handler(m -> {}).waitTime(Duration.ofSeconds(1)), runner,
+        worker, new CoreParts.SendingHarvester(runner, registry), registry, listener);
+    engine.start();
+    try {
+      assertThat(worker.taken.tryAcquire(3, 20, TimeUnit.SECONDS)).as("all three received and waiting").isTrue();
+      Heartbeat heartbeat = new Heartbeat(registry, runner, listener, Duration.ofMinutes(1), Duration.ofHours(12));
+
+      heartbeat.tick(System.nanoTime() + Duration.ofSeconds(31).toNanos());
+
+      List<Message> waiting = worker.held.stream().flatMap(u -> u.messages().stream()).toList();
+      assertThat(listener.messagesOf("extended")).containsExactlyInAnyOrderElementsOf(waiting).hasSize(3);
+      assertThat(queue.changeVisibilityBatchRequests()).isEqualTo(1);
+    } finally {
+      engine.stop(Duration.ofSeconds(5));
+    }
+    assertThat(queue.visibleCount()).as("released at stop, visible at once").isEqualTo(3);
+  }
+
+  /** A batch handler's unit holds up to ten messages: while it runs, every one of them is extended. */
+  @Test
+  void tick_whileABatchHandlerRuns_allItsMessagesExtended() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("q", VISIBILITY);
+    for (int i = 0; i < 10; i++) {
+      queue.send("batch " + i);
+    }
+    CoreParts.QueueRunner runner = new CoreParts.QueueRunner(queue, port);
+    List<Message> messages = runner.receive(10, Duration.ZERO).get(10, TimeUnit.SECONDS);
+    messages.forEach(m -> registry.add(m, t0, t0 + VISIBILITY.toNanos()));
+    Heartbeat heartbeat = heartbeat(Duration.ofHours(12));
+    Engine engine = CoreParts.engine(Consumer.builder().batchHandler(batch -> {
+      heartbeat.tick(at(16));
+      return BatchResult.success();
+    }), runner, new CoreParts.HoldingWorker(), new CoreParts.SendingHarvester(runner, registry), registry, listener);
+
+    engine.run(new Unit(engine, messages));
+
+    assertThat(port.requests()).first().satisfies(r -> {
+      assertThat(r.kind()).isEqualTo(ScriptedQueuePort.Kind.CHANGE_VISIBILITY_BATCH);
+      assertThat(r.messages()).containsExactlyInAnyOrderElementsOf(messages);
+    });
+    assertThat(port.deletions()).containsOnlyKeys(messages);
+    assertThat(registry.size()).isZero();
   }
 
   /**
