@@ -47,6 +47,16 @@ public interface ConsumerListener {
   /** The message is still being worked on: its visibility timeout was extended to {@code visibility}. */
   default void onVisibilityExtended(Message message, Duration visibility) {}
 
+  /**
+   * Extending the message's visibility failed; the heartbeat reports each failed attempt once. While the
+   * extensions fail, the message may come back before its handler finished, and be handled again.
+   *
+   * @param retryDelay when the heartbeat tries again (it backs off while the failures last), or null when
+   *     it stopped extending the message because the queue no longer accepts its receipt handle (it is
+   *     back in the queue)
+   */
+  default void onVisibilityExtensionFailed(Message message, Throwable cause, Duration retryDelay) {}
+
   /** Receiving failed; the consumer tries again after {@code backoff}. */
   default void onPollError(Throwable cause, Duration backoff) {}
 }

@@ -477,7 +477,15 @@ final class Engine {
     try {
       failed = batchHandler == null ? handleOne(unit.messages().get(0), start) : handleBatch(unit, start);
     } catch (RuntimeException | Error e) {
-      LOG.error("{}: settling {} failed; its messages come back after their visibility timeout", name, unit, e);
+      // [nothing kept alive that nobody settles]: what never reached the harvester leaves the registry, so
+      // the heartbeat stops and it does come back after its visibility timeout
+      LOG.error("{}: settling {} failed; its messages not yet with the harvester come back after their "
+          + "visibility timeout", name, unit, e);
+      for (Message message : unit.messages()) {
+        if (registry.removeUnsettled(message)) {
+          listener.onAcknowledgementFailed(message, e);
+        }
+      }
     } finally {
       long elapsed = System.nanoTime() - start;
       unitNanos = unitNanos == 0 ? elapsed : unitNanos + 0.05 * (elapsed - unitNanos);
@@ -566,19 +574,33 @@ final class Engine {
   }
 
   private void acknowledge(Message message) {
+    registry.settling(message, null); // [no extension after the outcome is decided]
     try {
       harvester.acknowledge(message);
     } catch (IllegalStateException e) {
       lateOutcome(message);
+    } catch (RuntimeException | Error e) {
+      handOffFailed(message, e);
+      throw e;
     }
   }
 
   private void releaseMessage(Message message, Duration visibility) {
+    registry.settling(message, visibility); // [no extension after the release]: see Heartbeat
     try {
       harvester.release(message, visibility);
     } catch (IllegalStateException e) {
       lateOutcome(message);
+    } catch (RuntimeException | Error e) {
+      handOffFailed(message, e);
+      throw e;
     }
+  }
+
+  /** The harvester threw instead of taking the message (a bug): it is left to its visibility timeout. */
+  private void handOffFailed(Message message, Throwable cause) {
+    registry.remove(message);
+    listener.onAcknowledgementFailed(message, cause);
   }
 
   private void lateOutcome(Message message) {
@@ -595,10 +617,19 @@ final class Engine {
 
   /** Makes the messages of a unit that never started visible again at once. */
   private void releaseUnstarted(WorkUnit unit) {
-    for (Message message : unit.messages()) {
-      releaseMessage(message, Duration.ZERO);
+    try {
+      for (Message message : unit.messages()) {
+        try {
+          releaseMessage(message, Duration.ZERO);
+        } catch (RuntimeException e) {
+          // reported by releaseMessage; the rest of the unit still goes back
+          LOG.error("{}: the harvester failed to release {}; it comes back after its visibility timeout", name,
+              message, e);
+        }
+      }
+    } finally {
+      flow.release(unit.messages().size());
     }
-    flow.release(unit.messages().size());
   }
 
   // ---------------------------------------------------------------- stopping

@@ -1,11 +1,14 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.BatchReply;
 import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueuePort;
 import io.github.sqsconsumer.spi.VisibilityChange;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,12 +19,27 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * Concurrency:
  *   One thread ticks; it reads the registry (weakly consistent) and sends batches without waiting for
- *   them. An entry's deadline and extending flag are written by the tick and by the reply callback only,
- *   never at once for one entry: extending is set before the request and cleared after the reply.
+ *   them. An entry's deadline is written by the reply callback only; whether an extension may start is
+ *   the entry's state (InFlight.Entry), which the tick moves IDLE -> EXTENDING before the request and the
+ *   reply moves back, so [at most one extension per entry is under way].
+ * Settling:
+ *   The engine marks an entry settled before it hands the message to the harvester, and the tick skips
+ *   settled entries, so no extension is sent after a release (it would undo it: SQS applies whichever
+ *   arrives last). An extension already under way when the message is released may still arrive after
+ *   the release; so when its reply comes the heartbeat sends the release again (a single
+ *   ChangeMessageVisibility with the released visibility), which reaches SQS after the extension did:
+ *   the release stays in force, at worst one round trip later than asked. A delete needs nothing: after
+ *   it, a late extension only fails.
  * Timing:
  *   tick = visibility / 6 (between 200 ms and 5 s); an entry is due when less than half its visibility
  *   remains, so a tick or two of delay, or one failed request, still leaves time. The new deadline counts
  *   from when the request was sent, which is no later than when the queue applied it.
+ * Failures:
+ *   Each failed attempt is reported to the listener (onVisibilityExtensionFailed) with when it is tried
+ *   again. A transient failure (whole request or one entry) backs that entry off: one tick, doubling, at
+ *   most visibility / 4; a success resets it. A rejected receipt handle means the message is back in the
+ *   queue: the entry is LOST, reported once, and never extended again (it stays registered until its
+ *   outcome is settled).
  * Shutdown:
  *   stop() after the harvester has flushed: messages whose acknowledgement is still being sent are kept
  *   alive until then (the original stopped its heartbeat first and leaked them).
@@ -29,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Heartbeat implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
+  /** Passing faults are routine: an entry's failures are logged at WARN once, at the third in a row. */
+  private static final int WARN_AFTER_FAILURES = 3;
 
   private final InFlight registry;
   private final QueuePort port;
@@ -36,6 +56,7 @@ final class Heartbeat implements Runnable {
   private final long visibilityNanos;
   private final long maxExtensionNanos;
   private final long tickNanos;
+  private final long maxBackoffNanos;
   private volatile boolean stopped;
   private Thread thread;
 
@@ -47,6 +68,7 @@ final class Heartbeat implements Runnable {
     this.visibilityNanos = visibility.toNanos();
     this.maxExtensionNanos = maxExtension.toNanos();
     this.tickNanos = Math.clamp(visibilityNanos / 6, Duration.ofMillis(200).toNanos(), Duration.ofSeconds(5).toNanos());
+    this.maxBackoffNanos = Math.max(tickNanos, visibilityNanos / 4);
   }
 
   /**
@@ -91,8 +113,11 @@ final class Heartbeat implements Runnable {
     List<InFlight.Entry> batch = new ArrayList<>(QueuePort.MAX_BATCH_SIZE);
     List<VisibilityChange> changes = new ArrayList<>(QueuePort.MAX_BATCH_SIZE);
     for (InFlight.Entry entry : registry.entries()) {
-      if (entry.extending || entry.deadlineNanos - now > visibilityNanos / 2) {
+      if (entry.deadlineNanos - now > visibilityNanos / 2) {
         continue;
+      }
+      if (entry.failures > 0 && now - entry.retryAtNanos < 0) {
+        continue; // backing off after a failure
       }
       long remainingAllowed = entry.receivedNanos + maxExtensionNanos - now;
       long visibility = Math.min(visibilityNanos, remainingAllowed);
@@ -101,7 +126,9 @@ final class Heartbeat implements Runnable {
       }
       // SQS takes whole seconds
       Duration seconds = Duration.ofSeconds(visibility / 1_000_000_000L);
-      entry.extending = true;
+      if (!entry.startExtension()) {
+        continue; // settling, lost, or an extension is under way
+      }
       batch.add(entry);
       changes.add(new VisibilityChange(entry.message, seconds));
       if (batch.size() == QueuePort.MAX_BATCH_SIZE) {
@@ -116,19 +143,107 @@ final class Heartbeat implements Runnable {
   }
 
   private void send(List<InFlight.Entry> batch, List<VisibilityChange> changes, long sentNanos) {
-    port.changeVisibilityBatch(changes).whenComplete((reply, error) -> {
-      for (int i = 0; i < batch.size(); i++) {
-        InFlight.Entry entry = batch.get(i);
-        QueueException failure = error == null ? reply.failures().get(i) : null;
-        if (error == null && failure == null) {
-          Duration visibility = changes.get(i).visibility();
-          entry.deadlineNanos = sentNanos + visibility.toNanos();
-          listener.onVisibilityExtended(entry.message, visibility);
-        } else {
-          // invalid receipt: settled meanwhile, or already back in the queue; others: next tick retries
-          LOG.debug("extending {} failed: {}", entry.message, error != null ? error : failure);
+    CompletableFuture<BatchReply> reply;
+    try {
+      reply = port.changeVisibilityBatch(changes);
+    } catch (RuntimeException e) {
+      // a port that throws instead of failing its future: a failed reply all the same, or these entries
+      // would stay EXTENDING, never extended again
+      answered(batch, changes, sentNanos, null, e);
+      return;
+    }
+    reply.whenComplete((answer, error) -> answered(batch, changes, sentNanos, answer, error));
+  }
+
+  /**
+   * Ends the extension of each entry of a batch with the queue's answer, then reports it: first every
+   * entry's state, so that a failing listener cannot leave one EXTENDING for good.
+   */
+  private void answered(List<InFlight.Entry> batch, List<VisibilityChange> changes, long sentNanos,
+      BatchReply reply, Throwable error) {
+    Throwable whole = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (whole == null && reply == null) {
+      whole = new NullPointerException("the queue port answered a visibility batch with null");
+    }
+    InFlight.State[] was = new InFlight.State[batch.size()];
+    Throwable[] failures = new Throwable[batch.size()];
+    boolean[] lost = new boolean[batch.size()];
+    for (int i = 0; i < batch.size(); i++) {
+      InFlight.Entry entry = batch.get(i);
+      Throwable failure = whole != null ? whole : reply.failures().get(i);
+      lost[i] = failure instanceof QueueException q && q.kind() == QueueException.Kind.INVALID_RECEIPT;
+      if (failure == null) {
+        entry.deadlineNanos = sentNanos + changes.get(i).visibility().toNanos();
+        entry.failures = 0;
+      } else if (!lost[i]) {
+        int failed = entry.failures + 1; // only this reply writes it: [one extension under way]
+        entry.failures = failed;
+        entry.retryAtNanos = sentNanos + backoffNanos(failed);
+      }
+      failures[i] = failure;
+      was[i] = entry.finishExtension(lost[i]);
+    }
+    int struggling = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      InFlight.Entry entry = batch.get(i);
+      Throwable failure = failures[i];
+      switch (was[i]) {
+        case EXTENDING -> {
+          if (failure == null) {
+            listener.onVisibilityExtended(entry.message, changes.get(i).visibility());
+          } else if (lost[i]) {
+            LOG.warn("{} is back in the queue while it is still being worked on (the queue rejected its "
+                + "receipt handle when extending its visibility); it is no longer extended", entry.message);
+            listener.onVisibilityExtensionFailed(entry.message, failure, null);
+          } else {
+            int failed = entry.failures;
+            if (failed == WARN_AFTER_FAILURES) {
+              struggling++;
+            }
+            listener.onVisibilityExtensionFailed(entry.message, failure, Duration.ofNanos(backoffNanos(failed)));
+          }
         }
-        entry.extending = false;
+        case RELEASED_DURING_EXTENSION -> resendRelease(entry);
+        case SETTLED -> {
+          // settled meanwhile: a failure is expected (deleted), a late success is undone by the release
+        }
+        default -> throw new AssertionError(was[i]);
+      }
+    }
+    Throwable cause = whole != null ? whole : reply.failures().values().stream().findFirst().orElse(null);
+    if (struggling > 0) {
+      LOG.warn("extending the visibility of {} messages failed {} times in a row; they may come back before "
+          + "their handlers finish; retrying with backoff: {}", struggling, WARN_AFTER_FAILURES, cause.toString());
+    } else if (cause != null) {
+      LOG.debug("extending the visibility of {} messages failed, retrying with backoff: {}", batch.size(), cause.toString());
+    }
+  }
+
+  /**
+   * The wait after the {@code failures}-th transient failure in a row: one tick, doubling, at most a quarter
+   * of the visibility, so that a due entry (half its visibility left) still gets two more tries. No jitter:
+   * entries that failed in one request retry together, in one request.
+   */
+  private long backoffNanos(int failures) {
+    return Math.min(maxBackoffNanos, tickNanos << Math.min(failures - 1, 20));
+  }
+
+  /**
+   * Sends the release of a message again, after an extension that was under way when it was released:
+   * [release after extension], whichever of the two the queue saw last before.
+   */
+  private void resendRelease(InFlight.Entry entry) {
+    Duration visibility = entry.release();
+    CompletableFuture<Void> reply;
+    try {
+      reply = port.changeVisibility(entry.message, visibility);
+    } catch (RuntimeException e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    reply.whenComplete((ignored, error) -> {
+      if (error != null) {
+        LOG.debug("sending the release of {} again after an extension failed (it comes back when the "
+            + "extension runs out at the latest): {}", entry.message, error.toString());
       }
     });
   }

@@ -8,10 +8,27 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The in-flight registry: every message received and not yet settled (deleted, released, or given up on).
  *
- * <p>Concurrency: a concurrent map keyed by the delivery (message id + receipt handle). Pollers add,
- * harvester callbacks (any thread) remove, the heartbeat iterates (weakly consistent, which is enough:
- * a message added during a scan is young and needs no extension yet). Contract 2, nothing silently
- * dropped, is checked at close: what is still here then is logged as left to its visibility timeout.
+ * <pre>
+ * Concurrency:
+ *   A concurrent map keyed by the delivery (message id + receipt handle). Pollers add, harvester
+ *   callbacks (any thread) and the engine remove, the heartbeat iterates (weakly consistent, which is
+ *   enough: a message added during a scan is young and needs no extension yet). Contract 2, nothing
+ *   silently dropped, is checked at close: what is still here then is logged as left to its visibility
+ *   timeout.
+ * Settling:
+ *   A message stays here until the harvester's callback says how it ended, but the heartbeat must leave it
+ *   alone as soon as its outcome is decided: an extension sent after a release would undo the release (a
+ *   retry delay becoming a whole visibility timeout, a FIFO follower released at 0 s staying hidden). So
+ *   the engine marks an entry settling (settling()) before it hands the message to the harvester, and
+ *   every removal marks it too. Each entry is a small state machine under its own monitor, so the mark
+ *   and the heartbeat's start of an extension are ordered:
+ *     IDLE -> EXTENDING (heartbeat sends) -> IDLE (reply) or LOST (receipt handle rejected)
+ *     IDLE, LOST -> SETTLED (marked)       EXTENDING -> SETTLED (deleted: the order does not matter)
+ *     EXTENDING -> RELEASED_DURING_EXTENSION (released) -> SETTLED (reply: the heartbeat sends the
+ *     release once more, after the extension was answered, so the release is what stays in force)
+ *   [only IDLE entries are extended]; [at most one extension per entry is under way]. A LOST entry
+ *   stays registered until its outcome is settled: it is only no longer kept alive.
+ * </pre>
  *
  * <p>It is also the harvester's callback: a settled message leaves the registry (which stops its
  * heartbeat) and the listener hears of it.
@@ -24,20 +41,94 @@ final class InFlight implements HarvesterCallback {
     this.listener = listener;
   }
 
-  /** One message in flight. Deadline fields are written by the heartbeat only. */
+  /** Where an entry stands with the heartbeat; see the class comment. */
+  enum State {
+    /** Kept alive by the heartbeat; no request for it under way. */
+    IDLE,
+    /** An extension for it is under way: do not send another. */
+    EXTENDING,
+    /** Released while an extension was under way: the release is sent again once the extension is answered. */
+    RELEASED_DURING_EXTENSION,
+    /** Its outcome went to the harvester (or it was given up on): the heartbeat leaves it alone. */
+    SETTLED,
+    /** The queue rejected its receipt handle (it is back in the queue): no longer extended. */
+    LOST
+  }
+
+  /** One message in flight. */
   static final class Entry {
     final Message message;
     /** When the receive that brought it was sent: its visibility timeout started no earlier. */
     final long receivedNanos;
-    /** When its visibility timeout runs out, as far as we know. */
+    /** When its visibility timeout runs out, as far as we know; written by the heartbeat's replies. */
     volatile long deadlineNanos;
-    /** A visibility change for it is under way: do not send another. */
-    volatile boolean extending;
+    /** Extension failures in a row; written by the heartbeat's replies, read by its tick. */
+    volatile int failures;
+    /** After a failure, no extension before this; meaningful while failures > 0. */
+    volatile long retryAtNanos;
+    private State state = State.IDLE; // @GuardedBy("this")
+    private Duration release; // @GuardedBy("this"); set with RELEASED_DURING_EXTENSION
 
     Entry(Message message, long receivedNanos, long deadlineNanos) {
       this.message = message;
       this.receivedNanos = receivedNanos;
       this.deadlineNanos = deadlineNanos;
+    }
+
+    /** The heartbeat is about to send an extension: true if it may (IDLE -> EXTENDING). */
+    synchronized boolean startExtension() {
+      if (state != State.IDLE) {
+        return false;
+      }
+      state = State.EXTENDING;
+      return true;
+    }
+
+    /**
+     * The extension was answered; {@code lost} if the queue rejected the receipt handle. Returns the state
+     * it was in: EXTENDING (still ours), SETTLED (settled meanwhile), or RELEASED_DURING_EXTENSION (the
+     * release, {@link #release()}, must be sent again).
+     */
+    synchronized State finishExtension(boolean lost) {
+      State was = state;
+      switch (was) {
+        case EXTENDING -> state = lost ? State.LOST : State.IDLE;
+        case RELEASED_DURING_EXTENSION, SETTLED -> state = State.SETTLED;
+        case IDLE, LOST -> throw new AssertionError("no extension under way for " + message + ": " + was);
+        default -> throw new AssertionError(was);
+      }
+      return was;
+    }
+
+    /**
+     * Marks the entry settled; {@code release} is the visibility it is released to, or null for a delete
+     * (or when it is given up on). The first settlement stands.
+     */
+    synchronized void settle(Duration release) {
+      switch (state) {
+        case IDLE, LOST -> state = State.SETTLED;
+        case EXTENDING -> {
+          if (release != null) {
+            this.release = release;
+            state = State.RELEASED_DURING_EXTENSION; // [release after extension]: sent again after its reply
+          } else {
+            state = State.SETTLED; // a delete wins in either order
+          }
+        }
+        case RELEASED_DURING_EXTENSION, SETTLED -> {
+          // settled already
+        }
+        default -> throw new AssertionError(state);
+      }
+    }
+
+    /** The visibility it was released to while an extension was under way, or null. */
+    synchronized Duration release() {
+      return release;
+    }
+
+    synchronized State state() {
+      return state;
     }
   }
 
@@ -45,9 +136,43 @@ final class InFlight implements HarvesterCallback {
     entries.put(message, new Entry(message, receivedNanos, deadlineNanos));
   }
 
-  /** Removes the message, if it is still here. */
+  /**
+   * Marks the message settling: the heartbeat leaves it alone from now on. Called before the message goes
+   * to the harvester, with the visibility it is released to, or null for a delete.
+   */
+  void settling(Message message, Duration release) {
+    Entry entry = entries.get(message);
+    if (entry != null) {
+      entry.settle(release);
+    }
+  }
+
+  /** Removes the message, if it is still here; it is no longer extended. */
   void remove(Message message) {
-    entries.remove(message);
+    Entry entry = entries.remove(message);
+    if (entry != null) {
+      entry.settle(null);
+    }
+  }
+
+  /**
+   * Removes the message if its outcome never went to the harvester (it was never marked settling): for a
+   * unit whose settling failed half-way. Returns true if it did, so the caller reports it.
+   */
+  boolean removeUnsettled(Message message) {
+    Entry entry = entries.get(message);
+    if (entry == null) {
+      return false;
+    }
+    State state = entry.state();
+    if (state == State.SETTLED || state == State.RELEASED_DURING_EXTENSION) {
+      return false; // with the harvester: its callback removes it
+    }
+    if (!entries.remove(message, entry)) {
+      return false; // removed meanwhile
+    }
+    entry.settle(null);
+    return true;
   }
 
   Collection<Entry> entries() {
@@ -60,19 +185,19 @@ final class InFlight implements HarvesterCallback {
 
   @Override
   public void acknowledged(Message message) {
-    entries.remove(message);
+    remove(message);
     listener.onAcknowledged(message);
   }
 
   @Override
   public void released(Message message, Duration visibility) {
-    entries.remove(message);
+    remove(message);
     listener.onReleased(message, visibility);
   }
 
   @Override
   public void failed(Message message, Throwable cause) {
-    entries.remove(message);
+    remove(message);
     listener.onAcknowledgementFailed(message, cause);
   }
 }

@@ -91,6 +91,15 @@ final class SafeListener implements ConsumerListener {
   }
 
   @Override
+  public void onVisibilityExtensionFailed(Message message, Throwable cause, Duration retryDelay) {
+    try {
+      delegate.onVisibilityExtensionFailed(message, cause, retryDelay);
+    } catch (RuntimeException e) {
+      failed("onVisibilityExtensionFailed", e);
+    }
+  }
+
+  @Override
   public void onPollError(Throwable cause, Duration backoff) {
     try {
       delegate.onPollError(cause, backoff);
