@@ -92,7 +92,7 @@ final class HorizontalScaleTest {
     int total = 3_000;
     String queueUrl = sqs.standardQueue("processes", Duration.ofSeconds(30));
     sqs.send(queueUrl, total, i -> "m-" + i);
-    String java = ProcessHandle.current().info().command().orElseThrow();
+    String java = ModulePathLauncher.javaLauncher();
     List<Combination> parts = List.of(new Combination("pool", "batch"), new Combination("semaphore", "batch"),
         new Combination("pool", "direct"));
     List<Process> processes = new ArrayList<>();
