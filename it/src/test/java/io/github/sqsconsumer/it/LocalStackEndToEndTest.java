@@ -15,8 +15,8 @@ import org.testcontainers.localstack.LocalStackContainer;
 /**
  * The end-to-end scenario of {@link ElasticMqEndToEndTest} against LocalStack's SQS, a second independent
  * implementation of the protocol, with 5,000 messages per combination as the issue asks. Needs Docker;
- * without it the class is skipped with the reason "Could not find a valid Docker environment" (reported as
- * skipped, not failed).
+ * without it the class is skipped, reported as skipped (not failed) with Testcontainers' reason
+ * "disabledWithoutDocker is true and Docker is not available".
  */
 @Testcontainers(disabledWithoutDocker = true)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
