@@ -24,8 +24,11 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Arguments: endpoint, queue URL, worker, harvester, output file.
  */
 final class ConsumeUntilEmpty {
-  /** How long a process may run at most, so that a broken run cannot hang the build. */
-  private static final Duration DEADLINE = Duration.ofSeconds(90);
+  /**
+   * How long a process may run at most, so that a broken run cannot hang the build; 10,000 messages took
+   * 60 s on a loaded 2-core machine.
+   */
+  private static final Duration DEADLINE = Duration.ofSeconds(150);
 
   private ConsumeUntilEmpty() {}
 

@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  * the last, the JVMs' start left out) and duplicates are printed.
  */
 @ExtendWith(SharedElasticMq.class)
-@Timeout(value = 150, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS) // 10,000 messages through three JVMs on a busy machine
 final class HorizontalScaleTest {
   private static SqsFixture sqs;
 
@@ -112,7 +112,7 @@ final class HorizontalScaleTest {
         processes.add(builder.start());
       }
       for (Process process : processes) {
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("process ended in time").isTrue();
+        assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("process ended in time").isTrue();
       }
     } finally {
       processes.forEach(Process::destroyForcibly); // only those still running: ours
