@@ -65,10 +65,10 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  *   <li>Of the others, 10 % throw a passing failure on the first delivery that reaches their handler
  *       (tracked by message id; see below), about 9 % of all healthy handler calls; the retry policy brings
  *       them back within a second.</li>
- *   <li>About 7 % of SQS calls are faulted: the proxy answers 500, 503 or throttling, hangs past the
- *       client's attempt timeout, or cuts the connection before or after the server acted; the interceptor
- *       fails 1 % more before they are sent. The consumer's client does not retry by itself, so every fault
- *       reaches the library.</li>
+ *   <li>About 7.5 % of SQS calls are faulted: of every 200 requests, in random order, the proxy answers 9
+ *       with 500, 503 or throttling, hangs one past the client's attempt timeout, and cuts the connection of
+ *       two before and one after the server acted; the interceptor fails one call in 100 before it is
+ *       sent. The consumer's client does not retry by itself, so every fault reaches the library.</li>
  *   <li>The consumer is closed gracefully and replaced by a new one (with a new client, as a new process
  *       would) three times, and once it crashes: its proxy is closed first, so from that moment none of its
  *       calls reach the queue (acknowledgements of work already done are lost, exactly as when a host dies),
@@ -105,15 +105,17 @@ final class ReliabilityTest {
   private static final double TRANSIENT_FAILURES = 0.10;
   private static final int MAX_RECEIVE_COUNT = Integer.getInteger("it.reliability.maxReceiveCount", 5);
   private static final Duration VISIBILITY = Duration.ofSeconds(5);
-  // faults of the proxy, about 6.5 % of requests in all, plus 1 % from the interceptor
-  private static final Map<Fault, Double> PROXY_FAULTS = Map.of(
-      Fault.INTERNAL_ERROR, 0.015,
-      Fault.UNAVAILABLE, 0.015,
-      Fault.THROTTLED, 0.015,
-      Fault.HANG, 0.005,
-      Fault.DROP_BEFORE, 0.0075,
-      Fault.DROP_AFTER, 0.0075);
-  private static final double INTERCEPTOR_FAULTS = 0.01;
+  // faults of the proxy, 13 of every 200 requests (6.5 %) dealt from a shuffled deck, plus 1 % from the
+  // interceptor: exact shares, so that a short run (600 calls) meets every kind and stays within 5-10 %
+  private static final int DECK = 200;
+  private static final Map<Fault, Integer> PROXY_FAULTS = Map.of(
+      Fault.INTERNAL_ERROR, 3,
+      Fault.UNAVAILABLE, 3,
+      Fault.THROTTLED, 3,
+      Fault.HANG, 1,
+      Fault.DROP_BEFORE, 2,
+      Fault.DROP_AFTER, 1);
+  private static final int INTERCEPTOR_EVERY = 100;
   private static final double SLOW_CALLS = 0.02;
   private static final Duration SLOW_CALL = Duration.ofMillis(250);
 
@@ -169,11 +171,12 @@ final class ReliabilityTest {
     report.sent.putAll(send(queue, messages));
     report.sendMillis = (System.nanoTime() - sendStart) / 1_000_000;
 
-    FaultInterceptor faults = new FaultInterceptor(INTERCEPTOR_FAULTS, Set.of());
+    FaultInterceptor faults = FaultInterceptor.every(INTERCEPTOR_EVERY);
+    FaultPlan plan = FaultPlan.deck(PROXY_FAULTS, DECK); // one deck for all the run's proxies
     long start = System.nanoTime();
     // what happens at each share of healthy messages handled: "g" graceful restart, "c" crash
     List<String> steps = headline ? List.of("g", "g", "c", "g") : List.of("g", "c");
-    Generation current = Generation.start(1, parts, sqs, queue, report, faults, steps.get(0).equals("c"));
+    Generation current = Generation.start(1, parts, sqs, queue, report, faults, plan, steps.get(0).equals("c"));
     for (int i = 0; i < steps.size(); i++) {
       int threshold = report.healthy() * (i + 1) / (steps.size() + 1);
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
@@ -195,7 +198,7 @@ final class ReliabilityTest {
       report.stops.add((crash ? "crash" : "graceful") + " at " + threshold + " in "
           + (System.nanoTime() - t) / 1_000_000 + " ms");
       boolean nextCrashes = i + 1 < steps.size() && steps.get(i + 1).equals("c");
-      current = Generation.start(i + 2, parts, sqs, queue, report, faults, nextCrashes);
+      current = Generation.start(i + 2, parts, sqs, queue, report, faults, plan, nextCrashes);
     }
     Generation last = current;
     try {
@@ -285,10 +288,10 @@ final class ReliabilityTest {
   private record Generation(FaultProxy proxy, SqsAsyncClient client, Consumer consumer, Report report) {
 
     static Generation start(int number, Combination parts, ElasticMqServer sqs, String queue, Report report,
-        FaultInterceptor faults, boolean willCrash) {
+        FaultInterceptor faults, FaultPlan plan, boolean willCrash) {
       FaultProxy proxy;
       try {
-        proxy = new FaultProxy(sqs.port(), FaultPlan.random(PROXY_FAULTS));
+        proxy = new FaultProxy(sqs.port(), plan);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
