@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.github.sqsconsumer.BatchResult;
 import io.github.sqsconsumer.Consumer;
 import io.github.sqsconsumer.ConsumerException;
+import io.github.sqsconsumer.ConsumerListener;
 import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.PermanentFailureException;
 import io.github.sqsconsumer.RetryPolicy;
@@ -570,14 +571,32 @@ final class CoreBehaviourTest {
     Combination.eachAtOnce(CoreBehaviourTest::startAtTheRate); // mostly waiting: all four at once
   }
 
+  /**
+   * Starts about {@code rate} messages a second, and with the limit reached stops polling rather than holding
+   * messages it cannot start: received-and-unfinished stays within two batches, though concurrency (20) and
+   * the default prefetch (120) would allow 140.
+   */
   private static void startAtTheRate(Combination parts) throws Exception {
     double rate = 50;
+    int twoBatches = 20;
     InMemoryQueue queue = InMemoryQueue.standard("rate", NO_TIMEOUT);
     fill(queue, 1_000);
     ConcurrentLinkedQueue<Long> starts = new ConcurrentLinkedQueue<>();
+    AtomicInteger unfinished = new AtomicInteger(); // received, handler not yet returned
+    AtomicInteger maxUnfinished = new AtomicInteger();
+    ConsumerListener receipts = new ConsumerListener() {
+      @Override
+      public void onReceived(Message message) {
+        maxUnfinished.accumulateAndGet(unfinished.incrementAndGet(), Math::max);
+      }
+    };
 
     try (Consumer consumer = parts.onMemory(queue).concurrency(20).rateLimit(rate).waitTime(Duration.ofSeconds(1))
-        .handler(message -> starts.add(System.nanoTime())).build()) {
+        .listener(receipts)
+        .handler(message -> {
+          starts.add(System.nanoTime());
+          unfinished.decrementAndGet();
+        }).build()) {
       consumer.start();
       await().atMost(AWAIT).pollInterval(POLL).until(() -> starts.size() >= 3 * rate);
     }
@@ -588,8 +607,13 @@ final class CoreBehaviourTest {
     long to = from + TimeUnit.SECONDS.toNanos(2);
     long inWindow = starts.stream().filter(t -> t >= from && t < to).count();
     double measured = inWindow / 2.0;
-    System.out.printf("rate limit   %-16s %.1f messages/s started (limit %.0f)%n", parts, measured, rate);
-    assertThat(measured).isBetween(rate * 0.6, rate * 1.5);
+    System.out.printf("rate limit   %-16s %.1f messages/s started (limit %.0f), max received-unfinished %d%n",
+        parts, measured, rate, maxUnfinished.get());
+    // wide: on two busy cores starts can lag and then catch up with the bucket's saved tokens; no limit at all
+    // would start hundreds a second, a stuck limiter none
+    assertThat(measured).isBetween(rate * 0.5, rate * 2);
+    assertThat(maxUnfinished.get()).as("received and unfinished with the rate limit reached")
+        .isLessThanOrEqualTo(twoBatches);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -85,6 +85,32 @@ final class FaultProxy implements AutoCloseable {
     }
 
     /**
+     * Deals faults from a shuffled deck: of every {@code deckSize} requests, exactly {@code cards.get(f)} meet
+     * fault {@code f} and the rest are forwarded; the deck is reshuffled when dealt out. Random order, exact
+     * shares: a run of {@code deckSize} requests or more meets every fault of the deck, and its faulted share
+     * strays from the deck's by less than one deck over the run's length.
+     */
+    static FaultPlan deck(Map<Fault, Integer> cards, int deckSize) {
+      java.util.List<Fault> deck = new java.util.ArrayList<>();
+      cards.forEach((f, n) -> deck.addAll(java.util.Collections.nCopies(n, f)));
+      if (deck.size() > deckSize || cards.containsKey(Fault.NONE)) {
+        throw new IllegalArgumentException("fault cards must number at most " + deckSize + " but were " + cards);
+      }
+      deck.addAll(java.util.Collections.nCopies(deckSize - deck.size(), Fault.NONE));
+      java.util.ArrayDeque<Fault> dealing = new java.util.ArrayDeque<>();
+      return action -> {
+        synchronized (dealing) {
+          if (dealing.isEmpty()) {
+            java.util.List<Fault> shuffled = new java.util.ArrayList<>(deck);
+            java.util.Collections.shuffle(shuffled, ThreadLocalRandom.current());
+            dealing.addAll(shuffled);
+          }
+          return dealing.poll();
+        }
+      };
+    }
+
+    /**
      * Faults each request with the given probabilities, at random; the rest are forwarded.
      *
      * @param shares the probability of each fault, summing to at most 1

@@ -43,6 +43,18 @@ final class ModulePathLauncher {
 
   private ModulePathLauncher() {}
 
+  /**
+   * Returns the {@code java} launcher of the JDK running this test, for child JVMs; never null. This is the
+   * JDK the build selected: surefire forks the tests on the toolchain's JDK and sets {@code java.home} to it
+   * (the command line of this process is not reliable for that: it may be unknown, or a wrapper).
+   */
+  static String javaLauncher() {
+    Path bin = Path.of(System.getProperty("java.home"), "bin");
+    Path java = Files.exists(bin.resolve("java")) ? bin.resolve("java") : bin.resolve("java.exe"); // Windows
+    assertThat(java).as("the java launcher of java.home").exists();
+    return java.toString();
+  }
+
   /** Returns the jar (or classes directory) of a library module, such as {@code worker-pool}. */
   static Path jar(String module) {
     String value = System.getProperty("it.jar." + module);
@@ -147,7 +159,7 @@ final class ModulePathLauncher {
   static Run launch(List<String> jvmOptions, List<String> mainAndArgs, Path workDir)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElseThrow());
+    command.add(javaLauncher());
     command.add("-XX:TieredStopAtLevel=1"); // starts faster; the child does little work
     command.add("-Xshare:auto");
     command.addAll(jvmOptions);

@@ -81,6 +81,36 @@ final class ModulePathTest {
   }
 
   /**
+   * One worker jar and one harvester jar on the class path, no name chosen anywhere: found through their
+   * {@code META-INF/services} entries (the class path has no module descriptors to read), chosen as the only
+   * ones, and used.
+   */
+  @ParameterizedTest
+  @MethodSource("io.github.sqsconsumer.it.Combination#all")
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void classPath_oneWorkerOneHarvester(Combination parts) throws Exception {
+    String queue = queueWithMessages();
+    List<Path> classPath = new ArrayList<>(base());
+    classPath.add(jar("worker-" + parts.worker()));
+    classPath.add(jar("harvester-" + parts.harvester()));
+    classPath.add(userApp);
+    List<String> options = new ArrayList<>(List.of("-cp", path(classPath)));
+    options.addAll(sqsProperties(sqs.endpoint().toString(), "it", "it"));
+
+    Run run = launch(options, List.of("user.app.Main", consume("-", "-", queue)), work);
+
+    assertThat(run.status()).as("%s", run).isZero();
+    assertThat(run.app()).as("%s", run).containsExactly(
+        "module unnamed; boot layer: []",
+        "built Consumer[user-app, NEW]",
+        "started Consumer[user-app, RUNNING]",
+        "consumed 20 of 20, failures 0, acknowledged 20, Consumer[user-app, TERMINATED]",
+        "exit 0");
+    assertThat(run.output()).as("%s", run).contains(startedLine(queue, parts.worker(), parts.harvester()));
+    assertThat(sqs.approximateMessages(queue)).isZero();
+  }
+
+  /**
    * All jars on the class path, every combination in one JVM: the first chosen by the system properties
    * {@code io.github.sqsconsumer.worker} and {@code .harvester} (as a deployment would), the others by name
    * in code, which wins over the properties.

@@ -1,9 +1,12 @@
 package io.github.sqsconsumer.it;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -19,7 +22,8 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageRequest;
 /**
  * Watches an {@code SqsAsyncClient} from the inside, the only place a test can see what the consumer sends:
  * counts requests by operation, checks each delete as it is sent, and records the receipt handle of every
- * delete the server accepted, so a test can check that nothing was deleted before its handler succeeded.
+ * delete the server accepted, so a test can check that nothing was deleted before its handler succeeded;
+ * also when each attempt was sent and how often each receipt handle was sent for deletion.
  *
  * <p>Counts are of HTTP attempts (an SDK retry counts again: the server saw it). Thread-safe: the SDK
  * calls it from its event-loop threads.
@@ -39,6 +43,8 @@ final class RequestLog implements ExecutionInterceptor {
   private volatile Predicate<String> deletable = receiptHandle -> true;
   private final Set<String> deletedReceipts = ConcurrentHashMap.newKeySet();
   private final LongAdder deletes = new LongAdder();
+  private final Map<String, Queue<Long>> sentNanos = new ConcurrentHashMap<>(); // operation -> nanoTime of each attempt
+  private final Map<String, LongAdder> deleteEntriesSent = new ConcurrentHashMap<>(); // receipt handle -> attempts
 
   /**
    * Checks every delete as it is sent: a receipt handle this predicate refuses then (its handler has not
@@ -71,8 +77,18 @@ final class RequestLog implements ExecutionInterceptor {
 
   @Override
   public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-    attempts.computeIfAbsent(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME), k -> new LongAdder())
-        .increment();
+    String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+    sentNanos.computeIfAbsent(operation, k -> new ConcurrentLinkedQueue<>()).add(System.nanoTime());
+    attempts.computeIfAbsent(operation, k -> new LongAdder()).increment();
+    if (context.request() instanceof DeleteMessageRequest request) {
+      deleteEntrySent(request.receiptHandle());
+    } else if (context.request() instanceof DeleteMessageBatchRequest request) {
+      request.entries().forEach(entry -> deleteEntrySent(entry.receiptHandle()));
+    }
+  }
+
+  private void deleteEntrySent(String receiptHandle) {
+    deleteEntriesSent.computeIfAbsent(receiptHandle, k -> new LongAdder()).increment();
   }
 
   @Override
@@ -105,6 +121,23 @@ final class RequestLog implements ExecutionInterceptor {
   /** Returns the attempts of the operations a consumer makes per message (receive, delete, visibility). */
   long consumingRequests() {
     return CONSUMING.stream().mapToLong(this::count).sum();
+  }
+
+  /** Returns when each attempt of this operation was sent ({@link System#nanoTime()}), in order; a snapshot. */
+  List<Long> sentAt(String operation) {
+    Queue<Long> times = sentNanos.get(operation);
+    return times == null ? List.of() : List.copyOf(times);
+  }
+
+  /** Returns how many times a delete of this receipt handle was sent, single or as a batch entry. */
+  long deleteAttempts(String receiptHandle) {
+    LongAdder adder = deleteEntriesSent.get(receiptHandle);
+    return adder == null ? 0 : adder.sum();
+  }
+
+  /** Returns how many deletes were sent in all, single or as batch entries (each attempt counts). */
+  long deleteEntriesSent() {
+    return deleteEntriesSent.values().stream().mapToLong(LongAdder::sum).sum();
   }
 
   /** Returns how many deletes the server accepted, single or as batch entries. */

@@ -109,37 +109,63 @@ final class SqsConsumerEndToEndTest {
     assertThat(calls.get()).as("each handled once: nothing was redelivered").isEqualTo(200);
   }
 
+  /**
+   * Batch handler with partial failures: the failed messages of a batch come back, the others are deleted.
+   * And what concurrency counts in this mode: batches. The first batches wait until {@code concurrency} of
+   * them run at once, so the most batches running is exactly the concurrency (never more), while the
+   * messages running at once exceed it.
+   */
   @Test
   void consume_batchHandlerPartialFailures() throws Exception {
     String url = newQueue("batches", Map.of());
     sendMany(url, 50, "m");
+    int concurrency = 4;
     Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
     Set<String> succeeded = ConcurrentHashMap.newKeySet();
+    CountDownLatch allSlotsBusy = new CountDownLatch(concurrency);
+    AtomicInteger batchesRunning = new AtomicInteger();
+    AtomicInteger maxBatchesRunning = new AtomicInteger();
+    AtomicInteger messagesRunning = new AtomicInteger();
+    AtomicInteger maxMessagesRunning = new AtomicInteger();
 
     // the user's own client this time
     try (Consumer consumer = Consumer.builder().queue(url).runner("sqs").worker("semaphore").harvester("batch")
         .component(SqsAsyncClient.class, client)
-        .concurrency(4)
+        .concurrency(concurrency)
         .batchSize(10)
         .retryPolicy(RetryPolicy.fixed(Duration.ZERO))
         .batchHandler(batch -> {
-          BatchResult.Builder result = BatchResult.builder();
-          for (Message m : batch) {
-            int n = attempts.computeIfAbsent(m.body(), k -> new AtomicInteger()).incrementAndGet();
-            // every third message fails its first attempt
-            if (n == 1 && Integer.parseInt(m.body().substring(1)) % 3 == 0) {
-              result.failed(m, new IllegalStateException("first attempt fails"));
-            } else {
-              succeeded.add(m.body());
+          maxBatchesRunning.accumulateAndGet(batchesRunning.incrementAndGet(), Math::max);
+          maxMessagesRunning.accumulateAndGet(messagesRunning.addAndGet(batch.size()), Math::max);
+          try {
+            allSlotsBusy.countDown();
+            allSlotsBusy.await(20, TimeUnit.SECONDS); // the first batches wait for each other
+            BatchResult.Builder result = BatchResult.builder();
+            for (Message m : batch) {
+              int n = attempts.computeIfAbsent(m.body(), k -> new AtomicInteger()).incrementAndGet();
+              // every third message fails its first attempt
+              if (n == 1 && Integer.parseInt(m.body().substring(1)) % 3 == 0) {
+                result.failed(m, new IllegalStateException("first attempt fails"));
+              } else {
+                succeeded.add(m.body());
+              }
             }
+            return result.build();
+          } finally {
+            messagesRunning.addAndGet(-batch.size());
+            batchesRunning.decrementAndGet();
           }
-          return result.build();
         }).build()) {
       consumer.start();
       await("all 50 succeed", () -> succeeded.size() == 50);
       await("all 50 are deleted", () -> sqs.approximateMessages(url) == 0);
     }
     assertThat(client.listQueues().get()).as("the user's client is still open").isNotNull();
+    assertThat(allSlotsBusy.getCount()).as("concurrency batches ran at once").isZero();
+    assertThat(maxBatchesRunning.get()).as("most batches running at once: concurrency counts batches")
+        .isEqualTo(concurrency);
+    assertThat(maxMessagesRunning.get()).as("most messages running at once: more than the concurrency")
+        .isGreaterThan(concurrency);
     attempts.forEach((body, n) -> {
       int expected = Integer.parseInt(body.substring(1)) % 3 == 0 ? 2 : 1;
       assertThat(n.get()).as(body).isEqualTo(expected);
