@@ -122,35 +122,14 @@ public abstract class WorkerContractTest {
 
   @RepeatedTest(4)
   void shutdown_whileProducersSubmit_accountsForEveryUnit() throws Exception {
-    long seed = System.nanoTime();
-    Random random = new Random(seed);
-    int concurrency = CONCURRENCIES[random.nextInt(CONCURRENCIES.length)];
-    int producers = 2 + random.nextInt(4);
-    String run = String.format("seed %d, concurrency %d, %d producers", seed, concurrency, producers);
-    Worker worker = worker(concurrency);
-    Probe probe = new Probe();
-    AtomicInteger accepted = new AtomicInteger();
-    AtomicInteger ids = new AtomicInteger();
-    Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
-
-    List<Thread> threads = new ArrayList<>();
-    for (int p = 0; p < producers; p++) {
-      Random own = new Random(random.nextLong());
-      threads.add(Thread.ofPlatform().name("producer-" + p).start(() -> {
-        try {
-          while (true) {
-            if (worker.submit(probe.unit(ids.getAndIncrement(), randomBehaviour(own)), Duration.ofMillis(100))) {
-              accepted.incrementAndGet();
-            }
-          }
-        } catch (RejectedExecutionException expected) {
-          // shut down: this producer is done
-        } catch (Throwable e) {
-          errors.add(e);
-        }
-      }));
-    }
-    WorkerAwait.until(LONG, () -> probe.finished.get() >= 300, () -> run + ": 300 units to finish");
+    Storm storm = startStorm();
+    String run = storm.run();
+    int concurrency = storm.concurrency();
+    Worker worker = storm.worker();
+    Probe probe = storm.probe();
+    AtomicInteger accepted = storm.accepted();
+    Queue<Throwable> errors = storm.errors();
+    List<Thread> threads = storm.threads();
 
     long start = System.nanoTime();
     List<WorkUnit> returned = worker.shutdown(LONG);
@@ -338,40 +317,20 @@ public abstract class WorkerContractTest {
    */
   @RepeatedTest(4)
   void shutdown_interruptedWhileProducersSubmit_accountsForEveryUnit() throws Exception {
-    long seed = System.nanoTime();
-    Random random = new Random(seed);
-    int concurrency = CONCURRENCIES[random.nextInt(CONCURRENCIES.length)];
-    int producers = 2 + random.nextInt(4);
-    String run = String.format("seed %d, concurrency %d, %d producers", seed, concurrency, producers);
-    Worker worker = worker(concurrency);
-    Probe probe = new Probe();
-    AtomicInteger accepted = new AtomicInteger();
-    AtomicInteger ids = new AtomicInteger();
-    Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
-    List<Thread> threads = new ArrayList<>();
-    for (int p = 0; p < producers; p++) {
-      Random own = new Random(random.nextLong());
-      threads.add(Thread.ofPlatform().name("producer-" + p).start(() -> {
-        try {
-          while (true) {
-            if (worker.submit(probe.unit(ids.getAndIncrement(), randomBehaviour(own)), Duration.ofMillis(100))) {
-              accepted.incrementAndGet();
-            }
-          }
-        } catch (RejectedExecutionException expected) {
-          // shut down: this producer is done
-        } catch (Throwable e) {
-          errors.add(e);
-        }
-      }));
-    }
-    WorkerAwait.until(LONG, () -> probe.finished.get() >= 300, () -> run + ": 300 units to finish");
+    Storm storm = startStorm();
+    String run = storm.run();
+    int concurrency = storm.concurrency();
+    Worker worker = storm.worker();
+    Probe probe = storm.probe();
+    AtomicInteger accepted = storm.accepted();
+    Queue<Throwable> errors = storm.errors();
+    List<Thread> threads = storm.threads();
 
     CompletableFuture<Boolean> interruptStatus = new CompletableFuture<>();
     CompletableFuture<List<WorkUnit>> result = new CompletableFuture<>();
     Thread closer = Thread.ofPlatform().name("closer").start(
         () -> shutdownInto(worker, LONG, interruptStatus, result));
-    LockSupport.parkNanos(random.nextInt(3_000_000)); // a moment in the first 3 ms, where units still run
+    LockSupport.parkNanos(storm.random().nextInt(3_000_000)); // a moment in the first 3 ms, where units still run
     closer.interrupt();
     List<WorkUnit> returned = result.get(LONG.toMillis(), TimeUnit.MILLISECONDS);
     join(threads);
@@ -593,6 +552,43 @@ public abstract class WorkerContractTest {
       ids.add(((WorkerTestUnit) unit).id());
     }
     return ids;
+  }
+
+  /** Producers submitting randomly behaving units to a new worker, until it shuts down (rejects). */
+  private record Storm(String run, Random random, int concurrency, Worker worker, Probe probe,
+      AtomicInteger accepted, Queue<Throwable> errors, List<Thread> threads) {}
+
+  /** Starts 2-5 producers on a worker of a random concurrency and waits until 300 units finished. */
+  private Storm startStorm() throws InterruptedException {
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    int concurrency = CONCURRENCIES[random.nextInt(CONCURRENCIES.length)];
+    int producers = 2 + random.nextInt(4);
+    String run = String.format("seed %d, concurrency %d, %d producers", seed, concurrency, producers);
+    Worker worker = worker(concurrency);
+    Probe probe = new Probe();
+    AtomicInteger accepted = new AtomicInteger();
+    AtomicInteger ids = new AtomicInteger();
+    Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      Random own = new Random(random.nextLong());
+      threads.add(Thread.ofPlatform().name("producer-" + p).start(() -> {
+        try {
+          while (true) {
+            if (worker.submit(probe.unit(ids.getAndIncrement(), randomBehaviour(own)), Duration.ofMillis(100))) {
+              accepted.incrementAndGet();
+            }
+          }
+        } catch (RejectedExecutionException expected) {
+          // shut down: this producer is done
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      }));
+    }
+    WorkerAwait.until(LONG, () -> probe.finished.get() >= 300, () -> run + ": 300 units to finish");
+    return new Storm(run, random, concurrency, worker, probe, accepted, errors, threads);
   }
 
   private static void join(List<Thread> threads) throws InterruptedException {
