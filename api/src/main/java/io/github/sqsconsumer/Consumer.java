@@ -70,7 +70,8 @@ public interface Consumer extends AutoCloseable {
    *
    * <p>Bounded: returns within the {@linkplain Builder#shutdownTimeout shutdown timeout} plus 5 seconds
    * for sending the last acknowledgements, counted from the call, as long as the parts keep their own
-   * timeouts. Handlers still running at the shutdown timeout are interrupted; their messages come back
+   * timeouts (the SQS runner may add up to 2 seconds while it releases messages that a long poll cancelled
+   * at close brought after all). Handlers still running at the shutdown timeout are interrupted; their messages come back
    * after their visibility timeout. Not interruptible: an interrupt of the calling thread, before or during
    * the call, does not cut the stop short; the interrupt status is set again when close returns.
    */
@@ -93,8 +94,9 @@ public interface Consumer extends AutoCloseable {
    * Returns how many units run in the worker now: messages, or batches with a batch handler; at most the
    * concurrency. Zero unless {@link State#RUNNING} or {@link State#STOPPING}.
    *
-   * <p>This and the two gauges below are for metrics: thread-safe, cheap, never blocking, each read on its
-   * own (three reads are not one snapshot).
+   * <p>This and the two gauges below are for metrics: thread-safe and cheap (the pool worker takes its lock
+   * for a moment; nothing waits on the queue or on handlers), each read on its own (three reads are not one
+   * snapshot).
    */
   int workerActive();
 

@@ -475,15 +475,17 @@ final class Engine {
     long start = System.nanoTime();
     boolean failed = true;
     try {
-      failed = batchHandler == null ? handleOne(unit.messages().get(0), start) : handleBatch(unit, start);
+      failed = batchHandler == null ? handleOne(unit, start) : handleBatch(unit, start);
     } catch (RuntimeException | Error e) {
       // [nothing kept alive that nobody settles]: what never reached the harvester leaves the registry, so
       // the heartbeat stops and it does come back after its visibility timeout
       LOG.error("{}: settling {} failed; its messages not yet with the harvester come back after their "
           + "visibility timeout", name, unit, e);
-      for (Message message : unit.messages()) {
-        if (registry.removeUnsettled(message)) {
-          listener.onAcknowledgementFailed(message, e);
+      List<Message> messages = unit.messages();
+      for (int i = unit.settled; i < messages.size(); i++) {
+        // the one whose hand-off threw was removed and reported already (handOffFailed): remove() is false
+        if (registry.remove(messages.get(i))) {
+          listener.onAcknowledgementFailed(messages.get(i), e);
         }
       }
     } finally {
@@ -496,14 +498,17 @@ final class Engine {
     }
   }
 
-  private boolean handleOne(Message message, long start) {
+  private boolean handleOne(Unit unit, long start) {
+    Message message = unit.messages().get(0);
     Throwable failure = null;
     try {
       handler.handle(message);
     } catch (Throwable t) { // a handler's Error is the handler's failure, not the worker's
       failure = t;
     }
-    return settle(message, failure, System.nanoTime() - start);
+    boolean failed = settle(message, failure, System.nanoTime() - start);
+    unit.settled = 1;
+    return failed;
   }
 
   private boolean handleBatch(Unit unit, long start) {
@@ -524,10 +529,11 @@ final class Engine {
       if (failed && fifo != null) {
         // FIFO: after the first failure of a group, later messages are not counted as handled in order
         releaseMessage(message, Duration.ZERO);
-        continue;
+      } else {
+        Throwable failure = whole != null ? whole : result.failureOf(message);
+        failed |= settle(message, failure, elapsed);
       }
-      Throwable failure = whole != null ? whole : result.failureOf(message);
-      failed |= settle(message, failure, elapsed);
+      unit.settled++;
     }
     return failed;
   }
@@ -574,7 +580,8 @@ final class Engine {
   }
 
   private void acknowledge(Message message) {
-    registry.settling(message, null); // [no extension after the outcome is decided]
+    // not marked: the heartbeat keeps it alive until the harvester reports the delete (a batch may wait for
+    // its flush, or for room under throttling); an extension that arrives after the delete only fails
     try {
       harvester.acknowledge(message);
     } catch (IllegalStateException e) {
@@ -586,7 +593,7 @@ final class Engine {
   }
 
   private void releaseMessage(Message message, Duration visibility) {
-    registry.settling(message, visibility); // [no extension after the release]: see Heartbeat
+    registry.releasing(message, visibility); // [no extension after the release]: see InFlight
     try {
       harvester.release(message, visibility);
     } catch (IllegalStateException e) {
@@ -691,7 +698,8 @@ final class Engine {
     phase("shutting down the worker",
         () -> worker.shutdown(left(handlersDeadline)).forEach(this::releaseUnstarted));
     phase("flushing the harvester", () -> harvester.close(left(deadline)));
-    phase("stopping the heartbeat", heartbeat::stop); // prompt: its thread never waits on the queue
+    // its thread never waits on the queue; what it still has under way gets what is left of the deadline
+    phase("stopping the heartbeat", () -> heartbeat.stop(left(deadline)));
     int left = registry.size();
     if (left > 0) {
       LOG.warn("{}: {} messages were not settled at close; they come back after their visibility timeout",

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +25,8 @@ import org.slf4j.LoggerFactory;
  *   the entry's state (InFlight.Entry), which the tick moves IDLE -> EXTENDING before the request and the
  *   reply moves back, so [at most one extension per entry is under way].
  * Settling:
- *   The engine marks an entry settled before it hands the message to the harvester, and the tick skips
- *   settled entries, so no extension is sent after a release (it would undo it: SQS applies whichever
+ *   The engine marks an entry released before it hands the release to the harvester, and the tick skips
+ *   released entries, so no extension is sent after a release (it would undo it: SQS applies whichever
  *   arrives last). An extension already under way when the message is released may still arrive after
  *   the release; so when its reply comes the heartbeat sends the release again (a single
  *   ChangeMessageVisibility with the released visibility), which reaches SQS after the extension did:
@@ -42,7 +44,11 @@ import org.slf4j.LoggerFactory;
  *   outcome is settled).
  * Shutdown:
  *   stop() after the harvester has flushed: messages whose acknowledgement is still being sent are kept
- *   alive until then (the original stopped its heartbeat first and leaked them).
+ *   alive until then (the original stopped its heartbeat first and leaked them). It then waits, within its
+ *   timeout, for the requests still under way and the releases they send again, so the runner's client
+ *   is not closed under them: [release after extension] holds at close too. `requests` counts them; a
+ *   resent release is counted before the reply that sends it is done, so the count cannot touch zero in
+ *   between.
  * </pre>
  */
 final class Heartbeat implements Runnable {
@@ -58,6 +64,9 @@ final class Heartbeat implements Runnable {
   private final long tickNanos;
   private final long maxBackoffNanos;
   private volatile boolean stopped;
+  private final ReentrantLock requestsLock = new ReentrantLock();
+  private final Condition requestsDone = requestsLock.newCondition();
+  private int requests; // @GuardedBy("requestsLock"): requests under way, see Shutdown
   private Thread thread;
 
   Heartbeat(InFlight registry, QueuePort port, ConsumerListener listener, Duration visibility,
@@ -79,11 +88,45 @@ final class Heartbeat implements Runnable {
     thread = Thread.ofPlatform().name(consumerName + "-heartbeat").daemon(false).start(this);
   }
 
-  void stop() throws InterruptedException {
+  /** Stops ticking, then waits up to {@code timeout} in all for the requests still under way. Called once. */
+  void stop(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
     stopped = true;
     if (thread != null) {
       thread.interrupt();
-      thread.join(Duration.ofSeconds(5));
+      thread.join(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+    requestsLock.lock();
+    try {
+      long left = deadline - System.nanoTime();
+      while (requests > 0 && left > 0) {
+        left = requestsDone.awaitNanos(left);
+      }
+      if (requests > 0) {
+        LOG.debug("{} visibility request(s) still under way at close", requests);
+      }
+    } finally {
+      requestsLock.unlock();
+    }
+  }
+
+  private void requestStarted() {
+    requestsLock.lock();
+    try {
+      requests++;
+    } finally {
+      requestsLock.unlock();
+    }
+  }
+
+  private void requestEnded() {
+    requestsLock.lock();
+    try {
+      if (--requests == 0) {
+        requestsDone.signalAll();
+      }
+    } finally {
+      requestsLock.unlock();
     }
   }
 
@@ -127,7 +170,7 @@ final class Heartbeat implements Runnable {
       // SQS takes whole seconds
       Duration seconds = Duration.ofSeconds(visibility / 1_000_000_000L);
       if (!entry.startExtension()) {
-        continue; // settling, lost, or an extension is under way
+        continue; // released, lost, or an extension is under way
       }
       batch.add(entry);
       changes.add(new VisibilityChange(entry.message, seconds));
@@ -144,15 +187,21 @@ final class Heartbeat implements Runnable {
 
   private void send(List<InFlight.Entry> batch, List<VisibilityChange> changes, long sentNanos) {
     CompletableFuture<BatchReply> reply;
+    requestStarted();
     try {
       reply = port.changeVisibilityBatch(changes);
     } catch (RuntimeException e) {
       // a port that throws instead of failing its future: a failed reply all the same, or these entries
       // would stay EXTENDING, never extended again
-      answered(batch, changes, sentNanos, null, e);
-      return;
+      reply = CompletableFuture.failedFuture(e);
     }
-    reply.whenComplete((answer, error) -> answered(batch, changes, sentNanos, answer, error));
+    reply.whenComplete((answer, error) -> {
+      try {
+        answered(batch, changes, sentNanos, answer, error);
+      } finally {
+        requestEnded(); // after answered(): a release it sends again is counted already
+      }
+    });
   }
 
   /**
@@ -235,15 +284,20 @@ final class Heartbeat implements Runnable {
   private void resendRelease(InFlight.Entry entry) {
     Duration visibility = entry.release();
     CompletableFuture<Void> reply;
+    requestStarted();
     try {
       reply = port.changeVisibility(entry.message, visibility);
     } catch (RuntimeException e) {
       reply = CompletableFuture.failedFuture(e);
     }
     reply.whenComplete((ignored, error) -> {
-      if (error != null) {
-        LOG.debug("sending the release of {} again after an extension failed (it comes back when the "
-            + "extension runs out at the latest): {}", entry.message, error.toString());
+      try {
+        if (error != null) {
+          LOG.debug("sending the release of {} again after an extension failed (it comes back when the "
+              + "extension runs out at the latest): {}", entry.message, error.toString());
+        }
+      } finally {
+        requestEnded();
       }
     });
   }

@@ -17,13 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *   timeout.
  * Settling:
  *   A message stays here until the harvester's callback says how it ended, but the heartbeat must leave it
- *   alone as soon as its outcome is decided: an extension sent after a release would undo the release (a
- *   retry delay becoming a whole visibility timeout, a FIFO follower released at 0 s staying hidden). So
- *   the engine marks an entry settling (settling()) before it hands the message to the harvester, and
- *   every removal marks it too. Each entry is a small state machine under its own monitor, so the mark
+ *   alone as soon as it is released: an extension sent after a release would undo the release (a retry
+ *   delay becoming a whole visibility timeout, a FIFO follower released at 0 s staying hidden). So the
+ *   engine marks an entry (releasing()) before it hands a release to the harvester, and every removal
+ *   marks it too. A delete is not marked: the message must stay alive while its delete waits for a batch
+ *   to fill, or for room under throttling, and an extension that arrives after the delete merely fails. Each entry is a small state machine under its own monitor, so the mark
  *   and the heartbeat's start of an extension are ordered:
  *     IDLE -> EXTENDING (heartbeat sends) -> IDLE (reply) or LOST (receipt handle rejected)
- *     IDLE, LOST -> SETTLED (marked)       EXTENDING -> SETTLED (deleted: the order does not matter)
+ *     IDLE, LOST -> SETTLED (released or removed)   EXTENDING -> SETTLED (removed: order does not matter)
  *     EXTENDING -> RELEASED_DURING_EXTENSION (released) -> SETTLED (reply: the heartbeat sends the
  *     release once more, after the extension was answered, so the release is what stays in force)
  *   [only IDLE entries are extended]; [at most one extension per entry is under way]. A LOST entry
@@ -137,39 +138,22 @@ final class InFlight implements HarvesterCallback {
   }
 
   /**
-   * Marks the message settling: the heartbeat leaves it alone from now on. Called before the message goes
-   * to the harvester, with the visibility it is released to, or null for a delete.
+   * Marks the message as being released to {@code visibility}: the heartbeat leaves it alone from now on.
+   * Called before the release goes to the harvester. (A delete needs no mark: the message is kept alive
+   * until the harvester reports it, and an extension arriving after the delete only fails.)
    */
-  void settling(Message message, Duration release) {
+  void releasing(Message message, Duration visibility) {
     Entry entry = entries.get(message);
     if (entry != null) {
-      entry.settle(release);
+      entry.settle(visibility);
     }
   }
 
-  /** Removes the message, if it is still here; it is no longer extended. */
-  void remove(Message message) {
+  /** Removes the message, if it is still here; it is no longer extended. Returns true if it was here. */
+  boolean remove(Message message) {
     Entry entry = entries.remove(message);
-    if (entry != null) {
-      entry.settle(null);
-    }
-  }
-
-  /**
-   * Removes the message if its outcome never went to the harvester (it was never marked settling): for a
-   * unit whose settling failed half-way. Returns true if it did, so the caller reports it.
-   */
-  boolean removeUnsettled(Message message) {
-    Entry entry = entries.get(message);
     if (entry == null) {
       return false;
-    }
-    State state = entry.state();
-    if (state == State.SETTLED || state == State.RELEASED_DURING_EXTENSION) {
-      return false; // with the harvester: its callback removes it
-    }
-    if (!entries.remove(message, entry)) {
-      return false; // removed meanwhile
     }
     entry.settle(null);
     return true;

@@ -7,6 +7,11 @@ import java.util.List;
 final class Unit implements WorkUnit {
   private final Engine engine;
   private final List<Message> messages;
+  /**
+   * How many of its messages, in order, had their outcome handed over (to the harvester, or given up on);
+   * written and read only by the thread running the unit, to know what a failure half-way left unsettled.
+   */
+  int settled;
 
   Unit(Engine engine, List<Message> messages) {
     this.engine = engine;

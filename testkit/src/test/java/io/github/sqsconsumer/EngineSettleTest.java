@@ -68,7 +68,7 @@ final class EngineSettleTest {
    * Regression: a message stays in the registry until the harvester reports it, so after the engine had
    * handed a release to the harvester the heartbeat still extended it, and the extension landed after the
    * release: a retry delay became a whole visibility timeout, a FIFO follower released at 0 s stayed hidden,
-   * a message released at stop did not come back at once. Now the engine marks the message settling first
+   * a message released at stop did not come back at once. Now the engine marks the message as being released first
    * and the heartbeat leaves it alone.
    */
   @Test
@@ -160,6 +160,33 @@ final class EngineSettleTest {
     assertThat(queue.changeVisibilityRequests()).as("the release, and once more").isEqualTo(2);
     assertThat(listener.messagesOf("extended")).as("superseded by the release").isEmpty();
     assertThat(registry.size()).isZero();
+  }
+
+  /**
+   * Regression: the engine marked a message settled as soon as its delete went to the harvester, so the
+   * heartbeat stopped extending it at once; a delete waiting for its batch to fill (up to batch.maxWait), or
+   * for room while SQS throttled, could outlast the visibility timeout, and a message whose handler had
+   * succeeded was delivered again. Until the harvester reports the delete, the message is kept alive.
+   */
+  @Test
+  void acknowledge_deleteNotYetReported_stillExtended() throws Exception {
+    try (ScriptedQueuePort port = new ScriptedQueuePort()) {
+      sendTo(port);
+      long t0 = System.nanoTime();
+      Message message = receive(1, t0).get(0);
+      harvester.holdReports(); // like a batching harvester whose delete has not been answered yet
+      Engine engine = engine(Consumer.builder().handler(m -> {}));
+
+      engine.run(new Unit(engine, List.of(message)));
+      heartbeat.tick(t0 + 1100 * SECOND / 1000);
+      assertThat(harvester.acknowledged).containsExactly(message);
+      assertThat(port.visibilityChanges(message)).as("kept alive while its delete is pending").hasSize(1);
+
+      harvester.sendHeldReports();
+      heartbeat.tick(t0 + 3 * SECOND);
+      assertThat(port.visibilityChanges(message)).as("not extended once the delete was reported").hasSize(1);
+      assertThat(registry.size()).isZero();
+    }
   }
 
   /** A message deleted while an extension is under way needs nothing more: it is never extended again. */

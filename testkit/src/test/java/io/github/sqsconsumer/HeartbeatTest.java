@@ -127,14 +127,13 @@ final class HeartbeatTest {
     List<Message> messages = receive(3);
     Heartbeat heartbeat = heartbeat(Duration.ofHours(12));
     heartbeat.tick(at(16));
-    registry.settling(messages.get(0), null); // handed to the harvester
     registry.acknowledged(messages.get(1)); // the harvester reported the delete
 
     heartbeat.tick(at(32));
     heartbeat.tick(at(48));
 
-    assertThat(port.visibilityChanges(messages.get(0))).hasSize(1);
     assertThat(port.visibilityChanges(messages.get(1))).hasSize(1);
+    assertThat(port.visibilityChanges(messages.get(0))).hasSize(3);
     assertThat(port.visibilityChanges(messages.get(2))).hasSize(3);
   }
 
@@ -276,7 +275,7 @@ final class HeartbeatTest {
     port.hold().invalidReceipt(message);
 
     heartbeat.tick(at(16));
-    registry.settling(message, null); // deleted while the extension was under way
+    registry.acknowledged(message); // deleted while the extension was under way
     port.resume();
 
     assertThat(listener.events).extracting(Event::kind).doesNotContain("extensionFailed", "extended");
