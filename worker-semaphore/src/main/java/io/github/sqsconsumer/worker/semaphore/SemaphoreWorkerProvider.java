@@ -15,7 +15,7 @@ import java.util.Objects;
  *
  * <p>Suits handlers that mostly wait on I/O; handlers that hold a monitor ({@code synchronized}) while
  * blocking pin their carrier thread, and CPU-bound handlers gain nothing over the {@code pool} worker.
- * It reads no settings. Threads are named {@code <consumerName>-semaphore-<n>}.
+ * It reads no settings. Threads are named {@code <consumerName>-semaphore}.
  *
  * <p>Found with {@link java.util.ServiceLoader}; the public no-argument constructor does nothing.
  * Thread-safe.
