@@ -214,18 +214,7 @@ final class DefaultConsumer implements Consumer {
 
   /** Waits for the first close to finish; like it, not cut short by an interrupt (which is kept). */
   private void awaitTermination() {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        terminated.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    Uninterruptibly.await(terminated::await);
   }
 
   @Override

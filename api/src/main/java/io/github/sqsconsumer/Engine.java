@@ -655,18 +655,7 @@ final class Engine {
     long deadline = handlersDeadline + FLUSH_ALLOWANCE.toNanos();
     Thread stopper = Thread.ofVirtual().name(name + "-stopper")
         .start(() -> stopPhases(handlersDeadline, deadline));
-    boolean interrupted = false;
-    while (true) {
-      try {
-        stopper.join(); // bounded by the deadline: every phase waits only for what is left of it
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    Uninterruptibly.await(stopper::join); // bounded by the deadline: every phase waits only for what is left
   }
 
   /** What is left until {@code deadline} (System.nanoTime), zero once it passed. */

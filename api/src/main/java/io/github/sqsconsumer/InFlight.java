@@ -127,10 +127,6 @@ final class InFlight implements HarvesterCallback {
     synchronized Duration release() {
       return release;
     }
-
-    synchronized State state() {
-      return state;
-    }
   }
 
   void add(Message message, long receivedNanos, long deadlineNanos) {

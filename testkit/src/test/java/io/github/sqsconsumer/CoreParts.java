@@ -36,9 +36,8 @@ final class CoreParts {
    * {@code ScriptedQueuePort} that records the order of the changes); it can hold visibility batches back,
    * as a slow network would.
    */
-  static final class QueueRunner implements Runner {
+  static final class QueueRunner extends ForwardingPort implements Runner {
     final InMemoryQueue queue;
-    private final QueuePort port;
     private final List<Runnable> heldBatches = new ArrayList<>(); // guarded by this
     private boolean holdBatches; // guarded by this
 
@@ -47,8 +46,8 @@ final class CoreParts {
     }
 
     QueueRunner(InMemoryQueue queue, QueuePort port) {
+      super(port);
       this.queue = queue;
-      this.port = port;
     }
 
     /** From now on visibility batches neither reach the queue nor are answered until {@link #sendHeld}. */
@@ -78,16 +77,11 @@ final class CoreParts {
     }
 
     @Override
-    public CompletableFuture<BatchReply> deleteBatch(List<Message> messages) {
-      return port.deleteBatch(messages);
-    }
-
-    @Override
     public CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes) {
       synchronized (this) {
         if (holdBatches) {
           CompletableFuture<BatchReply> reply = new CompletableFuture<>();
-          heldBatches.add(() -> port.changeVisibilityBatch(changes).whenComplete((r, e) -> {
+          heldBatches.add(() -> delegate.changeVisibilityBatch(changes).whenComplete((r, e) -> {
             if (e != null) {
               reply.completeExceptionally(e);
             } else {
@@ -97,21 +91,40 @@ final class CoreParts {
           return reply;
         }
       }
-      return port.changeVisibilityBatch(changes);
-    }
-
-    @Override
-    public CompletableFuture<Void> delete(Message message) {
-      return port.delete(message);
-    }
-
-    @Override
-    public CompletableFuture<Void> changeVisibility(Message message, Duration visibility) {
-      return port.changeVisibility(message, visibility);
+      return delegate.changeVisibilityBatch(changes);
     }
 
     @Override
     public void close() {}
+  }
+
+  /** Passes every call on to {@code delegate}; subclasses override what they change. */
+  static class ForwardingPort implements QueuePort {
+    final QueuePort delegate;
+
+    ForwardingPort(QueuePort delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public CompletableFuture<BatchReply> deleteBatch(List<Message> messages) {
+      return delegate.deleteBatch(messages);
+    }
+
+    @Override
+    public CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes) {
+      return delegate.changeVisibilityBatch(changes);
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(Message message) {
+      return delegate.delete(message);
+    }
+
+    @Override
+    public CompletableFuture<Void> changeVisibility(Message message, Duration visibility) {
+      return delegate.changeVisibility(message, visibility);
+    }
   }
 
   /** Takes every unit and runs none until told to: messages received and waiting for a worker. */

@@ -68,8 +68,8 @@ final class EngineSettleTest {
    * Regression: a message stays in the registry until the harvester reports it, so after the engine had
    * handed a release to the harvester the heartbeat still extended it, and the extension landed after the
    * release: a retry delay became a whole visibility timeout, a FIFO follower released at 0 s stayed hidden,
-   * a message released at stop did not come back at once. Now the engine marks the message as being released first
-   * and the heartbeat leaves it alone.
+   * a message released at stop did not come back at once. Now the engine marks the message as being
+   * released first and the heartbeat leaves it alone.
    */
   @Test
   void release_heartbeatTicksBeforeTheHarvesterReports_retryDelayStaysInForce() throws Exception {

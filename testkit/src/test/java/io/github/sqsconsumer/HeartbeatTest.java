@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sqsconsumer.CoreParts.Event;
 import io.github.sqsconsumer.CoreParts.ExtensionFailure;
+import io.github.sqsconsumer.CoreParts.ForwardingPort;
 import io.github.sqsconsumer.CoreParts.RecordingListener;
 import io.github.sqsconsumer.spi.BatchReply;
 import io.github.sqsconsumer.spi.QueueException;
@@ -307,34 +308,5 @@ final class HeartbeatTest {
         .satisfies(f -> assertThat(f.cause()).hasMessage("port bug"))
         .satisfies(f -> assertThat(f.retryDelay()).isEqualTo(Duration.ofSeconds(5)));
     assertThat(port.visibilityChanges(message)).as("extended on the next try").containsExactly(VISIBILITY);
-  }
-
-  /** Passes every call on; tests override what they break. */
-  private static class ForwardingPort implements QueuePort {
-    private final QueuePort delegate;
-
-    ForwardingPort(QueuePort delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public CompletableFuture<BatchReply> deleteBatch(List<Message> messages) {
-      return delegate.deleteBatch(messages);
-    }
-
-    @Override
-    public CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes) {
-      return delegate.changeVisibilityBatch(changes);
-    }
-
-    @Override
-    public CompletableFuture<Void> delete(Message message) {
-      return delegate.delete(message);
-    }
-
-    @Override
-    public CompletableFuture<Void> changeVisibility(Message message, Duration visibility) {
-      return delegate.changeVisibility(message, visibility);
-    }
   }
 }
