@@ -67,7 +67,7 @@ final class DefaultConsumer implements Consumer {
         new PartSettings.Part("harvester", harvester.name(), harvester.settingKeys())));
     this.context = new PartContextImpl(config.name, settings, config.components, config.queue,
         config.concurrency, null, null);
-    this.listener = new SafeListener(config.listener);
+    this.listener = SafeListener.of(config.listener);
     this.registry = new InFlight(listener);
     this.runner = runnerProvider.create(context); // cheap by contract: no network, validates its settings
     this.harvesterContext = context.withPort(runner, registry);

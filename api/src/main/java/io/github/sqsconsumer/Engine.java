@@ -118,7 +118,7 @@ final class Engine {
     this.unitSize = batchHandler != null ? config.batchSize : 1;
     this.retryPolicy = config.retryPolicy;
     this.acknowledgeMode = config.acknowledgeMode;
-    this.listener = listener;
+    this.listener = SafeListener.of(listener); // [a listener's throw changes nothing]: see SafeListener
     this.waitTime = config.waitTime;
     this.runner = runner;
     this.queue = queue;
@@ -572,7 +572,7 @@ final class Engine {
         return Optional.empty();
       }
       return delay.map(d -> d.isNegative() ? Duration.ZERO : d.compareTo(RetryPolicy.MAX_DELAY) > 0 ? RetryPolicy.MAX_DELAY : d);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // an Error too: it must not skip the settling of the rest of a batch
       LOG.warn("{}: the retry policy failed for {}; leaving it to its visibility timeout: {}", name, message,
           e.toString());
       return Optional.empty();

@@ -7,6 +7,7 @@ import io.github.sqsconsumer.spi.VisibilityChange;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.Condition;
@@ -73,7 +74,7 @@ final class Heartbeat implements Runnable {
       Duration maxExtension) {
     this.registry = registry;
     this.port = port;
-    this.listener = listener;
+    this.listener = SafeListener.of(listener);
     this.visibilityNanos = visibility.toNanos();
     this.maxExtensionNanos = maxExtension.toNanos();
     this.tickNanos = Math.clamp(visibilityNanos / 6, Duration.ofMillis(200).toNanos(), Duration.ofSeconds(5).toNanos());
@@ -189,10 +190,10 @@ final class Heartbeat implements Runnable {
     CompletableFuture<BatchReply> reply;
     requestStarted();
     try {
-      reply = port.changeVisibilityBatch(changes);
-    } catch (RuntimeException e) {
-      // a port that throws instead of failing its future: a failed reply all the same, or these entries
-      // would stay EXTENDING, never extended again
+      reply = Objects.requireNonNull(port.changeVisibilityBatch(changes), "the port returned no future");
+    } catch (Throwable e) {
+      // a port that throws (an Error too) instead of failing its future: a failed reply all the same, or
+      // these entries would stay EXTENDING, never extended again, and the request would count for good
       reply = CompletableFuture.failedFuture(e);
     }
     reply.whenComplete((answer, error) -> {
@@ -286,8 +287,9 @@ final class Heartbeat implements Runnable {
     CompletableFuture<Void> reply;
     requestStarted();
     try {
-      reply = port.changeVisibility(entry.message, visibility);
-    } catch (RuntimeException e) {
+      reply = Objects.requireNonNull(port.changeVisibility(entry.message, visibility),
+          "the port returned no future");
+    } catch (Throwable e) { // as in send()
       reply = CompletableFuture.failedFuture(e);
     }
     reply.whenComplete((ignored, error) -> {

@@ -39,7 +39,7 @@ final class InFlight implements HarvesterCallback {
   private final ConsumerListener listener;
 
   InFlight(ConsumerListener listener) {
-    this.listener = listener;
+    this.listener = SafeListener.of(listener);
   }
 
   /** Where an entry stands with the heartbeat; see the class comment. */

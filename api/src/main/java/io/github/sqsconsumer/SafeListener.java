@@ -1,29 +1,71 @@
 package io.github.sqsconsumer;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Calls the user's listener and keeps its exceptions from changing what happens to a message. */
+/**
+ * Calls the user's listener and keeps whatever it throws from changing what happens to a message.
+ *
+ * <pre>
+ * Failures:
+ *   Every call catches Throwable, Errors included, and logs it at WARN (the message's id, never its body):
+ *   the listener is called on pollers, worker threads, harvester and SDK threads and the heartbeat, in the
+ *   middle of their bookkeeping, and nothing a listener throws may stop polling, keep a permit or a buffer
+ *   slot, or skip the delete of a message that succeeded. That holds for a VirtualMachineError too:
+ *   a StackOverflowError has unwound the listener's frames by the time it reaches this catch, so the
+ *   thread is sound again; an OutOfMemoryError passed on would only end the thread that happened to call
+ *   (a poller, the heartbeat) or vanish in a CompletableFuture on an SDK thread, and leave the consumer
+ *   half-stopped rather than the process stopped. A process that must end on OutOfMemoryError does so at
+ *   the throw, with -XX:+ExitOnOutOfMemoryError, before any catch. So it is swallowed like the rest,
+ *   logged at ERROR rather than WARN, and the consumer goes on.
+ *   The first failure is logged with its stack trace, later ones in one line (full at DEBUG): a listener
+ *   that fails on every message must not flood the log from the hot path.
+ * </pre>
+ *
+ * <p>Every part of the core that calls the listener holds it through {@link #of}, so no call site can be
+ * left unguarded. Thread-safe if the delegate is.
+ */
 final class SafeListener implements ConsumerListener {
   private static final Logger LOG = LoggerFactory.getLogger(SafeListener.class);
 
   private final ConsumerListener delegate;
+  private final AtomicBoolean traced = new AtomicBoolean();
 
-  SafeListener(ConsumerListener delegate) {
+  private SafeListener(ConsumerListener delegate) {
     this.delegate = delegate;
   }
 
-  private static void failed(String event, RuntimeException e) {
-    LOG.warn("listener failed in {}: {}", event, e.toString());
+  /** Returns {@code listener} guarded: itself if it is guarded already. */
+  static SafeListener of(ConsumerListener listener) {
+    return listener instanceof SafeListener safe ? safe : new SafeListener(listener);
+  }
+
+  /** Logs what the listener threw; {@code subject} is a message (logged by its id) or null. */
+  private void failed(String event, Object subject, Throwable e) {
+    try {
+      String about = subject != null ? " for " + subject : "";
+      if (e instanceof VirtualMachineError) {
+        LOG.error("listener failed in {}{}; ignored, the consumer goes on", event, about, e);
+      } else if (traced.compareAndSet(false, true)) {
+        LOG.warn("listener failed in {}{}; ignored (later failures are logged without a stack trace)", event,
+            about, e);
+      } else {
+        LOG.warn("listener failed in {}{}; ignored: {}", event, about, e.toString());
+        LOG.debug("listener failure in {}", event, e);
+      }
+    } catch (Throwable ignored) {
+      // a logger that fails in turn changes nothing either
+    }
   }
 
   @Override
   public void onReceived(Message message) {
     try {
       delegate.onReceived(message);
-    } catch (RuntimeException e) {
-      failed("onReceived", e);
+    } catch (Throwable e) {
+      failed("onReceived", message, e);
     }
   }
 
@@ -31,8 +73,8 @@ final class SafeListener implements ConsumerListener {
   public void onSucceeded(Message message, Duration handlerTime) {
     try {
       delegate.onSucceeded(message, handlerTime);
-    } catch (RuntimeException e) {
-      failed("onSucceeded", e);
+    } catch (Throwable e) {
+      failed("onSucceeded", message, e);
     }
   }
 
@@ -40,8 +82,8 @@ final class SafeListener implements ConsumerListener {
   public void onFailed(Message message, Throwable cause, Duration retryDelay) {
     try {
       delegate.onFailed(message, cause, retryDelay);
-    } catch (RuntimeException e) {
-      failed("onFailed", e);
+    } catch (Throwable e) {
+      failed("onFailed", message, e);
     }
   }
 
@@ -49,8 +91,8 @@ final class SafeListener implements ConsumerListener {
   public void onDiscarded(Message message, Throwable cause) {
     try {
       delegate.onDiscarded(message, cause);
-    } catch (RuntimeException e) {
-      failed("onDiscarded", e);
+    } catch (Throwable e) {
+      failed("onDiscarded", message, e);
     }
   }
 
@@ -58,8 +100,8 @@ final class SafeListener implements ConsumerListener {
   public void onAcknowledged(Message message) {
     try {
       delegate.onAcknowledged(message);
-    } catch (RuntimeException e) {
-      failed("onAcknowledged", e);
+    } catch (Throwable e) {
+      failed("onAcknowledged", message, e);
     }
   }
 
@@ -67,8 +109,8 @@ final class SafeListener implements ConsumerListener {
   public void onAcknowledgementFailed(Message message, Throwable cause) {
     try {
       delegate.onAcknowledgementFailed(message, cause);
-    } catch (RuntimeException e) {
-      failed("onAcknowledgementFailed", e);
+    } catch (Throwable e) {
+      failed("onAcknowledgementFailed", message, e);
     }
   }
 
@@ -76,8 +118,8 @@ final class SafeListener implements ConsumerListener {
   public void onReleased(Message message, Duration visibility) {
     try {
       delegate.onReleased(message, visibility);
-    } catch (RuntimeException e) {
-      failed("onReleased", e);
+    } catch (Throwable e) {
+      failed("onReleased", message, e);
     }
   }
 
@@ -85,8 +127,8 @@ final class SafeListener implements ConsumerListener {
   public void onVisibilityExtended(Message message, Duration visibility) {
     try {
       delegate.onVisibilityExtended(message, visibility);
-    } catch (RuntimeException e) {
-      failed("onVisibilityExtended", e);
+    } catch (Throwable e) {
+      failed("onVisibilityExtended", message, e);
     }
   }
 
@@ -94,8 +136,8 @@ final class SafeListener implements ConsumerListener {
   public void onVisibilityExtensionFailed(Message message, Throwable cause, Duration retryDelay) {
     try {
       delegate.onVisibilityExtensionFailed(message, cause, retryDelay);
-    } catch (RuntimeException e) {
-      failed("onVisibilityExtensionFailed", e);
+    } catch (Throwable e) {
+      failed("onVisibilityExtensionFailed", message, e);
     }
   }
 
@@ -103,8 +145,8 @@ final class SafeListener implements ConsumerListener {
   public void onPollError(Throwable cause, Duration backoff) {
     try {
       delegate.onPollError(cause, backoff);
-    } catch (RuntimeException e) {
-      failed("onPollError", e);
+    } catch (Throwable e) {
+      failed("onPollError", null, e);
     }
   }
 }

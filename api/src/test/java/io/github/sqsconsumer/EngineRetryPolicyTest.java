@@ -3,7 +3,9 @@ package io.github.sqsconsumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -100,6 +102,43 @@ final class EngineRetryPolicyTest {
     assertThat(runner.released).isEmpty();
     assertThat(runner.deleted).isEmpty();
     assertThat(reportedDelay.get()).isEmpty();
+    assertThat(consumer.state()).isEqualTo(Consumer.State.RUNNING);
+  }
+  /**
+   * Regression: the core guarded the retry policy against RuntimeException only, so an Error from it
+   * (an AssertionError in a user's policy) escaped the settling of a batch half-way: the messages after
+   * the failed one, whose handling succeeded, were never deleted and ran again after their visibility
+   * timeout. A throwing policy, whatever it throws, only leaves the failed message to its visibility
+   * timeout.
+   */
+  @Test
+  void retryPolicy_throwsError_restOfTheBatchStillSettled() throws Exception {
+    List<Message> messages = List.of(TestParts.message(1), TestParts.message(2), TestParts.message(3));
+    runner.queue.addAll(messages);
+    CountDownLatch settled = new CountDownLatch(2);
+    List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    ConsumerListener listener = new ConsumerListener() {
+      @Override
+      public void onAcknowledged(Message message) {
+        settled.countDown();
+      }
+    };
+    consumer = DefaultConsumer.create(Consumer.builder().queue("orders").concurrency(1).batchSize(3)
+            .waitTime(Duration.ofSeconds(1)).listener(listener)
+            .retryPolicy((message, cause) -> {
+              throw new AssertionError("a broken policy");
+            })
+            .batchHandler(batch -> {
+              batchSizes.add(batch.size());
+              return BatchResult.builder().failed(batch.get(0), new IllegalStateException("first fails")).build();
+            }).validate(),
+        TestParts.runner(runner), TestParts.worker(worker), TestParts.harvester());
+    consumer.start();
+
+    assertThat(settled.await(10, TimeUnit.SECONDS)).as("the two successes deleted").isTrue();
+    assertThat(batchSizes).first().isEqualTo(3);
+    assertThat(runner.deleted).containsExactlyInAnyOrder("m2", "m3");
+    assertThat(runner.released).isEmpty();
     assertThat(consumer.state()).isEqualTo(Consumer.State.RUNNING);
   }
 }

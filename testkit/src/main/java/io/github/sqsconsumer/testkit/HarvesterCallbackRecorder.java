@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * A {@link HarvesterCallback} that records every report, for harvester tests.
@@ -34,9 +35,22 @@ public final class HarvesterCallbackRecorder implements HarvesterCallback {
       String threadName, long atNanos) {}
 
   private final List<Report> reports = new ArrayList<>(); // guarded by this
+  private Supplier<? extends Error> failure; // guarded by this
 
   /** Creates an empty recorder. */
   public HarvesterCallbackRecorder() {}
+
+  /**
+   * From now on each report, once recorded, throws what {@code failure} supplies: a callback with a bug,
+   * which a harvester must survive without losing capacity or reports.
+   *
+   * @param failure supplies the error to throw; never null
+   * @return this recorder
+   */
+  public synchronized HarvesterCallbackRecorder throwAfterRecording(Supplier<? extends Error> failure) {
+    this.failure = Objects.requireNonNull(failure, "failure");
+    return this;
+  }
 
   @Override
   public void acknowledged(Message message) {
@@ -60,9 +74,16 @@ public final class HarvesterCallbackRecorder implements HarvesterCallback {
     return Thread.currentThread().getName();
   }
 
-  private synchronized void record(Report report) {
-    reports.add(report);
-    notifyAll();
+  private void record(Report report) {
+    Supplier<? extends Error> throwing;
+    synchronized (this) {
+      reports.add(report);
+      notifyAll();
+      throwing = failure;
+    }
+    if (throwing != null) {
+      throw throwing.get();
+    }
   }
 
   /** Returns every report so far, in order. */

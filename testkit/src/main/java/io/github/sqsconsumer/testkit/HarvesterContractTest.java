@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Timeout;
  * receipt handles and fatal failures are reported, not retried; retries are bounded; {@code close} sends
  * what is pending, returns within its timeout even if the queue never answers and reports the unsettled as
  * failed; acknowledging after close throws; acknowledging while another thread closes loses nothing and
- * reports nothing twice; a full harvester blocks its callers, so memory stays bounded.
+ * reports nothing twice; a full harvester blocks its callers, so memory stays bounded; a callback that throws,
+ * an Error too, costs no capacity.
  *
  * <p>Tests wait with latches, recorders and timeouts, never with sleeps; each has a timeout.
  */
@@ -464,6 +465,56 @@ public abstract class HarvesterContractTest {
     callback.awaitReports(100, WAIT);
     assertThat(callback.count(Outcome.ACKNOWLEDGED)).isEqualTo(100);
     assertThat(port.deletions()).hasSize(100).allSatisfy((m, n) -> assertThat(n).isEqualTo(1));
+  }
+
+  /**
+   * Regression: the harvesters guarded their callback against RuntimeException only, and gave the room a
+   * message held back only after its report returned normally: each report that threw an Error (a
+   * listener's AssertionError in onAcknowledged, through the core's callback) kept one buffer slot for
+   * good, until the harvester was full and every acknowledge waited forever. A callback that throws
+   * anything still frees the room of its message; more messages than the harvester can hold all go
+   * through, each reported once.
+   */
+  @Test
+  void callback_throwsError_noCapacityLost() throws Exception {
+    int bound = 10;
+    Harvester harvester = create(settingsBoundedTo(bound));
+    callback.throwAfterRecording(() -> new AssertionError("callback bug"));
+    int count = 5 * bound;
+    List<Message> messages = messages(count);
+    AtomicReference<Throwable> unexpected = new AtomicReference<>();
+    Thread producer = Thread.ofPlatform().start(() -> {
+      try {
+        for (int i = 0; i < count; i++) {
+          if (i % 4 == 3) {
+            harvester.release(messages.get(i), Duration.ZERO);
+          } else {
+            harvester.acknowledge(messages.get(i));
+          }
+        }
+      } catch (Throwable e) {
+        unexpected.set(e);
+      }
+    });
+
+    producer.join(WAIT.toMillis());
+    assertThat(producer.isAlive()).as("acknowledge still waiting for room: the throwing reports kept it")
+        .isFalse();
+    assertThat(unexpected.get()).isNull();
+    callback.awaitReports(count, WAIT);
+    harvester.close(WAIT);
+
+    assertThat(callback.count()).isEqualTo(count);
+    assertThat(callback.count(Outcome.FAILED)).isZero();
+    for (int i = 0; i < count; i++) {
+      Message m = messages.get(i);
+      assertThat(callback.reportsFor(m)).as("reports of %s", m).hasSize(1);
+      if (i % 4 == 3) {
+        assertThat(port.visibilityChanges(m)).containsExactly(Duration.ZERO);
+      } else {
+        assertThat(port.deletions(m)).as("deletions of %s", m).isEqualTo(1);
+      }
+    }
   }
 
   @Test

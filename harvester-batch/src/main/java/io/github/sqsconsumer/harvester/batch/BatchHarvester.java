@@ -307,7 +307,10 @@ final class BatchHarvester implements Harvester {
         answer = port.changeVisibilityBatch(
             batch.stream().map(e -> new VisibilityChange(e.message, e.visibility)).toList());
       }
-    } catch (RuntimeException e) {
+      Objects.requireNonNull(answer, "the port returned no future");
+    } catch (Throwable e) {
+      // a port that throws, an Error too, instead of failing its future: a failed answer all the same, or
+      // the flusher would die and the batch would count as a request in flight for good
       answer = CompletableFuture.failedFuture(e);
     }
     answer.whenComplete((reply, error) -> onReply(batch, reply, error));
@@ -352,16 +355,19 @@ final class BatchHarvester implements Harvester {
     if (reports.isEmpty()) {
       return;
     }
-    reports.forEach(r -> report(r.entry(), r.cause()));
-    lock.lock();
     try {
-      reporting -= reports.size(); // only now is there room: [held() <= bufferSize] counts until reported
-      notFull.signalAll();
-      if (held() == 0) {
-        drained.signalAll();
+      reports.forEach(r -> report(r.entry(), r.cause()));
+    } finally { // whatever a report threw: a slot kept here would be lost for good
+      lock.lock();
+      try {
+        reporting -= reports.size(); // only now is there room: [held() <= bufferSize] counts until reported
+        notFull.signalAll();
+        if (held() == 0) {
+          drained.signalAll();
+        }
+      } finally {
+        lock.unlock();
       }
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -373,7 +379,7 @@ final class BatchHarvester implements Harvester {
     reportQuietly(entry, cause);
   }
 
-  /** Calls the callback; a callback that throws is logged, never propagated to a port thread. */
+  /** Calls the callback; never throws: what the callback throws is logged. */
   private void reportQuietly(Entry entry, Throwable cause) {
     try {
       if (cause != null) {
@@ -383,8 +389,14 @@ final class BatchHarvester implements Harvester {
       } else {
         callback.released(entry.message, entry.visibility);
       }
-    } catch (RuntimeException e) {
-      LOG.error("harvester callback failed for {}", entry.message, e);
+    } catch (Throwable e) {
+      // anything, an Error too: the caller's bookkeeping (room, counts) must still happen, and on a port
+      // thread a throw would only vanish in the answer's future
+      try {
+        LOG.error("harvester callback failed for {}", entry.message, e);
+      } catch (Throwable ignored) {
+        // a logger that fails in turn changes nothing either
+      }
     }
   }
 

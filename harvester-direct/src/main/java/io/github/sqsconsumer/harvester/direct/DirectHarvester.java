@@ -157,7 +157,10 @@ final class DirectHarvester implements Harvester {
       answer = entry.visibility == null
           ? port.delete(entry.message)
           : port.changeVisibility(entry.message, entry.visibility);
-    } catch (RuntimeException e) {
+      Objects.requireNonNull(answer, "the port returned no future");
+    } catch (Throwable e) {
+      // a port that throws, an Error too, instead of failing its future: a failed answer all the same, or
+      // the entry would keep its permit and stay unsettled until close
       answer = CompletableFuture.failedFuture(e);
     }
     answer.whenComplete((ignored, error) -> onAnswer(entry, error));
@@ -211,17 +214,20 @@ final class DirectHarvester implements Harvester {
     } finally {
       lock.unlock();
     }
-    report(entry, cause);
-    lock.lock();
     try {
-      reporting--;
-      if (unsettled.isEmpty() && reporting == 0) {
-        drained.signalAll();
+      report(entry, cause);
+    } finally { // whatever the report threw: a permit kept here would be lost for good
+      lock.lock();
+      try {
+        reporting--;
+        if (unsettled.isEmpty() && reporting == 0) {
+          drained.signalAll();
+        }
+      } finally {
+        lock.unlock();
       }
-    } finally {
-      lock.unlock();
+      permits.release();
     }
-    permits.release();
   }
 
   private void report(Entry entry, Throwable cause) {
@@ -232,7 +238,7 @@ final class DirectHarvester implements Harvester {
     reportQuietly(entry, cause);
   }
 
-  /** Calls the callback; a callback that throws is logged, never propagated to a port thread. */
+  /** Calls the callback; never throws: what the callback throws is logged. */
   private void reportQuietly(Entry entry, Throwable cause) {
     try {
       if (cause != null) {
@@ -242,8 +248,14 @@ final class DirectHarvester implements Harvester {
       } else {
         callback.released(entry.message, entry.visibility);
       }
-    } catch (RuntimeException e) {
-      LOG.error("harvester callback failed for {}", entry.message, e);
+    } catch (Throwable e) {
+      // anything, an Error too: the caller's bookkeeping (room, counts) must still happen, and on a port
+      // thread a throw would only vanish in the answer's future
+      try {
+        LOG.error("harvester callback failed for {}", entry.message, e);
+      } catch (Throwable ignored) {
+        // a logger that fails in turn changes nothing either
+      }
     }
   }
 
@@ -288,9 +300,12 @@ final class DirectHarvester implements Harvester {
           unsent.size(), timeout);
     }
     for (Entry entry : unsent) {
-      reportQuietly(entry, new QueueException(QueueException.Kind.TRANSIENT, "",
-          "harvester closed before the queue answered", null)); // one warning above for all
-      permits.release();
+      try {
+        reportQuietly(entry, new QueueException(QueueException.Kind.TRANSIENT, "",
+            "harvester closed before the queue answered", null)); // one warning above for all
+      } finally {
+        permits.release();
+      }
     }
     if (interrupted != null) {
       throw interrupted;
