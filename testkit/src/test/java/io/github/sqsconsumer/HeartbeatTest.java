@@ -309,4 +309,26 @@ final class HeartbeatTest {
         .satisfies(f -> assertThat(f.retryDelay()).isEqualTo(Duration.ofSeconds(5)));
     assertThat(port.visibilityChanges(message)).as("extended on the next try").containsExactly(VISIBILITY);
   }
+  /**
+   * Regression: the port's call was guarded against RuntimeException only, so a port that threw an Error
+   * (an AssertionError in a part's bug) ended the tick, and with it the heartbeat's thread; its entries
+   * stayed marked as being extended and the request stayed counted, so stop() waited its whole timeout.
+   */
+  @Test
+  void tick_portThrowsError_handledLikeAFailedReply() throws Exception {
+    Message message = receive(1).get(0);
+    port.throwOnNextRequests(1, () -> new AssertionError("port bug"));
+    Heartbeat heartbeat = heartbeat(Duration.ofHours(12));
+
+    heartbeat.tick(at(16));
+    heartbeat.tick(at(21));
+
+    assertThat(failuresOf(message)).singleElement()
+        .satisfies(f -> assertThat(f.cause()).isInstanceOf(AssertionError.class).hasMessage("port bug"));
+    assertThat(port.visibilityChanges(message)).as("extended on the next try").containsExactly(VISIBILITY);
+    long start = System.nanoTime();
+    heartbeat.stop(Duration.ofSeconds(20));
+    assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start))
+        .as("stop waited for a request that was never sent").isLessThan(10);
+  }
 }

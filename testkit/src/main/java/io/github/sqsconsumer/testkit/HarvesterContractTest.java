@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Timeout;
  * receipt handles and fatal failures are reported, not retried; retries are bounded; {@code close} sends
  * what is pending, returns within its timeout even if the queue never answers and reports the unsettled as
  * failed; acknowledging after close throws; acknowledging while another thread closes loses nothing and
- * reports nothing twice; a full harvester blocks its callers, so memory stays bounded; a callback that throws,
- * an Error too, costs no capacity.
+ * reports nothing twice; a full harvester blocks its callers, so memory stays bounded; a callback or a port
+ * that throws, an Error too, costs no capacity.
  *
  * <p>Tests wait with latches, recorders and timeouts, never with sleeps; each has a timeout.
  */
@@ -515,6 +515,43 @@ public abstract class HarvesterContractTest {
         assertThat(port.deletions(m)).as("deletions of %s", m).isEqualTo(1);
       }
     }
+  }
+
+  /**
+   * Regression: the harvesters turned a port's RuntimeException into a failed answer, but an Error passed
+   * through: it ended the batch harvester's flusher (nothing was sent any more, the buffer filled up and
+   * acknowledge waited forever) and came out of the direct harvester's acknowledge with the message
+   * registered and its permit kept. A port that throws anything is a failed answer like any other.
+   */
+  @Test
+  void port_throwsErrorInsteadOfAnswering_failedAnswerLikeAnyOther() throws Exception {
+    int bound = 10;
+    Harvester harvester = create(settingsBoundedTo(bound));
+    port.throwOnNextRequests(2, () -> new AssertionError("port bug"));
+    int count = 5 * bound;
+    List<Message> messages = messages(count);
+    AtomicReference<Throwable> unexpected = new AtomicReference<>();
+    Thread producer = Thread.ofPlatform().start(() -> {
+      try {
+        messages.forEach(harvester::acknowledge);
+      } catch (Throwable e) {
+        unexpected.set(e);
+      }
+    });
+
+    producer.join(WAIT.toMillis());
+    assertThat(producer.isAlive()).as("acknowledge still waiting for room").isFalse();
+    assertThat(unexpected.get()).isNull();
+    callback.awaitReports(count, WAIT);
+    harvester.close(WAIT);
+
+    assertThat(callback.count()).isEqualTo(count);
+    for (Message m : messages) {
+      assertThat(callback.reportsFor(m)).as("reports of %s", m).hasSize(1);
+    }
+    // unclassified failures count as transient and are retried, or reported failed: either way once
+    assertThat(port.deletions()).allSatisfy((m, n) -> assertThat(n).isEqualTo(1));
+    assertThat(port.deletions().size() + callback.count(Outcome.FAILED)).isEqualTo(count);
   }
 
   @Test

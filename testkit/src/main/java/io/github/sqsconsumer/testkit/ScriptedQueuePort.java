@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A {@link QueuePort} test double for harvester tests: it answers from a script and records every call.
@@ -87,6 +88,8 @@ public final class ScriptedQueuePort implements QueuePort, AutoCloseable {
   private final List<Runnable> held = new ArrayList<>();
   private QueueException.Kind requestFailureKind;
   private int requestFailuresLeft;
+  private Supplier<? extends Error> thrown;
+  private int throwsLeft;
   private Duration latency = Duration.ZERO;
   private boolean holding;
   private int outstanding;
@@ -104,6 +107,30 @@ public final class ScriptedQueuePort implements QueuePort, AutoCloseable {
     this.requestFailuresLeft = count;
     this.requestFailureKind = Objects.requireNonNull(kind, "kind");
     return this;
+  }
+
+  /**
+   * Makes the next {@code count} calls throw what {@code error} supplies instead of answering: a port with
+   * a bug. A call that throws records nothing.
+   */
+  public synchronized ScriptedQueuePort throwOnNextRequests(int count, Supplier<? extends Error> error) {
+    this.throwsLeft = count;
+    this.thrown = Objects.requireNonNull(error, "error");
+    return this;
+  }
+
+  /** Throws if {@link #throwOnNextRequests} says so. */
+  private void throwIfScripted() {
+    Error error = null;
+    synchronized (this) {
+      if (throwsLeft > 0) {
+        throwsLeft--;
+        error = thrown.get();
+      }
+    }
+    if (error != null) {
+      throw error;
+    }
   }
 
   /**
@@ -206,12 +233,14 @@ public final class ScriptedQueuePort implements QueuePort, AutoCloseable {
   @Override
   public CompletableFuture<BatchReply> deleteBatch(List<Message> messages) {
     checkBatch(messages);
+    throwIfScripted();
     return batch(Kind.DELETE_BATCH, messages, List.of());
   }
 
   @Override
   public CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes) {
     checkBatch(changes);
+    throwIfScripted();
     return batch(Kind.CHANGE_VISIBILITY_BATCH, changes.stream().map(VisibilityChange::message).toList(),
         changes.stream().map(VisibilityChange::visibility).toList());
   }
@@ -219,6 +248,7 @@ public final class ScriptedQueuePort implements QueuePort, AutoCloseable {
   @Override
   public CompletableFuture<Void> delete(Message message) {
     Objects.requireNonNull(message, "message");
+    throwIfScripted();
     return single(Kind.DELETE, message, null);
   }
 
@@ -226,6 +256,7 @@ public final class ScriptedQueuePort implements QueuePort, AutoCloseable {
   public CompletableFuture<Void> changeVisibility(Message message, Duration visibility) {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(visibility, "visibility");
+    throwIfScripted();
     return single(Kind.CHANGE_VISIBILITY, message, visibility);
   }
 

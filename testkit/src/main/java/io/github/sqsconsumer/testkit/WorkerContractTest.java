@@ -22,6 +22,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -163,6 +164,35 @@ public abstract class WorkerContractTest {
     }
     assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS))
         .as("all %d units run at once after %d units threw", concurrency, 50 * concurrency).isTrue();
+    assertThat(worker.active()).isEqualTo(concurrency);
+  }
+
+  /**
+   * Units that throw Errors, even a StackOverflowError or an OutOfMemoryError, cost no capacity and stop
+   * nothing: the worker's permits and threads come back, and it runs as many units at once as before.
+   */
+  @Test
+  void submit_unitsThrowingErrors_keepFullCapacity() throws Exception {
+    int concurrency = 4;
+    Worker worker = worker(concurrency);
+    Probe probe = new Probe();
+    List<Supplier<Error>> errors = List.of(() -> new AssertionError("thrown on purpose by a test unit"),
+        StackOverflowError::new, () -> new OutOfMemoryError("thrown on purpose by a test unit"));
+    int units = 30 * concurrency;
+    for (int i = 0; i < units; i++) {
+      Supplier<Error> error = errors.get(i % errors.size());
+      assertThat(worker.submit(probe.unit(i, () -> {
+        throw error.get();
+      }), LONG)).isTrue();
+    }
+    WorkerAwait.until(LONG, () -> probe.finished.get() == units, () -> "throwing units to finish");
+
+    CountDownLatch started = new CountDownLatch(concurrency);
+    for (int i = 0; i < concurrency; i++) {
+      assertThat(worker.submit(probe.unit(1000 + i, blockUntilReleased(started)), LONG)).isTrue();
+    }
+    assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS))
+        .as("all %d units run at once after %d units threw Errors", concurrency, units).isTrue();
     assertThat(worker.active()).isEqualTo(concurrency);
   }
 
