@@ -7,8 +7,9 @@ import java.time.Duration;
  * implementation overrides only what it needs.
  *
  * <p>Methods are called on the consumer's own threads (poll, worker and harvester threads),
- * <strong>concurrently</strong>, on the hot path: keep them fast and non-blocking. An exception thrown by a
- * listener is logged at WARN and otherwise ignored; it never changes what happens to a message.
+ * <strong>concurrently</strong>, on the hot path: keep them fast and non-blocking. Whatever a listener throws,
+ * an {@link Error} too, is logged at WARN (ERROR for a {@link VirtualMachineError}) and otherwise ignored: it
+ * never changes what happens to a message, nor stops or slows the consumer.
  */
 public interface ConsumerListener {
 
