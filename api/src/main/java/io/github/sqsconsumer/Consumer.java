@@ -116,7 +116,9 @@ public interface Consumer extends AutoCloseable {
 
   /**
    * Builds a {@link Consumer}. Every setting is checked at {@link #build()}, whose message names the
-   * setting, the bad value and the allowed range. Not thread-safe.
+   * setting, the bad value and the allowed range. A template: {@link #build()} copies every setting (the
+   * part settings and components too), so a builder may be changed and built again for another consumer
+   * without touching the ones built before. Not thread-safe.
    */
   final class Builder {
     /** The most concurrency a consumer allows. */
@@ -317,48 +319,23 @@ public interface Consumer extends AutoCloseable {
      * @throws ConsumerException if a part cannot be found or chosen, saying what was found and how to choose
      */
     public Consumer build() {
-      validate();
-      return DefaultConsumer.create(this);
+      return DefaultConsumer.create(validate());
     }
 
-    /** Checks every setting; package-private for tests. */
-    Builder validate() {
-      Checks.requireState(queue != null, "queue must be set");
-      Checks.requireArgument(!queue.isBlank(), "queue must not be blank");
-      Checks.requireState(handler != null || batchHandler != null, "a handler or a batchHandler must be set");
-      Checks.requireState(handler == null || batchHandler == null,
-          "only one of handler and batchHandler may be set");
-      Checks.requireArgument(!name.isBlank(), "name must not be blank");
-      Checks.requireArgument(concurrency >= 1 && concurrency <= MAX_CONCURRENCY,
-          "concurrency must be between 1 and %d but was %d", MAX_CONCURRENCY, concurrency);
-      Checks.requireArgument(batchSize >= 1 && batchSize <= 10,
-          "batchSize must be between 1 and 10 but was %d", batchSize);
-      Checks.requireArgument(prefetch == null || (prefetch >= 0 && prefetch <= 10_000),
-          "prefetch must be between 0 and 10000 but was %s", prefetch);
-      requireBetween("waitTime", waitTime, Duration.ZERO, MAX_WAIT_TIME);
-      requireBetween("shutdownTimeout", shutdownTimeout, Duration.ZERO, Duration.ofHours(1));
-      requireBetween("maxVisibilityExtension", maxVisibilityExtension, Duration.ZERO, RetryPolicy.MAX_DELAY);
-      if (visibilityTimeout != null) {
-        requireBetween("visibilityTimeout", visibilityTimeout, Duration.ofSeconds(1), RetryPolicy.MAX_DELAY);
-      }
-      Checks.requireArgument(rateLimit >= 0 && rateLimit <= 1_000_000 && !Double.isNaN(rateLimit),
-          "rateLimit must be between 0 and 1000000 messages per second but was %s", rateLimit);
-      Checks.requireArgument(runner == null || !runner.isBlank(), "runner must not be blank");
-      Checks.requireArgument(worker == null || !worker.isBlank(), "worker must not be blank");
-      Checks.requireArgument(harvester == null || !harvester.isBlank(), "harvester must not be blank");
-      for (String key : settings.keySet()) {
-        Checks.requireArgument(!key.isBlank(), "setting keys must not be blank");
-      }
-      return this;
+    /**
+     * Checks every setting and returns them as an immutable snapshot, which is all a consumer reads: the
+     * builder may be changed and built again without touching what it built before. Package-private for
+     * tests.
+     */
+    ConsumerConfig validate() {
+      return new ConsumerConfig(name, queue, handler, batchHandler, batchSize, concurrency, effectivePrefetch(),
+          waitTime, shutdownTimeout, maxVisibilityExtension, visibilityTimeout, rateLimit, retryPolicy,
+          acknowledgeMode, listener, runner, worker, harvester, settings, components);
     }
 
-    private static void requireBetween(String setting, Duration value, Duration min, Duration max) {
-      Checks.requireArgument(value.compareTo(min) >= 0 && value.compareTo(max) <= 0,
-          "%s must be between %s and %s but was %s", setting, min, max, value);
-    }
-
+    /** The prefetch asked for, or the default for the concurrency; the one source of that default. */
     int effectivePrefetch() {
-      return prefetch != null ? prefetch : Math.min(10_000, Math.max(10, 6 * concurrency));
+      return prefetch != null ? prefetch : Math.min(ConsumerConfig.MAX_PREFETCH, Math.max(10, 6 * concurrency));
     }
   }
 }

@@ -110,29 +110,29 @@ final class Engine {
   private volatile double unitNanos;
   private volatile int prefetch;
 
-  Engine(Consumer.Builder config, Runner runner, QueueInfo queue, Worker worker, Harvester harvester,
+  Engine(ConsumerConfig config, Runner runner, QueueInfo queue, Worker worker, Harvester harvester,
       InFlight registry, ConsumerListener listener) {
-    this.name = config.name;
-    this.handler = config.handler;
-    this.batchHandler = config.batchHandler;
-    this.unitSize = batchHandler != null ? config.batchSize : 1;
-    this.retryPolicy = config.retryPolicy;
-    this.acknowledgeMode = config.acknowledgeMode;
+    this.name = config.name();
+    this.handler = config.handler();
+    this.batchHandler = config.batchHandler();
+    this.unitSize = batchHandler != null ? config.batchSize() : 1;
+    this.retryPolicy = config.retryPolicy();
+    this.acknowledgeMode = config.acknowledgeMode();
     this.listener = listener;
-    this.waitTime = config.waitTime;
+    this.waitTime = config.waitTime();
     this.runner = runner;
     this.queue = queue;
     this.worker = worker;
     this.harvester = harvester;
     this.registry = registry;
-    this.base = config.concurrency * unitSize;
-    this.maxPrefetch = config.effectivePrefetch();
+    this.base = config.concurrency() * unitSize;
+    this.maxPrefetch = config.prefetch();
     this.prefetch = Math.min(maxPrefetch, base);
     this.flow = new FlowControl(base, prefetch, RECEIVE_BATCH);
-    this.rateLimiter = config.rateLimit > 0 ? new RateLimiter(config.rateLimit, RECEIVE_BATCH) : null;
+    this.rateLimiter = config.rateLimit() > 0 ? new RateLimiter(config.rateLimit(), RECEIVE_BATCH) : null;
     this.fifo = queue.fifo() ? new FifoScheduler() : null;
-    Duration visibility = config.visibilityTimeout != null ? config.visibilityTimeout : queue.visibilityTimeout();
-    this.heartbeat = new Heartbeat(registry, runner, listener, visibility, config.maxVisibilityExtension);
+    Duration visibility = config.visibilityTimeout() != null ? config.visibilityTimeout() : queue.visibilityTimeout();
+    this.heartbeat = new Heartbeat(registry, runner, listener, visibility, config.maxVisibilityExtension());
   }
 
   void start() {
