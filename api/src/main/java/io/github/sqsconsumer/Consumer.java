@@ -212,8 +212,9 @@ public interface Consumer extends AutoCloseable {
     }
 
     /**
-     * The visibility timeout the heartbeat keeps renewing for messages in flight, 1 second to 12 hours;
-     * default the queue's own.
+     * The visibility timeout asked for with each receive and renewed by the heartbeat while a message waits,
+     * runs or waits for its delete, 1 second to 12 hours; default the queue's own. Handy when the queue's
+     * timeout is short, or zero, and cannot be changed.
      */
     public Builder visibilityTimeout(Duration visibilityTimeout) {
       this.visibilityTimeout = Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");

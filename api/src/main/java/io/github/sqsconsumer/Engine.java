@@ -85,6 +85,8 @@ final class Engine {
   private final AcknowledgeMode acknowledgeMode;
   private final ConsumerListener listener;
   private final Duration waitTime;
+  /** Asked for with every receive; the registry's deadlines and the heartbeat count on it. */
+  private final Duration visibility;
 
   private final Runner runner;
   private final QueueInfo queue;
@@ -131,7 +133,7 @@ final class Engine {
     this.flow = new FlowControl(base, prefetch, RECEIVE_BATCH);
     this.rateLimiter = config.rateLimit() > 0 ? new RateLimiter(config.rateLimit(), RECEIVE_BATCH) : null;
     this.fifo = queue.fifo() ? new FifoScheduler() : null;
-    Duration visibility = config.visibilityTimeout() != null ? config.visibilityTimeout() : queue.visibilityTimeout();
+    this.visibility = config.visibilityTimeout() != null ? config.visibilityTimeout() : queue.visibilityTimeout();
     this.heartbeat = new Heartbeat(registry, runner, listener, visibility, config.maxVisibilityExtension());
   }
 
@@ -213,7 +215,7 @@ final class Engine {
       List<Message> messages;
       CompletableFuture<List<Message>> future = null;
       try {
-        future = runner.receive(permits, waitTime);
+        future = runner.receive(permits, waitTime, visibility);
         current = future;
         if (!running) {
           future.cancel(true); // [no receive outlives stop]: stop() may have looked before we published
@@ -356,7 +358,7 @@ final class Engine {
   // ---------------------------------------------------------------- dispatch
 
   private void deliver(List<Message> messages, long sentNanos) {
-    long deadline = sentNanos + queue.visibilityTimeout().toNanos();
+    long deadline = sentNanos + visibility.toNanos(); // [deadline <= when the queue shows it again]
     for (Message message : messages) {
       registry.add(message, sentNanos, deadline);
       listener.onReceived(message);

@@ -52,7 +52,7 @@ final class EngineSettleTest {
     for (int i = 0; i < count; i++) {
       queue.send("m" + i);
     }
-    List<Message> messages = runner.receive(count, Duration.ZERO).get(10, SECONDS);
+    List<Message> messages = runner.receive(count, Duration.ZERO, VISIBILITY).get(10, SECONDS);
     assertThat(messages).hasSize(count);
     for (Message message : messages) {
       registry.add(message, receivedNanos, receivedNanos + VISIBILITY.toNanos());

@@ -43,7 +43,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       after any receive.</li>
  *   <li>Each delivery has a fresh receipt handle, sets {@code ApproximateReceiveCount} (one more than the
  *       delivery before), keeps {@code ApproximateFirstReceiveTimestamp} and {@code SentTimestamp}, and
- *       hides the message for the queue's visibility timeout. A message not deleted by then becomes
+ *       hides the message for the receive's visibility timeout (the queue's unless the receive names
+ *       one). A message not deleted by then becomes
  *       visible again at its original position (messages are ordered by a sequence number), so order is
  *       kept.</li>
  *   <li>A receipt handle is valid only for the current delivery of a message in flight: deleting or
@@ -155,7 +156,6 @@ public final class InMemoryQueue implements QueuePort {
   private final String name;
   private final boolean fifo;
   private final Duration visibilityTimeout;
-  private final long visibilityNanos;
   private final String receiptPrefix;
   private final long idSalt;
 
@@ -204,7 +204,6 @@ public final class InMemoryQueue implements QueuePort {
     this.name = name;
     this.fifo = fifo;
     this.visibilityTimeout = visibilityTimeout;
-    this.visibilityNanos = visibilityTimeout.toNanos();
     this.receiptPrefix = "q" + QUEUES.incrementAndGet() + "-";
     this.idSalt = ThreadLocalRandom.current().nextLong();
   }
@@ -472,20 +471,33 @@ public final class InMemoryQueue implements QueuePort {
   // receiving
 
   /**
-   * Receives up to {@code maxMessages} messages, waiting up to {@code waitTime} for the first; never blocks.
+   * Receives up to {@code maxMessages} messages, waiting up to {@code waitTime} for the first, and hides
+   * them for the queue's visibility timeout; never blocks. See {@link #receive(int, Duration, Duration)}.
+   */
+  public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime) {
+    return receive(maxMessages, waitTime, visibilityTimeout);
+  }
+
+  /**
+   * Receives up to {@code maxMessages} messages, waiting up to {@code waitTime} for the first, and hides
+   * them for {@code visibilityTimeout} (ReceiveMessage's {@code VisibilityTimeout}); never blocks.
    *
    * @param maxMessages between 1 and 10
    * @param waitTime between zero and 20 seconds; zero answers at once
+   * @param visibilityTimeout how long the received messages stay hidden, positive and at most 12 hours
    * @return the messages, possibly none, in queue order; completes exceptionally with a
    *     {@link QueueException} only when a failure is injected. {@code cancel(true)} withdraws the request:
    *     if it returns true, no message was taken
    */
-  public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime) {
+  public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibilityTimeout) {
     requireArgument(maxMessages >= 1 && maxMessages <= MAX_BATCH_SIZE,
         "maxMessages must be between 1 and %d but was %d", MAX_BATCH_SIZE, maxMessages);
     Objects.requireNonNull(waitTime, "waitTime");
     requireArgument(!waitTime.isNegative() && waitTime.compareTo(MAX_WAIT) <= 0,
         "waitTime must be between zero and %s but was %s", MAX_WAIT, waitTime);
+    Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
+    requireArgument(visibilityTimeout.compareTo(Duration.ZERO) > 0 && visibilityTimeout.compareTo(MAX_VISIBILITY) <= 0,
+        "visibilityTimeout must be positive and at most %s but was %s", MAX_VISIBILITY, visibilityTimeout);
     receiveRequests.incrementAndGet();
     QueueException injected = injectedFailure("ReceiveMessage");
     if (injected != null) {
@@ -497,9 +509,9 @@ public final class InMemoryQueue implements QueuePort {
     try {
       long now = System.nanoTime();
       expire(now);
-      messages = take(maxMessages, now);
+      messages = take(maxMessages, now, visibilityTimeout.toNanos(), now);
       if (messages.isEmpty() && !waitTime.isZero()) {
-        Waiter w = new Waiter(maxMessages);
+        Waiter w = new Waiter(maxMessages, visibilityTimeout.toNanos(), now);
         waiters.addLast(w);
         w.deadline = timer().schedule(() -> timeOut(w), waitTime.toNanos(), TimeUnit.NANOSECONDS);
         waiter = w;
@@ -601,8 +613,11 @@ public final class InMemoryQueue implements QueuePort {
     }
   }
 
-  /** Takes up to max receivable messages (moving those past maxReceiveCount to the DLQ). Under lock. */
-  private List<Message> take(int max, long now) {
+  /**
+   * Takes up to max receivable messages (moving those past maxReceiveCount to the DLQ), hidden for
+   * {@code visibility} from now; {@code requestedAt} is when the receive request arrived. Under lock.
+   */
+  private List<Message> take(int max, long now, long visibility, long requestedAt) {
     if (!receivable()) {
       return List.of();
     }
@@ -614,7 +629,7 @@ public final class InMemoryQueue implements QueuePort {
         visibleCount--;
         if (!redrive(entry)) {
           nowMillis = nowMillis != null ? nowMillis : Long.toString(System.currentTimeMillis());
-          out.add(deliver(entry, now, nowMillis));
+          out.add(deliver(entry, now, nowMillis, visibility, requestedAt));
         }
       }
       return out;
@@ -628,7 +643,7 @@ public final class InMemoryQueue implements QueuePort {
         visibleCount--;
         if (!redrive(entry)) {
           nowMillis = nowMillis != null ? nowMillis : Long.toString(System.currentTimeMillis());
-          out.add(deliver(entry, now, nowMillis));
+          out.add(deliver(entry, now, nowMillis, visibility, requestedAt));
         }
       }
       settle(group);
@@ -656,7 +671,7 @@ public final class InMemoryQueue implements QueuePort {
   }
 
   /** Marks the entry delivered with a new receipt handle and builds its message. Under lock. */
-  private Message deliver(Entry entry, long now, String nowMillis) {
+  private Message deliver(Entry entry, long now, String nowMillis, long visibility, long requestedAt) {
     String receipt = receiptPrefix + Long.toString(nextReceipt++, 36);
     entry.state = State.IN_FLIGHT;
     entry.receipt = receipt;
@@ -666,7 +681,8 @@ public final class InMemoryQueue implements QueuePort {
     }
     entry.deliveries++;
     delivered++;
-    entry.visibleAt = now + visibilityNanos;
+    entry.visibleAt = now + visibility;
+    entry.requestedAt = requestedAt;
     inFlight.put(receipt, entry);
     timed.add(entry);
     if (entry.group != null) {
@@ -995,7 +1011,7 @@ public final class InMemoryQueue implements QueuePort {
         waiter.deadline.cancel(false);
         continue;
       }
-      List<Message> messages = take(waiter.max, now);
+      List<Message> messages = take(waiter.max, now, waiter.visibility, waiter.requestedAt);
       if (messages.isEmpty()) {
         continue; // all moved to the dead-letter queue; receivable() tells whether more remain
       }
@@ -1378,6 +1394,7 @@ public final class InMemoryQueue implements QueuePort {
     final Group group; // null on standard queues
     State state;
     long visibleAt; // nanoTime; meaningful while IN_FLIGHT or DELAYED
+    long requestedAt; // nanoTime the receive that delivered it arrived; meaningful while IN_FLIGHT
     String receipt; // while IN_FLIGHT
     int receiveCount;
     String firstReceiveTimestamp;
@@ -1415,11 +1432,15 @@ public final class InMemoryQueue implements QueuePort {
   /** A receive waiting for messages. */
   private static final class Waiter {
     final int max;
+    final long visibility; // nanos
+    final long requestedAt; // nanoTime the request arrived: SQS's 12 hours count from there
     final CompletableFuture<List<Message>> future = new CompletableFuture<>();
     ScheduledFuture<?> deadline; // set under the lock before the waiter is visible to other threads
 
-    Waiter(int max) {
+    Waiter(int max, long visibility, long requestedAt) {
       this.max = max;
+      this.visibility = visibility;
+      this.requestedAt = requestedAt;
     }
   }
 

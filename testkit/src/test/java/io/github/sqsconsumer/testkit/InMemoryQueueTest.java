@@ -43,6 +43,26 @@ final class InMemoryQueueTest {
     assertThat(queue.size()).isEqualTo(2);
   }
 
+  /** A receive that names a visibility timeout hides its messages that long, not for the queue's own. */
+  @Test
+  void receive_withVisibilityTimeout_hidesForThatLong() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("q", Duration.ofMillis(100));
+    String shortly = queue.send("the queue's timeout");
+    queue.send("the receive's timeout");
+    assertThat(queue.receive(1, Duration.ZERO).get(5, SECONDS)).singleElement()
+        .satisfies(m -> assertThat(m.id()).isEqualTo(shortly));
+    assertThat(queue.receive(1, Duration.ZERO, LONG).get(5, SECONDS)).hasSize(1);
+
+    // the long poll is woken by the first one's expiry; the second stays hidden for LONG
+    List<Message> again = queue.receive(10, Duration.ofSeconds(10)).get(10, SECONDS);
+
+    assertThat(again).extracting(Message::id).containsExactly(shortly);
+    assertThat(queue.inFlightCount()).isEqualTo(2);
+    assertThatThrownBy(() -> queue.receive(1, Duration.ZERO, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("visibilityTimeout must be positive and at most PT12H but was PT0S");
+  }
+
   @Test
   void receive_afterVisibilityTimeout_redeliversWithHigherReceiveCount() throws Exception {
     InMemoryQueue queue = InMemoryQueue.standard("q", Duration.ofMillis(100));
