@@ -49,7 +49,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       kept.</li>
  *   <li>A receipt handle is valid only for the current delivery of a message in flight: deleting or
  *       changing the visibility with any other handle fails with {@link QueueException.Kind#INVALID_RECEIPT}.
- *       A visibility changed to zero makes the message visible at once.</li>
+ *       A visibility changed to zero makes the message visible at once. A delivery stays hidden at most
+ *       12 hours after its receive request arrived: a change whose new timeout would end later fails
+ *       ({@code InvalidParameterValue}, {@link QueueException.Kind#FATAL}) and changes nothing, as on
+ *       SQS, which does not shorten it to what remains.</li>
  *   <li>FIFO queues ({@link #fifo}): every message has a group. A group with a message in flight is locked
  *       and skipped by receives; one receive may return several consecutive messages of one unlocked group,
  *       in order, and messages of several groups. Groups are served in the order of their oldest message.
@@ -777,7 +780,7 @@ public final class InMemoryQueue implements QueuePort {
    * @param visibility between zero and 12 hours, never null
    * @return completes when done; exceptionally with {@link QueueException.Kind#INVALID_RECEIPT} if the
    *     handle is not that of a message in flight, with {@link QueueException.Kind#FATAL} if the visibility
-   *     is out of range, or with an injected failure
+   *     is out of range or would end more than 12 hours after the receive, or with an injected failure
    */
   public CompletableFuture<Void> changeVisibility(String receiptHandle, Duration visibility) {
     Objects.requireNonNull(receiptHandle, "receiptHandle");
@@ -792,8 +795,7 @@ public final class InMemoryQueue implements QueuePort {
       try {
         long now = System.nanoTime();
         expire(now);
-        failure = changeVisibilityLocked(receiptHandle, visibility, now)
-            ? null : invalidReceipt("ChangeMessageVisibility");
+        failure = changeVisibilityLocked(receiptHandle, visibility, now, "ChangeMessageVisibility");
       } finally {
         unlockAndDispatch();
       }
@@ -833,11 +835,14 @@ public final class InMemoryQueue implements QueuePort {
       for (int i = 0; i < changes.size(); i++) {
         VisibilityChange change = changes.get(i);
         messages.add(change.message());
-        QueueException failure = checkVisibility(change.visibility(), "ChangeMessageVisibilityBatch");
-        if (failure == null
-            && !changeVisibilityLocked(change.message().receiptHandle(), change.visibility(), now)
-            && !earlierSucceeded(messages, i, failures)) {
-          failure = invalidReceipt("ChangeMessageVisibilityBatch");
+        String action = "ChangeMessageVisibilityBatch";
+        QueueException failure = checkVisibility(change.visibility(), action);
+        if (failure == null) {
+          failure = changeVisibilityLocked(change.message().receiptHandle(), change.visibility(), now, action);
+          if (failure != null && failure.kind() == QueueException.Kind.INVALID_RECEIPT
+              && earlierSucceeded(messages, i, failures)) {
+            failure = null;
+          }
         }
         if (failure != null) {
           failures = failures != null ? failures : new HashMap<>();
@@ -864,11 +869,21 @@ public final class InMemoryQueue implements QueuePort {
     return true;
   }
 
-  /** Changes the visibility of the entry in flight with this receipt; false if there is none. Under lock. */
-  private boolean changeVisibilityLocked(String receipt, Duration visibility, long now) {
+  /**
+   * Changes the visibility of the entry in flight with this receipt; returns why it cannot: no such entry
+   * (INVALID_RECEIPT), or a visibility that would end more than 12 hours after the receive request that
+   * delivered it arrived (as SQS: InvalidParameterValue, and the change has no effect). Under lock.
+   */
+  private QueueException changeVisibilityLocked(String receipt, Duration visibility, long now, String action) {
     Entry entry = inFlight.get(receipt);
     if (entry == null) {
-      return false;
+      return invalidReceipt(action);
+    }
+    if (!visibility.isZero() && now + visibility.toNanos() - entry.requestedAt > MAX_VISIBILITY.toNanos()) {
+      return new QueueException(QueueException.Kind.FATAL, INVALID_PARAMETER, action + " on queue " + name
+          + ": value " + visibility.toSeconds() + " for parameter VisibilityTimeout is invalid: total "
+          + "VisibilityTimeout for the message is beyond the limit [" + MAX_VISIBILITY.toSeconds() + " seconds]",
+          null);
     }
     timed.remove(entry); // before changing the key it is sorted by
     if (visibility.isZero()) {
@@ -879,7 +894,7 @@ public final class InMemoryQueue implements QueuePort {
       entry.visibleAt = now + visibility.toNanos();
       timed.add(entry);
     }
-    return true;
+    return null;
   }
 
   /** Whether an earlier entry of this batch had the same receipt handle and succeeded. */
