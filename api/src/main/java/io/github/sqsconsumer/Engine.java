@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -74,6 +75,12 @@ final class Engine {
    * WARN only from the third in a row, and its recovery at INFO only after such a warning.
    */
   private static final int WARN_AFTER_FAILURES = 3;
+  /**
+   * What a retry delay leaves of the 12 hours SQS allows after a receive: a release may wait in the
+   * harvester (a batch filling, a throttled retry) and travel before the queue applies it, and a release
+   * that would end later than the 12 hours is rejected whole.
+   */
+  private static final Duration RELEASE_MARGIN = Duration.ofMinutes(1);
   /** How long a blocked submit waits before it checks whether the consumer is stopping. */
   private static final Duration SUBMIT_SLICE = Duration.ofMillis(500);
 
@@ -573,12 +580,28 @@ final class Engine {
       if (delay == null) {
         return Optional.empty();
       }
-      return delay.map(d -> d.isNegative() ? Duration.ZERO : d.compareTo(RetryPolicy.MAX_DELAY) > 0 ? RetryPolicy.MAX_DELAY : d);
+      Duration longest = longestRelease(message);
+      return delay.map(d -> d.isNegative() ? Duration.ZERO : d.compareTo(longest) > 0 ? longest : d);
     } catch (RuntimeException e) {
       LOG.warn("{}: the retry policy failed for {}; leaving it to its visibility timeout: {}", name, message,
           e.toString());
       return Optional.empty();
     }
+  }
+
+  /**
+   * The longest visibility a release of this message may ask for now: SQS keeps a message hidden at most
+   * {@link RetryPolicy#MAX_DELAY} after the receive, counted from when the queue got the request, which is
+   * no earlier than when it was sent; so what remains of that since the send, less RELEASE_MARGIN, in whole
+   * seconds (the runner rounds up). [a release ends within 12 h of its receive]
+   */
+  private Duration longestRelease(Message message) {
+    OptionalLong received = registry.receivedNanos(message);
+    if (received.isEmpty()) {
+      return RetryPolicy.MAX_DELAY; // not ours any more (settled meanwhile): the harvester will refuse it anyway
+    }
+    long left = received.getAsLong() + RetryPolicy.MAX_DELAY.toNanos() - RELEASE_MARGIN.toNanos() - System.nanoTime();
+    return Duration.ofSeconds(Math.clamp(left / 1_000_000_000L, 0, RetryPolicy.MAX_DELAY.toSeconds()));
   }
 
   private void acknowledge(Message message) {

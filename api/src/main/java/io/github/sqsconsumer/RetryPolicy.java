@@ -20,6 +20,10 @@ public interface RetryPolicy {
    * Returns the delay before the message is visible again, or empty to leave the message alone: it then
    * comes back when its current visibility timeout runs out.
    *
+   * <p>SQS keeps a message hidden at most 12 hours after the receive that brought it, so the consumer
+   * shortens a longer delay to what remains of those 12 hours (less a minute), and to zero once they are
+   * spent: after a long handler, {@code fixed(12h)} brings the message back 12 hours after its receive.
+   *
    * @param message the failed message, never null; {@link Message#receiveCount()} counts this delivery
    * @param cause why it failed, never null
    * @return the delay between zero and {@link #MAX_DELAY}, or empty; never null
