@@ -74,6 +74,12 @@ public interface Consumer extends AutoCloseable {
    * at close brought after all). Handlers still running at the shutdown timeout are interrupted; their
    * messages come back after their visibility timeout. Not interruptible: an interrupt of the calling thread, before or during
    * the call, does not cut the stop short; the interrupt status is set again when close returns.
+   *
+   * <p>Messages received ahead of a free handler (the {@linkplain Builder#prefetch prefetch}) and FIFO
+   * messages waiting behind their group's running one are released unhandled. They were received all the
+   * same, so each such release counts toward the queue's {@code maxReceiveCount}: with a redrive policy, a
+   * message that was never handled can reach the dead-letter queue after enough restarts. Keep
+   * {@code maxReceiveCount} well above the retries a message needs, or the prefetch small.
    */
   @Override
   void close();
@@ -199,6 +205,8 @@ public interface Consumer extends AutoCloseable {
      * Default {@code max(10, 6 x concurrency)}, capped at 10,000: enough to hide a 60 ms round trip (a
      * busy queue 15-30 ms away, plus client queueing) behind a 10 ms handler. The consumer only goes that
      * far ahead when the measured times call for it; set it lower to bound memory for large messages.
+     * Prefetched messages still waiting at {@link Consumer#close()} are released unhandled, and that
+     * receive counts toward the queue's {@code maxReceiveCount} (see there).
      */
     public Builder prefetch(int prefetch) {
       this.prefetch = prefetch;

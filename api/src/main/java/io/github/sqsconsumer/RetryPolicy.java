@@ -10,6 +10,11 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Called by worker threads concurrently, once per failed message, on the hot path: implementations must
  * be thread-safe and fast, and must not block.
+ *
+ * <p>A queue's redrive policy counts receives, not failures: {@link Message#receiveCount()} grows with
+ * every receive, including those of messages released without being handled (FIFO messages behind a
+ * failing one of their group, prefetched messages at {@link Consumer#close()}). A policy keyed on the
+ * receive count, and the queue's {@code maxReceiveCount}, should leave room for those.
  */
 @FunctionalInterface
 public interface RetryPolicy {

@@ -67,6 +67,17 @@ final class SqsRunner implements Runner {
    *   (the Runner#receive contract). `releasing` holds such releases until answered; close() waits
    *   for them briefly before it closes a client of our own.
    *
+   * FIFO receives:
+   *   No ReceiveRequestAttemptId is sent. The id lets a retry of a receive within 5 minutes get the same
+   *   messages and receipt handles back (resetting their visibility) when the first response was lost, as
+   *   long as none of them was deleted or had its visibility changed. But a receive that failed because
+   *   the queue throttled it is not retryable: SQS refuses the same id again, and the retry must carry a
+   *   new one. The SDK retries a call with the same request, throttles included, and the core retries a
+   *   failed receive with a new call after its backoff, so an id would only pay off after a lost response
+   *   and would turn a throttle into a refusal. Without it, the messages of a lost response, and their
+   *   groups, stay hidden until the visibility timeout sent with the receive runs out (a short configured
+   *   visibilityTimeout, which the heartbeat extends for messages being handled, bounds that).
+   *
    * Shutdown:
    *   close() runs once, after every other call has completed or been cancelled. It closes the client only
    *   if this runner built it; a user's client stays open for the user (and needs no wait).
