@@ -11,7 +11,8 @@ import java.util.List;
  * messages of one group in order, and the batches of one group run one at a time; there, as with
  * Lambda, a handler should stop at the first failure and report it and every later message as failed:
  * messages after the first failure are returned to the queue (and handled again, in order) even if the
- * result says they succeeded.
+ * result says they succeeded. Each such return, like that of the group's later batches, counts toward the
+ * queue's {@code maxReceiveCount} though the messages were not handled (see {@link RetryPolicy}).
  */
 @FunctionalInterface
 public interface BatchHandler {

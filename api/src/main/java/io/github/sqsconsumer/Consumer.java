@@ -74,6 +74,12 @@ public interface Consumer extends AutoCloseable {
    * at close brought after all). Handlers still running at the shutdown timeout are interrupted; their
    * messages come back after their visibility timeout. Not interruptible: an interrupt of the calling thread, before or during
    * the call, does not cut the stop short; the interrupt status is set again when close returns.
+   *
+   * <p>Messages received ahead of a free handler (the {@linkplain Builder#prefetch prefetch}) and FIFO
+   * messages waiting behind their group's running one are released unhandled. They were received all the
+   * same, so each such release counts toward the queue's {@code maxReceiveCount}: with a redrive policy, a
+   * message that was never handled can reach the dead-letter queue after enough restarts. Keep
+   * {@code maxReceiveCount} well above the retries a message needs, or the prefetch small.
    */
   @Override
   void close();
@@ -116,7 +122,9 @@ public interface Consumer extends AutoCloseable {
 
   /**
    * Builds a {@link Consumer}. Every setting is checked at {@link #build()}, whose message names the
-   * setting, the bad value and the allowed range. Not thread-safe.
+   * setting, the bad value and the allowed range. A template: {@link #build()} copies every setting (the
+   * part settings and components too), so a builder may be changed and built again for another consumer
+   * without touching the ones built before. Not thread-safe.
    */
   final class Builder {
     /** The most concurrency a consumer allows. */
@@ -197,6 +205,8 @@ public interface Consumer extends AutoCloseable {
      * Default {@code max(10, 6 x concurrency)}, capped at 10,000: enough to hide a 60 ms round trip (a
      * busy queue 15-30 ms away, plus client queueing) behind a 10 ms handler. The consumer only goes that
      * far ahead when the measured times call for it; set it lower to bound memory for large messages.
+     * Prefetched messages still waiting at {@link Consumer#close()} are released unhandled, and that
+     * receive counts toward the queue's {@code maxReceiveCount} (see there).
      */
     public Builder prefetch(int prefetch) {
       this.prefetch = prefetch;
@@ -210,8 +220,9 @@ public interface Consumer extends AutoCloseable {
     }
 
     /**
-     * The visibility timeout the heartbeat keeps renewing for messages in flight, 1 second to 12 hours;
-     * default the queue's own.
+     * The visibility timeout asked for with each receive and renewed by the heartbeat while a message waits,
+     * runs or waits for its delete, 1 second to 12 hours; default the queue's own. Handy when the queue's
+     * timeout is short, or zero, and cannot be changed.
      */
     public Builder visibilityTimeout(Duration visibilityTimeout) {
       this.visibilityTimeout = Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
@@ -317,48 +328,23 @@ public interface Consumer extends AutoCloseable {
      * @throws ConsumerException if a part cannot be found or chosen, saying what was found and how to choose
      */
     public Consumer build() {
-      validate();
-      return DefaultConsumer.create(this);
+      return DefaultConsumer.create(validate());
     }
 
-    /** Checks every setting; package-private for tests. */
-    Builder validate() {
-      Checks.requireState(queue != null, "queue must be set");
-      Checks.requireArgument(!queue.isBlank(), "queue must not be blank");
-      Checks.requireState(handler != null || batchHandler != null, "a handler or a batchHandler must be set");
-      Checks.requireState(handler == null || batchHandler == null,
-          "only one of handler and batchHandler may be set");
-      Checks.requireArgument(!name.isBlank(), "name must not be blank");
-      Checks.requireArgument(concurrency >= 1 && concurrency <= MAX_CONCURRENCY,
-          "concurrency must be between 1 and %d but was %d", MAX_CONCURRENCY, concurrency);
-      Checks.requireArgument(batchSize >= 1 && batchSize <= 10,
-          "batchSize must be between 1 and 10 but was %d", batchSize);
-      Checks.requireArgument(prefetch == null || (prefetch >= 0 && prefetch <= 10_000),
-          "prefetch must be between 0 and 10000 but was %s", prefetch);
-      requireBetween("waitTime", waitTime, Duration.ZERO, MAX_WAIT_TIME);
-      requireBetween("shutdownTimeout", shutdownTimeout, Duration.ZERO, Duration.ofHours(1));
-      requireBetween("maxVisibilityExtension", maxVisibilityExtension, Duration.ZERO, RetryPolicy.MAX_DELAY);
-      if (visibilityTimeout != null) {
-        requireBetween("visibilityTimeout", visibilityTimeout, Duration.ofSeconds(1), RetryPolicy.MAX_DELAY);
-      }
-      Checks.requireArgument(rateLimit >= 0 && rateLimit <= 1_000_000 && !Double.isNaN(rateLimit),
-          "rateLimit must be between 0 and 1000000 messages per second but was %s", rateLimit);
-      Checks.requireArgument(runner == null || !runner.isBlank(), "runner must not be blank");
-      Checks.requireArgument(worker == null || !worker.isBlank(), "worker must not be blank");
-      Checks.requireArgument(harvester == null || !harvester.isBlank(), "harvester must not be blank");
-      for (String key : settings.keySet()) {
-        Checks.requireArgument(!key.isBlank(), "setting keys must not be blank");
-      }
-      return this;
+    /**
+     * Checks every setting and returns them as an immutable snapshot, which is all a consumer reads: the
+     * builder may be changed and built again without touching what it built before. Package-private for
+     * tests.
+     */
+    ConsumerConfig validate() {
+      return new ConsumerConfig(name, queue, handler, batchHandler, batchSize, concurrency, effectivePrefetch(),
+          waitTime, shutdownTimeout, maxVisibilityExtension, visibilityTimeout, rateLimit, retryPolicy,
+          acknowledgeMode, listener, runner, worker, harvester, settings, components);
     }
 
-    private static void requireBetween(String setting, Duration value, Duration min, Duration max) {
-      Checks.requireArgument(value.compareTo(min) >= 0 && value.compareTo(max) <= 0,
-          "%s must be between %s and %s but was %s", setting, min, max, value);
-    }
-
+    /** The prefetch asked for, or the default for the concurrency; the one source of that default. */
     int effectivePrefetch() {
-      return prefetch != null ? prefetch : Math.min(10_000, Math.max(10, 6 * concurrency));
+      return prefetch != null ? prefetch : Math.min(ConsumerConfig.MAX_PREFETCH, Math.max(10, 6 * concurrency));
     }
   }
 }

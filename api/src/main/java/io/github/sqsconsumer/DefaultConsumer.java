@@ -38,7 +38,7 @@ final class DefaultConsumer implements Consumer {
   /** Transient failures tolerated while connecting at start, before start() gives up. */
   private static final int OPEN_ATTEMPTS = 4;
 
-  private final Consumer.Builder config;
+  private final ConsumerConfig config;
   private final WorkerProvider workerProvider;
   private final HarvesterProvider harvesterProvider;
   private final PartContextImpl context;
@@ -54,20 +54,20 @@ final class DefaultConsumer implements Consumer {
   // the worker while RUNNING or STOPPING, for the gauges; written under lifecycle (and at the end of close)
   private volatile Worker gauges;
 
-  private DefaultConsumer(Consumer.Builder config, RunnerProvider runnerProvider, WorkerProvider worker,
+  private DefaultConsumer(ConsumerConfig config, RunnerProvider runnerProvider, WorkerProvider worker,
       HarvesterProvider harvester) {
     this.config = config;
     this.workerProvider = worker;
     this.harvesterProvider = harvester;
     // every part setting is checked here, at build(): its key against the chosen parts' keys, its value by
     // the part (the runner's create, the others' validate); start() then creates from the same settings
-    Settings settings = PartSettings.of(config.settings, System.getProperties(), List.of(
+    Settings settings = PartSettings.of(config.settings(), System.getProperties(), List.of(
         new PartSettings.Part("runner", runnerProvider.name(), runnerProvider.settingKeys()),
         new PartSettings.Part("worker", worker.name(), worker.settingKeys()),
         new PartSettings.Part("harvester", harvester.name(), harvester.settingKeys())));
-    this.context = new PartContextImpl(config.name, settings, config.components, config.queue,
-        config.concurrency, null, null);
-    this.listener = SafeListener.of(config.listener);
+    this.context = new PartContextImpl(config.name(), settings, config.components(), config.queue(),
+        config.concurrency(), null, null);
+    this.listener = SafeListener.of(config.listener());
     this.registry = new InFlight(listener);
     this.runner = runnerProvider.create(context); // cheap by contract: no network, validates its settings
     this.harvesterContext = context.withPort(runner, registry);
@@ -78,21 +78,21 @@ final class DefaultConsumer implements Consumer {
       runner.close();
       throw e;
     }
-    LOG.debug("{}: {}", config.name, settings);
+    LOG.debug("{}: {}", config.name(), settings);
   }
 
-  static Consumer create(Consumer.Builder config) {
+  static Consumer create(ConsumerConfig config) {
     RunnerProvider runner = Providers.choose(RunnerProvider.class, RunnerProvider::name, "runner",
-        config.runner, "sqs-consumer-runner-sqs");
+        config.runner(), "sqs-consumer-runner-sqs");
     WorkerProvider worker = Providers.choose(WorkerProvider.class, WorkerProvider::name, "worker",
-        config.worker, "sqs-consumer-worker-semaphore or sqs-consumer-worker-pool");
+        config.worker(), "sqs-consumer-worker-semaphore or sqs-consumer-worker-pool");
     HarvesterProvider harvester = Providers.choose(HarvesterProvider.class, HarvesterProvider::name,
-        "harvester", config.harvester, "sqs-consumer-harvester-batch or sqs-consumer-harvester-direct");
+        "harvester", config.harvester(), "sqs-consumer-harvester-batch or sqs-consumer-harvester-direct");
     return create(config, runner, worker, harvester);
   }
 
   /** Creates a consumer with these parts; package-private for tests. */
-  static DefaultConsumer create(Consumer.Builder config, RunnerProvider runner, WorkerProvider worker,
+  static DefaultConsumer create(ConsumerConfig config, RunnerProvider runner, WorkerProvider worker,
       HarvesterProvider harvester) {
     return new DefaultConsumer(config, runner, worker, harvester);
   }
@@ -120,9 +120,9 @@ final class DefaultConsumer implements Consumer {
         engine.start();
         gauges = worker;
         state = State.RUNNING;
-        LOG.info("{} started on {} ({}, worker {}, harvester {}, concurrency {}{})", config.name, queue.url(),
+        LOG.info("{} started on {} ({}, worker {}, harvester {}, concurrency {}{})", config.name(), queue.url(),
             queue.fifo() ? "FIFO" : "standard", workerProvider.name(), harvesterProvider.name(),
-            config.concurrency, config.batchHandler != null ? ", batches of up to " + config.batchSize : "");
+            config.concurrency(), config.batchHandler() != null ? ", batches of up to " + config.batchSize() : "");
       } catch (RuntimeException | Error e) {
         state = State.FAILED;
         cleanUpFailedStart(worker, harvester);
@@ -141,16 +141,16 @@ final class DefaultConsumer implements Consumer {
         return runner.open();
       } catch (QueueException e) {
         if (!e.isTransient() || backoff.attempts() + 1 >= OPEN_ATTEMPTS) {
-          throw new ConsumerException("cannot consume queue '" + config.queue + "': " + e.getMessage(), e);
+          throw new ConsumerException("cannot consume queue '" + config.queue() + "': " + e.getMessage(), e);
         }
         Duration delay = backoff.next();
-        LOG.warn("{}: connecting to the queue failed, retrying in {} ms: {}", config.name, delay.toMillis(),
+        LOG.warn("{}: connecting to the queue failed, retrying in {} ms: {}", config.name(), delay.toMillis(),
             e.toString());
         try {
           Thread.sleep(delay);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
-          throw new ConsumerException("interrupted while connecting to queue '" + config.queue + "'", ie);
+          throw new ConsumerException("interrupted while connecting to queue '" + config.queue() + "'", ie);
         }
       }
     }
@@ -200,15 +200,15 @@ final class DefaultConsumer implements Consumer {
       awaitTermination();
       return;
     }
-    LOG.info("{} stopping: {} messages in flight", config.name, registry.size());
+    LOG.info("{} stopping: {} messages in flight", config.name(), registry.size());
     try {
-      running.stop(config.shutdownTimeout); // runs every step even if this thread is interrupted
+      running.stop(config.shutdownTimeout()); // runs every step even if this thread is interrupted
     } finally {
       runner.close();
       gauges = null; // [gauges zero once TERMINATED]: a handler that outlived the timeout is no longer ours
       state = State.TERMINATED;
       terminated.countDown();
-      LOG.info("{} stopped", config.name);
+      LOG.info("{} stopped", config.name());
     }
   }
 
@@ -224,7 +224,7 @@ final class DefaultConsumer implements Consumer {
 
   @Override
   public String name() {
-    return config.name;
+    return config.name();
   }
 
   @Override
@@ -252,6 +252,6 @@ final class DefaultConsumer implements Consumer {
 
   @Override
   public String toString() {
-    return "Consumer[" + config.name + ", " + state + "]";
+    return "Consumer[" + config.name() + ", " + state + "]";
   }
 }

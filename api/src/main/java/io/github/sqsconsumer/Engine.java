@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -74,6 +75,12 @@ final class Engine {
    * WARN only from the third in a row, and its recovery at INFO only after such a warning.
    */
   private static final int WARN_AFTER_FAILURES = 3;
+  /**
+   * What a retry delay leaves of the 12 hours SQS allows after a receive: a release may wait in the
+   * harvester (a batch filling, a throttled retry) and travel before the queue applies it, and a release
+   * that would end later than the 12 hours is rejected whole.
+   */
+  private static final Duration RELEASE_MARGIN = Duration.ofMinutes(1);
   /** How long a blocked submit waits before it checks whether the consumer is stopping. */
   private static final Duration SUBMIT_SLICE = Duration.ofMillis(500);
 
@@ -85,6 +92,8 @@ final class Engine {
   private final AcknowledgeMode acknowledgeMode;
   private final ConsumerListener listener;
   private final Duration waitTime;
+  /** Asked for with every receive; the registry's deadlines and the heartbeat count on it. */
+  private final Duration visibility;
 
   private final Runner runner;
   private final QueueInfo queue;
@@ -110,29 +119,29 @@ final class Engine {
   private volatile double unitNanos;
   private volatile int prefetch;
 
-  Engine(Consumer.Builder config, Runner runner, QueueInfo queue, Worker worker, Harvester harvester,
+  Engine(ConsumerConfig config, Runner runner, QueueInfo queue, Worker worker, Harvester harvester,
       InFlight registry, ConsumerListener listener) {
-    this.name = config.name;
-    this.handler = config.handler;
-    this.batchHandler = config.batchHandler;
-    this.unitSize = batchHandler != null ? config.batchSize : 1;
-    this.retryPolicy = config.retryPolicy;
-    this.acknowledgeMode = config.acknowledgeMode;
+    this.name = config.name();
+    this.handler = config.handler();
+    this.batchHandler = config.batchHandler();
+    this.unitSize = batchHandler != null ? config.batchSize() : 1;
+    this.retryPolicy = config.retryPolicy();
+    this.acknowledgeMode = config.acknowledgeMode();
     this.listener = SafeListener.of(listener); // [a listener's throw changes nothing]: see SafeListener
-    this.waitTime = config.waitTime;
+    this.waitTime = config.waitTime();
     this.runner = runner;
     this.queue = queue;
     this.worker = worker;
     this.harvester = harvester;
     this.registry = registry;
-    this.base = config.concurrency * unitSize;
-    this.maxPrefetch = config.effectivePrefetch();
+    this.base = config.concurrency() * unitSize;
+    this.maxPrefetch = config.prefetch();
     this.prefetch = Math.min(maxPrefetch, base);
     this.flow = new FlowControl(base, prefetch, RECEIVE_BATCH);
-    this.rateLimiter = config.rateLimit > 0 ? new RateLimiter(config.rateLimit, RECEIVE_BATCH) : null;
+    this.rateLimiter = config.rateLimit() > 0 ? new RateLimiter(config.rateLimit(), RECEIVE_BATCH) : null;
     this.fifo = queue.fifo() ? new FifoScheduler() : null;
-    Duration visibility = config.visibilityTimeout != null ? config.visibilityTimeout : queue.visibilityTimeout();
-    this.heartbeat = new Heartbeat(registry, runner, listener, visibility, config.maxVisibilityExtension);
+    this.visibility = config.visibilityTimeout() != null ? config.visibilityTimeout() : queue.visibilityTimeout();
+    this.heartbeat = new Heartbeat(registry, runner, listener, visibility, config.maxVisibilityExtension());
   }
 
   void start() {
@@ -213,7 +222,7 @@ final class Engine {
       List<Message> messages;
       CompletableFuture<List<Message>> future = null;
       try {
-        future = runner.receive(permits, waitTime);
+        future = runner.receive(permits, waitTime, visibility);
         current = future;
         if (!running) {
           future.cancel(true); // [no receive outlives stop]: stop() may have looked before we published
@@ -356,7 +365,7 @@ final class Engine {
   // ---------------------------------------------------------------- dispatch
 
   private void deliver(List<Message> messages, long sentNanos) {
-    long deadline = sentNanos + queue.visibilityTimeout().toNanos();
+    long deadline = sentNanos + visibility.toNanos(); // [deadline <= when the queue shows it again]
     for (Message message : messages) {
       registry.add(message, sentNanos, deadline);
       listener.onReceived(message);
@@ -571,12 +580,28 @@ final class Engine {
       if (delay == null) {
         return Optional.empty();
       }
-      return delay.map(d -> d.isNegative() ? Duration.ZERO : d.compareTo(RetryPolicy.MAX_DELAY) > 0 ? RetryPolicy.MAX_DELAY : d);
+      Duration longest = longestRelease(message);
+      return delay.map(d -> d.isNegative() ? Duration.ZERO : d.compareTo(longest) > 0 ? longest : d);
     } catch (Throwable e) { // an Error too: it must not skip the settling of the rest of a batch
       LOG.warn("{}: the retry policy failed for {}; leaving it to its visibility timeout: {}", name, message,
           e.toString());
       return Optional.empty();
     }
+  }
+
+  /**
+   * The longest visibility a release of this message may ask for now: SQS keeps a message hidden at most
+   * {@link RetryPolicy#MAX_DELAY} after the receive, counted from when the queue got the request, which is
+   * no earlier than when it was sent; so what remains of that since the send, less RELEASE_MARGIN, in whole
+   * seconds (the runner rounds up). [a release ends within 12 h of its receive]
+   */
+  private Duration longestRelease(Message message) {
+    OptionalLong received = registry.receivedNanos(message);
+    if (received.isEmpty()) {
+      return RetryPolicy.MAX_DELAY; // not ours any more (settled meanwhile): the harvester will refuse it anyway
+    }
+    long left = received.getAsLong() + RetryPolicy.MAX_DELAY.toNanos() - RELEASE_MARGIN.toNanos() - System.nanoTime();
+    return Duration.ofSeconds(Math.clamp(left / 1_000_000_000L, 0, RetryPolicy.MAX_DELAY.toSeconds()));
   }
 
   private void acknowledge(Message message) {

@@ -3,6 +3,7 @@ package io.github.sqsconsumer;
 import io.github.sqsconsumer.spi.HarvesterCallback;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -143,6 +144,12 @@ final class InFlight implements HarvesterCallback {
     if (entry != null) {
       entry.settle(visibility);
     }
+  }
+
+  /** When the receive that brought the message was sent (System.nanoTime), if it is still here. */
+  OptionalLong receivedNanos(Message message) {
+    Entry entry = entries.get(message);
+    return entry == null ? OptionalLong.empty() : OptionalLong.of(entry.receivedNanos);
   }
 
   /** Removes the message, if it is still here; it is no longer extended. Returns true if it was here. */

@@ -10,6 +10,11 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Called by worker threads concurrently, once per failed message, on the hot path: implementations must
  * be thread-safe and fast, and must not block.
+ *
+ * <p>A queue's redrive policy counts receives, not failures: {@link Message#receiveCount()} grows with
+ * every receive, including those of messages released without being handled (FIFO messages behind a
+ * failing one of their group, prefetched messages at {@link Consumer#close()}). A policy keyed on the
+ * receive count, and the queue's {@code maxReceiveCount}, should leave room for those.
  */
 @FunctionalInterface
 public interface RetryPolicy {
@@ -19,6 +24,10 @@ public interface RetryPolicy {
   /**
    * Returns the delay before the message is visible again, or empty to leave the message alone: it then
    * comes back when its current visibility timeout runs out.
+   *
+   * <p>SQS keeps a message hidden at most 12 hours after the receive that brought it, so the consumer
+   * shortens a longer delay to what remains of those 12 hours (less a minute), and to zero once they are
+   * spent: after a long handler, {@code fixed(12h)} brings the message back 12 hours after its receive.
    *
    * @param message the failed message, never null; {@link Message#receiveCount()} counts this delivery
    * @param cause why it failed, never null

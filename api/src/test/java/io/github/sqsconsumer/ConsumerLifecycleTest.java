@@ -45,6 +45,46 @@ final class ConsumerLifecycleTest {
     assertThat(latch.await(10, TimeUnit.SECONDS)).as("latch released in time").isTrue();
   }
 
+  // Regression: build() kept the builder itself and start() read the handler, concurrency, retry policy and
+  // the rest from it, so a builder reused as a template (build A, change it, build B) made A run B's
+  // handler on A's queue and delete what it accepted, and values set after build() were never checked.
+  @Test
+  void build_builderReusedAsTemplate_eachConsumerKeepsItsOwnSettings() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    Set<String> handledByA = ConcurrentHashMap.newKeySet();
+    Set<String> handledByB = ConcurrentHashMap.newKeySet();
+    CountDownLatch attempts = new CountDownLatch(20);
+    Consumer.Builder template = Consumer.builder().queue("orders").concurrency(2).waitTime(Duration.ofSeconds(1))
+        .retryPolicy(RetryPolicy.fixed(Duration.ofSeconds(7)))
+        .handler(m -> {
+          handledByA.add(m.id());
+          attempts.countDown();
+          if (m.id().equals("m0")) {
+            throw new IllegalStateException("fails once");
+          }
+        });
+    create(template);
+    TestParts.ListRunner otherQueue = new TestParts.ListRunner();
+    Consumer b = DefaultConsumer.create(template.queue("invoices").concurrency(7)
+            .retryPolicy(RetryPolicy.fixed(Duration.ofSeconds(3))).handler(m -> handledByB.add(m.id())).validate(),
+        TestParts.runner(otherQueue), TestParts.worker(new TestParts.ThreadWorker(7)), TestParts.harvester());
+    // invalid values set after both builds reach neither consumer
+    template.concurrency(0).waitTime(Duration.ofMinutes(5)).prefetch(-1).setting("", "x");
+
+    consumer.start();
+    await(attempts);
+    consumer.close();
+    b.close();
+
+    assertThat(handledByA).hasSize(20);
+    assertThat(handledByB).isEmpty();
+    assertThat(runner.deleted).hasSize(19).doesNotContain("m0");
+    assertThat(runner.released).containsExactly(java.util.Map.entry("m0", Duration.ofSeconds(7)));
+    assertThat(worker[0].maxActive.get()).isLessThanOrEqualTo(2);
+  }
+
   @Test
   void start_handlesAndDeletesEveryMessage() throws Exception {
     CountDownLatch handled = new CountDownLatch(100);

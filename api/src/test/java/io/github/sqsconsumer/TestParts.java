@@ -59,7 +59,7 @@ final class TestParts {
     }
 
     @Override
-    public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime) {
+    public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibilityTimeout) {
       List<Message> batch = new ArrayList<>();
       Message m;
       while (batch.size() < maxMessages && (m = queue.poll()) != null) {

@@ -72,8 +72,8 @@ final class CoreParts {
     }
 
     @Override
-    public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime) {
-      return queue.receive(maxMessages, waitTime);
+    public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibilityTimeout) {
+      return queue.receive(maxMessages, waitTime, visibilityTimeout);
     }
 
     @Override

@@ -52,7 +52,7 @@ final class EngineSettleTest {
     for (int i = 0; i < count; i++) {
       queue.send("m" + i);
     }
-    List<Message> messages = runner.receive(count, Duration.ZERO).get(10, SECONDS);
+    List<Message> messages = runner.receive(count, Duration.ZERO, VISIBILITY).get(10, SECONDS);
     assertThat(messages).hasSize(count);
     for (Message message : messages) {
       registry.add(message, receivedNanos, receivedNanos + VISIBILITY.toNanos());
@@ -92,6 +92,43 @@ final class EngineSettleTest {
       harvester.sendHeldReports();
       assertThat(registry.size()).isZero();
     }
+  }
+
+  /**
+   * Regression: the retry delay was clamped to 12 h from now, while SQS keeps a message hidden at most 12 h
+   * after its receive: RetryPolicy.fixed(12h) was rejected (InvalidParameterValue, fatal) and the release
+   * reported failed, so that policy could never work. The delay is clamped to what remains of the 12 h.
+   */
+  @Test
+  void release_retryDelayOf12Hours_clampedToWhatRemainsSinceTheReceive() throws Exception {
+    long t0 = System.nanoTime();
+    Message message = receive(1, t0).get(0);
+    Engine engine = engine(Consumer.builder().retryPolicy(RetryPolicy.fixed(Duration.ofHours(12))).handler(m -> {
+      throw new IllegalStateException("handler fails");
+    }));
+
+    engine.run(new Unit(engine, List.of(message)));
+
+    assertThat(listener.messagesOf("acknowledgementFailed")).isEmpty();
+    assertThat(listener.of("released")).singleElement().satisfies(released -> assertThat((Duration) released.detail())
+        .isLessThan(Duration.ofHours(12)).isGreaterThan(Duration.ofHours(11)));
+    assertThat(queue.inFlightCount()).as("hidden for the retry delay").isEqualTo(1);
+    assertThat(registry.size()).isZero();
+  }
+
+  /** After a handler that ran for hours, a long retry delay gets only what remains of the 12 hours. */
+  @Test
+  void release_retryDelayAfterALongHandler_endsWithinTwelveHoursOfTheReceive() throws Exception {
+    long threeHoursAgo = System.nanoTime() - Duration.ofHours(3).toNanos();
+    Message message = receive(1, threeHoursAgo).get(0); // as if the receive was three hours ago
+    Engine engine = engine(Consumer.builder().retryPolicy(RetryPolicy.fixed(Duration.ofHours(10))).handler(m -> {
+      throw new IllegalStateException("handler fails");
+    }));
+
+    engine.run(new Unit(engine, List.of(message)));
+
+    assertThat(listener.of("released")).singleElement().satisfies(released -> assertThat((Duration) released.detail())
+        .isLessThan(Duration.ofHours(9)).isGreaterThan(Duration.ofHours(8)));
   }
 
   /** The same with a release at 0 s, on the in-memory queue: the message is visible at once and stays so. */

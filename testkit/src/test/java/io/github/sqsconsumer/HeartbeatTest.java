@@ -178,7 +178,7 @@ final class HeartbeatTest {
       queue.send("batch " + i);
     }
     CoreParts.QueueRunner runner = new CoreParts.QueueRunner(queue, port);
-    List<Message> messages = runner.receive(10, Duration.ZERO).get(10, TimeUnit.SECONDS);
+    List<Message> messages = runner.receive(10, Duration.ZERO, VISIBILITY).get(10, TimeUnit.SECONDS);
     messages.forEach(m -> registry.add(m, t0, t0 + VISIBILITY.toNanos()));
     Heartbeat heartbeat = heartbeat(Duration.ofHours(12));
     Engine engine = CoreParts.engine(Consumer.builder().batchHandler(batch -> {

@@ -28,7 +28,9 @@ public interface Runner extends QueuePort, AutoCloseable {
 
   /**
    * Receives up to {@code maxMessages} messages, waiting up to {@code waitTime} for the first (long
-   * polling). Does not block the caller.
+   * polling), and hides them for {@code visibilityTimeout} from the receive (SQS's {@code VisibilityTimeout}
+   * of ReceiveMessage): the core's heartbeat and its record of when each message's visibility runs out
+   * count on that timeout, not the queue's. Does not block the caller.
    *
    * <p>Cancelling the returned future ({@code cancel(true)}) must abort the request promptly; the core
    * does so at shutdown. The core never sees the messages of a cancelled receive, so they are the
@@ -40,10 +42,12 @@ public interface Runner extends QueuePort, AutoCloseable {
    *
    * @param maxMessages between 1 and {@link #MAX_BATCH_SIZE}
    * @param waitTime between zero and 20 seconds
+   * @param visibilityTimeout between 1 second and 12 hours: the consumer's configured timeout, or the
+   *     queue's own ({@link QueueInfo#visibilityTimeout()}) when none is configured
    * @return the messages (possibly none), with all system and message attributes; completes exceptionally
    *     with a {@link QueueException}
    */
-  CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime);
+  CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibilityTimeout);
 
   /**
    * Releases what the runner holds (its client, if it made it). Called once, after all other calls. May

@@ -39,6 +39,7 @@ final class HarvesterElasticMqTest {
   /** Long enough that a batch is flushed only because it is full, or at close. */
   private static final String NEVER_BY_AGE = "10s";
   private static final Duration REPORTS = Duration.ofSeconds(20);
+  private static final Duration VISIBILITY = Duration.ofSeconds(30); // the queue's own, see open()
 
   private static SqsFixture sqs;
 
@@ -242,7 +243,7 @@ final class HarvesterElasticMqTest {
     List<Message> messages = new ArrayList<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (messages.size() < n && System.nanoTime() < deadline) {
-      messages.addAll(runner.receive(Math.min(10, n - messages.size()), Duration.ofSeconds(1)).get());
+      messages.addAll(runner.receive(Math.min(10, n - messages.size()), Duration.ofSeconds(1), VISIBILITY).get());
     }
     assertThat(messages).as("received").hasSize(n);
     return messages;
@@ -252,7 +253,7 @@ final class HarvesterElasticMqTest {
   private Message receiveOne(String id) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
-      Optional<Message> found = runner.receive(10, Duration.ofSeconds(1)).get().stream()
+      Optional<Message> found = runner.receive(10, Duration.ofSeconds(1), VISIBILITY).get().stream()
           .filter(m -> m.id().equals(id)).findFirst();
       if (found.isPresent()) {
         return found.get();

@@ -43,12 +43,16 @@ import java.util.concurrent.locks.ReentrantLock;
  *       after any receive.</li>
  *   <li>Each delivery has a fresh receipt handle, sets {@code ApproximateReceiveCount} (one more than the
  *       delivery before), keeps {@code ApproximateFirstReceiveTimestamp} and {@code SentTimestamp}, and
- *       hides the message for the queue's visibility timeout. A message not deleted by then becomes
+ *       hides the message for the receive's visibility timeout (the queue's unless the receive names
+ *       one). A message not deleted by then becomes
  *       visible again at its original position (messages are ordered by a sequence number), so order is
  *       kept.</li>
  *   <li>A receipt handle is valid only for the current delivery of a message in flight: deleting or
  *       changing the visibility with any other handle fails with {@link QueueException.Kind#INVALID_RECEIPT}.
- *       A visibility changed to zero makes the message visible at once.</li>
+ *       A visibility changed to zero makes the message visible at once. A delivery stays hidden at most
+ *       12 hours after its receive request arrived: a change whose new timeout would end later fails
+ *       ({@code InvalidParameterValue}, {@link QueueException.Kind#FATAL}) and changes nothing, as on
+ *       SQS, which does not shorten it to what remains.</li>
  *   <li>FIFO queues ({@link #fifo}): every message has a group. A group with a message in flight is locked
  *       and skipped by receives; one receive may return several consecutive messages of one unlocked group,
  *       in order, and messages of several groups. Groups are served in the order of their oldest message.
@@ -155,7 +159,6 @@ public final class InMemoryQueue implements QueuePort {
   private final String name;
   private final boolean fifo;
   private final Duration visibilityTimeout;
-  private final long visibilityNanos;
   private final String receiptPrefix;
   private final long idSalt;
 
@@ -204,7 +207,6 @@ public final class InMemoryQueue implements QueuePort {
     this.name = name;
     this.fifo = fifo;
     this.visibilityTimeout = visibilityTimeout;
-    this.visibilityNanos = visibilityTimeout.toNanos();
     this.receiptPrefix = "q" + QUEUES.incrementAndGet() + "-";
     this.idSalt = ThreadLocalRandom.current().nextLong();
   }
@@ -472,20 +474,33 @@ public final class InMemoryQueue implements QueuePort {
   // receiving
 
   /**
-   * Receives up to {@code maxMessages} messages, waiting up to {@code waitTime} for the first; never blocks.
+   * Receives up to {@code maxMessages} messages, waiting up to {@code waitTime} for the first, and hides
+   * them for the queue's visibility timeout; never blocks. See {@link #receive(int, Duration, Duration)}.
+   */
+  public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime) {
+    return receive(maxMessages, waitTime, visibilityTimeout);
+  }
+
+  /**
+   * Receives up to {@code maxMessages} messages, waiting up to {@code waitTime} for the first, and hides
+   * them for {@code visibilityTimeout} (ReceiveMessage's {@code VisibilityTimeout}); never blocks.
    *
    * @param maxMessages between 1 and 10
    * @param waitTime between zero and 20 seconds; zero answers at once
+   * @param visibilityTimeout how long the received messages stay hidden, positive and at most 12 hours
    * @return the messages, possibly none, in queue order; completes exceptionally with a
    *     {@link QueueException} only when a failure is injected. {@code cancel(true)} withdraws the request:
    *     if it returns true, no message was taken
    */
-  public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime) {
+  public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibilityTimeout) {
     requireArgument(maxMessages >= 1 && maxMessages <= MAX_BATCH_SIZE,
         "maxMessages must be between 1 and %d but was %d", MAX_BATCH_SIZE, maxMessages);
     Objects.requireNonNull(waitTime, "waitTime");
     requireArgument(!waitTime.isNegative() && waitTime.compareTo(MAX_WAIT) <= 0,
         "waitTime must be between zero and %s but was %s", MAX_WAIT, waitTime);
+    Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
+    requireArgument(visibilityTimeout.compareTo(Duration.ZERO) > 0 && visibilityTimeout.compareTo(MAX_VISIBILITY) <= 0,
+        "visibilityTimeout must be positive and at most %s but was %s", MAX_VISIBILITY, visibilityTimeout);
     receiveRequests.incrementAndGet();
     QueueException injected = injectedFailure("ReceiveMessage");
     if (injected != null) {
@@ -497,9 +512,9 @@ public final class InMemoryQueue implements QueuePort {
     try {
       long now = System.nanoTime();
       expire(now);
-      messages = take(maxMessages, now);
+      messages = take(maxMessages, now, visibilityTimeout.toNanos(), now);
       if (messages.isEmpty() && !waitTime.isZero()) {
-        Waiter w = new Waiter(maxMessages);
+        Waiter w = new Waiter(maxMessages, visibilityTimeout.toNanos(), now);
         waiters.addLast(w);
         w.deadline = timer().schedule(() -> timeOut(w), waitTime.toNanos(), TimeUnit.NANOSECONDS);
         waiter = w;
@@ -601,8 +616,11 @@ public final class InMemoryQueue implements QueuePort {
     }
   }
 
-  /** Takes up to max receivable messages (moving those past maxReceiveCount to the DLQ). Under lock. */
-  private List<Message> take(int max, long now) {
+  /**
+   * Takes up to max receivable messages (moving those past maxReceiveCount to the DLQ), hidden for
+   * {@code visibility} from now; {@code requestedAt} is when the receive request arrived. Under lock.
+   */
+  private List<Message> take(int max, long now, long visibility, long requestedAt) {
     if (!receivable()) {
       return List.of();
     }
@@ -614,7 +632,7 @@ public final class InMemoryQueue implements QueuePort {
         visibleCount--;
         if (!redrive(entry)) {
           nowMillis = nowMillis != null ? nowMillis : Long.toString(System.currentTimeMillis());
-          out.add(deliver(entry, now, nowMillis));
+          out.add(deliver(entry, now, nowMillis, visibility, requestedAt));
         }
       }
       return out;
@@ -628,7 +646,7 @@ public final class InMemoryQueue implements QueuePort {
         visibleCount--;
         if (!redrive(entry)) {
           nowMillis = nowMillis != null ? nowMillis : Long.toString(System.currentTimeMillis());
-          out.add(deliver(entry, now, nowMillis));
+          out.add(deliver(entry, now, nowMillis, visibility, requestedAt));
         }
       }
       settle(group);
@@ -656,7 +674,7 @@ public final class InMemoryQueue implements QueuePort {
   }
 
   /** Marks the entry delivered with a new receipt handle and builds its message. Under lock. */
-  private Message deliver(Entry entry, long now, String nowMillis) {
+  private Message deliver(Entry entry, long now, String nowMillis, long visibility, long requestedAt) {
     String receipt = receiptPrefix + Long.toString(nextReceipt++, 36);
     entry.state = State.IN_FLIGHT;
     entry.receipt = receipt;
@@ -666,7 +684,8 @@ public final class InMemoryQueue implements QueuePort {
     }
     entry.deliveries++;
     delivered++;
-    entry.visibleAt = now + visibilityNanos;
+    entry.visibleAt = now + visibility;
+    entry.requestedAt = requestedAt;
     inFlight.put(receipt, entry);
     timed.add(entry);
     if (entry.group != null) {
@@ -761,7 +780,7 @@ public final class InMemoryQueue implements QueuePort {
    * @param visibility between zero and 12 hours, never null
    * @return completes when done; exceptionally with {@link QueueException.Kind#INVALID_RECEIPT} if the
    *     handle is not that of a message in flight, with {@link QueueException.Kind#FATAL} if the visibility
-   *     is out of range, or with an injected failure
+   *     is out of range or would end more than 12 hours after the receive, or with an injected failure
    */
   public CompletableFuture<Void> changeVisibility(String receiptHandle, Duration visibility) {
     Objects.requireNonNull(receiptHandle, "receiptHandle");
@@ -776,8 +795,7 @@ public final class InMemoryQueue implements QueuePort {
       try {
         long now = System.nanoTime();
         expire(now);
-        failure = changeVisibilityLocked(receiptHandle, visibility, now)
-            ? null : invalidReceipt("ChangeMessageVisibility");
+        failure = changeVisibilityLocked(receiptHandle, visibility, now, "ChangeMessageVisibility");
       } finally {
         unlockAndDispatch();
       }
@@ -817,11 +835,14 @@ public final class InMemoryQueue implements QueuePort {
       for (int i = 0; i < changes.size(); i++) {
         VisibilityChange change = changes.get(i);
         messages.add(change.message());
-        QueueException failure = checkVisibility(change.visibility(), "ChangeMessageVisibilityBatch");
-        if (failure == null
-            && !changeVisibilityLocked(change.message().receiptHandle(), change.visibility(), now)
-            && !earlierSucceeded(messages, i, failures)) {
-          failure = invalidReceipt("ChangeMessageVisibilityBatch");
+        String action = "ChangeMessageVisibilityBatch";
+        QueueException failure = checkVisibility(change.visibility(), action);
+        if (failure == null) {
+          failure = changeVisibilityLocked(change.message().receiptHandle(), change.visibility(), now, action);
+          if (failure != null && failure.kind() == QueueException.Kind.INVALID_RECEIPT
+              && earlierSucceeded(messages, i, failures)) {
+            failure = null;
+          }
         }
         if (failure != null) {
           failures = failures != null ? failures : new HashMap<>();
@@ -848,11 +869,21 @@ public final class InMemoryQueue implements QueuePort {
     return true;
   }
 
-  /** Changes the visibility of the entry in flight with this receipt; false if there is none. Under lock. */
-  private boolean changeVisibilityLocked(String receipt, Duration visibility, long now) {
+  /**
+   * Changes the visibility of the entry in flight with this receipt; returns why it cannot: no such entry
+   * (INVALID_RECEIPT), or a visibility that would end more than 12 hours after the receive request that
+   * delivered it arrived (as SQS: InvalidParameterValue, and the change has no effect). Under lock.
+   */
+  private QueueException changeVisibilityLocked(String receipt, Duration visibility, long now, String action) {
     Entry entry = inFlight.get(receipt);
     if (entry == null) {
-      return false;
+      return invalidReceipt(action);
+    }
+    if (!visibility.isZero() && now + visibility.toNanos() - entry.requestedAt > MAX_VISIBILITY.toNanos()) {
+      return new QueueException(QueueException.Kind.FATAL, INVALID_PARAMETER, action + " on queue " + name
+          + ": value " + visibility.toSeconds() + " for parameter VisibilityTimeout is invalid: total "
+          + "VisibilityTimeout for the message is beyond the limit [" + MAX_VISIBILITY.toSeconds() + " seconds]",
+          null);
     }
     timed.remove(entry); // before changing the key it is sorted by
     if (visibility.isZero()) {
@@ -863,7 +894,7 @@ public final class InMemoryQueue implements QueuePort {
       entry.visibleAt = now + visibility.toNanos();
       timed.add(entry);
     }
-    return true;
+    return null;
   }
 
   /** Whether an earlier entry of this batch had the same receipt handle and succeeded. */
@@ -995,7 +1026,7 @@ public final class InMemoryQueue implements QueuePort {
         waiter.deadline.cancel(false);
         continue;
       }
-      List<Message> messages = take(waiter.max, now);
+      List<Message> messages = take(waiter.max, now, waiter.visibility, waiter.requestedAt);
       if (messages.isEmpty()) {
         continue; // all moved to the dead-letter queue; receivable() tells whether more remain
       }
@@ -1378,6 +1409,7 @@ public final class InMemoryQueue implements QueuePort {
     final Group group; // null on standard queues
     State state;
     long visibleAt; // nanoTime; meaningful while IN_FLIGHT or DELAYED
+    long requestedAt; // nanoTime the receive that delivered it arrived; meaningful while IN_FLIGHT
     String receipt; // while IN_FLIGHT
     int receiveCount;
     String firstReceiveTimestamp;
@@ -1415,11 +1447,15 @@ public final class InMemoryQueue implements QueuePort {
   /** A receive waiting for messages. */
   private static final class Waiter {
     final int max;
+    final long visibility; // nanos
+    final long requestedAt; // nanoTime the request arrived: SQS's 12 hours count from there
     final CompletableFuture<List<Message>> future = new CompletableFuture<>();
     ScheduledFuture<?> deadline; // set under the lock before the waiter is visible to other threads
 
-    Waiter(int max) {
+    Waiter(int max, long visibility, long requestedAt) {
       this.max = max;
+      this.visibility = visibility;
+      this.requestedAt = requestedAt;
     }
   }
 

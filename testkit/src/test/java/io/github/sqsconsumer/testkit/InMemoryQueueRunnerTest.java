@@ -69,7 +69,7 @@ final class InMemoryQueueRunnerTest {
     Runner runner = new InMemoryRunnerProvider().create(context("orders", queue));
     runner.open();
 
-    List<Message> got = runner.receive(10, Duration.ofSeconds(1)).get(5, SECONDS);
+    List<Message> got = runner.receive(10, Duration.ofSeconds(1), TIMEOUT).get(5, SECONDS);
     assertThat(got).hasSize(4);
     assertThat(runner.deleteBatch(List.of(got.get(0), got.get(0))).get(5, SECONDS).allSucceeded()).isTrue();
     runner.delete(got.get(1)).get(5, SECONDS);
@@ -93,7 +93,7 @@ final class InMemoryQueueRunnerTest {
   void receive_cancel_withdrawsLongPoll() throws Exception {
     InMemoryQueue queue = InMemoryQueue.standard("orders", TIMEOUT);
     Runner runner = new InMemoryRunnerProvider().create(context("orders", queue));
-    var poll = runner.receive(10, Duration.ofSeconds(20));
+    var poll = runner.receive(10, Duration.ofSeconds(20), TIMEOUT);
 
     assertThat(poll.cancel(true)).isTrue();
     queue.send("a");

@@ -43,6 +43,26 @@ final class InMemoryQueueTest {
     assertThat(queue.size()).isEqualTo(2);
   }
 
+  /** A receive that names a visibility timeout hides its messages that long, not for the queue's own. */
+  @Test
+  void receive_withVisibilityTimeout_hidesForThatLong() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("q", Duration.ofMillis(100));
+    String shortly = queue.send("the queue's timeout");
+    queue.send("the receive's timeout");
+    assertThat(queue.receive(1, Duration.ZERO).get(5, SECONDS)).singleElement()
+        .satisfies(m -> assertThat(m.id()).isEqualTo(shortly));
+    assertThat(queue.receive(1, Duration.ZERO, LONG).get(5, SECONDS)).hasSize(1);
+
+    // the long poll is woken by the first one's expiry; the second stays hidden for LONG
+    List<Message> again = queue.receive(10, Duration.ofSeconds(10)).get(10, SECONDS);
+
+    assertThat(again).extracting(Message::id).containsExactly(shortly);
+    assertThat(queue.inFlightCount()).isEqualTo(2);
+    assertThatThrownBy(() -> queue.receive(1, Duration.ZERO, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("visibilityTimeout must be positive and at most PT12H but was PT0S");
+  }
+
   @Test
   void receive_afterVisibilityTimeout_redeliversWithHigherReceiveCount() throws Exception {
     InMemoryQueue queue = InMemoryQueue.standard("q", Duration.ofMillis(100));
@@ -194,6 +214,36 @@ final class InMemoryQueueTest {
     assertThat(e.kind()).isEqualTo(QueueException.Kind.FATAL);
     assertThat(e.getMessage()).contains("visibility must be between zero and PT12H but was PT13H");
     assertThat(queue.inFlightCount()).isEqualTo(1);
+  }
+
+  /**
+   * SQS keeps a delivery hidden at most 12 hours after the receive request: a change whose new timeout
+   * would end later is rejected (InvalidParameterValue), not shortened, and changes nothing. Any time at all
+   * since the receive makes 12 hours from now too long.
+   */
+  @Test
+  void changeVisibility_beyond12HoursSinceTheReceive_isRejected() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("q", LONG);
+    queue.send("a");
+    queue.send("b");
+    List<Message> received = receiveNow(queue, 2);
+    Message m = received.get(0);
+
+    QueueException single = failure(queue.changeVisibility(m, Duration.ofHours(12)));
+    var batch = queue.changeVisibilityBatch(List.of(
+        new io.github.sqsconsumer.spi.VisibilityChange(received.get(1), Duration.ofHours(12)),
+        new io.github.sqsconsumer.spi.VisibilityChange(m, Duration.ofHours(11)))).get(5, SECONDS);
+
+    assertThat(single.kind()).isEqualTo(QueueException.Kind.FATAL);
+    assertThat(single.code()).isEqualTo("InvalidParameterValue");
+    assertThat(single.getMessage()).contains("value 43200 for parameter VisibilityTimeout is invalid: total "
+        + "VisibilityTimeout for the message is beyond the limit [43200 seconds]");
+    assertThat(batch.failures()).containsOnlyKeys(0);
+    assertThat(batch.failures().get(0).code()).isEqualTo("InvalidParameterValue");
+    // rejected changes changed nothing: both are still in flight for the queue's timeout, and a release works
+    assertThat(queue.inFlightCount()).isEqualTo(2);
+    queue.changeVisibility(received.get(1), Duration.ZERO).get(5, SECONDS);
+    assertThat(queue.visibleCount()).isEqualTo(1);
   }
 
   @Test

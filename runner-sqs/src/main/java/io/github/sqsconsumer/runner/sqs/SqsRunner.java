@@ -67,6 +67,17 @@ final class SqsRunner implements Runner {
    *   (the Runner#receive contract). `releasing` holds such releases until answered; close() waits
    *   for them briefly before it closes a client of our own.
    *
+   * FIFO receives:
+   *   No ReceiveRequestAttemptId is sent. The id lets a retry of a receive within 5 minutes get the same
+   *   messages and receipt handles back (resetting their visibility) when the first response was lost, as
+   *   long as none of them was deleted or had its visibility changed. But a receive that failed because
+   *   the queue throttled it is not retryable: SQS refuses the same id again, and the retry must carry a
+   *   new one. The SDK retries a call with the same request, throttles included, and the core retries a
+   *   failed receive with a new call after its backoff, so an id would only pay off after a lost response
+   *   and would turn a throttle into a refusal. Without it, the messages of a lost response, and their
+   *   groups, stay hidden until the visibility timeout sent with the receive runs out (a short configured
+   *   visibilityTimeout, which the heartbeat extends for messages being handled, bounds that).
+   *
    * Shutdown:
    *   close() runs once, after every other call has completed or been cancelled. It closes the client only
    *   if this runner built it; a user's client stays open for the user (and needs no wait).
@@ -140,9 +151,12 @@ final class SqsRunner implements Runner {
         || url.endsWith(".fifo");
     Duration visibility = Duration.ofSeconds(parseSeconds(attributes.get(QueueAttributeName.VISIBILITY_TIMEOUT.toString())));
     if (visibility.isZero()) {
-      // QueueInfo needs a positive timeout; a queue of 0 s redelivers at once anyway
-      log.warn("queue {} has a visibility timeout of 0 s; using 1 s: set Consumer.Builder.visibilityTimeout "
-          + "or the queue's VisibilityTimeout", url);
+      // QueueInfo needs a positive timeout. The core asks for its configured timeout with every receive
+      // (Runner#receive), so the builder's setting is the fix that needs no change to the queue
+      log.warn("queue {} has a visibility timeout of 0 s: unless the consumer's visibilityTimeout is set, each "
+          + "message is received for 1 s and extended every few hundred ms; set "
+          + "Consumer.builder().visibilityTimeout(...) to more than a handler's usual time, or the queue's "
+          + "VisibilityTimeout", url);
       visibility = Duration.ofSeconds(1);
     }
     queueUrl = url;
@@ -213,16 +227,20 @@ final class SqsRunner implements Runner {
   }
 
   @Override
-  public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime) {
+  public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibilityTimeout) {
     requireArgument(maxMessages >= 1 && maxMessages <= MAX_BATCH_SIZE,
         "maxMessages must be between 1 and %d but was %d", MAX_BATCH_SIZE, maxMessages);
     requireArgument(waitTime != null && !waitTime.isNegative() && waitTime.compareTo(MAX_WAIT) <= 0,
         "waitTime must be between 0 and 20 seconds but was %s", waitTime);
+    requireArgument(visibilityTimeout != null && visibilityTimeout.compareTo(Duration.ofSeconds(1)) >= 0
+        && visibilityTimeout.compareTo(MAX_VISIBILITY) <= 0,
+        "visibilityTimeout must be between 1 second and 12 hours but was %s", visibilityTimeout);
     int waitSeconds = (int) Math.min(MAX_WAIT.toSeconds(), (waitTime.toMillis() + 999) / 1000); // round up
     ReceiveMessageRequest request = ReceiveMessageRequest.builder()
         .queueUrl(url())
         .maxNumberOfMessages(maxMessages)
         .waitTimeSeconds(waitSeconds)
+        .visibilityTimeout(visibilitySeconds(visibilityTimeout)) // [hidden as long as the core counts on]
         .messageSystemAttributeNames(ALL_SYSTEM_ATTRIBUTES)
         .messageAttributeNames(ALL_MESSAGE_ATTRIBUTES)
         .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(waitSeconds).plus(RECEIVE_SLACK)))

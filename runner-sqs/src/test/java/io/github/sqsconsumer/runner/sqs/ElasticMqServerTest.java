@@ -82,7 +82,7 @@ final class ElasticMqServerTest {
       Runner runner = new SqsRunnerProvider().create(RunnerTestContext.of(url,
           Map.of("sqs.endpoint", server.endpoint().toString(), "sqs.region", "us-east-1")));
       runner.open();
-      runner.receive(1, java.time.Duration.ZERO).get(10, TimeUnit.SECONDS);
+      runner.receive(1, java.time.Duration.ZERO, java.time.Duration.ofSeconds(30)).get(10, TimeUnit.SECONDS);
 
       runner.close();
 

@@ -290,6 +290,32 @@ final class SqsConsumerEndToEndTest {
     assertThat(attempts.get()).isEqualTo(2);
   }
 
+  // Regression: Builder.visibilityTimeout was not sent with ReceiveMessage. Messages were hidden for the
+  // queue's timeout only (1 s here) while the heartbeat was paced by the configured one (its first tick
+  // after 5 s), so the message became visible again while its handler still ran and another receive got it.
+  @Test
+  void visibilityTimeout_isWhatEachReceiveAsksFor() throws Exception {
+    String url = newQueue("configured-visibility", Map.of("VisibilityTimeout", "1"));
+    sqs.sendMessage(url, "slow");
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+
+    try (Consumer consumer = consumer(sqs, url).visibilityTimeout(Duration.ofSeconds(30)).concurrency(1)
+        .handler(m -> {
+          started.countDown();
+          finish.await(60, TimeUnit.SECONDS);
+        }).build()) {
+      consumer.start();
+      assertThat(started.await(30, TimeUnit.SECONDS)).as("the handler started").isTrue();
+      // another consumer's long poll, three times the queue's timeout: the message must stay hidden
+      List<software.amazon.awssdk.services.sqs.model.Message> second = client.receiveMessage(b -> b
+          .queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(3)).get(30, TimeUnit.SECONDS).messages();
+      finish.countDown();
+      assertThat(second).as("received again while its handler ran").isEmpty();
+      await("the message is deleted", () -> sqs.approximateMessages(url) == 0);
+    }
+  }
+
   // ---- FIFO -----------------------------------------------------------------------------------------
 
   @Test

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class SqsRunnerFaultTest {
+  private static final Duration VISIBILITY = Duration.ofSeconds(30);
   private static final Reply ATTRIBUTES = Reply.ok("{\"Attributes\":{\"VisibilityTimeout\":\"30\"}}");
 
   private ScriptedSqsServer server;
@@ -102,7 +103,7 @@ final class SqsRunnerFaultTest {
         .on("ReceiveMessage", Reply.error(400, "com.amazonaws.sqs#RequestThrottled", "RequestThrottled", "slow down"));
     try (Runner runner = runner(queueUrl)) {
       runner.open();
-      QueueException e = failure(() -> runner.receive(10, Duration.ZERO).get(30, TimeUnit.SECONDS));
+      QueueException e = failure(() -> runner.receive(10, Duration.ZERO, VISIBILITY).get(30, TimeUnit.SECONDS));
       assertThat(e.kind()).isEqualTo(Kind.TRANSIENT);
       assertThat(e.code()).isEqualTo("RequestThrottled");
     }
@@ -114,7 +115,7 @@ final class SqsRunnerFaultTest {
         .on("ReceiveMessage", Reply.error(500, "com.amazonaws.sqs#InternalError", null, "oops"));
     try (Runner runner = runner(queueUrl)) {
       runner.open();
-      QueueException e = failure(() -> runner.receive(10, Duration.ZERO).get(30, TimeUnit.SECONDS));
+      QueueException e = failure(() -> runner.receive(10, Duration.ZERO, VISIBILITY).get(30, TimeUnit.SECONDS));
       assertThat(e.kind()).isEqualTo(Kind.TRANSIENT);
     }
   }

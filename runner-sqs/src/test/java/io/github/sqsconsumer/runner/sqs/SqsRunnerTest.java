@@ -39,6 +39,8 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 final class SqsRunnerTest {
   private static final Duration NO_WAIT = Duration.ZERO;
   private static final Duration SHORT_WAIT = Duration.ofSeconds(1);
+  /** What the tests' receives ask for: long enough that nothing comes back by itself during a test. */
+  private static final Duration VISIBILITY = Duration.ofMinutes(10);
   private static final AtomicInteger QUEUES = new AtomicInteger();
 
   private static ElasticMqServer sqs;
@@ -89,7 +91,7 @@ final class SqsRunnerTest {
     List<Message> all = new ArrayList<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (all.size() < expected && System.nanoTime() < deadline) {
-      all.addAll(get(runner.receive(10, SHORT_WAIT)));
+      all.addAll(get(runner.receive(10, SHORT_WAIT, VISIBILITY)));
     }
     return all;
   }
@@ -185,7 +187,7 @@ final class SqsRunnerTest {
   @Test
   void receive_beforeOpen() {
     try (Runner runner = userRunner("not-opened")) {
-      assertThatThrownBy(() -> runner.receive(1, NO_WAIT)).isInstanceOf(IllegalStateException.class)
+      assertThatThrownBy(() -> runner.receive(1, NO_WAIT, VISIBILITY)).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("call open() first");
     }
   }
@@ -280,12 +282,40 @@ final class SqsRunnerTest {
     }
   }
 
+  /** The visibility timeout asked for with a receive is what the server applies, not the queue's own. */
+  @Test
+  void receive_visibilityTimeout_isWhatTheServerApplies() throws Exception {
+    String url = sqs.createQueue(uniqueName("asked-visibility"), Map.of("VisibilityTimeout", "1"));
+    sqs.sendMessage(url, "hidden");
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      assertThat(get(runner.receive(10, SHORT_WAIT, Duration.ofSeconds(30)))).hasSize(1);
+      // three times the queue's timeout, far within the 30 s asked for
+      assertThat(get(runner.receive(10, Duration.ofSeconds(3), VISIBILITY))).isEmpty();
+      assertThat(sqs.visibleMessages(url)).isZero();
+    }
+  }
+
+  @Test
+  void receive_invalidVisibilityTimeout() {
+    String url = sqs.createQueue(uniqueName("visibility-arguments"));
+    try (Runner runner = userRunner(url)) {
+      runner.open();
+      assertThatThrownBy(() -> runner.receive(1, NO_WAIT, Duration.ofMillis(999)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("visibilityTimeout must be between 1 second and 12 hours but was PT0.999S");
+      assertThatThrownBy(() -> runner.receive(1, NO_WAIT, Duration.ofHours(12).plusSeconds(1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("visibilityTimeout must be between 1 second and 12 hours");
+    }
+  }
+
   @Test
   void receive_emptyQueueShortPoll() throws Exception {
     String url = sqs.createQueue(uniqueName("empty"));
     try (Runner runner = userRunner(url)) {
       runner.open();
-      assertThat(get(runner.receive(10, NO_WAIT))).isEmpty();
+      assertThat(get(runner.receive(10, NO_WAIT, VISIBILITY))).isEmpty();
     }
   }
 
@@ -294,14 +324,14 @@ final class SqsRunnerTest {
     String url = sqs.createQueue(uniqueName("arguments"));
     try (Runner runner = userRunner(url)) {
       runner.open();
-      assertThatThrownBy(() -> runner.receive(0, NO_WAIT)).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> runner.receive(0, NO_WAIT, VISIBILITY)).isInstanceOf(IllegalArgumentException.class)
           .hasMessage("maxMessages must be between 1 and 10 but was 0");
-      assertThatThrownBy(() -> runner.receive(11, NO_WAIT)).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> runner.receive(11, NO_WAIT, VISIBILITY)).isInstanceOf(IllegalArgumentException.class)
           .hasMessage("maxMessages must be between 1 and 10 but was 11");
-      assertThatThrownBy(() -> runner.receive(1, Duration.ofSeconds(21)))
+      assertThatThrownBy(() -> runner.receive(1, Duration.ofSeconds(21), VISIBILITY))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("waitTime must be between 0 and 20 seconds but was PT21S");
-      assertThatThrownBy(() -> runner.receive(1, Duration.ofMillis(-1)))
+      assertThatThrownBy(() -> runner.receive(1, Duration.ofMillis(-1), VISIBILITY))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("waitTime must be between 0 and 20 seconds");
     }
@@ -313,7 +343,7 @@ final class SqsRunnerTest {
     String url = sqs.createQueue(uniqueName("cancel"));
     try (Runner runner = ownRunner(url, Map.of("sqs.maxConnections", "1"))) {
       runner.open();
-      CompletableFuture<List<Message>> poll = runner.receive(10, Duration.ofSeconds(20));
+      CompletableFuture<List<Message>> poll = runner.receive(10, Duration.ofSeconds(20), VISIBILITY);
       Thread.sleep(300); // let the request reach the server; the assertions hold either way
       long start = System.nanoTime();
       assertThat(poll.cancel(true)).isTrue();
@@ -362,7 +392,7 @@ final class SqsRunnerTest {
     try (Runner runner = new SqsRunnerProvider().create(
         RunnerTestContext.of(url, Map.of()).with(SqsAsyncClient.class, late))) {
       runner.open();
-      CompletableFuture<List<Message>> poll = runner.receive(10, SHORT_WAIT);
+      CompletableFuture<List<Message>> poll = runner.receive(10, SHORT_WAIT, VISIBILITY);
       ReceiveMessageResponse response = get(arrived);
       assertThat(response.messages()).as("the server handed it over: invisible for 600 s").hasSize(1);
       assertThat(sqs.visibleMessages(url)).isZero();
@@ -514,14 +544,14 @@ final class SqsRunnerTest {
     try (Runner runner = userRunner(url)) {
       runner.open();
       List<Message> messages = receiveAll(runner, 2);
-      assertThat(get(runner.receive(10, NO_WAIT))).isEmpty();
+      assertThat(get(runner.receive(10, NO_WAIT, VISIBILITY))).isEmpty();
 
       BatchReply reply = get(runner.changeVisibilityBatch(List.of(
           new VisibilityChange(messages.get(0), Duration.ZERO),
           new VisibilityChange(messages.get(1), Duration.ofSeconds(300)))));
 
       assertThat(reply.allSucceeded()).isTrue();
-      List<Message> again = get(runner.receive(10, SHORT_WAIT));
+      List<Message> again = get(runner.receive(10, SHORT_WAIT, VISIBILITY));
       assertThat(again).extracting(Message::id).containsExactly(messages.get(0).id());
     }
   }
@@ -549,7 +579,7 @@ final class SqsRunnerTest {
       runner.open();
       Message m = receiveAll(runner, 1).get(0);
       get(runner.changeVisibility(m, Duration.ZERO));
-      assertThat(get(runner.receive(10, SHORT_WAIT))).extracting(Message::id).containsExactly(m.id());
+      assertThat(get(runner.receive(10, SHORT_WAIT, VISIBILITY))).extracting(Message::id).containsExactly(m.id());
     }
   }
 
@@ -590,8 +620,8 @@ final class SqsRunnerTest {
         Message m = receiveAll(runner, 1).get(0);
         own.stop();
 
-        assertTransient(() -> get(runner.receive(10, NO_WAIT)));
-        assertTransient(() -> get(runner.receive(10, Duration.ofSeconds(20))));
+        assertTransient(() -> get(runner.receive(10, NO_WAIT, VISIBILITY)));
+        assertTransient(() -> get(runner.receive(10, Duration.ofSeconds(20), VISIBILITY)));
         assertTransient(() -> get(runner.deleteBatch(List.of(m))));
         assertTransient(() -> get(runner.changeVisibility(m, Duration.ZERO)));
         assertTransient(notYetOpen::open);
@@ -620,7 +650,7 @@ final class SqsRunnerTest {
     runner.open();
     runner.close();
 
-    Throwable thrown = catchThrowable(() -> get(runner.receive(1, NO_WAIT)));
+    Throwable thrown = catchThrowable(() -> get(runner.receive(1, NO_WAIT, VISIBILITY)));
     assertThat(thrown).isNotNull();
     Throwable cause = thrown instanceof ExecutionException ? thrown.getCause() : thrown;
     assertThat(cause).isInstanceOf(QueueException.class).hasMessageContaining("the SQS client is closed");

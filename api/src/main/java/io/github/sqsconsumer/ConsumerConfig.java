@@ -1,0 +1,80 @@
+package io.github.sqsconsumer;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a consumer is built with: an immutable, checked copy of its {@link Consumer.Builder}, taken at
+ * {@link Consumer.Builder#build()}. The consumer and its engine read only this, so a builder reused as a
+ * template (build, change, build again) cannot change, nor slip an unchecked value into, a consumer built
+ * before. Every constructor call checks every value; the messages name the setting, the bad value and the
+ * allowed range.
+ *
+ * @param visibilityTimeout the configured visibility timeout, or null for the queue's own
+ * @param prefetch the effective prefetch (the default already applied)
+ * @param settings part settings in the order given; an unmodifiable copy
+ * @param components the user's components by type; an unmodifiable copy
+ */
+record ConsumerConfig(
+    String name,
+    String queue,
+    MessageHandler handler,
+    BatchHandler batchHandler,
+    int batchSize,
+    int concurrency,
+    int prefetch,
+    Duration waitTime,
+    Duration shutdownTimeout,
+    Duration maxVisibilityExtension,
+    Duration visibilityTimeout,
+    double rateLimit,
+    RetryPolicy retryPolicy,
+    AcknowledgeMode acknowledgeMode,
+    ConsumerListener listener,
+    String runner,
+    String worker,
+    String harvester,
+    Map<String, String> settings,
+    Map<Class<?>, Object> components) {
+
+  /** The most messages received ahead of a free handler. */
+  static final int MAX_PREFETCH = 10_000;
+
+  ConsumerConfig {
+    Checks.requireState(queue != null, "queue must be set");
+    Checks.requireArgument(!queue.isBlank(), "queue must not be blank");
+    Checks.requireState(handler != null || batchHandler != null, "a handler or a batchHandler must be set");
+    Checks.requireState(handler == null || batchHandler == null,
+        "only one of handler and batchHandler may be set");
+    Checks.requireArgument(!name.isBlank(), "name must not be blank");
+    Checks.requireArgument(concurrency >= 1 && concurrency <= Consumer.Builder.MAX_CONCURRENCY,
+        "concurrency must be between 1 and %d but was %d", Consumer.Builder.MAX_CONCURRENCY, concurrency);
+    Checks.requireArgument(batchSize >= 1 && batchSize <= 10,
+        "batchSize must be between 1 and 10 but was %d", batchSize);
+    Checks.requireArgument(prefetch >= 0 && prefetch <= MAX_PREFETCH,
+        "prefetch must be between 0 and %d but was %s", MAX_PREFETCH, prefetch);
+    requireBetween("waitTime", waitTime, Duration.ZERO, Consumer.Builder.MAX_WAIT_TIME);
+    requireBetween("shutdownTimeout", shutdownTimeout, Duration.ZERO, Duration.ofHours(1));
+    requireBetween("maxVisibilityExtension", maxVisibilityExtension, Duration.ZERO, RetryPolicy.MAX_DELAY);
+    if (visibilityTimeout != null) {
+      requireBetween("visibilityTimeout", visibilityTimeout, Duration.ofSeconds(1), RetryPolicy.MAX_DELAY);
+    }
+    Checks.requireArgument(rateLimit >= 0 && rateLimit <= 1_000_000 && !Double.isNaN(rateLimit),
+        "rateLimit must be between 0 and 1000000 messages per second but was %s", rateLimit);
+    Checks.requireArgument(runner == null || !runner.isBlank(), "runner must not be blank");
+    Checks.requireArgument(worker == null || !worker.isBlank(), "worker must not be blank");
+    Checks.requireArgument(harvester == null || !harvester.isBlank(), "harvester must not be blank");
+    for (String key : settings.keySet()) {
+      Checks.requireArgument(!key.isBlank(), "setting keys must not be blank");
+    }
+    settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings)); // keeps the order for messages
+    components = Collections.unmodifiableMap(new LinkedHashMap<>(components));
+  }
+
+  private static void requireBetween(String setting, Duration value, Duration min, Duration max) {
+    Checks.requireArgument(value.compareTo(min) >= 0 && value.compareTo(max) <= 0,
+        "%s must be between %s and %s but was %s", setting, min, max, value);
+  }
+}
