@@ -71,7 +71,10 @@ public interface Consumer extends AutoCloseable {
    * <p>Bounded: returns within the {@linkplain Builder#shutdownTimeout shutdown timeout} plus 5 seconds
    * for sending the last acknowledgements, counted from the call, as long as the parts keep their own
    * timeouts (the SQS runner may add up to 2 seconds while it releases messages that a long poll cancelled
-   * at close brought after all). Handlers still running at the shutdown timeout are interrupted; their
+   * at close brought after all), even while the queue does not answer: every wait of close ends by then.
+   * Deletes and releases that could not be sent by then are reported to
+   * {@link ConsumerListener#onAcknowledgementFailed}; those messages come back after their visibility
+   * timeout. Handlers still running at the shutdown timeout are interrupted; their
    * messages come back after their visibility timeout. Not interruptible: an interrupt of the calling thread, before or during
    * the call, does not cut the stop short; the interrupt status is set again when close returns.
    */

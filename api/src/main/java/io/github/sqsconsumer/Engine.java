@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -55,6 +56,13 @@ import org.slf4j.LoggerFactory;
  *   interrupt of the closing thread is kept for its return and cannot skip a phase. One deadline, set
  *   when stop() begins, bounds them all: the pollers are cancelled together and each phase waits only for
  *   what is left of it (handlers: the shutdown timeout; the flush: what remains of FLUSH_ALLOWANCE after).
+ *   Handing back: a release waits for room in the harvester's buffer, and when the queue stops answering
+ *   only the harvester's close makes room. So the stopper waits for nothing that hands messages back: the
+ *   pollers, the dispatcher and a thread per phase (for the units the scheduler and the worker return)
+ *   release them, and the stopper waits for those threads only until the deadline less HARVESTER_RESERVE,
+ *   then closes the harvester, which refuses the releases still waiting: those messages are reported
+ *   (onAcknowledgementFailed) and come back after their visibility timeout.
+ *   [no wait for room in the harvester outlasts the deadline]
  * </pre>
  */
 final class Engine {
@@ -74,6 +82,17 @@ final class Engine {
    * WARN only from the third in a row, and its recovery at INFO only after such a warning.
    */
   private static final int WARN_AFTER_FAILURES = 3;
+  /**
+   * The waits of close end this much before its documented bound, leaving room for the work after the last
+   * of them (reports of what was not sent, the runner's close) on a busy machine.
+   */
+  private static final Duration FINISH_MARGIN = Duration.ofMillis(250);
+  /**
+   * What close keeps of its deadline for closing the harvester when messages handed back at close wait for
+   * room in its buffer (a queue that stopped answering): enough to report what it could not send and what
+   * it then refuses; the hand-backs wait until the deadline less this.
+   */
+  private static final Duration HARVESTER_RESERVE = Duration.ofSeconds(1);
   /** How long a blocked submit waits before it checks whether the consumer is stopping. */
   private static final Duration SUBMIT_SLICE = Duration.ofMillis(500);
 
@@ -101,6 +120,7 @@ final class Engine {
   private final List<Poller> pollers = new ArrayList<>(); // filled before the first poller starts
   private Thread dispatcher;
   private volatile boolean running;
+  private final AtomicInteger refusedAtClose = new AtomicInteger(); // messages the closed harvester refused
 
   private final ReentrantLock pollLock = new ReentrantLock();
   private final Condition activeChanged = pollLock.newCondition();
@@ -585,7 +605,7 @@ final class Engine {
     try {
       harvester.acknowledge(message);
     } catch (IllegalStateException e) {
-      lateOutcome(message);
+      lateOutcome(message, e);
     } catch (RuntimeException | Error e) {
       handOffFailed(message, e);
       throw e;
@@ -597,7 +617,7 @@ final class Engine {
     try {
       harvester.release(message, visibility);
     } catch (IllegalStateException e) {
-      lateOutcome(message);
+      lateOutcome(message, e);
     } catch (RuntimeException | Error e) {
       handOffFailed(message, e);
       throw e;
@@ -610,10 +630,17 @@ final class Engine {
     listener.onAcknowledgementFailed(message, cause);
   }
 
-  private void lateOutcome(Message message) {
-    // the handler outlived the shutdown timeout and the harvester has closed
-    registry.remove(message);
-    LOG.warn("{}: {} finished after close; it comes back after its visibility timeout", name, message);
+  /**
+   * The harvester has closed: a handler outlived the shutdown timeout, or a hand-back waited for room until
+   * close gave up on the queue. Reported, and left to its visibility timeout.
+   */
+  private void lateOutcome(Message message, IllegalStateException refusal) {
+    if (registry.remove(message)) {
+      refusedAtClose.incrementAndGet();
+      LOG.debug("{}: {} reached the harvester after it closed; it comes back after its visibility timeout", name,
+          message);
+      listener.onAcknowledgementFailed(message, refusal);
+    }
   }
 
   /** Releases a FIFO group's head that never reached the worker, with the followers waiting behind it. */
@@ -652,7 +679,7 @@ final class Engine {
     long start = System.nanoTime();
     // one deadline for everything; handlers may use the shutdown timeout, the flush what is left
     long handlersDeadline = start + shutdownTimeout.toNanos();
-    long deadline = handlersDeadline + FLUSH_ALLOWANCE.toNanos();
+    long deadline = handlersDeadline + FLUSH_ALLOWANCE.toNanos() - FINISH_MARGIN.toNanos();
     Thread stopper = Thread.ofVirtual().name(name + "-stopper")
         .start(() -> stopPhases(handlersDeadline, deadline));
     Uninterruptibly.await(stopper::join); // bounded by the deadline: every phase waits only for what is left
@@ -665,34 +692,59 @@ final class Engine {
 
   /** The stop phases, in order; each runs whatever the ones before it threw, with what is left of its deadline. */
   private void stopPhases(long handlersDeadline, long deadline) {
+    // [no wait for room in the harvester outlasts the deadline]: see Shutdown in the class comment
+    long handBackDeadline = deadline - HARVESTER_RESERVE.toNanos();
+    List<Thread> handingBack = new ArrayList<>();
     phase("stopping the pollers", () -> {
       running = false;
       flow.close();
       wakeAllPollers();
       for (Poller poller : pollers) {
         poller.cancel(); // all at once: their receives abort together, not one after the other
-      }
-      for (Poller poller : pollers) {
-        poller.thread.join(left(deadline)); // prompt: cancelled and interrupted, they only hand back
+        handingBack.add(poller.thread);
       }
     });
     if (fifo != null) {
       phase("stopping the FIFO dispatcher", () -> {
         dispatcher.interrupt();
-        dispatcher.join(left(deadline));
-        fifo.close().forEach(this::releaseUnstarted);
+        handingBack.add(dispatcher);
+        handingBack.add(handBack(fifo.close()));
       });
     }
     // (FIFO followers of these units were handed back by fifo.close() above)
     phase("shutting down the worker",
-        () -> worker.shutdown(left(handlersDeadline)).forEach(this::releaseUnstarted));
+        () -> handingBack.add(handBack(worker.shutdown(left(handlersDeadline)))));
+    phase("handing back unstarted messages", () -> joinAll(handingBack, handBackDeadline));
     phase("flushing the harvester", () -> harvester.close(left(deadline)));
+    // closed, the harvester refuses at once what still waited for room: only the reports are left
+    phase("reporting what the harvester refused", () -> joinAll(handingBack, deadline));
     // its thread never waits on the queue; what it still has under way gets what is left of the deadline
     phase("stopping the heartbeat", () -> heartbeat.stop(left(deadline)));
+    int refused = refusedAtClose.get();
+    if (refused > 0) {
+      LOG.warn("{}: {} messages could not be handed to the harvester before it closed (the queue did not answer "
+          + "in time); they come back after their visibility timeout", name, refused);
+    }
     int left = registry.size();
     if (left > 0) {
       LOG.warn("{}: {} messages were not settled at close; they come back after their visibility timeout",
           name, left);
+    }
+  }
+
+  /** Releases these units on a thread of their own, which may wait for room in the harvester; null if none. */
+  private Thread handBack(List<? extends WorkUnit> units) {
+    if (units.isEmpty()) {
+      return null;
+    }
+    return Thread.ofVirtual().name(name + "-handback").start(() -> units.forEach(this::releaseUnstarted));
+  }
+
+  private static void joinAll(List<Thread> threads, long deadline) throws InterruptedException {
+    for (Thread thread : threads) {
+      if (thread != null) {
+        thread.join(left(deadline));
+      }
     }
   }
 
