@@ -25,6 +25,12 @@ import java.util.Objects;
  * {@link Builder#worker(String)} (and the like) or the system properties
  * {@code io.github.sqsconsumer.runner}, {@code .worker} and {@code .harvester}.
  *
+ * <p>Supervised: once started, the consumer's own loops (its pollers, the FIFO dispatcher, the visibility
+ * heartbeat) never end until {@link #close()}. Whatever a part, a handler or a listener throws, an
+ * {@link Error} too, is logged at ERROR (reported to {@link ConsumerListener#onPollError} when a receive
+ * failed) and the loop goes on after a backoff. So a {@link State#RUNNING} consumer keeps consuming; it
+ * never goes quiet while it claims to run, and there is no state for failing after start.
+ *
  * <p>Thread-safe: {@link #start()} and {@link #close()} may be called from any thread, any number of
  * times.
  */
@@ -36,7 +42,7 @@ public interface Consumer extends AutoCloseable {
     NEW,
     /** {@link #start()} is connecting to the queue. */
     STARTING,
-    /** Polling and handling messages. */
+    /** Polling and handling messages, until {@link #close()}, whatever a part or a callback throws. */
     RUNNING,
     /** {@link #close()} is draining: no new messages, in-flight ones finish. */
     STOPPING,

@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  *   arrival rate and the round trip need. Too many waiting polls split each arrival into small
  *   receives (SQS bills per request); too few leave handlers idle. An idle consumer costs one long poll
  *   at a time. [1 <= active <= pollers]
+ * Supervision:
+ *   Pollers, the FIFO dispatcher and the heartbeat never end while running: each catches whatever one
+ *   round throws (an Error too), logs it at ERROR and goes on after a pause; permits taken for a receive
+ *   go back whatever it throws. A consumer that is RUNNING polls.
  * Prefetch:
  *   To keep handlers busy, permits must cover what finishes during one receive round trip:
  *   prefetch = base x rtt / unit time (x 1.25, + one batch), kept within [min(batch, max), max]. Both
@@ -93,6 +97,8 @@ final class Engine {
    * it then refuses; the hand-backs wait until the deadline less this.
    */
   private static final Duration HARVESTER_RESERVE = Duration.ofSeconds(1);
+  /** How long the FIFO dispatcher pauses after an unexpected failure, so that a lasting one is no hot loop. */
+  private static final Duration DISPATCHER_PAUSE = Duration.ofMillis(100);
   /** How long a blocked submit waits before it checks whether the consumer is stopping. */
   private static final Duration SUBMIT_SLICE = Duration.ofMillis(500);
 
@@ -191,36 +197,47 @@ final class Engine {
       this.index = index;
     }
 
+    /**
+     * Polls until the consumer stops. [a poller never ends while the consumer runs]: whatever a round
+     * throws, an Error too, is logged and reported, and the next round begins after a backoff.
+     */
     @Override
     public void run() {
-      try {
-        while (running) {
+      while (running) {
+        try {
           if (index > 0) {
             awaitTurn(index);
           }
-          int permits = flow.acquire(1, TimeUnit.DAYS);
-          if (permits == 0) {
-            break;
+          int permits = flow.acquire(1, TimeUnit.MINUTES); // zero when closed, or none came free: ask again
+          if (permits > 0) {
+            poll(permits);
           }
-          try {
-            if (!poll(permits)) {
-              break;
-            }
-          } catch (RuntimeException | LinkageError e) {
-            // a bug, not a queue fault; keep polling (with backoff) rather than let the consumer go quiet
-            LOG.error("{}: poller {} hit an unexpected failure; polling goes on", name, index, e);
-            pollFailed(e);
-          }
+        } catch (InterruptedException e) {
+          // stop() interrupts; any other interrupt is no reason to stop polling
+        } catch (Throwable t) {
+          failedUnexpectedly(t);
         }
-      } catch (InterruptedException e) {
-        // stopping
-      } catch (Error e) {
-        LOG.error("{}: poller {} stopped by a fatal error", name, index, e);
       }
     }
 
-    /** Receives once with the permits held; returns false when the poller must end. */
-    private boolean poll(int permits) throws InterruptedException {
+    private void failedUnexpectedly(Throwable failure) {
+      try {
+        LOG.error("{}: poller {} hit an unexpected failure; polling goes on", name, index, failure);
+        pollFailed(failure);
+      } catch (InterruptedException e) {
+        // stopping
+      } catch (Throwable again) {
+        // even reporting failed (a listener that throws, no memory): still no hot loop
+        try {
+          Thread.sleep(backoff.next());
+        } catch (InterruptedException e) {
+          // stopping
+        }
+      }
+    }
+
+    /** Receives once with the permits held, and delivers what came. */
+    private void poll(int permits) throws InterruptedException {
       if (rateLimiter != null) {
         try {
           rateLimiter.acquire(permits);
@@ -245,15 +262,21 @@ final class Engine {
         }
         flow.release(permits);
         refund(permits);
-        return false;
+        if (running && e instanceof CancellationException) {
+          pollFailed(e); // the runner cancelled a receive of its own: a fault, with backoff
+        }
+        return;
       } catch (ExecutionException | RuntimeException e) {
         flow.release(permits);
         refund(permits);
-        if (!running) {
-          return false; // our own cancelled receive, failing as the client aborts it: not a fault
+        if (running) { // else our own cancelled receive, failing as the client aborts it: not a fault
+          pollFailed(e instanceof ExecutionException ? e.getCause() : e);
         }
-        pollFailed(e instanceof ExecutionException ? e.getCause() : e);
-        return running;
+        return;
+      } catch (Error e) {
+        flow.release(permits); // [permits back whatever a receive throws]; run() reports it and backs off
+        refund(permits);
+        throw e;
       } finally {
         current = null;
       }
@@ -272,14 +295,13 @@ final class Engine {
         if (waitTime.compareTo(Duration.ofSeconds(1)) < 0 && running) {
           Thread.sleep(emptyBackoff.next()); // short polling on an empty queue: no hot loop
         }
-        return true;
+        return;
       }
       emptyBackoff.reset();
       adjustActive(messages.size() == permits ? 1 : messages.size() < permits / 2 ? -1 : 0);
       rttNanos = rttNanos == 0 ? rtt : rttNanos + 0.2 * (rtt - rttNanos);
       adapt();
       deliver(messages, sentNanos);
-      return true;
     }
 
     private void pollFailed(Throwable cause) throws InterruptedException {
@@ -464,10 +486,14 @@ final class Engine {
     return false;
   }
 
-  /** The FIFO dispatcher: submits the next unit of each group when the previous one finished. */
+  /**
+   * The FIFO dispatcher: submits the next unit of each group when the previous one finished.
+   * [the dispatcher never ends while the consumer runs]: a unit it could not hand over goes back with its
+   * group's followers, whatever was thrown is logged, and it goes on after a pause.
+   */
   private void dispatchReady() {
-    try {
-      while (running) {
+    while (running) {
+      try {
         Unit unit = fifo.ready.poll(1, TimeUnit.SECONDS);
         if (unit == null) {
           continue;
@@ -480,11 +506,16 @@ final class Engine {
             releaseHead(unit);
           }
         }
+      } catch (InterruptedException e) {
+        // stop() interrupts; any other interrupt is no reason to stop
+      } catch (Throwable t) {
+        try {
+          LOG.error("{}: the FIFO dispatcher hit an unexpected failure; it goes on", name, t);
+          Thread.sleep(DISPATCHER_PAUSE);
+        } catch (Throwable again) {
+          // stopping, or even logging failed: go on
+        }
       }
-    } catch (InterruptedException e) {
-      // stopping
-    } catch (Error e) {
-      LOG.error("{}: the FIFO dispatcher stopped by a fatal error", name, e);
     }
   }
 

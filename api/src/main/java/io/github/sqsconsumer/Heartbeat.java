@@ -142,8 +142,12 @@ final class Heartbeat implements Runnable {
       }
       try {
         tick(System.nanoTime());
-      } catch (RuntimeException e) {
-        LOG.warn("visibility heartbeat failed, trying again next tick: {}", e.toString());
+      } catch (Throwable t) { // [the heartbeat never ends while the consumer runs]: the next tick tries again
+        try {
+          LOG.error("visibility heartbeat failed, trying again next tick", t);
+        } catch (Throwable ignored) {
+          // even logging failed; the next tick still comes
+        }
       }
     }
   }
@@ -190,10 +194,13 @@ final class Heartbeat implements Runnable {
     requestStarted();
     try {
       reply = port.changeVisibilityBatch(changes);
-    } catch (RuntimeException e) {
-      // a port that throws instead of failing its future: a failed reply all the same, or these entries
-      // would stay EXTENDING, never extended again
-      reply = CompletableFuture.failedFuture(e);
+    } catch (Throwable t) {
+      // a port that throws (an Error too) instead of failing its future: a failed reply all the same, or
+      // these entries would stay EXTENDING, never extended again, and the request counted for good
+      reply = CompletableFuture.failedFuture(t);
+    }
+    if (reply == null) {
+      reply = CompletableFuture.failedFuture(new NullPointerException("the queue port returned no future"));
     }
     reply.whenComplete((answer, error) -> {
       try {
@@ -287,8 +294,11 @@ final class Heartbeat implements Runnable {
     requestStarted();
     try {
       reply = port.changeVisibility(entry.message, visibility);
-    } catch (RuntimeException e) {
-      reply = CompletableFuture.failedFuture(e);
+    } catch (Throwable t) {
+      reply = CompletableFuture.failedFuture(t);
+    }
+    if (reply == null) {
+      reply = CompletableFuture.failedFuture(new NullPointerException("the queue port returned no future"));
     }
     reply.whenComplete((ignored, error) -> {
       try {

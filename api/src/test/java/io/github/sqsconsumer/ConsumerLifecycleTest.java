@@ -60,6 +60,23 @@ final class ConsumerLifecycleTest {
   }
 
   /**
+   * Regression: an Error out of a receive ended poller 0 (the others park until it asks for them), while
+   * the consumer stayed RUNNING: it went quiet for good. Pollers are supervised: polling goes on.
+   */
+  @Test
+  void receive_runnerThrowsAnError_pollingGoesOn() throws Exception {
+    runner.receiveErrors.set(3);
+    CountDownLatch handled = new CountDownLatch(20);
+    create(m -> handled.countDown()).start();
+    for (int i = 0; i < 20; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    await(handled);
+    assertThat(runner.receiveErrors.get()).isNegative();
+    assertThat(consumer.state()).isEqualTo(Consumer.State.RUNNING);
+  }
+
+  /**
    * Regression: pollers were started while the list of pollers was still being filled, so the first
    * full receives could not raise the number of active polls (the list looked one long) and, with the
    * first poller blocked handing units to a full worker, nobody polled for the prefetch.

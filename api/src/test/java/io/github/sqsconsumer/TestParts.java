@@ -44,6 +44,8 @@ final class TestParts {
     final Set<String> deleted = ConcurrentHashMap.newKeySet();
     final Map<String, Duration> released = new ConcurrentHashMap<>();
     final AtomicInteger transientOpenFailures = new AtomicInteger();
+    /** This many receive calls throw an Error themselves instead of failing their future (a broken runner). */
+    final AtomicInteger receiveErrors = new AtomicInteger();
     volatile boolean missing;
     volatile boolean closed;
 
@@ -60,6 +62,9 @@ final class TestParts {
 
     @Override
     public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime) {
+      if (receiveErrors.getAndDecrement() > 0) {
+        throw new AssertionError("a runner bug");
+      }
       List<Message> batch = new ArrayList<>();
       Message m;
       while (batch.size() < maxMessages && (m = queue.poll()) != null) {
