@@ -161,21 +161,49 @@ final class Engine {
     this.heartbeat = new Heartbeat(registry, runner, listener, visibility, config.maxVisibilityExtension);
   }
 
+  /**
+   * Starts the heartbeat, the FIFO dispatcher and the pollers. If starting one fails (no memory for a
+   * thread), those already started are stopped before the failure passes on: the heartbeat is not a
+   * daemon, and a leaked one would keep the JVM alive.
+   */
   void start() {
     running = true;
-    heartbeat.start(name);
-    if (fifo != null) {
-      dispatcher = Thread.ofVirtual().name(name + "-dispatcher").start(this::dispatchReady);
+    try {
+      heartbeat.start(name);
+      if (fifo != null) {
+        dispatcher = Thread.ofVirtual().name(name + "-dispatcher").start(this::dispatchReady);
+      }
+      // all pollers exist before any runs: a running poller reads the list (adjustActive, stop)
+      int count = Math.min(MAX_POLLERS, Math.ceilDiv(base + maxPrefetch, RECEIVE_BATCH));
+      for (int i = 0; i < count; i++) {
+        pollers.add(new Poller(i));
+      }
+      for (Poller poller : pollers) {
+        poller.thread = Thread.ofVirtual().name(name + "-poller-" + poller.index).unstarted(poller);
+      }
+      pollers.forEach(poller -> poller.thread.start());
+    } catch (RuntimeException | Error e) {
+      abandonStart();
+      throw e;
     }
-    // all pollers exist before any runs: a running poller reads the list (adjustActive, stop)
-    int count = Math.min(MAX_POLLERS, Math.ceilDiv(base + maxPrefetch, RECEIVE_BATCH));
-    for (int i = 0; i < count; i++) {
-      pollers.add(new Poller(i));
+  }
+
+  /** Stops what a failed start started; nothing was received yet that needs handing back. */
+  private void abandonStart() {
+    running = false;
+    flow.close();
+    wakeAllPollers();
+    pollers.forEach(Poller::cancel);
+    if (dispatcher != null) {
+      dispatcher.interrupt();
     }
-    for (Poller poller : pollers) {
-      poller.thread = Thread.ofVirtual().name(name + "-poller-" + poller.index).unstarted(poller);
+    try {
+      heartbeat.stop(Duration.ZERO); // interrupted, its thread ends at once: it has nothing in flight
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      LOG.debug("{}: stopping the heartbeat after a failed start", name, e);
     }
-    pollers.forEach(poller -> poller.thread.start());
   }
 
   int inFlight() {
@@ -292,8 +320,10 @@ final class Engine {
       backoff.reset();
       if (messages.isEmpty()) {
         adjustActive(Integer.MIN_VALUE);
-        if (waitTime.compareTo(Duration.ofSeconds(1)) < 0 && running) {
-          Thread.sleep(emptyBackoff.next()); // short polling on an empty queue: no hot loop
+        // short polling, or a server that answers a long poll at once: no hot loop on an empty queue
+        boolean early = waitTime.compareTo(Duration.ofSeconds(1)) < 0 || rtt < waitTime.toNanos() / 2;
+        if (early && running) {
+          Thread.sleep(emptyBackoff.next());
         }
         return;
       }

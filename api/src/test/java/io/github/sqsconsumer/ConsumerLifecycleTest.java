@@ -60,6 +60,20 @@ final class ConsumerLifecycleTest {
   }
 
   /**
+   * Regression: an empty answer to a long poll that came at once (a server that does not long-poll) was
+   * asked again at once: a hot loop of receives. An empty answer well before the wait time backs off.
+   */
+  @Test
+  void receive_emptyAnswerToALongPollAtOnce_backsOff() throws Exception {
+    runner.emptyAtOnce = true;
+    create(Consumer.builder().queue("orders").handler(m -> {}).concurrency(4).waitTime(Duration.ofSeconds(20)))
+        .start();
+    Thread.sleep(2_000); // the span over which receives are counted
+    // backoff from 100 ms, doubling to 2 s: about 5 receives in 2 s; a hot loop makes thousands
+    assertThat(runner.receives.get()).isLessThan(20);
+  }
+
+  /**
    * Regression: an Error out of a receive ended poller 0 (the others park until it asks for them), while
    * the consumer stayed RUNNING: it went quiet for good. Pollers are supervised: polling goes on.
    */
