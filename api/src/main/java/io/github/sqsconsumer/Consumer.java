@@ -80,9 +80,9 @@ public interface Consumer extends AutoCloseable {
    * at close brought after all), even while the queue does not answer: every wait of close ends by then.
    * Deletes and releases that could not be sent by then are reported to
    * {@link ConsumerListener#onAcknowledgementFailed}; those messages come back after their visibility
-   * timeout. Handlers still running at the shutdown timeout are interrupted; their
-   * messages come back after their visibility timeout. Not interruptible: an interrupt of the calling thread, before or during
-   * the call, does not cut the stop short; the interrupt status is set again when close returns.
+   * timeout. Handlers still running at the shutdown timeout are interrupted; their messages come back after
+   * their visibility timeout. Not interruptible: an interrupt of the calling thread, before or during the
+   * call, does not cut the stop short; the interrupt status is set again when close returns.
    */
   @Override
   void close();
