@@ -25,6 +25,12 @@ import java.util.Objects;
  * {@link Builder#worker(String)} (and the like) or the system properties
  * {@code io.github.sqsconsumer.runner}, {@code .worker} and {@code .harvester}.
  *
+ * <p>Supervised: once started, the consumer's own loops (its pollers, the FIFO dispatcher, the visibility
+ * heartbeat) never end until {@link #close()}. Whatever a part, a handler or a listener throws, an
+ * {@link Error} too, is logged at ERROR (reported to {@link ConsumerListener#onPollError} when a receive
+ * failed) and the loop goes on after a backoff. So a {@link State#RUNNING} consumer keeps consuming; it
+ * never goes quiet while it claims to run, and there is no state for failing after start.
+ *
  * <p>Thread-safe: {@link #start()} and {@link #close()} may be called from any thread, any number of
  * times.
  */
@@ -36,7 +42,7 @@ public interface Consumer extends AutoCloseable {
     NEW,
     /** {@link #start()} is connecting to the queue. */
     STARTING,
-    /** Polling and handling messages. */
+    /** Polling and handling messages, until {@link #close()}, whatever a part or a callback throws. */
     RUNNING,
     /** {@link #close()} is draining: no new messages, in-flight ones finish. */
     STOPPING,
@@ -71,9 +77,12 @@ public interface Consumer extends AutoCloseable {
    * <p>Bounded: returns within the {@linkplain Builder#shutdownTimeout shutdown timeout} plus 5 seconds
    * for sending the last acknowledgements, counted from the call, as long as the parts keep their own
    * timeouts (the SQS runner may add up to 2 seconds while it releases messages that a long poll cancelled
-   * at close brought after all). Handlers still running at the shutdown timeout are interrupted; their
-   * messages come back after their visibility timeout. Not interruptible: an interrupt of the calling thread, before or during
-   * the call, does not cut the stop short; the interrupt status is set again when close returns.
+   * at close brought after all), even while the queue does not answer: every wait of close ends by then.
+   * Deletes and releases that could not be sent by then are reported to
+   * {@link ConsumerListener#onAcknowledgementFailed}; those messages come back after their visibility
+   * timeout. Handlers still running at the shutdown timeout are interrupted; their messages come back after
+   * their visibility timeout. Not interruptible: an interrupt of the calling thread, before or during the
+   * call, does not cut the stop short; the interrupt status is set again when close returns.
    *
    * <p>Messages received ahead of a free handler (the {@linkplain Builder#prefetch prefetch}) and FIFO
    * messages waiting behind their group's running one are released unhandled. They were received all the

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -42,6 +43,10 @@ import org.slf4j.LoggerFactory;
  *   arrival rate and the round trip need. Too many waiting polls split each arrival into small
  *   receives (SQS bills per request); too few leave handlers idle. An idle consumer costs one long poll
  *   at a time. [1 <= active <= pollers]
+ * Supervision:
+ *   Pollers, the FIFO dispatcher and the heartbeat never end while running: each catches whatever one
+ *   round throws (an Error too), logs it at ERROR and goes on after a pause; permits taken for a receive
+ *   go back whatever it throws. A consumer that is RUNNING polls.
  * Prefetch:
  *   To keep handlers busy, permits must cover what finishes during one receive round trip:
  *   prefetch = base x rtt / unit time (x 1.25, + one batch), kept within [min(batch, max), max]. Both
@@ -56,6 +61,13 @@ import org.slf4j.LoggerFactory;
  *   interrupt of the closing thread is kept for its return and cannot skip a phase. One deadline, set
  *   when stop() begins, bounds them all: the pollers are cancelled together and each phase waits only for
  *   what is left of it (handlers: the shutdown timeout; the flush: what remains of FLUSH_ALLOWANCE after).
+ *   Handing back: a release waits for room in the harvester's buffer, and when the queue stops answering
+ *   only the harvester's close makes room. So the stopper waits for nothing that hands messages back: the
+ *   pollers, the dispatcher and a thread per phase (for the units the scheduler and the worker return)
+ *   release them, and the stopper waits for those threads only until the deadline less HARVESTER_RESERVE,
+ *   then closes the harvester, which refuses the releases still waiting: those messages are reported
+ *   (onAcknowledgementFailed) and come back after their visibility timeout.
+ *   [no wait for room in the harvester outlasts the deadline]
  * </pre>
  */
 final class Engine {
@@ -81,6 +93,19 @@ final class Engine {
    * that would end later than the 12 hours is rejected whole.
    */
   private static final Duration RELEASE_MARGIN = Duration.ofMinutes(1);
+  /**
+   * The waits of close end this much before its documented bound, leaving room for the work after the last
+   * of them (reports of what was not sent, the runner's close) on a busy machine.
+   */
+  private static final Duration FINISH_MARGIN = Duration.ofMillis(250);
+  /**
+   * What close keeps of its deadline for closing the harvester when messages handed back at close wait for
+   * room in its buffer (a queue that stopped answering): enough to report what it could not send and what
+   * it then refuses; the hand-backs wait until the deadline less this.
+   */
+  private static final Duration HARVESTER_RESERVE = Duration.ofSeconds(1);
+  /** How long the FIFO dispatcher pauses after an unexpected failure, so that a lasting one is no hot loop. */
+  private static final Duration DISPATCHER_PAUSE = Duration.ofMillis(100);
   /** How long a blocked submit waits before it checks whether the consumer is stopping. */
   private static final Duration SUBMIT_SLICE = Duration.ofMillis(500);
 
@@ -110,6 +135,7 @@ final class Engine {
   private final List<Poller> pollers = new ArrayList<>(); // filled before the first poller starts
   private Thread dispatcher;
   private volatile boolean running;
+  private final AtomicInteger refusedAtClose = new AtomicInteger(); // messages the closed harvester refused
 
   private final ReentrantLock pollLock = new ReentrantLock();
   private final Condition activeChanged = pollLock.newCondition();
@@ -144,21 +170,49 @@ final class Engine {
     this.heartbeat = new Heartbeat(registry, runner, listener, visibility, config.maxVisibilityExtension());
   }
 
+  /**
+   * Starts the heartbeat, the FIFO dispatcher and the pollers. If starting one fails (no memory for a
+   * thread), those already started are stopped before the failure passes on: the heartbeat is not a
+   * daemon, and a leaked one would keep the JVM alive.
+   */
   void start() {
     running = true;
-    heartbeat.start(name);
-    if (fifo != null) {
-      dispatcher = Thread.ofVirtual().name(name + "-dispatcher").start(this::dispatchReady);
+    try {
+      heartbeat.start(name);
+      if (fifo != null) {
+        dispatcher = Thread.ofVirtual().name(name + "-dispatcher").start(this::dispatchReady);
+      }
+      // all pollers exist before any runs: a running poller reads the list (adjustActive, stop)
+      int count = Math.min(MAX_POLLERS, Math.ceilDiv(base + maxPrefetch, RECEIVE_BATCH));
+      for (int i = 0; i < count; i++) {
+        pollers.add(new Poller(i));
+      }
+      for (Poller poller : pollers) {
+        poller.thread = Thread.ofVirtual().name(name + "-poller-" + poller.index).unstarted(poller);
+      }
+      pollers.forEach(poller -> poller.thread.start());
+    } catch (RuntimeException | Error e) {
+      abandonStart();
+      throw e;
     }
-    // all pollers exist before any runs: a running poller reads the list (adjustActive, stop)
-    int count = Math.min(MAX_POLLERS, Math.ceilDiv(base + maxPrefetch, RECEIVE_BATCH));
-    for (int i = 0; i < count; i++) {
-      pollers.add(new Poller(i));
+  }
+
+  /** Stops what a failed start started; nothing was received yet that needs handing back. */
+  private void abandonStart() {
+    running = false;
+    flow.close();
+    wakeAllPollers();
+    pollers.forEach(Poller::cancel);
+    if (dispatcher != null) {
+      dispatcher.interrupt();
     }
-    for (Poller poller : pollers) {
-      poller.thread = Thread.ofVirtual().name(name + "-poller-" + poller.index).unstarted(poller);
+    try {
+      heartbeat.stop(Duration.ZERO); // interrupted, its thread ends at once: it has nothing in flight
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      LOG.debug("{}: stopping the heartbeat after a failed start", name, e);
     }
-    pollers.forEach(poller -> poller.thread.start());
   }
 
   int inFlight() {
@@ -180,36 +234,47 @@ final class Engine {
       this.index = index;
     }
 
+    /**
+     * Polls until the consumer stops. [a poller never ends while the consumer runs]: whatever a round
+     * throws, an Error too, is logged and reported, and the next round begins after a backoff.
+     */
     @Override
     public void run() {
-      try {
-        while (running) {
+      while (running) {
+        try {
           if (index > 0) {
             awaitTurn(index);
           }
-          int permits = flow.acquire(1, TimeUnit.DAYS);
-          if (permits == 0) {
-            break;
+          int permits = flow.acquire(1, TimeUnit.MINUTES); // zero when closed, or none came free: ask again
+          if (permits > 0) {
+            poll(permits);
           }
-          try {
-            if (!poll(permits)) {
-              break;
-            }
-          } catch (RuntimeException | LinkageError e) {
-            // a bug, not a queue fault; keep polling (with backoff) rather than let the consumer go quiet
-            LOG.error("{}: poller {} hit an unexpected failure; polling goes on", name, index, e);
-            pollFailed(e);
-          }
+        } catch (InterruptedException e) {
+          // stop() interrupts; any other interrupt is no reason to stop polling
+        } catch (Throwable t) {
+          failedUnexpectedly(t);
         }
-      } catch (InterruptedException e) {
-        // stopping
-      } catch (Error e) {
-        LOG.error("{}: poller {} stopped by a fatal error", name, index, e);
       }
     }
 
-    /** Receives once with the permits held; returns false when the poller must end. */
-    private boolean poll(int permits) throws InterruptedException {
+    private void failedUnexpectedly(Throwable failure) {
+      try {
+        LOG.error("{}: poller {} hit an unexpected failure; polling goes on", name, index, failure);
+        pollFailed(failure);
+      } catch (InterruptedException e) {
+        // stopping
+      } catch (Throwable again) {
+        // even reporting failed (a listener that throws, no memory): still no hot loop
+        try {
+          Thread.sleep(backoff.next());
+        } catch (InterruptedException e) {
+          // stopping
+        }
+      }
+    }
+
+    /** Receives once with the permits held, and delivers what came. */
+    private void poll(int permits) throws InterruptedException {
       if (rateLimiter != null) {
         try {
           rateLimiter.acquire(permits);
@@ -234,15 +299,21 @@ final class Engine {
         }
         flow.release(permits);
         refund(permits);
-        return false;
+        if (running && e instanceof CancellationException) {
+          pollFailed(e); // the runner cancelled a receive of its own: a fault, with backoff
+        }
+        return;
       } catch (ExecutionException | RuntimeException e) {
         flow.release(permits);
         refund(permits);
-        if (!running) {
-          return false; // our own cancelled receive, failing as the client aborts it: not a fault
+        if (running) { // else our own cancelled receive, failing as the client aborts it: not a fault
+          pollFailed(e instanceof ExecutionException ? e.getCause() : e);
         }
-        pollFailed(e instanceof ExecutionException ? e.getCause() : e);
-        return running;
+        return;
+      } catch (Error e) {
+        flow.release(permits); // [permits back whatever a receive throws]; run() reports it and backs off
+        refund(permits);
+        throw e;
       } finally {
         current = null;
       }
@@ -258,17 +329,18 @@ final class Engine {
       backoff.reset();
       if (messages.isEmpty()) {
         adjustActive(Integer.MIN_VALUE);
-        if (waitTime.compareTo(Duration.ofSeconds(1)) < 0 && running) {
-          Thread.sleep(emptyBackoff.next()); // short polling on an empty queue: no hot loop
+        // short polling, or a server that answers a long poll at once: no hot loop on an empty queue
+        boolean early = waitTime.compareTo(Duration.ofSeconds(1)) < 0 || rtt < waitTime.toNanos() / 2;
+        if (early && running) {
+          Thread.sleep(emptyBackoff.next());
         }
-        return true;
+        return;
       }
       emptyBackoff.reset();
       adjustActive(messages.size() == permits ? 1 : messages.size() < permits / 2 ? -1 : 0);
       rttNanos = rttNanos == 0 ? rtt : rttNanos + 0.2 * (rtt - rttNanos);
       adapt();
       deliver(messages, sentNanos);
-      return true;
     }
 
     private void pollFailed(Throwable cause) throws InterruptedException {
@@ -453,10 +525,14 @@ final class Engine {
     return false;
   }
 
-  /** The FIFO dispatcher: submits the next unit of each group when the previous one finished. */
+  /**
+   * The FIFO dispatcher: submits the next unit of each group when the previous one finished.
+   * [the dispatcher never ends while the consumer runs]: a unit it could not hand over goes back with its
+   * group's followers, whatever was thrown is logged, and it goes on after a pause.
+   */
   private void dispatchReady() {
-    try {
-      while (running) {
+    while (running) {
+      try {
         Unit unit = fifo.ready.poll(1, TimeUnit.SECONDS);
         if (unit == null) {
           continue;
@@ -469,11 +545,16 @@ final class Engine {
             releaseHead(unit);
           }
         }
+      } catch (InterruptedException e) {
+        // stop() interrupts; any other interrupt is no reason to stop
+      } catch (Throwable t) {
+        try {
+          LOG.error("{}: the FIFO dispatcher hit an unexpected failure; it goes on", name, t);
+          Thread.sleep(DISPATCHER_PAUSE);
+        } catch (Throwable again) {
+          // stopping, or even logging failed: go on
+        }
       }
-    } catch (InterruptedException e) {
-      // stopping
-    } catch (Error e) {
-      LOG.error("{}: the FIFO dispatcher stopped by a fatal error", name, e);
     }
   }
 
@@ -610,7 +691,7 @@ final class Engine {
     try {
       harvester.acknowledge(message);
     } catch (IllegalStateException e) {
-      lateOutcome(message);
+      lateOutcome(message, e);
     } catch (RuntimeException | Error e) {
       handOffFailed(message, e);
       throw e;
@@ -622,7 +703,7 @@ final class Engine {
     try {
       harvester.release(message, visibility);
     } catch (IllegalStateException e) {
-      lateOutcome(message);
+      lateOutcome(message, e);
     } catch (RuntimeException | Error e) {
       handOffFailed(message, e);
       throw e;
@@ -635,10 +716,17 @@ final class Engine {
     listener.onAcknowledgementFailed(message, cause);
   }
 
-  private void lateOutcome(Message message) {
-    // the handler outlived the shutdown timeout and the harvester has closed
-    registry.remove(message);
-    LOG.warn("{}: {} finished after close; it comes back after its visibility timeout", name, message);
+  /**
+   * The harvester has closed: a handler outlived the shutdown timeout, or a hand-back waited for room until
+   * close gave up on the queue. Reported, and left to its visibility timeout.
+   */
+  private void lateOutcome(Message message, IllegalStateException refusal) {
+    if (registry.remove(message)) {
+      refusedAtClose.incrementAndGet();
+      LOG.debug("{}: {} reached the harvester after it closed; it comes back after its visibility timeout", name,
+          message);
+      listener.onAcknowledgementFailed(message, refusal);
+    }
   }
 
   /** Releases a FIFO group's head that never reached the worker, with the followers waiting behind it. */
@@ -677,7 +765,7 @@ final class Engine {
     long start = System.nanoTime();
     // one deadline for everything; handlers may use the shutdown timeout, the flush what is left
     long handlersDeadline = start + shutdownTimeout.toNanos();
-    long deadline = handlersDeadline + FLUSH_ALLOWANCE.toNanos();
+    long deadline = handlersDeadline + FLUSH_ALLOWANCE.toNanos() - FINISH_MARGIN.toNanos();
     Thread stopper = Thread.ofVirtual().name(name + "-stopper")
         .start(() -> stopPhases(handlersDeadline, deadline));
     Uninterruptibly.await(stopper::join); // bounded by the deadline: every phase waits only for what is left
@@ -690,34 +778,59 @@ final class Engine {
 
   /** The stop phases, in order; each runs whatever the ones before it threw, with what is left of its deadline. */
   private void stopPhases(long handlersDeadline, long deadline) {
+    // [no wait for room in the harvester outlasts the deadline]: see Shutdown in the class comment
+    long handBackDeadline = deadline - HARVESTER_RESERVE.toNanos();
+    List<Thread> handingBack = new ArrayList<>();
     phase("stopping the pollers", () -> {
       running = false;
       flow.close();
       wakeAllPollers();
       for (Poller poller : pollers) {
         poller.cancel(); // all at once: their receives abort together, not one after the other
-      }
-      for (Poller poller : pollers) {
-        poller.thread.join(left(deadline)); // prompt: cancelled and interrupted, they only hand back
+        handingBack.add(poller.thread);
       }
     });
     if (fifo != null) {
       phase("stopping the FIFO dispatcher", () -> {
         dispatcher.interrupt();
-        dispatcher.join(left(deadline));
-        fifo.close().forEach(this::releaseUnstarted);
+        handingBack.add(dispatcher);
+        handingBack.add(handBack(fifo.close()));
       });
     }
     // (FIFO followers of these units were handed back by fifo.close() above)
     phase("shutting down the worker",
-        () -> worker.shutdown(left(handlersDeadline)).forEach(this::releaseUnstarted));
+        () -> handingBack.add(handBack(worker.shutdown(left(handlersDeadline)))));
+    phase("handing back unstarted messages", () -> joinAll(handingBack, handBackDeadline));
     phase("flushing the harvester", () -> harvester.close(left(deadline)));
+    // closed, the harvester refuses at once what still waited for room: only the reports are left
+    phase("reporting what the harvester refused", () -> joinAll(handingBack, deadline));
     // its thread never waits on the queue; what it still has under way gets what is left of the deadline
     phase("stopping the heartbeat", () -> heartbeat.stop(left(deadline)));
+    int refused = refusedAtClose.get();
+    if (refused > 0) {
+      LOG.warn("{}: {} messages could not be handed to the harvester before it closed (the queue did not answer "
+          + "in time); they come back after their visibility timeout", name, refused);
+    }
     int left = registry.size();
     if (left > 0) {
       LOG.warn("{}: {} messages were not settled at close; they come back after their visibility timeout",
           name, left);
+    }
+  }
+
+  /** Releases these units on a thread of their own, which may wait for room in the harvester; null if none. */
+  private Thread handBack(List<? extends WorkUnit> units) {
+    if (units.isEmpty()) {
+      return null;
+    }
+    return Thread.ofVirtual().name(name + "-handback").start(() -> units.forEach(this::releaseUnstarted));
+  }
+
+  private static void joinAll(List<Thread> threads, long deadline) throws InterruptedException {
+    for (Thread thread : threads) {
+      if (thread != null) {
+        thread.join(left(deadline));
+      }
     }
   }
 

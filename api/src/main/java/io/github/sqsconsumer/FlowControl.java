@@ -18,49 +18,83 @@ import java.util.concurrent.locks.ReentrantLock;
  *   the configured maximum (see Engine#adapt); lowering it never revokes permits already held, it only
  *   delays new ones.   [held <= limit, except transiently after the limit was lowered]
  * Batches:
- *   A poller waits until it can ask for a whole batch (min(batch, limit)), because SQS bills per request
- *   and a receive of 10 costs what a receive of 1 does. A wake-up is passed on (signal chain) only while
- *   a whole batch is free, so a release of one permit wakes at most one poller.
+ *   A poller waits up to batchWait for a whole batch (min(batch, limit)), because SQS bills per request
+ *   and a receive of 10 costs what a receive of 1 does; after that it takes what is free, at least one, so
+ *   a slow message that holds permits cannot leave the other handlers idle. On a busy queue whole batches
+ *   free up within batchWait; otherwise partial receives come at most one per batchWait per poller.
+ *   Waiters for a whole batch wait on `batchFree`, those past their batchWait on `someFree`. A release
+ *   wakes one waiter of `someFree` if any permit is free, else one of `batchFree` if a batch is; the woken
+ *   poller passes the wake-up on after taking (signal chain), so a release of one permit wakes at most
+ *   one poller.
  * </pre>
  */
 final class FlowControl {
+  /**
+   * How long a poller waits for a whole batch before it receives what is free: longer than handlers of a
+   * busy queue take to free ten permits, short beside a slow handler that holds one.
+   */
+  static final long BATCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition available = lock.newCondition();
+  private final Condition batchFree = lock.newCondition();
+  private final Condition someFree = lock.newCondition();
   private final int base;
   private final int batch;
+  private final long batchWaitNanos;
 
   private int limit; // @GuardedBy("lock")
   private int held; // @GuardedBy("lock")
+  private int partialWaiters; // @GuardedBy("lock"): waiters past their batch wait, on someFree
   private boolean closed; // @GuardedBy("lock")
 
   FlowControl(int base, int prefetch, int batch) {
+    this(base, prefetch, batch, BATCH_WAIT_NANOS);
+  }
+
+  FlowControl(int base, int prefetch, int batch, long batchWaitNanos) {
     this.base = base;
     this.batch = batch;
+    this.batchWaitNanos = batchWaitNanos;
     this.limit = base + prefetch;
   }
 
   /**
-   * Waits for a whole batch of permits and takes as many as are free, up to {@code batch}.
+   * Waits up to the batch wait for a whole batch of permits, then for any; takes as many as are free, up to
+   * {@code batch}.
    *
    * @return the permits taken, at least one; zero once closed or when the timeout elapsed
    */
   int acquire(long timeout, TimeUnit unit) throws InterruptedException {
-    long nanos = unit.toNanos(timeout);
+    long start = System.nanoTime();
+    long deadline = start + unit.toNanos(timeout);
+    long batchDeadline = start + batchWaitNanos;
     lock.lock();
     try {
-      while (!closed && limit - held < Math.min(batch, limit)) {
-        if (nanos <= 0) {
+      while (!closed) {
+        int free = limit - held;
+        long now = System.nanoTime();
+        boolean batchWaitOver = now - batchDeadline >= 0;
+        if (free >= Math.min(batch, limit) || (free > 0 && batchWaitOver)) {
+          int taken = Math.min(batch, free);
+          held += taken; // [held <= limit]
+          signalIfFree();
+          return taken;
+        }
+        if (now - deadline >= 0) {
           return 0;
         }
-        nanos = available.awaitNanos(nanos);
+        if (!batchWaitOver) {
+          batchFree.awaitNanos(Math.min(batchDeadline - now, deadline - now));
+          continue;
+        }
+        partialWaiters++;
+        try {
+          someFree.awaitNanos(deadline - now);
+        } finally {
+          partialWaiters--;
+        }
       }
-      if (closed) {
-        return 0;
-      }
-      int taken = Math.min(batch, limit - held);
-      held += taken; // [held <= limit]
-      signalIfBatchFree();
-      return taken;
+      return 0;
     } finally {
       lock.unlock();
     }
@@ -74,7 +108,7 @@ final class FlowControl {
     lock.lock();
     try {
       held -= permits;
-      signalIfBatchFree();
+      signalIfFree();
     } finally {
       lock.unlock();
     }
@@ -85,15 +119,18 @@ final class FlowControl {
     lock.lock();
     try {
       limit = base + prefetch;
-      signalIfBatchFree();
+      signalIfFree();
     } finally {
       lock.unlock();
     }
   }
 
-  private void signalIfBatchFree() {
-    if (limit - held >= Math.min(batch, limit)) {
-      available.signal();
+  private void signalIfFree() {
+    int free = limit - held;
+    if (free > 0 && partialWaiters > 0) {
+      someFree.signal();
+    } else if (free >= Math.min(batch, limit)) {
+      batchFree.signal();
     }
   }
 
@@ -102,7 +139,8 @@ final class FlowControl {
     lock.lock();
     try {
       closed = true;
-      available.signalAll();
+      batchFree.signalAll();
+      someFree.signalAll();
     } finally {
       lock.unlock();
     }

@@ -143,8 +143,12 @@ final class Heartbeat implements Runnable {
       }
       try {
         tick(System.nanoTime());
-      } catch (RuntimeException e) {
-        LOG.warn("visibility heartbeat failed, trying again next tick: {}", e.toString());
+      } catch (Throwable t) { // [the heartbeat never ends while the consumer runs]: the next tick tries again
+        try {
+          LOG.error("visibility heartbeat failed, trying again next tick", t);
+        } catch (Throwable ignored) {
+          // even logging failed; the next tick still comes
+        }
       }
     }
   }

@@ -100,6 +100,37 @@ final class ConsumerLifecycleTest {
   }
 
   /**
+   * Regression: an empty answer to a long poll that came at once (a server that does not long-poll) was
+   * asked again at once: a hot loop of receives. An empty answer well before the wait time backs off.
+   */
+  @Test
+  void receive_emptyAnswerToALongPollAtOnce_backsOff() throws Exception {
+    runner.emptyAtOnce = true;
+    create(Consumer.builder().queue("orders").handler(m -> {}).concurrency(4).waitTime(Duration.ofSeconds(20)))
+        .start();
+    Thread.sleep(2_000); // the span over which receives are counted
+    // backoff from 100 ms, doubling to 2 s: about 5 receives in 2 s; a hot loop makes thousands
+    assertThat(runner.receives.get()).isLessThan(20);
+  }
+
+  /**
+   * Regression: an Error out of a receive ended poller 0 (the others park until it asks for them), while
+   * the consumer stayed RUNNING: it went quiet for good. Pollers are supervised: polling goes on.
+   */
+  @Test
+  void receive_runnerThrowsAnError_pollingGoesOn() throws Exception {
+    runner.receiveErrors.set(3);
+    CountDownLatch handled = new CountDownLatch(20);
+    create(m -> handled.countDown()).start();
+    for (int i = 0; i < 20; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    await(handled);
+    assertThat(runner.receiveErrors.get()).isNegative();
+    assertThat(consumer.state()).isEqualTo(Consumer.State.RUNNING);
+  }
+
+  /**
    * Regression: pollers were started while the list of pollers was still being filled, so the first
    * full receives could not raise the number of active polls (the list looked one long) and, with the
    * first poller blocked handing units to a full worker, nobody polled for the prefetch.

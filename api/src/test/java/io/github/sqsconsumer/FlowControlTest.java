@@ -2,6 +2,7 @@ package io.github.sqsconsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,6 +25,37 @@ final class FlowControlTest {
     flow.release(5);
     assertThat(flow.acquire(0, TimeUnit.SECONDS)).isEqualTo(10);
     assertThat(flow.held()).isEqualTo(15);
+  }
+
+  /**
+   * Regression: a poller waited for a whole batch (min(10, limit)) of free permits, so with one slow
+   * message holding a permit the others' permits stayed unused and their handlers idle until it finished.
+   */
+  @Test
+  void acquire_lessThanABatchFreeForTheBatchWait_takesWhatIsFree() throws Exception {
+    FlowControl flow = new FlowControl(4, 0, 10, TimeUnit.MILLISECONDS.toNanos(50));
+    assertThat(flow.acquire(0, TimeUnit.SECONDS)).isEqualTo(4);
+    flow.release(3); // the fourth is a slow message's
+    assertThat(flow.acquire(0, TimeUnit.SECONDS)).as("no wait, so no partial batch").isZero();
+    assertThat(flow.acquire(10, TimeUnit.SECONDS)).isEqualTo(3);
+    assertThat(flow.held()).isEqualTo(4);
+  }
+
+  @Test
+  void acquire_pastTheBatchWait_aSinglePermitWakesIt() throws Exception {
+    FlowControl flow = new FlowControl(4, 0, 10, TimeUnit.MILLISECONDS.toNanos(20));
+    assertThat(flow.acquire(0, TimeUnit.SECONDS)).isEqualTo(4);
+    AtomicInteger taken = new AtomicInteger(-1);
+    Thread waiter = Thread.ofVirtual().start(() -> {
+      try {
+        taken.set(flow.acquire(20, TimeUnit.SECONDS));
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    });
+    flow.release(1); // before or after the waiter's batch wait: either way it gets this one permit
+    waiter.join(Duration.ofSeconds(10));
+    assertThat(taken.get()).isEqualTo(1);
   }
 
   @Test

@@ -44,6 +44,12 @@ final class TestParts {
     final Set<String> deleted = ConcurrentHashMap.newKeySet();
     final Map<String, Duration> released = new ConcurrentHashMap<>();
     final AtomicInteger transientOpenFailures = new AtomicInteger();
+    /** This many receive calls throw an Error themselves instead of failing their future (a broken runner). */
+    final AtomicInteger receiveErrors = new AtomicInteger();
+    /** Counts receive calls. */
+    final AtomicInteger receives = new AtomicInteger();
+    /** Answers an empty queue at once, whatever the wait time, as a server that does not long-poll. */
+    volatile boolean emptyAtOnce;
     volatile boolean missing;
     volatile boolean closed;
 
@@ -60,12 +66,16 @@ final class TestParts {
 
     @Override
     public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibilityTimeout) {
+      receives.incrementAndGet();
+      if (receiveErrors.getAndDecrement() > 0) {
+        throw new AssertionError("a runner bug");
+      }
       List<Message> batch = new ArrayList<>();
       Message m;
       while (batch.size() < maxMessages && (m = queue.poll()) != null) {
         batch.add(m);
       }
-      if (!batch.isEmpty()) {
+      if (!batch.isEmpty() || emptyAtOnce) {
         return CompletableFuture.completedFuture(batch);
       }
       // an empty long poll: answers after a short while, or when cancelled

@@ -331,4 +331,40 @@ final class HeartbeatTest {
     assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start))
         .as("stop waited for a request that was never sent").isLessThan(10);
   }
+
+  /**
+   * Regression: an Error thrown by the port (where the heartbeat caught only RuntimeException) passed out of
+   * tick and ended the heartbeat's thread while the consumer ran on: no message was extended any more, and
+   * the request stayed counted, so close waited for it until its deadline.
+   */
+  @Test
+  void run_portThrowsAnError_heartbeatGoesOn() throws Exception {
+    Duration visibility = Duration.ofSeconds(2); // a tick every 333 ms; due when less than 1 s remains
+    Message message = Message.builder().id("m").body("body").receiptHandle("r").build();
+    long now = System.nanoTime();
+    registry.add(message, now, now + visibility.toNanos());
+    int[] throwsLeft = {1};
+    QueuePort throwing = new ForwardingPort(port) {
+      @Override
+      public CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes) {
+        if (throwsLeft[0]-- > 0) {
+          throw new AssertionError("port bug");
+        }
+        return super.changeVisibilityBatch(changes);
+      }
+    };
+    Heartbeat heartbeat = new Heartbeat(registry, throwing, listener, visibility, Duration.ofHours(12));
+    heartbeat.start("heartbeat-test");
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (port.visibilityChanges(message).isEmpty() && System.nanoTime() - deadline < 0) {
+        Thread.sleep(20);
+      }
+      assertThat(failuresOf(message)).singleElement()
+          .satisfies(f -> assertThat(f.cause()).hasMessage("port bug"));
+      assertThat(port.visibilityChanges(message)).as("extended after the failure").isNotEmpty();
+    } finally {
+      heartbeat.stop(Duration.ofSeconds(5));
+    }
+  }
 }
