@@ -1,7 +1,9 @@
 package io.github.sqsconsumer;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -29,6 +31,13 @@ import java.util.Objects;
  * times.
  */
 public interface Consumer extends AutoCloseable {
+
+  /** The log context ({@link org.slf4j.MDC}) key of the message id while a handler runs ({@link Builder#mdc}). */
+  String MDC_MESSAGE_ID = "sqs.messageId";
+  /** The log context key of the queue's name while a handler runs (see {@link Builder#mdc}). */
+  String MDC_QUEUE = "sqs.queue";
+  /** The log context key of the consumer's name while a handler runs (see {@link Builder#mdc}). */
+  String MDC_CONSUMER = "sqs.consumer";
 
   /** The life of a consumer. */
   enum State {
@@ -85,6 +94,12 @@ public interface Consumer extends AutoCloseable {
   String name();
 
   /**
+   * Returns the queue's name: the last path segment of the queue URL given to the builder, or the name
+   * given; never null. For metrics tags, span attributes and logs.
+   */
+  String queueName();
+
+  /**
    * Returns how many messages are received and not yet settled (deleted or released): waiting for a
    * handler, running, or waiting for their delete.
    */
@@ -115,6 +130,13 @@ public interface Consumer extends AutoCloseable {
   int workerThreads();
 
   /**
+   * Returns how many messages the consumer currently allows itself to receive ahead of a free handler: the
+   * adaptive prefetch, between zero and {@link Builder#prefetch}. Zero unless {@link State#RUNNING} or
+   * {@link State#STOPPING}. Thread-safe and cheap, for metrics.
+   */
+  int prefetch();
+
+  /**
    * Builds a {@link Consumer}. Every setting is checked at {@link #build()}, whose message names the
    * setting, the bad value and the allowed range. Not thread-safe.
    */
@@ -138,7 +160,9 @@ public interface Consumer extends AutoCloseable {
     double rateLimit;
     RetryPolicy retryPolicy = RetryPolicy.defaultPolicy();
     AcknowledgeMode acknowledgeMode = AcknowledgeMode.ON_SUCCESS;
-    ConsumerListener listener = ConsumerListener.NOOP;
+    final List<ConsumerListener> listeners = new ArrayList<>();
+    final List<HandlerHook> hooks = new ArrayList<>();
+    boolean mdc = true;
     String runner;
     String worker;
     String harvester;
@@ -254,9 +278,37 @@ public interface Consumer extends AutoCloseable {
       return this;
     }
 
-    /** Receives events for metrics and tracing; default none. */
+    /**
+     * Adds a listener of the consumer's events, for metrics and tracing; default none. Several listeners
+     * each hear every event, in the order they were added; one that throws does not keep the others from
+     * hearing it.
+     */
     public Builder listener(ConsumerListener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Adds a hook that runs around every handler call on the handler's thread; default none. Hooks nest in
+     * the order they were added: the first added is the outermost (its {@code before} runs first, its
+     * {@code after} last). See {@link HandlerHook}.
+     */
+    public Builder hook(HandlerHook hook) {
+      hooks.add(Objects.requireNonNull(hook, "hook"));
+      return this;
+    }
+
+    /**
+     * Whether SLF4J's {@link org.slf4j.MDC} carries the message while a handler runs; default true. The
+     * keys are {@link Consumer#MDC_MESSAGE_ID} (for a batch, its message ids joined by commas),
+     * {@link Consumer#MDC_QUEUE} (the {@linkplain Consumer#queueName() queue's name}) and
+     * {@link Consumer#MDC_CONSUMER} (the consumer's {@linkplain #name name}); whatever they held on the
+     * thread before is restored when the handler returns. The log context is set outside every
+     * {@linkplain #hook hook}, so hooks log with it too. Off, a consumer without hooks calls the handler
+     * directly.
+     */
+    public Builder mdc(boolean enabled) {
+      this.mdc = enabled;
       return this;
     }
 
@@ -318,7 +370,7 @@ public interface Consumer extends AutoCloseable {
      */
     public Consumer build() {
       validate();
-      return DefaultConsumer.create(this);
+      return DefaultConsumer.create(this).attachHooks();
     }
 
     /** Checks every setting; package-private for tests. */
@@ -355,6 +407,12 @@ public interface Consumer extends AutoCloseable {
     private static void requireBetween(String setting, Duration value, Duration min, Duration max) {
       Checks.requireArgument(value.compareTo(min) >= 0 && value.compareTo(max) <= 0,
           "%s must be between %s and %s but was %s", setting, min, max, value);
+    }
+
+    /** The last path segment of the queue URL, or the queue's name as given. */
+    String queueName() {
+      String trimmed = queue.endsWith("/") ? queue.substring(0, queue.length() - 1) : queue;
+      return trimmed.substring(trimmed.lastIndexOf('/') + 1);
     }
 
     int effectivePrefetch() {
