@@ -1,7 +1,9 @@
 package io.github.sqsconsumer;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -35,6 +37,13 @@ import java.util.Objects;
  * times.
  */
 public interface Consumer extends AutoCloseable {
+
+  /** The log context ({@link org.slf4j.MDC}) key of the message id while a handler runs ({@link Builder#mdc}). */
+  String MDC_MESSAGE_ID = "sqs.messageId";
+  /** The log context key of the queue's name while a handler runs (see {@link Builder#mdc}). */
+  String MDC_QUEUE = "sqs.queue";
+  /** The log context key of the consumer's name while a handler runs (see {@link Builder#mdc}). */
+  String MDC_CONSUMER = "sqs.consumer";
 
   /** The life of a consumer. */
   enum State {
@@ -100,6 +109,12 @@ public interface Consumer extends AutoCloseable {
   String name();
 
   /**
+   * Returns the queue's name: the last path segment of the queue URL given to the builder, or the name
+   * given; never null. For metrics tags, span attributes and logs.
+   */
+  String queueName();
+
+  /**
    * Returns how many messages are received and not yet settled (deleted or released): waiting for a
    * handler, running, or waiting for their delete.
    */
@@ -130,6 +145,13 @@ public interface Consumer extends AutoCloseable {
   int workerThreads();
 
   /**
+   * Returns how many messages the consumer currently allows itself to receive ahead of a free handler: the
+   * adaptive prefetch, between zero and {@link Builder#prefetch}. Zero unless {@link State#RUNNING} or
+   * {@link State#STOPPING}. Thread-safe and cheap, for metrics.
+   */
+  int prefetch();
+
+  /**
    * Builds a {@link Consumer}. Every setting is checked at {@link #build()}, whose message names the
    * setting, the bad value and the allowed range. A template: {@link #build()} copies every setting (the
    * part settings and components too), so a builder may be changed and built again for another consumer
@@ -155,7 +177,9 @@ public interface Consumer extends AutoCloseable {
     double rateLimit;
     RetryPolicy retryPolicy = RetryPolicy.defaultPolicy();
     AcknowledgeMode acknowledgeMode = AcknowledgeMode.ON_SUCCESS;
-    ConsumerListener listener = ConsumerListener.NOOP;
+    final List<ConsumerListener> listeners = new ArrayList<>();
+    final List<HandlerHook> hooks = new ArrayList<>();
+    boolean mdc = true;
     String runner;
     String worker;
     String harvester;
@@ -274,9 +298,37 @@ public interface Consumer extends AutoCloseable {
       return this;
     }
 
-    /** Receives events for metrics and tracing; default none. */
+    /**
+     * Adds a listener of the consumer's events, for metrics and tracing; default none. Several listeners
+     * each hear every event, in the order they were added; one that throws does not keep the others from
+     * hearing it.
+     */
     public Builder listener(ConsumerListener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Adds a hook that runs around every handler call on the handler's thread; default none. Hooks nest in
+     * the order they were added: the first added is the outermost (its {@code before} runs first, its
+     * {@code after} last). See {@link HandlerHook}.
+     */
+    public Builder hook(HandlerHook hook) {
+      hooks.add(Objects.requireNonNull(hook, "hook"));
+      return this;
+    }
+
+    /**
+     * Whether SLF4J's {@link org.slf4j.MDC} carries the message while a handler runs; default true. The
+     * keys are {@link Consumer#MDC_MESSAGE_ID} (for a batch, its message ids joined by commas),
+     * {@link Consumer#MDC_QUEUE} (the {@linkplain Consumer#queueName() queue's name}) and
+     * {@link Consumer#MDC_CONSUMER} (the consumer's {@linkplain #name name}); whatever they held on the
+     * thread before is restored when the handler returns. The log context is set outside every
+     * {@linkplain #hook hook}, so hooks log with it too. Off, a consumer without hooks calls the handler
+     * directly.
+     */
+    public Builder mdc(boolean enabled) {
+      this.mdc = enabled;
       return this;
     }
 
@@ -337,7 +389,7 @@ public interface Consumer extends AutoCloseable {
      * @throws ConsumerException if a part cannot be found or chosen, saying what was found and how to choose
      */
     public Consumer build() {
-      return DefaultConsumer.create(validate());
+      return DefaultConsumer.create(validate()).attachHooks();
     }
 
     /**
@@ -348,7 +400,7 @@ public interface Consumer extends AutoCloseable {
     ConsumerConfig validate() {
       return new ConsumerConfig(name, queue, handler, batchHandler, batchSize, concurrency, effectivePrefetch(),
           waitTime, shutdownTimeout, maxVisibilityExtension, visibilityTimeout, rateLimit, retryPolicy,
-          acknowledgeMode, listener, runner, worker, harvester, settings, components);
+          acknowledgeMode, listeners, hooks, mdc, runner, worker, harvester, settings, components);
     }
 
     /** The prefetch asked for, or the default for the concurrency; the one source of that default. */

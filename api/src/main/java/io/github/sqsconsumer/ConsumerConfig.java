@@ -3,6 +3,7 @@ package io.github.sqsconsumer;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,7 +33,9 @@ record ConsumerConfig(
     double rateLimit,
     RetryPolicy retryPolicy,
     AcknowledgeMode acknowledgeMode,
-    ConsumerListener listener,
+    List<ConsumerListener> listeners,
+    List<HandlerHook> hooks,
+    boolean mdc,
     String runner,
     String worker,
     String harvester,
@@ -71,6 +74,14 @@ record ConsumerConfig(
     }
     settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings)); // keeps the order for messages
     components = Collections.unmodifiableMap(new LinkedHashMap<>(components));
+    listeners = List.copyOf(listeners);
+    hooks = List.copyOf(hooks);
+  }
+
+  /** The last path segment of the queue URL, or the queue's name as given. */
+  String queueName() {
+    String trimmed = queue.endsWith("/") ? queue.substring(0, queue.length() - 1) : queue;
+    return trimmed.substring(trimmed.lastIndexOf('/') + 1);
   }
 
   private static void requireBetween(String setting, Duration value, Duration min, Duration max) {

@@ -6,6 +6,9 @@ import java.time.Duration;
  * Receives the consumer's events, for metrics and tracing. Every method has a no-op default, so an
  * implementation overrides only what it needs.
  *
+ * <p>A consumer may have several listeners ({@code Consumer.Builder#listener}): each hears every event, in
+ * the order they were added.
+ *
  * <p>Methods are called on the consumer's own threads (poll, worker and harvester threads),
  * <strong>concurrently</strong>, on the hot path: keep them fast and non-blocking. Whatever a listener throws,
  * an {@link Error} too, is logged at WARN (ERROR for a {@link VirtualMachineError}) and otherwise ignored: it
@@ -35,6 +38,16 @@ public interface ConsumerListener {
 
   /** The message was deleted from the queue. */
   default void onAcknowledged(Message message) {}
+
+  /**
+   * The message was deleted from the queue, {@code sinceReceived} after the receive that brought it was
+   * sent (the receive's round trip, the wait for a handler, the handler and the wait for the delete). The
+   * consumer calls this one; the default calls {@link #onAcknowledged(Message)}, so a listener overrides
+   * whichever it needs.
+   */
+  default void onAcknowledged(Message message, Duration sinceReceived) {
+    onAcknowledged(message);
+  }
 
   /**
    * Deleting or releasing the message failed for good (after retries of passing faults); it will come back

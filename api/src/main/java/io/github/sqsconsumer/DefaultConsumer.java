@@ -53,6 +53,7 @@ final class DefaultConsumer implements Consumer {
   private Engine engine; // @GuardedBy("lifecycle")
   // the worker while RUNNING or STOPPING, for the gauges; written under lifecycle (and at the end of close)
   private volatile Worker gauges;
+  private volatile Engine prefetchGauge; // the engine while RUNNING or STOPPING, like gauges
 
   private DefaultConsumer(ConsumerConfig config, RunnerProvider runnerProvider, WorkerProvider worker,
       HarvesterProvider harvester) {
@@ -67,7 +68,7 @@ final class DefaultConsumer implements Consumer {
         new PartSettings.Part("harvester", harvester.name(), harvester.settingKeys())));
     this.context = new PartContextImpl(config.name(), settings, config.components(), config.queue(),
         config.concurrency(), null, null);
-    this.listener = SafeListener.of(config.listener());
+    this.listener = SafeListener.of(config.listeners());
     this.registry = new InFlight(listener);
     this.runner = runnerProvider.create(context); // cheap by contract: no network, validates its settings
     this.harvesterContext = context.withPort(runner, registry);
@@ -81,7 +82,23 @@ final class DefaultConsumer implements Consumer {
     LOG.debug("{}: {}", config.name(), settings);
   }
 
-  static Consumer create(ConsumerConfig config) {
+  /**
+   * Tells the hooks which consumer they are on (HandlerHook#attached); a hook that refuses it fails the
+   * build, and the consumer built so far is closed.
+   */
+  Consumer attachHooks() {
+    try {
+      for (HandlerHook hook : config.hooks()) {
+        hook.attached(this);
+      }
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
+    }
+    return this;
+  }
+
+  static DefaultConsumer create(ConsumerConfig config) {
     RunnerProvider runner = Providers.choose(RunnerProvider.class, RunnerProvider::name, "runner",
         config.runner(), "sqs-consumer-runner-sqs");
     WorkerProvider worker = Providers.choose(WorkerProvider.class, WorkerProvider::name, "worker",
@@ -119,6 +136,7 @@ final class DefaultConsumer implements Consumer {
         engine = new Engine(config, runner, queue, worker, harvester, registry, listener);
         engine.start();
         gauges = worker;
+        prefetchGauge = engine;
         state = State.RUNNING;
         LOG.info("{} started on {} ({}, worker {}, harvester {}, concurrency {}{})", config.name(), queue.url(),
             queue.fifo() ? "FIFO" : "standard", workerProvider.name(), harvesterProvider.name(),
@@ -206,6 +224,7 @@ final class DefaultConsumer implements Consumer {
     } finally {
       runner.close();
       gauges = null; // [gauges zero once TERMINATED]: a handler that outlived the timeout is no longer ours
+      prefetchGauge = null;
       state = State.TERMINATED;
       terminated.countDown();
       LOG.info("{} stopped", config.name());
@@ -225,6 +244,11 @@ final class DefaultConsumer implements Consumer {
   @Override
   public String name() {
     return config.name();
+  }
+
+  @Override
+  public String queueName() {
+    return config.queueName();
   }
 
   @Override
@@ -248,6 +272,12 @@ final class DefaultConsumer implements Consumer {
   public int workerThreads() {
     Worker worker = gauges;
     return worker == null ? 0 : worker.threads();
+  }
+
+  @Override
+  public int prefetch() {
+    Engine engine = prefetchGauge;
+    return engine == null ? 0 : engine.prefetch();
   }
 
   @Override

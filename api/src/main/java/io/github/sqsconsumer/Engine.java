@@ -129,6 +129,7 @@ final class Engine {
   private final RateLimiter rateLimiter;
   private final FifoScheduler fifo;
   private final Heartbeat heartbeat;
+  private final Hooks hooks; // null without hooks: the handler is called directly
 
   private final int base;
   private final int maxPrefetch;
@@ -168,6 +169,7 @@ final class Engine {
     this.fifo = queue.fifo() ? new FifoScheduler() : null;
     this.visibility = config.visibilityTimeout() != null ? config.visibilityTimeout() : queue.visibilityTimeout();
     this.heartbeat = new Heartbeat(registry, runner, listener, visibility, config.maxVisibilityExtension());
+    this.hooks = Hooks.of(config);
   }
 
   /**
@@ -217,6 +219,10 @@ final class Engine {
 
   int inFlight() {
     return registry.size();
+  }
+
+  int prefetch() {
+    return prefetch;
   }
 
   // ---------------------------------------------------------------- polling
@@ -591,10 +597,17 @@ final class Engine {
   private boolean handleOne(Unit unit, long start) {
     Message message = unit.messages().get(0);
     Throwable failure = null;
+    Object[] hooked = null;
     try {
+      if (hooks != null) {
+        hooked = hooks.before(unit.messages()); // a hook that throws fails the unit like its handler
+      }
       handler.handle(message);
     } catch (Throwable t) { // a handler's Error is the handler's failure, not the worker's
       failure = t;
+    }
+    if (hooked != null) {
+      hooks.after(unit.messages(), hooked, failure, null);
     }
     boolean failed = settle(message, failure, System.nanoTime() - start);
     unit.settled = 1;
@@ -605,13 +618,20 @@ final class Engine {
     List<Message> messages = unit.messages();
     BatchResult result = null;
     Throwable whole = null;
+    Object[] hooked = null;
     try {
+      if (hooks != null) {
+        hooked = hooks.before(messages);
+      }
       result = batchHandler.handle(messages);
       if (result == null) {
         whole = new NullPointerException("the batch handler returned null instead of a BatchResult");
       }
     } catch (Throwable t) {
       whole = t;
+    }
+    if (hooked != null) {
+      hooks.after(messages, hooked, whole, whole == null ? result : null);
     }
     long elapsed = System.nanoTime() - start;
     boolean failed = false;

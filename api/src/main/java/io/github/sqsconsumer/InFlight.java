@@ -172,8 +172,13 @@ final class InFlight implements HarvesterCallback {
 
   @Override
   public void acknowledged(Message message) {
-    remove(message);
-    listener.onAcknowledged(message);
+    Entry entry = entries.remove(message);
+    long sinceReceived = 0;
+    if (entry != null) {
+      entry.settle(null);
+      sinceReceived = System.nanoTime() - entry.receivedNanos;
+    }
+    listener.onAcknowledged(message, Duration.ofNanos(sinceReceived));
   }
 
   @Override

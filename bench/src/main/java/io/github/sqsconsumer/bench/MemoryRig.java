@@ -5,6 +5,7 @@ import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.testkit.InMemoryQueue;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 
 /**
  * A candidate consuming an {@link InMemoryQueue} that a {@link Producer} keeps full: no network, so what is
@@ -25,6 +26,14 @@ final class MemoryRig implements AutoCloseable {
    * @param candidate a library combination or an in-memory baseline
    */
   MemoryRig(Candidate candidate, HandlerType handler, int concurrency) {
+    this(candidate, handler, concurrency, UnaryOperator.identity());
+  }
+
+  /**
+   * Starts the producer and the candidate; a library candidate's builder passes through {@code customize}
+   * before it is built (hooks, listeners, the log context).
+   */
+  MemoryRig(Candidate candidate, HandlerType handler, int concurrency, UnaryOperator<Consumer.Builder> customize) {
     // 60 s: nothing in a benchmark should be redelivered; trackMessages(false): millions of messages
     queue = InMemoryQueue.standard(QUEUE, Duration.ofSeconds(60)).trackMessages(false);
     long backlog = backlog(concurrency);
@@ -34,7 +43,7 @@ final class MemoryRig implements AutoCloseable {
       }
       return CompletableFuture.completedFuture(null);
     }, meter, backlog);
-    consumer = start(candidate, handler, concurrency);
+    consumer = start(candidate, handler, concurrency, customize);
   }
 
   /**
@@ -54,9 +63,10 @@ final class MemoryRig implements AutoCloseable {
     return Math.min(10_000, Math.max(10, 6 * concurrency));
   }
 
-  private AutoCloseable start(Candidate candidate, HandlerType handler, int concurrency) {
+  private AutoCloseable start(Candidate candidate, HandlerType handler, int concurrency,
+      UnaryOperator<Consumer.Builder> customize) {
     if (candidate.isLibrary()) {
-      Consumer consumer = Consumer.builder()
+      Consumer consumer = customize.apply(Consumer.builder()
           .name("bench")
           .queue(QUEUE)
           .runner("memory")
@@ -68,7 +78,7 @@ final class MemoryRig implements AutoCloseable {
           .handler(message -> {
             handler.work();
             meter.handled(Long.parseLong(message.body()));
-          })
+          }))
           .build();
       consumer.start();
       return consumer;

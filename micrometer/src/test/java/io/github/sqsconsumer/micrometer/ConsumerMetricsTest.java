@@ -1,0 +1,167 @@
+package io.github.sqsconsumer.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.sqsconsumer.Consumer;
+import io.github.sqsconsumer.PermanentFailureException;
+import io.github.sqsconsumer.RetryPolicy;
+import io.github.sqsconsumer.testkit.InMemoryQueue;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The binder's figures, exactly, for a known mix of outcomes on the in-memory queue (semaphore worker,
+ * direct harvester, so every outcome reaches the queue at once).
+ */
+@Timeout(60)
+final class ConsumerMetricsTest {
+  private static final Tags TAGS = Tags.of("queue", "orders", "consumer", "billing");
+
+  private static Consumer.Builder builder(InMemoryQueue queue) {
+    return Consumer.builder().name("billing").runner("memory").worker("semaphore").harvester("direct")
+        .queue(queue.name()).component(InMemoryQueue.class, queue).concurrency(4)
+        .waitTime(Duration.ofMillis(200)).retryPolicy(RetryPolicy.fixed(Duration.ofMinutes(10)));
+  }
+
+  private static double count(MeterRegistry registry, String name, Tags tags) {
+    return registry.get(name).tags(tags).counter().count();
+  }
+
+  private static void awaitSettled(InMemoryQueue queue, MeterRegistry registry, int messages)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (count(registry, "sqs.consumer.messages.acknowledged", TAGS)
+        + count(registry, "sqs.consumer.messages.released", TAGS) < messages) {
+      assertThat(System.nanoTime()).as("all messages settled in time").isLessThan(deadline);
+      Thread.sleep(5);
+    }
+  }
+
+  @Test
+  void bindTo_mixedOutcomes_countsEachExactly() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofMinutes(5)).failNext(2);
+    for (int i = 0; i < 10; i++) {
+      queue.send(String.valueOf(i));
+    }
+    Consumer.Builder builder = builder(queue).handler(message -> {
+      int n = Integer.parseInt(message.body());
+      if (n == 5 || n == 6) {
+        throw new IllegalStateException("transient");
+      } else if (n == 7) {
+        throw new TimeoutException("too slow");
+      } else if (n >= 8) {
+        throw new PermanentFailureException("poison");
+      }
+    });
+    ConsumerMetrics metrics = ConsumerMetrics.installOn(builder);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    try (Consumer consumer = builder.build()) {
+      metrics.bindTo(registry);
+      consumer.start();
+      awaitSettled(queue, registry, 10);
+
+      assertThat(count(registry, "sqs.consumer.messages.received", TAGS)).isEqualTo(10);
+      assertThat(count(registry, "sqs.consumer.messages.succeeded", TAGS)).isEqualTo(5);
+      assertThat(count(registry, "sqs.consumer.messages.failed", TAGS.and("kind", "transient"))).isEqualTo(2);
+      assertThat(count(registry, "sqs.consumer.messages.failed", TAGS.and("kind", "timeout"))).isEqualTo(1);
+      assertThat(count(registry, "sqs.consumer.messages.failed", TAGS.and("kind", "permanent"))).isEqualTo(2);
+      assertThat(count(registry, "sqs.consumer.messages.acknowledged", TAGS)).isEqualTo(7);
+      assertThat(count(registry, "sqs.consumer.messages.released", TAGS)).isEqualTo(3);
+      assertThat(count(registry, "sqs.consumer.acknowledgement.failures", TAGS)).isZero();
+      assertThat(count(registry, "sqs.consumer.poll.errors", TAGS)).isEqualTo(2); // failNext(2): two receives
+      assertThat(registry.get("sqs.consumer.handler.duration").tags(TAGS).timer().count()).isEqualTo(10);
+      assertThat(registry.get("sqs.consumer.time.in.queue").tags(TAGS).timer().count()).isEqualTo(10);
+      assertThat(registry.get("sqs.consumer.receive.to.delete").tags(TAGS).timer().count()).isEqualTo(7);
+      assertThat(registry.get("sqs.consumer.receive.to.delete").tags(TAGS).timer()
+          .totalTime(TimeUnit.NANOSECONDS)).isPositive();
+      assertThat(queue.deleted()).isEqualTo(7);
+    }
+    // closed: the gauges read the consumer's own, zero once terminated
+    for (String gauge : new String[] {"messages.in.flight", "worker.active", "worker.waiting", "worker.threads",
+        "prefetch"}) {
+      assertThat(registry.get("sqs.consumer." + gauge).tags(TAGS).gauge().value()).as(gauge).isZero();
+    }
+  }
+
+  @Test
+  void bindTo_whileRunning_gaugesReadTheConsumer() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofMinutes(5));
+    for (int i = 0; i < 6; i++) {
+      queue.send(String.valueOf(i));
+    }
+    java.util.concurrent.CountDownLatch proceed = new java.util.concurrent.CountDownLatch(1);
+    Consumer.Builder builder = builder(queue).prefetch(2)
+        .handler(message -> proceed.await(30, TimeUnit.SECONDS));
+    ConsumerMetrics metrics = ConsumerMetrics.installOn(builder, Tags.of("team", "payments"));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Tags tags = TAGS.and("team", "payments");
+
+    try (Consumer consumer = builder.build()) {
+      metrics.bindTo(registry);
+      consumer.start();
+      try {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (registry.get("sqs.consumer.worker.active").tags(tags).gauge().value() < 4
+            || registry.get("sqs.consumer.messages.in.flight").tags(tags).gauge().value() < 6) {
+          assertThat(System.nanoTime()).as("4 handlers running, 6 in flight, in time").isLessThan(deadline);
+          Thread.sleep(5);
+        }
+        assertThat(registry.get("sqs.consumer.worker.threads").tags(tags).gauge().value()).isEqualTo(4);
+        assertThat(registry.get("sqs.consumer.worker.waiting").tags(tags).gauge().value()).isZero();
+        assertThat(registry.get("sqs.consumer.prefetch").tags(tags).gauge().value()).isEqualTo(2);
+      } finally {
+        proceed.countDown();
+      }
+    }
+  }
+
+  @Test
+  void meters_boundedTags_noPerMessageValues() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofMinutes(5));
+    for (int i = 0; i < 20; i++) {
+      queue.send(String.valueOf(i));
+    }
+    Consumer.Builder builder = builder(queue).handler(message -> {});
+    ConsumerMetrics metrics = ConsumerMetrics.installOn(builder);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (Consumer consumer = builder.build()) {
+      metrics.bindTo(registry);
+      consumer.start();
+      awaitSettled(queue, registry, 20);
+    }
+
+    // 7 counters (failed x 3 kinds: 9 series), 3 timers, 5 gauges, whatever the number of messages
+    assertThat(registry.getMeters()).hasSize(17);
+    assertThat(registry.getMeters()).allSatisfy(meter -> assertThat(meter.getId().getTags())
+        .allSatisfy(tag -> assertThat(tag.getKey()).isIn("queue", "consumer", "kind")));
+    assertThat(registry.getMeters().stream().map(Meter::getId).map(Meter.Id::getName))
+        .allMatch(name -> name.matches("sqs\\.consumer(\\.[a-z]+)+"));
+  }
+
+  @Test
+  void bindTo_beforeBuild_orTwice_refused() {
+    InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofMinutes(5));
+    Consumer.Builder builder = builder(queue).handler(message -> {});
+    ConsumerMetrics metrics = ConsumerMetrics.installOn(builder);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    assertThatThrownBy(() -> metrics.bindTo(registry)).isInstanceOf(IllegalStateException.class)
+        .hasMessage("build the consumer before binding its metrics");
+    try (Consumer consumer = builder.build()) {
+      metrics.bindTo(registry);
+      assertThatThrownBy(() -> metrics.bindTo(registry)).isInstanceOf(IllegalStateException.class)
+          .hasMessage("the metrics of consumer 'billing' are bound already");
+      assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("install a new ConsumerMetrics on each consumer's builder");
+    }
+  }
+}
