@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.LongAdder;
  * producer keeping at most {@link #BACKLOG} messages ahead of the handlers, until {@code messages} were
  * handled; faults and restarts along the way. At every tenth of the messages (handled once) it collects
  * garbage and prints the heap in use and the live platform threads:
- * {@code sample percent <p> heap <bytes> threads <count> handled <count>}; at the end {@code result ...} with what it counted.
- * The test reads these lines and judges; this process only fails (exit 1) when a deadline passes.
+ * {@code sample percent <p> heap <bytes> threads <count> handled <count>}; at the end {@code result ...}
+ * with what it counted. The test reads these lines and judges; this process only fails (exit 1) when a
+ * deadline passes.
  *
  * <h2>Faults</h2>
  * <ul>
