@@ -94,7 +94,6 @@ final class HorizontalScaleTest {
     int total = 10_000;
     String queueUrl = sqs.standardQueue("processes", Duration.ofSeconds(30));
     sqs.send(queueUrl, total, i -> "m-" + i);
-    String java = ModulePathLauncher.javaLauncher();
     List<Combination> parts = List.of(new Combination("pool", "batch"), new Combination("semaphore", "batch"),
         new Combination("pool", "direct"));
     List<Process> processes = new ArrayList<>();
@@ -102,11 +101,10 @@ final class HorizontalScaleTest {
     try {
       for (int i = 0; i < 3; i++) {
         Combination combination = parts.get(i);
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m",
-            "-Daws.accessKeyId=test", "-Daws.secretAccessKey=test", "-Daws.disableEc2Metadata=true",
-            "-cp", System.getProperty("java.class.path"), ConsumeUntilEmpty.class.getName(),
-            sqs.endpoint().toString(), queueUrl, combination.worker(), combination.harvester(),
-            dir.resolve("bodies-" + i).toString())
+        ProcessBuilder builder = ModulePathLauncher.classPathChild(List.of("-Xmx256m",
+                "-Daws.accessKeyId=test", "-Daws.secretAccessKey=test", "-Daws.disableEc2Metadata=true"),
+            ConsumeUntilEmpty.class, List.of(sqs.endpoint().toString(), queueUrl, combination.worker(),
+                combination.harvester(), dir.resolve("bodies-" + i).toString()))
             .redirectOutput(dir.resolve("out-" + i).toFile())
             .redirectError(dir.resolve("err-" + i).toFile());
         processes.add(builder.start());

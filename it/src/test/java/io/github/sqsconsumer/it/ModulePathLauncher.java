@@ -55,6 +55,25 @@ final class ModulePathLauncher {
     return java.toString();
   }
 
+  /**
+   * Returns a process builder for a JVM on this test's class path (the library, the testkit, ElasticMQ's
+   * client side and the tests themselves) running {@code main}, a class of these tests: for children that
+   * play a service process, not a user's module layout. The caller redirects its output and owns the
+   * process.
+   *
+   * @param jvmOptions options such as {@code -Xmx64m} and {@code -D...}
+   * @param main a class with a {@code main} method
+   * @param args the program's arguments
+   */
+  static ProcessBuilder classPathChild(List<String> jvmOptions, Class<?> main, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(javaLauncher());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+    command.addAll(args);
+    return new ProcessBuilder(command);
+  }
+
   /** Returns the jar (or classes directory) of a library module, such as {@code worker-pool}. */
   static Path jar(String module) {
     String value = System.getProperty("it.jar." + module);
