@@ -38,11 +38,12 @@ final class Messages {
           "Message" : %s,
           "Timestamp" : "2026-12-01T10:15:30.123Z",
           "SignatureVersion" : "1",
-          "Signature" : "EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=",
+          "Signature" : "EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2eg=",
           "SigningCertURL" : "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem",
           "UnsubscribeURL" : "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe"%s
         }
-        """.formatted(jsonString(payload), attributesJson == null ? "" : ",\n  \"MessageAttributes\" : " + attributesJson);
+        """.formatted(jsonString(payload),
+            attributesJson == null ? "" : ",\n  \"MessageAttributes\" : " + attributesJson);
   }
 
   static String jsonString(String s) {
