@@ -4,7 +4,19 @@
  *
  * <p>Exports nothing. Choose it with {@code Consumer.builder().runner("sqs")} (or as the only runner
  * present); hand it your own client with {@code .component(SqsAsyncClient.class, client)}, or let it build
- * one from the settings documented on {@link io.github.sqsconsumer.runner.sqs.SqsRunnerProvider}.
+ * one from the settings below.
+ *
+ * <h2>Settings</h2>
+ * Given and checked as {@link io.github.sqsconsumer.Consumer.Builder#setting(String, String)} says. They
+ * apply only to a client the runner builds; given together with a user's client they fail {@code build()}
+ * rather than be ignored.
+ * <ul>
+ *   <li>{@code sqs.endpoint}: an endpoint override, an http or https URI, for ElasticMQ, LocalStack or a VPC
+ *       endpoint ({@code http://localhost:9324}); default the region's public endpoint.</li>
+ *   <li>{@code sqs.region}: the AWS region, such as {@code eu-west-1}; default as above.</li>
+ *   <li>{@code sqs.maxConnections}: the most HTTP connections, 1 to 10,000; default 500. Each receive in
+ *       progress holds one for up to 20 seconds, so keep it well above the number of parallel polls.</li>
+ * </ul>
  *
  * @provides io.github.sqsconsumer.spi.RunnerProvider
  */

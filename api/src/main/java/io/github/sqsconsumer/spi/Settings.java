@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Part-specific settings, such as {@code batch.maxWait} for the batching harvester: set with
- * {@code Consumer.Builder.setting(key, value)}, or else read from the system property
- * {@code io.github.sqsconsumer.<key>}.
+ * Part-specific settings, such as {@code batch.maxWait} for the batching harvester, given and checked as
+ * {@link io.github.sqsconsumer.Consumer.Builder#setting(String, String)} says. A part documents its keys,
+ * ranges and defaults in the Javadoc of its module ({@code module-info.java}), where its users see them.
  *
  * <p>Thread-safe and immutable. The typed getters validate: a value that does not parse or is out of range
  * fails with an {@link IllegalArgumentException} naming the key, the value and the allowed range. A part

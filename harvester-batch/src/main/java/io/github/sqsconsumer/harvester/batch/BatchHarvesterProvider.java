@@ -16,25 +16,8 @@ import java.util.Set;
  * single entries, are retried with exponential backoff and jitter; invalid receipt handles are reported at
  * once.
  *
- * <p>Settings (see {@link Settings}), checked by {@link #validate} at {@code build()}:
- * <ul>
- *   <li>{@code batch.maxWait} (0 to 10 s; default 100 ms): the longest an entry waits for its batch to
- *       fill, measured from when the oldest pending entry arrived, not from the latest. An SQS request takes
- *       tens of milliseconds, so waiting 100 ms lets batches fill at moderate rates while the added delay
- *       stays far below any visibility timeout (the cost of waiting is only a longer window in which a
- *       crash would redeliver a finished message). 0 sends whatever is pending at once.</li>
- *   <li>{@code batch.maxInFlight} (1 to 1000; default concurrency / 5, between 2 and 50): the most batch
- *       requests sent and not yet answered. At full speed {@code concurrency} outcomes arrive per handler
- *       time, that is {@code concurrency / 10} full batches; twice that keeps up with handlers as fast as a
- *       request round trip. At least 2, so a full batch never waits behind a slow one; at most 50, the AWS
- *       SDK's default connection pool, beyond which requests only queue inside the SDK.</li>
- *   <li>{@code batch.bufferSize} (10 to 1000000; default 20 x maxInFlight): the most messages held, pending,
- *       in flight or waiting to retry. When full, acknowledge and release wait (backpressure). The default
- *       holds one full round of requests in flight and another one filling.</li>
- *   <li>{@code batch.maxAttempts} (1 to 100; default 5): how many times an entry failing transiently is
- *       sent before it is reported as failed. Backoff starts at 50 ms and doubles, so five attempts span
- *       about a second: enough to ride out a throttling burst, short against a visibility timeout.</li>
- * </ul>
+ * <p>Its settings ({@code batch.*}: keys, ranges, defaults and why) are documented on the module, in
+ * {@code module-info.java}; {@link #validate} checks them at {@code build()}.
  *
  * <p>Thread-safe; the constructor does nothing.
  */
@@ -44,7 +27,7 @@ public final class BatchHarvesterProvider implements HarvesterProvider {
   static final String BUFFER_SIZE = "batch.bufferSize";
   static final String MAX_ATTEMPTS = "batch.maxAttempts";
 
-  /** See the class Javadoc for each reason. */
+  /** See the module's Javadoc (module-info.java) for each reason. */
   static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(100);
   static final int MIN_DEFAULT_IN_FLIGHT = 2;
   static final int MAX_DEFAULT_IN_FLIGHT = 50;

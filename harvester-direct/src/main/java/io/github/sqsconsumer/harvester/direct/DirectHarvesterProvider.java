@@ -13,17 +13,8 @@ import java.util.Set;
  * Choose it for the lowest acknowledgement latency; choose {@code batch} for fewer requests (up to ten
  * times fewer) at high throughput.
  *
- * <p>Settings (see {@link Settings}), checked by {@link #validate} at {@code build()}:
- * <ul>
- *   <li>{@code direct.maxInFlight} (1 to 10000; default the consumer's concurrency, at most 50): the most
- *       requests sent and not yet answered, counting those waiting to retry. When reached, acknowledge and
- *       release wait (backpressure). One per handler lets every outcome go out at once; the cap of 50
- *       matches the AWS SDK's default connection pool, beyond which requests only queue inside the SDK.</li>
- *   <li>{@code direct.maxAttempts} (1 to 100; default 5): how many times a request failing transiently
- *       (throttling, server errors, timeouts) is sent before the message is reported as failed. Retries
- *       back off exponentially with jitter from 50 ms, so five attempts span about a second: long enough
- *       to ride out a throttling burst, short against a visibility timeout.</li>
- * </ul>
+ * <p>Its settings ({@code direct.*}: keys, ranges, defaults and why) are documented on the module, in
+ * {@code module-info.java}; {@link #validate} checks them at {@code build()}.
  *
  * <p>Thread-safe; the constructor does nothing.
  */
@@ -33,7 +24,7 @@ public final class DirectHarvesterProvider implements HarvesterProvider {
 
   /** The AWS SDK's default connection pool size (Netty and Apache clients): more in flight only queues. */
   static final int DEFAULT_MAX_IN_FLIGHT_CAP = 50;
-  /** About a second of backoff in all; see the class Javadoc. */
+  /** About a second of backoff in all; see the module's Javadoc (module-info.java). */
   static final int DEFAULT_MAX_ATTEMPTS = 5;
 
   /** Does nothing; {@link #create} does the work. */

@@ -24,16 +24,8 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  * else from the default region chain.
  *
  * <h2>Settings</h2>
- * Set with {@code Consumer.Builder.setting(key, value)} or the system property
- * {@code io.github.sqsconsumer.<key>}. They apply only to a client the runner builds; given together with a
- * user's client they fail {@code build()} rather than be ignored.
- * <ul>
- *   <li>{@code sqs.endpoint}: an endpoint override, an http or https URI, for ElasticMQ, LocalStack or a VPC
- *       endpoint ({@code http://localhost:9324}); default the region's public endpoint.</li>
- *   <li>{@code sqs.region}: the AWS region, such as {@code eu-west-1}; default as above.</li>
- *   <li>{@code sqs.maxConnections}: the most HTTP connections, 1 to 10,000; default 500. Each receive in
- *       progress holds one for up to 20 seconds, so keep it well above the number of parallel polls.</li>
- * </ul>
+ * Documented on the module ({@code sqs.*}: keys, ranges, defaults), in {@code module-info.java};
+ * {@link #create} checks them at {@code build()}.
  *
  * <h2>The queue</h2>
  * {@code Consumer.Builder.queue} takes the queue URL ({@code https://...}) or its name, resolved with

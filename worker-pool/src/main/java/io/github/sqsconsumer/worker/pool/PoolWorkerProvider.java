@@ -18,24 +18,8 @@ import java.util.Set;
  * daemon threads, so a unit in flight is not cut off by the JVM exiting before the consumer is closed
  * (with the default minimum of 0 they all stop on their own after the idle timeout).
  *
- * <p>Settings, checked by {@link #validate} at {@code build()} and read again by {@link #create}:
- * <table>
- *   <caption>pool settings</caption>
- *   <tr><th>key</th><th>range</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>{@code pool.minWorkers}</td><td>0 to concurrency</td><td>0</td>
- *       <td>threads kept when idle. 0 because a consumer of a quiet queue should hold no threads; threads
- *       are cheap to start again at the next message compared with an SQS round trip.</td></tr>
- *   <tr><td>{@code pool.idleTimeout}</td><td>1ms to 1h</td><td>60s</td>
- *       <td>how long a thread waits for work before it stops. 60 s outlasts the gap between SQS long polls
- *       (at most 20 s each), so a queue with a trickle of messages does not start and stop threads on every
- *       receive; it is also the keep-alive of {@code Executors.newCachedThreadPool}.</td></tr>
- *   <tr><td>{@code pool.queueCapacity}</td><td>1 to 1048576, rounded up to a power of two</td>
- *       <td>the larger of 16 and concurrency rounded up to a power of two</td>
- *       <td>units that may wait when all threads are busy. One unit per thread lets the core keep every
- *       thread fed between receives without holding many received messages (whose visibility timeout is
- *       running) in memory; at least 16 so that a receive of 10 messages fits even at low concurrency.</td>
- *   </tr>
- * </table>
+ * <p>Its settings ({@code pool.*}: keys, ranges, defaults and why) are documented on the module, in
+ * {@code module-info.java}; {@link #validate} checks them at {@code build()} and {@link #create} reads them again.
  *
  * <p>Found with {@link java.util.ServiceLoader}; the public no-argument constructor does nothing.
  * Thread-safe.
