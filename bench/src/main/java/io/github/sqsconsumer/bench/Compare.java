@@ -36,9 +36,10 @@ import java.util.function.ToDoubleFunction;
  * 10 ms handler, well within every candidate's reach, from a producer in the same process; under a drain it
  * would only measure the backlog.
  *
- * <p>A drain of a few thousand messages per case, not the 20,000 a quiet machine could afford: the command
- * must finish in three minutes with the build on 2 cores, and each message is paid twice (sent to fill, then
- * consumed). The figures go to {@code bench/target/compare-trials.csv} (every trial),
+ * <p>A drain of 2,000 messages per trial, not 20,000: the command must finish in three minutes with the
+ * build on 2 cores, and each message is paid twice (sent to fill, then consumed) at 2,000-3,500 messages
+ * per second there; 48 trials of 20,000 would take a quarter of an hour. {@code --messages} and
+ * {@code --repeats} take more where time allows. The figures go to {@code bench/target/compare-trials.csv} (every trial),
  * {@code compare-summary.csv} (the tables) and two charts, {@code compare-throughput.png} and
  * {@code compare-cpu.png}.
  *
@@ -71,11 +72,12 @@ public final class Compare {
       long latencyMillis, double latencyRate, boolean smoke) {
 
     /**
-     * The README's run: 4 scenarios x 4 candidates x 3 repeats x 4,000 messages = 192,000 messages drained
-     * and as many sent, plus warm-up and latency: about two minutes on 2 cores, leaving room for the build.
+     * The README's run: 4 scenarios x 4 candidates x 3 repeats x 2,000 messages = 96,000 messages sent and
+     * drained (each trial about 1.5 s on a busy 2-core machine: fill 0.3-0.6 s, drain 0.6-1.3 s), plus
+     * warm-up, latency and two ElasticMQ starts: under two minutes, leaving a minute for the build.
      */
     static Plan readme() {
-      return new Plan(4_000, 3, CANDIDATES, 2_000, 600, 1_500, 500, false);
+      return new Plan(2_000, 3, CANDIDATES, 1_000, 500, 1_200, 500, false);
     }
 
     /** CI's check that every part runs: figures meaningless. */
@@ -293,7 +295,6 @@ public final class Compare {
 
   private Trial drain(SqsRig rig, Candidate candidate, Scenario scenario, int repeat) throws Exception {
     String queueUrl = rig.prefilled(plan.messages());
-    System.gc(); // untimed: no trial inherits the garbage of the one before
     Trial trial;
     try (SqsRig.Run run = rig.open(queueUrl)) {
       ThreadCpu.Snapshot before = ThreadCpu.take();

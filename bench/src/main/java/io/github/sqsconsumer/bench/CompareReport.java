@@ -12,6 +12,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.category.BoxAndWhiskerRenderer;
@@ -105,6 +106,7 @@ final class CompareReport {
     renderer.setFillBox(true);
     renderer.setMaxOutlierVisible(false);
     renderer.setMinOutlierVisible(false);
+    ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(true); // bars from zero: ratios read true
     finish(chart, subtitle);
     ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
   }
