@@ -17,7 +17,10 @@ final class MemoryRig implements AutoCloseable {
   final InMemoryQueue queue;
   final Meter meter = new Meter();
   private final Producer producer;
-  private final AutoCloseable consumer;
+  private final Candidate candidate;
+  private final HandlerType handler;
+  private final int concurrency;
+  private AutoCloseable consumer;
 
   /**
    * Starts the producer and the candidate.
@@ -25,6 +28,17 @@ final class MemoryRig implements AutoCloseable {
    * @param candidate a library combination or an in-memory baseline
    */
   MemoryRig(Candidate candidate, HandlerType handler, int concurrency) {
+    this(candidate, handler, concurrency, true);
+  }
+
+  /**
+   * Starts the producer and, if {@code startConsumer}, the candidate; else call {@link #startConsumer()}
+   * (to take a reading of the rig without the consumer first).
+   */
+  MemoryRig(Candidate candidate, HandlerType handler, int concurrency, boolean startConsumer) {
+    this.candidate = candidate;
+    this.handler = handler;
+    this.concurrency = concurrency;
     // 60 s: nothing in a benchmark should be redelivered; trackMessages(false): millions of messages
     queue = InMemoryQueue.standard(QUEUE, Duration.ofSeconds(60)).trackMessages(false);
     long backlog = backlog(concurrency);
@@ -34,7 +48,22 @@ final class MemoryRig implements AutoCloseable {
       }
       return CompletableFuture.completedFuture(null);
     }, meter, backlog);
+    if (startConsumer) {
+      startConsumer();
+    }
+  }
+
+  /** Starts the candidate; once only. */
+  void startConsumer() {
+    if (consumer != null) {
+      throw new IllegalStateException("consumer already started");
+    }
     consumer = start(candidate, handler, concurrency);
+  }
+
+  /** Returns how many messages the producer sent so far. */
+  long sent() {
+    return producer.sent();
   }
 
   /**
@@ -87,6 +116,8 @@ final class MemoryRig implements AutoCloseable {
   @Override
   public void close() throws Exception {
     producer.close();
-    consumer.close();
+    if (consumer != null) {
+      consumer.close();
+    }
   }
 }
