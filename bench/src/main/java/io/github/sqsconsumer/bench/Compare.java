@@ -39,7 +39,8 @@ import java.util.function.ToDoubleFunction;
  * <p>A drain of 2,000 messages per trial, not 20,000: the command must finish in three minutes with the
  * build on 2 cores, and each message is paid twice (sent to fill, then consumed) at 2,000-3,500 messages
  * per second there; 48 trials of 20,000 would take a quarter of an hour. {@code --messages} and
- * {@code --repeats} take more where time allows. The figures go to {@code bench/target/compare-trials.csv} (every trial),
+ * {@code --repeats} take more where time allows. The figures go to
+ * {@code bench/target/compare-trials.csv} (every trial),
  * {@code compare-summary.csv} (the tables) and two charts, {@code compare-throughput.png} and
  * {@code compare-cpu.png}.
  *

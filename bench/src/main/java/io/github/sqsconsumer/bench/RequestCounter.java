@@ -14,7 +14,8 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 
 /**
  * Counts the HTTP requests an {@code SqsAsyncClient} sends, by kind: every attempt, retries included, as
- * SQS would bill them, and the messages deleted (entries that succeeded). Register with {@code overrideConfiguration(c -> c.addExecutionInterceptor(counter))}.
+ * SQS would bill them, and the messages deleted (entries that succeeded). Register with
+ * {@code overrideConfiguration(c -> c.addExecutionInterceptor(counter))}.
  * Thread-safe.
  */
 final class RequestCounter implements ExecutionInterceptor {

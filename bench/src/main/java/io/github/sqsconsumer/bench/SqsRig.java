@@ -22,7 +22,8 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
  * An embedded ElasticMQ on 127.0.0.1, optionally behind a {@link DelayProxy}, and one candidate at a time
- * consuming a fresh queue that a {@link Producer} feeds, or that was filled before the candidate started. The candidate's SDK client counts its requests
+ * consuming a fresh queue that a {@link Producer} feeds, or that was filled before the candidate started.
+ * The candidate's SDK client counts its requests
  * ({@link RequestCounter}); the producer has its own client straight to ElasticMQ, not counted and not
  * delayed. Not thread-safe: one thread drives it.
  */
