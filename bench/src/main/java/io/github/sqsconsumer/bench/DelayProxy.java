@@ -19,12 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /*
  * Concurrency:
- *   One platform thread accepts. Each connection gets three virtual threads: `read` reads chunks from the
+ *   One platform thread accepts. Each connection gets three platform threads: `read` reads chunks from the
  *   client and queues each with its due time (read time + delay); `send` writes each chunk to the upstream
  *   when due, in order; `pump` copies the upstream's replies back at once. A chunk is delayed by the delay
  *   counted from when it was read, so pipelined chunks are not delayed one after the other: the proxy
  *   models a longer wire, not a slower one. Threads: 1 + 3 per open connection, bounded by the client's
  *   connection pool.
+ *   Platform threads, not virtual: the proxy stands for the network, so its CPU must show apart from the
+ *   consumer's, whose virtual threads share the carriers (ThreadCpu can tell threads apart only by name).
  * Shutdown:
  *   close() closes the server socket (the accept loop ends) and every open socket (each thread's blocking
  *   read or write fails and the thread ends); connections also end when either side closes.
@@ -80,7 +82,7 @@ final class DelayProxy implements AutoCloseable {
         return; // closed
       }
       connections.incrementAndGet();
-      Thread.ofVirtual().name("delay-proxy-conn").start(() -> connect(client));
+      Thread.ofPlatform().daemon().name("delay-proxy-conn").start(() -> connect(client));
     }
   }
 
@@ -100,8 +102,8 @@ final class DelayProxy implements AutoCloseable {
       return;
     }
     BlockingQueue<Chunk> pending = new LinkedBlockingQueue<>();
-    Thread.ofVirtual().name("delay-proxy-send").start(() -> sendLoop(pending, client, target));
-    Thread.ofVirtual().name("delay-proxy-pump").start(() -> pump(target, client));
+    Thread.ofPlatform().daemon().name("delay-proxy-send").start(() -> sendLoop(pending, client, target));
+    Thread.ofPlatform().daemon().name("delay-proxy-pump").start(() -> pump(target, client));
     readLoop(client, target, pending);
   }
 

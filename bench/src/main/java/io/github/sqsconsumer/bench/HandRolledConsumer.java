@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  */
 /**
  * The consumer a careful user writes by hand, parameterised by transport, number of receive loops,
- * concurrency cap (or none) and executor. The baselines are instances of it; the library is not used.
+ * concurrency cap (or none) and executor. The plain baselines are instances of it (the uncapped one is
+ * {@link UncappedSdkConsumer}); the library is not used.
  *
  * @param <M> the transport's message type
  */

@@ -18,7 +18,11 @@ final class MemoryRig implements AutoCloseable {
   final InMemoryQueue queue;
   final Meter meter = new Meter();
   private final Producer producer;
-  private final AutoCloseable consumer;
+  private final Candidate candidate;
+  private final HandlerType handler;
+  private final int concurrency;
+  private final UnaryOperator<Consumer.Builder> customize;
+  private AutoCloseable consumer;
 
   /**
    * Starts the producer and the candidate.
@@ -26,14 +30,25 @@ final class MemoryRig implements AutoCloseable {
    * @param candidate a library combination or an in-memory baseline
    */
   MemoryRig(Candidate candidate, HandlerType handler, int concurrency) {
-    this(candidate, handler, concurrency, UnaryOperator.identity());
+    this(candidate, handler, concurrency, true, UnaryOperator.identity());
+  }
+
+  /** Starts the producer and the candidate, whose builder passes through {@code customize} first. */
+  MemoryRig(Candidate candidate, HandlerType handler, int concurrency, UnaryOperator<Consumer.Builder> customize) {
+    this(candidate, handler, concurrency, true, customize);
   }
 
   /**
-   * Starts the producer and the candidate; a library candidate's builder passes through {@code customize}
-   * before it is built (hooks, listeners, the log context).
+   * Starts the producer and, if {@code startConsumer}, the candidate; else call {@link #startConsumer()}
+   * (to take a reading of the rig without the consumer first). A library candidate's builder passes
+   * through {@code customize} before it is built (hooks, listeners, the log context).
    */
-  MemoryRig(Candidate candidate, HandlerType handler, int concurrency, UnaryOperator<Consumer.Builder> customize) {
+  MemoryRig(Candidate candidate, HandlerType handler, int concurrency, boolean startConsumer,
+      UnaryOperator<Consumer.Builder> customize) {
+    this.candidate = candidate;
+    this.handler = handler;
+    this.concurrency = concurrency;
+    this.customize = customize;
     // 60 s: nothing in a benchmark should be redelivered; trackMessages(false): millions of messages
     queue = InMemoryQueue.standard(QUEUE, Duration.ofSeconds(60)).trackMessages(false);
     long backlog = backlog(concurrency);
@@ -43,7 +58,22 @@ final class MemoryRig implements AutoCloseable {
       }
       return CompletableFuture.completedFuture(null);
     }, meter, backlog);
+    if (startConsumer) {
+      startConsumer();
+    }
+  }
+
+  /** Starts the candidate; once only. */
+  void startConsumer() {
+    if (consumer != null) {
+      throw new IllegalStateException("consumer already started");
+    }
     consumer = start(candidate, handler, concurrency, customize);
+  }
+
+  /** Returns how many messages the producer sent so far. */
+  long sent() {
+    return producer.sent();
   }
 
   /**
@@ -97,6 +127,8 @@ final class MemoryRig implements AutoCloseable {
   @Override
   public void close() throws Exception {
     producer.close();
-    consumer.close();
+    if (consumer != null) {
+      consumer.close();
+    }
   }
 }

@@ -9,10 +9,13 @@ import java.util.function.LongSupplier;
 
 /*
  * Concurrency:
- *   Handlers (any number of threads) call handled(); it increments `count` and, only when the count reaches
- *   the target a waiter set, unparks that waiter. One waiter at a time (the benchmark thread or Compare's
- *   main thread) sets `target` and `waiter` before it parks and re-checks the count after, so a wake-up is
- *   never lost: [count >= target => waiter is unparked or sees it on its re-check].
+ *   Handlers (any number of threads) call handled(); it increments `count`, and the one handler whose
+ *   increment makes the count equal to the target a waiter set unparks that waiter (each count value goes
+ *   to exactly one handler: one unpark per wait, not one per message until the waiter leaves). One waiter
+ *   at a time (the benchmark thread or Compare's main thread) sets `target` and `waiter` before it parks
+ *   and re-checks the count after, so a wake-up is never lost: [count >= target => waiter is unparked or
+ *   sees it on its re-check]; a handler that reached the target before the waiter wrote it is seen by the
+ *   waiter's re-check of the count, which comes after that write.
  *   Latencies go to a fixed array of 100 us buckets with atomic increments: no allocation, no lock.
  */
 /**
@@ -54,7 +57,7 @@ final class Meter {
       long bucket = Math.max(0, (nanoClock.getAsLong() - sentNanos) / BUCKET_NANOS);
       latencies.incrementAndGet((int) Math.min(BUCKETS - 1, bucket));
     }
-    if (count.incrementAndGet() >= target) {
+    if (count.incrementAndGet() == target) {
       Thread w = waiter;
       if (w != null) {
         LockSupport.unpark(w);

@@ -7,7 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -18,12 +22,15 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
  * An embedded ElasticMQ on 127.0.0.1, optionally behind a {@link DelayProxy}, and one candidate at a time
- * consuming a fresh queue that a {@link Producer} feeds. The candidate's SDK client counts its requests
+ * consuming a fresh queue that a {@link Producer} feeds, or that was filled before the candidate started.
+ * The candidate's SDK client counts its requests
  * ({@link RequestCounter}); the producer has its own client straight to ElasticMQ, not counted and not
  * delayed. Not thread-safe: one thread drives it.
  */
 final class SqsRig implements AutoCloseable {
   private static final AtomicInteger QUEUES = new AtomicInteger();
+  /** Send batches in flight while prefilling: enough to keep ElasticMQ busy on a few cores. */
+  private static final int FILL_IN_FLIGHT = 32;
 
   private final ElasticMqServer server;
   private final DelayProxy proxy;
@@ -70,21 +77,71 @@ final class SqsRig implements AutoCloseable {
    * @param rate messages per second for an open-loop load, or 0 to keep the backlog
    */
   Run start(Candidate candidate, HandlerType handler, int concurrency, long backlog, double rate) {
-    String queueUrl = server.createQueue("bench-" + QUEUES.incrementAndGet(), Map.of("VisibilityTimeout", "60"));
-    return new Run(candidate, handler, concurrency, queueUrl, backlog, rate);
+    Run run = new Run(newQueue());
+    run.startProducer(backlog, rate);
+    run.startConsumer(candidate, handler, concurrency);
+    return run;
+  }
+
+  /**
+   * Creates a fresh queue and sends it {@code messages} messages (bodies "0": no send time, so no latency
+   * is recorded), with up to {@value #FILL_IN_FLIGHT} batches in flight through the producer's client, which
+   * is neither counted nor delayed; returns when the server has every one.
+   */
+  String prefilled(int messages) throws Exception {
+    String queueUrl = newQueue();
+    Semaphore inFlight = new Semaphore(FILL_IN_FLIGHT);
+    AtomicLong failures = new AtomicLong();
+    for (int sent = 0; sent < messages; sent += 10) {
+      int size = Math.min(10, messages - sent);
+      List<SendMessageBatchRequestEntry> entries = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) {
+        entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i)).messageBody("0").build());
+      }
+      inFlight.acquire();
+      producerClient.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries)).whenComplete((reply, failure) -> {
+        if (failure != null || reply.hasFailed() && !reply.failed().isEmpty()) {
+          failures.incrementAndGet();
+        }
+        inFlight.release();
+      });
+    }
+    if (!inFlight.tryAcquire(FILL_IN_FLIGHT, 60, TimeUnit.SECONDS)) {
+      throw new TimeoutException("prefilling " + messages + " messages took over 60 s");
+    }
+    int there = server.approximateMessages(queueUrl);
+    if (failures.get() > 0 || there != messages) {
+      throw new IllegalStateException("prefilled " + there + " of " + messages + " messages, " + failures.get()
+          + " batches failed");
+    }
+    return queueUrl;
+  }
+
+  /** Opens a run on {@code queueUrl}: a counted client; start the candidate (and a producer) on it. */
+  Run open(String queueUrl) {
+    return new Run(queueUrl);
+  }
+
+  private String newQueue() {
+    return server.createQueue("bench-" + QUEUES.incrementAndGet(), Map.of("VisibilityTimeout", "60"));
   }
 
   /** One candidate consuming one queue; close it before starting the next. */
   final class Run implements AutoCloseable {
     final Meter meter = new Meter();
     final RequestCounter requests = new RequestCounter();
+    private final String queueUrl;
     private final SqsAsyncClient client;
-    private final Producer producer;
-    private final AutoCloseable consumer;
+    private Producer producer;
+    private AutoCloseable consumer;
 
-    private Run(Candidate candidate, HandlerType handler, int concurrency, String queueUrl, long backlog,
-        double rate) {
+    private Run(String queueUrl) {
+      this.queueUrl = queueUrl;
       client = client(endpoint(), requests, 500);
+    }
+
+    /** Starts a producer feeding the queue; see {@link SqsRig#start}. */
+    void startProducer(long backlog, double rate) {
       Producer.Sink sink = bodies -> {
         List<SendMessageBatchRequestEntry> entries = new ArrayList<>(bodies.length);
         for (int i = 0; i < bodies.length; i++) {
@@ -93,6 +150,10 @@ final class SqsRig implements AutoCloseable {
         return producerClient.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
       };
       producer = rate > 0 ? Producer.atRate(sink, meter, rate) : Producer.keepingBacklog(sink, meter, backlog);
+    }
+
+    /** Starts the candidate on the queue. */
+    void startConsumer(Candidate candidate, HandlerType handler, int concurrency) {
       consumer = startConsumer(candidate, handler, concurrency, queueUrl);
     }
 
@@ -145,9 +206,13 @@ final class SqsRig implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-      producer.close();
+      if (producer != null) {
+        producer.close();
+      }
       try {
-        consumer.close();
+        if (consumer != null) {
+          consumer.close();
+        }
       } finally {
         client.close();
       }

@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.results.RunResult;
@@ -206,22 +207,29 @@ final class BenchmarkSmokeTest {
   }
 
   @Test
-  void compare_smoke() throws Exception {
+  void compare_smoke(@TempDir Path output) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     List<List<Compare.Row>> scenarios;
     try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-      scenarios = new Compare(out, true).run(List.of(Duration.ofMillis(15)));
+      scenarios = new Compare(out, Compare.Plan.smokeTest(), output).run(List.of(Duration.ofMillis(15)));
     }
     String printed = bytes.toString(StandardCharsets.UTF_8);
-    assertThat(scenarios).hasSize(1);
-    assertThat(scenarios.get(0)).extracting(Compare.Row::candidate).containsExactly(Candidate.SEMAPHORE_BATCH,
-        Candidate.SEMAPHORE_DIRECT, Candidate.POOL_BATCH, Candidate.POOL_DIRECT, Candidate.PLAIN_SDK,
-        Candidate.UNCAPPED_SDK);
-    assertThat(scenarios.get(0)).allSatisfy(row -> {
-      assertThat(row.messagesPerSecond()).isPositive();
-      assertThat(row.requestsPerMessage()).isPositive();
-      assertThat(row.p99()).isGreaterThanOrEqualTo(row.p50());
-    });
-    assertThat(printed).contains("6/6]", "combination", "plain SDK (baseline)", "x plain");
+    assertThat(scenarios).hasSize(Compare.HANDLERS.size()); // one delay, every handler
+    for (List<Compare.Row> rows : scenarios) {
+      assertThat(rows).extracting(Compare.Row::candidate).containsExactlyElementsOf(Compare.CANDIDATES);
+      assertThat(rows).allSatisfy(row -> {
+        assertThat(row.messagesPerSecond()).isPositive();
+        assertThat(row.requestsPerMessage()).isPositive();
+        assertThat(row.consumerSideMicros()).isPositive();
+        assertThat(row.processMicros()).isPositive();
+      });
+    }
+    assertThat(scenarios.get(0)).allSatisfy(row -> assertThat(row.p99()).isGreaterThanOrEqualTo(row.p50()));
+    assertThat(printed).contains("8/8]", "candidate", "plain SDK (baseline)", "x plain", "x uncap");
+    assertThat(output.resolve("compare-trials-smoke.csv")).content().hasLineCount(1 + 8);
+    assertThat(output.resolve("compare-summary-smoke.csv")).content().hasLineCount(1 + 8);
+    assertThat(Files.size(output.resolve("compare-throughput-smoke.png"))).isPositive();
+    assertThat(Files.size(output.resolve("compare-cpu-smoke.png"))).isPositive();
   }
+
 }
