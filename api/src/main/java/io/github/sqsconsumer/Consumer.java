@@ -152,6 +152,35 @@ public interface Consumer extends AutoCloseable {
   int prefetch();
 
   /**
+   * Returns a snapshot of the consumer's health for readiness and liveness probes: its state, whether it
+   * is healthy (running, and its receives have not been failing for longer than
+   * {@link Builder#unhealthyAfter}), whether it is paused, when a receive last succeeded, the receives
+   * failed in a row and the messages in flight. Never null; thread-safe and cheap (no call to the queue),
+   * in any state.
+   */
+  ConsumerHealth health();
+
+  /**
+   * Stops receiving without stopping the consumer: no receive starts once this returns, until
+   * {@link #resume()}. Receives already sent are not cancelled (a cancelled receive's messages would be
+   * released, and each release counts toward the queue's {@code maxReceiveCount}): they complete within
+   * the {@linkplain Builder#waitTime wait time}, and their messages are handled like the others. Messages
+   * in flight are handled, deleted or released as usual, and the heartbeat keeps extending those still
+   * held. The state stays {@link State#RUNNING}; {@link #health()} tells it is paused.
+   *
+   * <p>Idempotent, and may be called from any thread, in any state: a consumer paused before
+   * {@link #start()} starts without receiving; {@link #close()} while paused stops as usual and loses
+   * nothing. Returns at once (it waits only for a receive being sent at that moment, which does not block).
+   */
+  void pause();
+
+  /**
+   * Receives again after {@link #pause()}. Idempotent, and may be called from any thread, in any state; does
+   * nothing unless paused.
+   */
+  void resume();
+
+  /**
    * Builds a {@link Consumer}. Every setting is checked at {@link #build()}, whose message names the
    * setting, the bad value and the allowed range. A template: {@link #build()} copies every setting (the
    * part settings and components too), so a builder may be changed and built again for another consumer
@@ -180,6 +209,8 @@ public interface Consumer extends AutoCloseable {
     final List<ConsumerListener> listeners = new ArrayList<>();
     final List<HandlerHook> hooks = new ArrayList<>();
     boolean mdc = true;
+    Duration handlerTimeout = Duration.ZERO;
+    Duration unhealthyAfter = Duration.ofMinutes(1);
     String runner;
     String worker;
     String harvester;
@@ -332,6 +363,34 @@ public interface Consumer extends AutoCloseable {
       return this;
     }
 
+    /**
+     * How long one handler call (a message, or a batch) may run, 1 millisecond to 12 hours; default zero, no
+     * limit. When it runs out, the handler's thread is interrupted and the unit fails at once with a
+     * {@link HandlerTimeoutException} (a {@link java.util.concurrent.TimeoutException}): the retry policy
+     * applies to each message and the listeners hear {@link ConsumerListener#onFailed}; hooks get it as
+     * the failure in {@link HandlerHook#after}, which still runs when the handler returns. Whatever the
+     * handler does after that is ignored. Its worker slot stays taken until the handler really returns, so
+     * a handler that ignores the interrupt keeps counting toward the {@linkplain #concurrency concurrency}
+     * (the limit holds), and on a FIFO queue its group waits for it too (the messages behind it are
+     * released when it returns: a group never runs two handlers at once). Give handlers a timeout of their
+     * own on every call that may hang; this one is the backstop for those that do not.
+     */
+    public Builder handlerTimeout(Duration handlerTimeout) {
+      this.handlerTimeout = Objects.requireNonNull(handlerTimeout, "handlerTimeout");
+      return this;
+    }
+
+    /**
+     * How long receives may keep failing before {@link Consumer#health()} reports the consumer unhealthy, 1
+     * second to 1 day; default 1 minute: a dozen retries with the pollers' backoff (at most 5 seconds), so
+     * a throttled or reset receive or a short network glitch passes unnoticed while a consumer cut off from
+     * SQS is reported within a typical probe period.
+     */
+    public Builder unhealthyAfter(Duration unhealthyAfter) {
+      this.unhealthyAfter = Objects.requireNonNull(unhealthyAfter, "unhealthyAfter");
+      return this;
+    }
+
     /** Chooses the runner by name, such as {@code sqs}; default the only one present. */
     public Builder runner(String name) {
       this.runner = Objects.requireNonNull(name, "runner");
@@ -400,7 +459,8 @@ public interface Consumer extends AutoCloseable {
     ConsumerConfig validate() {
       return new ConsumerConfig(name, queue, handler, batchHandler, batchSize, concurrency, effectivePrefetch(),
           waitTime, shutdownTimeout, maxVisibilityExtension, visibilityTimeout, rateLimit, retryPolicy,
-          acknowledgeMode, listeners, hooks, mdc, runner, worker, harvester, settings, components);
+          acknowledgeMode, listeners, hooks, mdc, runner, worker, harvester, settings, components, handlerTimeout,
+          unhealthyAfter);
     }
 
     /** The prefetch asked for, or the default for the concurrency; the one source of that default. */

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param prefetch the effective prefetch (the default already applied)
  * @param settings part settings in the order given; an unmodifiable copy
  * @param components the user's components by type; an unmodifiable copy
+ * @param handlerTimeout how long a unit's handler may run, or zero for no limit
+ * @param unhealthyAfter how long receives may fail before the consumer reports unhealthy
  */
 record ConsumerConfig(
     String name,
@@ -40,7 +42,9 @@ record ConsumerConfig(
     String worker,
     String harvester,
     Map<String, String> settings,
-    Map<Class<?>, Object> components) {
+    Map<Class<?>, Object> components,
+    Duration handlerTimeout,
+    Duration unhealthyAfter) {
 
   /** The most messages received ahead of a free handler. */
   static final int MAX_PREFETCH = 10_000;
@@ -64,6 +68,10 @@ record ConsumerConfig(
     if (visibilityTimeout != null) {
       requireBetween("visibilityTimeout", visibilityTimeout, Duration.ofSeconds(1), RetryPolicy.MAX_DELAY);
     }
+    if (!handlerTimeout.isZero()) { // zero: no limit
+      requireBetween("handlerTimeout", handlerTimeout, Duration.ofMillis(1), RetryPolicy.MAX_DELAY);
+    }
+    requireBetween("unhealthyAfter", unhealthyAfter, Duration.ofSeconds(1), Duration.ofDays(1));
     Checks.requireArgument(rateLimit >= 0 && rateLimit <= 1_000_000 && !Double.isNaN(rateLimit),
         "rateLimit must be between 0 and 1000000 messages per second but was %s", rateLimit);
     Checks.requireArgument(runner == null || !runner.isBlank(), "runner must not be blank");

@@ -46,6 +46,8 @@ final class DefaultConsumer implements Consumer {
   private final Runner runner;
   private final SafeListener listener;
   private final InFlight registry;
+  private final PauseGate pauseGate = new PauseGate(); // before start too: a consumer may start paused
+  private final HealthTracker health;
 
   private final ReentrantLock lifecycle = new ReentrantLock();
   private final CountDownLatch terminated = new CountDownLatch(1);
@@ -70,6 +72,7 @@ final class DefaultConsumer implements Consumer {
         config.concurrency(), null, null);
     this.listener = SafeListener.of(config.listeners());
     this.registry = new InFlight(listener);
+    this.health = new HealthTracker(config.unhealthyAfter());
     this.runner = runnerProvider.create(context); // cheap by contract: no network, validates its settings
     this.harvesterContext = context.withPort(runner, registry);
     try {
@@ -133,7 +136,7 @@ final class DefaultConsumer implements Consumer {
         worker = workerProvider.create(context);
         harvester = harvesterProvider.create(harvesterContext);
         QueueInfo queue = open();
-        engine = new Engine(config, runner, queue, worker, harvester, registry, listener);
+        engine = new Engine(config, runner, queue, worker, harvester, registry, listener, pauseGate, health);
         engine.start();
         gauges = worker;
         prefetchGauge = engine;
@@ -278,6 +281,27 @@ final class DefaultConsumer implements Consumer {
   public int prefetch() {
     Engine engine = prefetchGauge;
     return engine == null ? 0 : engine.prefetch();
+  }
+
+  @Override
+  public ConsumerHealth health() {
+    return health.snapshot(state, pauseGate.paused(), registry.size());
+  }
+
+  @Override
+  public void pause() {
+    if (!pauseGate.paused()) {
+      LOG.info("{} paused: no new receives until resumed", config.name());
+    }
+    pauseGate.pause();
+  }
+
+  @Override
+  public void resume() {
+    if (pauseGate.paused()) {
+      LOG.info("{} resumed", config.name());
+    }
+    pauseGate.resume();
   }
 
   @Override

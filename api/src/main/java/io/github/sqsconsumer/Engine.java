@@ -130,6 +130,9 @@ final class Engine {
   private final FifoScheduler fifo;
   private final Heartbeat heartbeat;
   private final Hooks hooks; // null without hooks: the handler is called directly
+  private final PauseGate pauseGate;
+  private final HealthTracker health;
+  private final HandlerTimeouts timeouts; // null without a handler timeout: nothing per unit
 
   private final int base;
   private final int maxPrefetch;
@@ -148,6 +151,12 @@ final class Engine {
 
   Engine(ConsumerConfig config, Runner runner, QueueInfo queue, Worker worker, Harvester harvester,
       InFlight registry, ConsumerListener listener) {
+    this(config, runner, queue, worker, harvester, registry, listener, new PauseGate(),
+        new HealthTracker(config.unhealthyAfter()));
+  }
+
+  Engine(ConsumerConfig config, Runner runner, QueueInfo queue, Worker worker, Harvester harvester,
+      InFlight registry, ConsumerListener listener, PauseGate pauseGate, HealthTracker health) {
     this.name = config.name();
     this.handler = config.handler();
     this.batchHandler = config.batchHandler();
@@ -170,6 +179,10 @@ final class Engine {
     this.visibility = config.visibilityTimeout() != null ? config.visibilityTimeout() : queue.visibilityTimeout();
     this.heartbeat = new Heartbeat(registry, runner, listener, visibility, config.maxVisibilityExtension());
     this.hooks = Hooks.of(config);
+    this.pauseGate = pauseGate;
+    this.health = health;
+    this.timeouts = config.handlerTimeout().isZero() ? null
+        : new HandlerTimeouts(name, config.handlerTimeout(), this::expired);
   }
 
   /**
@@ -180,6 +193,9 @@ final class Engine {
   void start() {
     running = true;
     try {
+      if (timeouts != null) {
+        timeouts.start();
+      }
       heartbeat.start(name);
       if (fifo != null) {
         dispatcher = Thread.ofVirtual().name(name + "-dispatcher").start(this::dispatchReady);
@@ -209,6 +225,9 @@ final class Engine {
       dispatcher.interrupt();
     }
     try {
+      if (timeouts != null) {
+        timeouts.stop(System.nanoTime()); // nothing ran: no unit to wait for
+      }
       heartbeat.stop(Duration.ZERO); // interrupted, its thread ends at once: it has nothing in flight
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -250,6 +269,9 @@ final class Engine {
         try {
           if (index > 0) {
             awaitTurn(index);
+          }
+          if (!pauseGate.awaitOpen()) {
+            continue; // paused: look again whether the consumer still runs
           }
           int permits = flow.acquire(1, TimeUnit.MINUTES); // zero when closed, or none came free: ask again
           if (permits > 0) {
@@ -293,7 +315,12 @@ final class Engine {
       List<Message> messages;
       CompletableFuture<List<Message>> future = null;
       try {
-        future = runner.receive(permits, waitTime, visibility);
+        future = pauseGate.receive(runner, permits, waitTime, visibility);
+        if (future == null) { // paused since this turn began: no receive was sent
+          flow.release(permits);
+          refund(permits);
+          return;
+        }
         current = future;
         if (!running) {
           future.cancel(true); // [no receive outlives stop]: stop() may have looked before we published
@@ -324,6 +351,7 @@ final class Engine {
         current = null;
       }
       long rtt = System.nanoTime() - sentNanos;
+      health.received();
       flow.release(permits - messages.size());
       refund(permits - messages.size());
       if (failures > 0) {
@@ -352,6 +380,7 @@ final class Engine {
     private void pollFailed(Throwable cause) throws InterruptedException {
       Duration delay = backoff.next();
       failures++;
+      health.failed();
       boolean fatal = cause instanceof QueueException q && q.kind() == QueueException.Kind.FATAL;
       if (fatal) {
         LOG.warn("{}: receiving failed (not transient), retrying with backoff: {}", name, cause.toString());
@@ -573,17 +602,7 @@ final class Engine {
     try {
       failed = batchHandler == null ? handleOne(unit, start) : handleBatch(unit, start);
     } catch (RuntimeException | Error e) {
-      // [nothing kept alive that nobody settles]: what never reached the harvester leaves the registry, so
-      // the heartbeat stops and it does come back after its visibility timeout
-      LOG.error("{}: settling {} failed; its messages not yet with the harvester come back after their "
-          + "visibility timeout", name, unit, e);
-      List<Message> messages = unit.messages();
-      for (int i = unit.settled; i < messages.size(); i++) {
-        // the one whose hand-off threw was removed and reported already (handOffFailed): remove() is false
-        if (registry.remove(messages.get(i))) {
-          listener.onAcknowledgementFailed(messages.get(i), e);
-        }
-      }
+      settlingFailed(unit, unit.settled, e);
     } finally {
       long elapsed = System.nanoTime() - start;
       unitNanos = unitNanos == 0 ? elapsed : unitNanos + 0.05 * (elapsed - unitNanos);
@@ -594,10 +613,51 @@ final class Engine {
     }
   }
 
+  /**
+   * Settling a unit threw (a harvester's bug): [nothing kept alive that nobody settles]: what never reached
+   * the harvester leaves the registry, so the heartbeat stops and it does come back after its visibility
+   * timeout.
+   */
+  private void settlingFailed(Unit unit, int settled, Throwable e) {
+    LOG.error("{}: settling {} failed; its messages not yet with the harvester come back after their "
+        + "visibility timeout", name, unit, e);
+    List<Message> messages = unit.messages();
+    for (int i = settled; i < messages.size(); i++) {
+      // the one whose hand-off threw was removed and reported already (handOffFailed): remove() is false
+      if (registry.remove(messages.get(i))) {
+        listener.onAcknowledgementFailed(messages.get(i), e);
+      }
+    }
+  }
+
+  /**
+   * Settles a unit whose handler outlived the handler timeout, every message failed with {@code cause}
+   * (FIFO: the first by the retry policy, the rest of its group released at once, as after any failure); on
+   * a thread of {@link HandlerTimeouts}, while the handler may still run. Its permits and its FIFO group stay
+   * taken until the handler returns ({@link #run}).
+   */
+  private void expired(Unit unit, HandlerTimeoutException cause) {
+    int settled = 0;
+    try {
+      boolean failed = false;
+      for (Message message : unit.messages()) {
+        if (failed && fifo != null) {
+          releaseMessage(message, Duration.ZERO);
+        } else {
+          failed |= settle(message, cause, cause.timeout().toNanos());
+        }
+        settled++;
+      }
+    } catch (RuntimeException | Error e) {
+      settlingFailed(unit, settled, e);
+    }
+  }
+
   private boolean handleOne(Unit unit, long start) {
     Message message = unit.messages().get(0);
     Throwable failure = null;
     Object[] hooked = null;
+    HandlerTimeouts.Watch watch = timeouts == null ? null : timeouts.watch(unit);
     try {
       if (hooks != null) {
         hooked = hooks.before(unit.messages()); // a hook that throws fails the unit like its handler
@@ -606,8 +666,12 @@ final class Engine {
     } catch (Throwable t) { // a handler's Error is the handler's failure, not the worker's
       failure = t;
     }
+    HandlerTimeoutException expired = watch == null ? null : timeouts.end(watch);
     if (hooked != null) {
-      hooks.after(unit.messages(), hooked, failure, null);
+      hooks.after(unit.messages(), hooked, expired != null ? expired : failure, null);
+    }
+    if (expired != null) {
+      return true; // settled as failed by the timeouts (expired): [one outcome per message]
     }
     boolean failed = settle(message, failure, System.nanoTime() - start);
     unit.settled = 1;
@@ -619,6 +683,7 @@ final class Engine {
     BatchResult result = null;
     Throwable whole = null;
     Object[] hooked = null;
+    HandlerTimeouts.Watch watch = timeouts == null ? null : timeouts.watch(unit);
     try {
       if (hooks != null) {
         hooked = hooks.before(messages);
@@ -630,8 +695,15 @@ final class Engine {
     } catch (Throwable t) {
       whole = t;
     }
+    HandlerTimeoutException expired = watch == null ? null : timeouts.end(watch);
+    if (expired != null) {
+      whole = expired;
+    }
     if (hooked != null) {
       hooks.after(messages, hooked, whole, whole == null ? result : null);
+    }
+    if (expired != null) {
+      return true; // settled as failed by the timeouts (expired): [one outcome per message]
     }
     long elapsed = System.nanoTime() - start;
     boolean failed = false;
@@ -820,6 +892,9 @@ final class Engine {
     // (FIFO followers of these units were handed back by fifo.close() above)
     phase("shutting down the worker",
         () -> handingBack.add(handBack(worker.shutdown(left(handlersDeadline)))));
+    if (timeouts != null) { // after the worker: units that expire while it drains are settled meanwhile
+      phase("stopping the handler timeouts", () -> timeouts.stop(handBackDeadline));
+    }
     phase("handing back unstarted messages", () -> joinAll(handingBack, handBackDeadline));
     phase("flushing the harvester", () -> harvester.close(left(deadline)));
     // closed, the harvester refuses at once what still waited for room: only the reports are left

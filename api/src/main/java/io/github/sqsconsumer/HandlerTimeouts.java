@@ -1,0 +1,237 @@
+package io.github.sqsconsumer;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The handler timeout ({@link Consumer.Builder#handlerTimeout}): one timer thread for all running units.
+ *
+ * <pre>
+ * Deadlines:
+ *   Every unit gets the same timeout, and start() reads the clock under the lock as it appends the unit's
+ *   Watch to a doubly linked list, so the list is in deadline order: the head is always the next to expire,
+ *   appending is O(1), and a unit that ends unlinks itself in O(1). The list holds only running units
+ *   [size <= concurrency], so memory does not grow with the rate. The timer thread sleeps until the head's
+ *   deadline (a start into an empty list wakes it); nothing is allocated per unit without a timeout, since
+ *   the engine then has no HandlerTimeouts at all.
+ * Concurrency:
+ *   A Watch's state decides who settles the unit: the handler's thread moves RUNNING -> DONE when the
+ *   handler returned (the engine settles as usual), the timer RUNNING -> EXPIRING at the deadline (the
+ *   timeouts settle it, as failed with a HandlerTimeoutException, on a settling thread of their own, so a
+ *   settle that waits for room in the harvester never delays the next deadline). Exactly one of the two CASes
+ *   wins. The timer interrupts the handler's thread only after winning, then sets EXPIRED; the handler's
+ *   thread, finding its CAS lost, waits for EXPIRED and then clears its interrupt status before it goes on,
+ *   so [an interrupt meant for a timed-out unit never reaches the next unit on that thread] (a pool thread
+ *   runs many). The unit's worker slot and permits stay taken until its handler really returns: the engine
+ *   gives them back only then [units running <= concurrency, stuck ones included].
+ * Shutdown:
+ *   stop() ends the timer and waits, within the deadline it gets, for the settling threads still at work.
+ *   Units that expire during the drain are settled before: the engine stops the timeouts after the worker.
+ * </pre>
+ */
+final class HandlerTimeouts {
+  private static final Logger LOG = LoggerFactory.getLogger(HandlerTimeouts.class);
+  /** How long the timer sleeps with nothing running before it looks whether it was stopped. */
+  private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private static final int RUNNING = 0;
+  private static final int DONE = 1;
+  private static final int EXPIRING = 2;
+  private static final int EXPIRED = 3;
+
+  private final String name;
+  private final Duration timeout;
+  private final long timeoutNanos;
+  /** Settles a unit that expired, as failed with the given cause; may wait for the harvester. */
+  private final BiConsumer<Unit, HandlerTimeoutException> settle;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition headChanged = lock.newCondition();
+  private Watch head; // @GuardedBy("lock"), the earliest deadline
+  private Watch tail; // @GuardedBy("lock")
+  private final Set<Thread> settling = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopped;
+  private Thread timer;
+
+  /** One running unit under a deadline. */
+  static final class Watch {
+    final Unit unit;
+    final Thread thread;
+    final AtomicInteger state = new AtomicInteger(RUNNING);
+    long deadline; // @GuardedBy("lock"), written once at start
+    Watch previous; // @GuardedBy("lock")
+    Watch next; // @GuardedBy("lock")
+    boolean listed; // @GuardedBy("lock")
+    volatile HandlerTimeoutException failure; // written before EXPIRED
+
+    Watch(Unit unit, Thread thread) {
+      this.unit = unit;
+      this.thread = thread;
+    }
+  }
+
+  HandlerTimeouts(String name, Duration timeout, BiConsumer<Unit, HandlerTimeoutException> settle) {
+    this.name = name;
+    this.timeout = timeout;
+    this.timeoutNanos = timeout.toNanos();
+    this.settle = settle;
+  }
+
+  void start() {
+    timer = Thread.ofVirtual().name(name + "-timeouts").start(this::expireDue);
+  }
+
+  /** Puts the unit running on this thread under its deadline; the caller must {@link #end} it. */
+  Watch watch(Unit unit) {
+    Watch watch = new Watch(unit, Thread.currentThread());
+    lock.lock();
+    try {
+      watch.deadline = System.nanoTime() + timeoutNanos; // under the lock: the list stays in deadline order
+      watch.listed = true;
+      watch.previous = tail;
+      if (tail == null) {
+        head = watch;
+        headChanged.signal(); // the timer sleeps without a deadline
+      } else {
+        tail.next = watch;
+      }
+      tail = watch;
+    } finally {
+      lock.unlock();
+    }
+    return watch;
+  }
+
+  /**
+   * Ends the watch when the handler returned, on the handler's thread. Returns null if it returned in time:
+   * the caller settles the unit. Returns the timeout's failure if the deadline came first: the timeouts
+   * settled the unit (or are settling it), so the caller must not; the interrupt meant for the handler has
+   * been cleared.
+   */
+  HandlerTimeoutException end(Watch watch) {
+    if (watch.state.compareAndSet(RUNNING, DONE)) {
+      lock.lock();
+      try {
+        unlink(watch);
+      } finally {
+        lock.unlock();
+      }
+      return null;
+    }
+    while (watch.state.get() != EXPIRED) { // the timer is between its CAS and its interrupt: a moment
+      Thread.yield();
+    }
+    Thread.interrupted(); // [an interrupt meant for a timed-out unit never reaches the next unit]
+    LOG.warn("{}: a handler of {} message(s) returned after its timeout of {} had run out; its outcome is "
+        + "ignored (the unit was settled as failed)", name, watch.unit.messages().size(), timeout);
+    return watch.failure;
+  }
+
+  private void unlink(Watch watch) {
+    if (!watch.listed) {
+      return;
+    }
+    watch.listed = false;
+    if (watch.previous == null) {
+      head = watch.next;
+    } else {
+      watch.previous.next = watch.next;
+    }
+    if (watch.next == null) {
+      tail = watch.previous;
+    } else {
+      watch.next.previous = watch.previous;
+    }
+    watch.previous = null;
+    watch.next = null;
+  }
+
+  /** The timer: sleeps until the earliest deadline, expires what is due. [the timer never ends until stop()] */
+  private void expireDue() {
+    while (!stopped) {
+      try {
+        Watch due = null;
+        lock.lock();
+        try {
+          Watch first = head;
+          long wait = first == null ? IDLE_NANOS : first.deadline - System.nanoTime();
+          if (wait > 0) {
+            headChanged.awaitNanos(wait);
+          } else {
+            unlink(first);
+            due = first;
+          }
+        } finally {
+          lock.unlock();
+        }
+        if (due != null) {
+          expire(due);
+        }
+      } catch (InterruptedException e) {
+        // stop() interrupts; any other interrupt is no reason to stop
+      } catch (Throwable t) {
+        try {
+          LOG.error("{}: the handler timeout timer hit an unexpected failure; it goes on", name, t);
+          Thread.sleep(100); // a lasting failure is no hot loop
+        } catch (Throwable again) {
+          // stopping, or even logging failed: go on
+        }
+      }
+    }
+  }
+
+  private void expire(Watch watch) {
+    if (!watch.state.compareAndSet(RUNNING, EXPIRING)) {
+      return; // the handler returned meanwhile: the engine settles it
+    }
+    try {
+      HandlerTimeoutException failure = new HandlerTimeoutException(timeout);
+      try {
+        failure.setStackTrace(watch.thread.getStackTrace()); // where the handler is stuck
+      } catch (RuntimeException e) {
+        // the thread ended meanwhile, or its stack cannot be read: the trace is only a help
+      }
+      watch.failure = failure;
+      watch.thread.interrupt();
+    } finally {
+      watch.state.set(EXPIRED); // also if the above threw: the handler's thread must not wait forever
+    }
+    LOG.debug("{}: a handler of {} message(s) ran out of its timeout of {}; interrupted", name,
+        watch.unit.messages().size(), timeout);
+    Thread thread = Thread.ofVirtual().name(name + "-timeout").unstarted(() -> {
+      try {
+        settle.accept(watch.unit, watch.failure);
+      } finally {
+        settling.remove(Thread.currentThread());
+      }
+    });
+    settling.add(thread);
+    try {
+      thread.start();
+    } catch (RuntimeException | Error e) {
+      settling.remove(thread);
+      settle.accept(watch.unit, watch.failure); // no thread to be had: the timer settles it itself
+    }
+  }
+
+  /** Ends the timer and waits for the units it is settling until {@code deadline} (System.nanoTime). */
+  void stop(long deadline) throws InterruptedException {
+    stopped = true;
+    if (timer == null) {
+      return;
+    }
+    timer.interrupt();
+    timer.join(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    for (Thread thread : settling) {
+      thread.join(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+  }
+}
