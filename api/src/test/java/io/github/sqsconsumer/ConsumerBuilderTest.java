@@ -1,5 +1,6 @@
 package io.github.sqsconsumer;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -41,6 +42,31 @@ final class ConsumerBuilderTest {
   void build_bothHandlers() {
     assertThatThrownBy(() -> valid().batchHandler(m -> BatchResult.success()).validate())
         .isInstanceOf(IllegalStateException.class).hasMessage("only one of handler and batchHandler may be set");
+  }
+
+  @Test
+  void build_handlerTimeoutOutOfRange() {
+    assertInvalid(b -> b.handlerTimeout(Duration.ofNanos(1)),
+        "handlerTimeout must be between PT0.001S and PT12H but was PT0.000000001S");
+    assertInvalid(b -> b.handlerTimeout(Duration.ofHours(13)), "handlerTimeout must be between PT0.001S and PT12H "
+        + "but was PT13H");
+    assertInvalid(b -> b.handlerTimeout(Duration.ofSeconds(-1)),
+        "handlerTimeout must be between PT0.001S and PT12H but was PT-1S");
+  }
+
+  @Test
+  void build_handlerTimeoutDefault_noLimit() {
+    assertThat(valid().validate().handlerTimeout()).isZero();
+    assertThat(valid().handlerTimeout(Duration.ZERO).validate().handlerTimeout()).isZero();
+  }
+
+  @Test
+  void build_unhealthyAfterOutOfRange() {
+    assertInvalid(b -> b.unhealthyAfter(Duration.ofMillis(999)),
+        "unhealthyAfter must be between PT1S and PT24H but was PT0.999S");
+    assertInvalid(b -> b.unhealthyAfter(Duration.ofDays(2)), "unhealthyAfter must be between PT1S and PT24H but was "
+        + "PT48H");
+    assertThat(valid().validate().unhealthyAfter()).isEqualTo(Duration.ofMinutes(1));
   }
 
   @Test

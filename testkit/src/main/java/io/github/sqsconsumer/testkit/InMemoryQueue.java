@@ -1126,6 +1126,19 @@ public final class InMemoryQueue implements QueuePort {
     }
   }
 
+  /**
+   * Returns how many receives wait for messages now (long polls neither answered nor withdrawn): for tests
+   * that must know when no receive is outstanding.
+   */
+  public int waitingReceives() {
+    lock.lock();
+    try {
+      return waiters.size();
+    } finally {
+      unlockAndDispatch();
+    }
+  }
+
   /** Returns how many messages were sent with a delay that has not yet elapsed. */
   public int delayedCount() {
     lock.lock();

@@ -1,0 +1,282 @@
+package io.github.sqsconsumer.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.sqsconsumer.Consumer;
+import io.github.sqsconsumer.ConsumerHealth;
+import io.github.sqsconsumer.HandlerTimeoutException;
+import io.github.sqsconsumer.Message;
+import io.github.sqsconsumer.RetryPolicy;
+import io.github.sqsconsumer.testkit.InMemoryQueue;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Health, pause and resume, and the handler timeout, through a consumer on the in-memory queue with every
+ * combination of the real workers and harvesters (all four at once: these checks mostly wait).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+final class OperationsTest {
+  /** Long enough that nothing comes back by timeout during a test: every redelivery is the consumer's doing. */
+  private static final Duration NO_TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration AWAIT = Duration.ofSeconds(30);
+  private static final Duration POLL = Duration.ofMillis(10);
+
+  @Test
+  void health_receivesFailLongerThanThreshold_unhealthyThenRecovers() {
+    Combination.eachAtOnce(parts -> {
+      InMemoryQueue queue = InMemoryQueue.standard("health", NO_TIMEOUT);
+      try (Consumer consumer = parts.onMemory(queue).unhealthyAfter(Duration.ofSeconds(1))
+          .waitTime(Duration.ofSeconds(1)).handler(message -> {}).build()) {
+        assertThat(consumer.health().healthy()).as("not started").isFalse();
+        consumer.start();
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> consumer.health().lastReceive() != null);
+        assertThat(consumer.health().healthy()).isTrue();
+
+        queue.failRate(1); // every receive fails: the queue cannot be reached
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> !consumer.health().healthy());
+        ConsumerHealth unhealthy = consumer.health();
+        assertThat(unhealthy.state()).isEqualTo(Consumer.State.RUNNING);
+        assertThat(unhealthy.pollFailures()).isPositive();
+        assertThat(unhealthy.failingFor()).isGreaterThan(Duration.ofSeconds(1));
+
+        queue.failRate(0);
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> consumer.health().healthy());
+        ConsumerHealth recovered = consumer.health();
+        assertThat(recovered.pollFailures()).isZero();
+        assertThat(recovered.failingFor()).isZero();
+        assertThat(recovered.lastReceive()).isAfter(unhealthy.lastReceive());
+
+        queue.send("after recovery");
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> queue.deleted() == 1);
+      }
+    });
+  }
+
+  /**
+   * Pause stops receiving (the receives are counted at the queue), lets the handler in flight finish and
+   * its message be deleted, and resume receives what arrived meanwhile.
+   */
+  @Test
+  void pause_stopsReceivesInFlightFinishesAndIsDeleted_resumeContinues() {
+    Combination.eachAtOnce(parts -> {
+      InMemoryQueue queue = InMemoryQueue.standard("pause", NO_TIMEOUT);
+      CountDownLatch slowEntered = new CountDownLatch(1);
+      CountDownLatch slowRelease = new CountDownLatch(1);
+      AtomicInteger handled = new AtomicInteger();
+      String slowId = queue.send("slow");
+      try (Consumer consumer = parts.onMemory(queue).concurrency(2).waitTime(Duration.ofSeconds(1))
+          .handler(message -> {
+            if (message.body().equals("slow")) {
+              slowEntered.countDown();
+              slowRelease.await(AWAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+            handled.incrementAndGet();
+          }).build()) {
+        consumer.start();
+        assertThat(slowEntered.await(AWAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        consumer.pause();
+        consumer.pause(); // idempotent
+        assertThat(consumer.health().paused()).isTrue();
+        assertThat(consumer.state()).isEqualTo(Consumer.State.RUNNING);
+        // the long polls sent before the pause end (empty: nothing was sent since); no receive starts after
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> queue.waitingReceives() == 0);
+        long receives = queue.receiveRequests();
+        for (int i = 0; i < 5; i++) {
+          queue.send("while paused " + i);
+        }
+
+        slowRelease.countDown();
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> queue.isDeleted(slowId));
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> consumer.inFlight() == 0);
+        await().during(Duration.ofMillis(500)).atMost(AWAIT).pollInterval(POLL)
+            .until(() -> queue.receiveRequests() == receives && queue.visibleCount() == 5);
+        assertThat(handled.get()).isEqualTo(1);
+        assertThat(consumer.health().healthy()).as("paused is healthy").isTrue();
+
+        consumer.resume();
+        consumer.resume(); // idempotent
+        assertThat(consumer.health().paused()).isFalse();
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> queue.deleted() == 6);
+        assertThat(handled.get()).isEqualTo(6);
+      }
+    });
+  }
+
+  /**
+   * Close while paused: the handler in flight finishes and its message is deleted, and what arrived while
+   * paused was never received. A consumer paused before start never receives.
+   */
+  @Test
+  void close_whilePaused_inFlightDeletedNothingLost() {
+    Combination.eachAtOnce(parts -> {
+      InMemoryQueue queue = InMemoryQueue.standard("close-paused", NO_TIMEOUT);
+      CountDownLatch slowEntered = new CountDownLatch(1);
+      CountDownLatch slowRelease = new CountDownLatch(1);
+      String slowId = queue.send("slow");
+      Consumer consumer = parts.onMemory(queue).concurrency(2).waitTime(Duration.ofSeconds(1))
+          .handler(message -> {
+            slowEntered.countDown();
+            slowRelease.await(AWAIT.toSeconds(), TimeUnit.SECONDS);
+          }).build();
+      try {
+        consumer.start();
+        assertThat(slowEntered.await(AWAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        consumer.pause();
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> queue.waitingReceives() == 0);
+        for (int i = 0; i < 3; i++) {
+          queue.send("while paused " + i);
+        }
+        Thread closer = Thread.ofVirtual().start(consumer::close);
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> consumer.state() == Consumer.State.STOPPING);
+        slowRelease.countDown();
+        assertThat(closer.join(AWAIT)).as("close returned").isTrue();
+      } finally {
+        slowRelease.countDown();
+        consumer.close();
+      }
+      assertThat(consumer.state()).isEqualTo(Consumer.State.TERMINATED);
+      assertThat(queue.isDeleted(slowId)).isTrue();
+      assertThat(queue.inFlightCount()).as("nothing left hidden").isZero();
+      assertThat(queue.visibleCount()).isEqualTo(3);
+
+      InMemoryQueue other = InMemoryQueue.standard("paused-before-start", NO_TIMEOUT);
+      other.send("never received");
+      try (Consumer paused = parts.onMemory(other).waitTime(Duration.ofSeconds(1)).handler(message -> {}).build()) {
+        paused.pause();
+        paused.start();
+        await().during(Duration.ofMillis(300)).atMost(AWAIT).pollInterval(POLL)
+            .until(() -> other.receiveRequests() == 0);
+      }
+      assertThat(other.visibleCount()).isEqualTo(1);
+    });
+  }
+
+  /**
+   * A handler that ignores its interrupt, at concurrency 2: its unit fails with the timeout when it runs out,
+   * the retry policy brings it back and its second attempt succeeds, while the stuck handler still runs.
+   * Handlers running at once, counted from their start to their real return (the stuck one's included),
+   * never exceed the concurrency.
+   */
+  @Test
+  void handlerTimeout_stuckHandlerIgnoresInterrupt_failsWithTimeoutRetriedAndLimitHolds() {
+    Combination.eachAtOnce(parts -> {
+      int concurrency = 2;
+      InMemoryQueue queue = InMemoryQueue.standard("timeout", NO_TIMEOUT);
+      Probe probe = new Probe();
+      CountDownLatch unstick = new CountDownLatch(1);
+      AtomicInteger interrupts = new AtomicInteger();
+      List<Throwable> failures = new CopyOnWriteArrayList<>();
+      Map<String, Duration> retryDelays = new ConcurrentHashMap<>();
+      RecordingListener listener = new RecordingListener() {
+        @Override
+        public void onFailed(Message message, Throwable cause, Duration retryDelay) {
+          super.onFailed(message, cause, retryDelay);
+          failures.add(cause);
+          retryDelays.put(message.body(), retryDelay);
+        }
+      };
+      String stuckId = queue.send("stuck");
+      for (int i = 0; i < 40; i++) {
+        queue.send("quick " + i);
+      }
+      try (Consumer consumer = parts.onMemory(queue).concurrency(concurrency).waitTime(Duration.ofSeconds(1))
+          .handlerTimeout(Duration.ofMillis(300)).retryPolicy(RetryPolicy.fixed(Duration.ofMillis(100)))
+          .listener(listener).shutdownTimeout(Duration.ofSeconds(5))
+          .handler(message -> {
+            probe.enter();
+            try {
+              if (probe.attempt(message) == 1 && message.body().equals("stuck")) {
+                awaitIgnoringInterrupts(unstick, interrupts);
+              } else {
+                Thread.sleep(5);
+              }
+            } finally {
+              probe.exit();
+            }
+          }).build()) {
+        consumer.start();
+        // the second attempt succeeds and every quick one is deleted while the first attempt is still stuck
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> queue.deleted() == 41);
+        assertThat(probe.attempts("stuck")).isEqualTo(2);
+        assertThat(unstick.getCount()).as("still stuck").isEqualTo(1);
+        assertThat(interrupts.get()).as("the stuck handler was interrupted").isPositive();
+        assertThat(failures).singleElement().isInstanceOf(HandlerTimeoutException.class);
+        assertThat(retryDelays).containsExactly(Map.entry("stuck", Duration.ofMillis(100)));
+        assertThat(probe.maxActive()).as("handlers at once, the stuck one included").isEqualTo(concurrency);
+
+        unstick.countDown(); // its late outcome is ignored: no second outcome for the message
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> probe.active() == 0);
+      }
+      assertThat(queue.isDeleted(stuckId)).isTrue();
+      assertThat(queue.deliveries(stuckId)).isEqualTo(2);
+      assertThat(listener.count(RecordingListener.Event.FAILED)).isEqualTo(1);
+      assertThat(listener.count(RecordingListener.Event.SUCCEEDED)).isEqualTo(41);
+      assertThat(listener.count(RecordingListener.Event.ACKNOWLEDGEMENT_FAILED)).isZero();
+      assertThat(probe.maxActive()).isEqualTo(concurrency);
+    });
+  }
+
+  /**
+   * Handlers that end right around their timeout, many times over on reused threads: the timer's interrupt
+   * of a timed-out unit must never reach the next unit run on that thread (the pool worker's threads run
+   * many), and every message ends in exactly one outcome.
+   */
+  @Test
+  void handlerTimeout_handlersEndingAtTheDeadline_interruptNeverReachesTheNextUnit() {
+    Combination.eachAtOnce(parts -> {
+      int messages = 300;
+      InMemoryQueue queue = InMemoryQueue.standard("timeout-race", NO_TIMEOUT);
+      for (int i = 0; i < messages; i++) {
+        queue.send("m-" + i);
+      }
+      AtomicInteger startedInterrupted = new AtomicInteger();
+      Probe probe = new Probe();
+      RecordingListener listener = new RecordingListener();
+      try (Consumer consumer = parts.onMemory(queue).concurrency(4).waitTime(Duration.ofSeconds(1))
+          .handlerTimeout(Duration.ofMillis(3)).retryPolicy(RetryPolicy.fixed(Duration.ZERO)).listener(listener)
+          .handler(message -> {
+            if (Thread.currentThread().isInterrupted()) {
+              startedInterrupted.incrementAndGet();
+            }
+            if (probe.attempt(message) == 1) {
+              // busy until about the deadline, ignoring interrupts: ends just before or just after it
+              long end = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(2_000 + message.body().hashCode() % 2_000);
+              while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+              }
+            }
+          }).build()) {
+        consumer.start();
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> queue.deleted() == messages);
+      }
+      assertThat(startedInterrupted.get()).as("units that started with an interrupt meant for another").isZero();
+      assertThat(listener.count(RecordingListener.Event.SUCCEEDED)).isEqualTo(messages);
+      assertThat(listener.count(RecordingListener.Event.FAILED))
+          .as("timed out, each retried once").isEqualTo(probe.handled() - messages);
+      assertThat(queue.deletedIds()).hasSize(messages);
+    });
+  }
+
+  /** Waits for the latch, counting and ignoring interrupts: a handler stuck in code that swallows them. */
+  private static void awaitIgnoringInterrupts(CountDownLatch latch, AtomicInteger interrupts) {
+    long deadline = System.nanoTime() + AWAIT.toNanos();
+    while (latch.getCount() > 0 && System.nanoTime() < deadline) {
+      try {
+        latch.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        interrupts.incrementAndGet();
+      }
+    }
+  }
+}
