@@ -47,8 +47,14 @@ import java.util.function.ToDoubleFunction;
  *       it to the queue's confirmation of its delete);</li>
  *   <li>gauges {@code sqs.consumer.messages.in.flight}, {@code sqs.consumer.worker.active},
  *       {@code .waiting}, {@code .threads}, and {@code sqs.consumer.prefetch}: the consumer's own
- *       gauges ({@link Consumer#inFlight()} and the like).</li>
+ *       gauges ({@link Consumer#inFlight()} and the like); {@code sqs.consumer.paused} (1 while
+ *       {@linkplain Consumer#pause() paused}, else 0) and {@code sqs.consumer.healthy} (1 while
+ *       {@link Consumer#health()} says healthy, else 0: for an alert on a consumer cut off from SQS).</li>
  * </ul>
+ *
+ * <p>A unit whose handler outlived the {@linkplain Consumer.Builder#handlerTimeout handler timeout} fails
+ * with a {@link io.github.sqsconsumer.HandlerTimeoutException}, a {@link TimeoutException}: counted as
+ * {@code kind=timeout}.
  *
  * <p>One instance serves one consumer and one registry (bind a {@code CompositeMeterRegistry} to publish
  * to several). Thread-safe: the consumer's threads record concurrently.
@@ -114,6 +120,10 @@ public final class ConsumerMetrics implements MeterBinder {
       gauge(registry, "worker.threads", "threads the worker holds", tags, measured, Consumer::workerThreads);
       gauge(registry, "prefetch", "messages the consumer may receive ahead of a free handler", tags, measured,
           Consumer::prefetch);
+      gauge(registry, "paused", "1 while receiving is paused, else 0", tags, measured,
+          c -> c.health().paused() ? 1 : 0);
+      gauge(registry, "healthy", "1 while the consumer runs and reaches the queue, else 0", tags, measured,
+          c -> c.health().healthy() ? 1 : 0);
       meters = new Meters(registry, tags);
     }
   }

@@ -124,6 +124,39 @@ final class ConsumerMetricsTest {
     }
   }
 
+  /**
+   * The paused and healthy gauges follow the consumer; a handler that outlives the handler timeout counts as
+   * failed with kind timeout.
+   */
+  @Test
+  void bindTo_pauseAndHandlerTimeout_gaugesFollowAndTimeoutCounted() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofMinutes(5));
+    queue.send("slow");
+    Consumer.Builder builder = builder(queue).handlerTimeout(Duration.ofMillis(50))
+        .handler(message -> Thread.sleep(30_000)); // interrupted by the timeout
+    ConsumerMetrics metrics = ConsumerMetrics.installOn(builder);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    try (Consumer consumer = builder.build()) {
+      metrics.bindTo(registry);
+      assertThat(registry.get("sqs.consumer.healthy").tags(TAGS).gauge().value()).as("not started").isZero();
+      consumer.start();
+      awaitSettled(queue, registry, 1);
+      assertThat(count(registry, "sqs.consumer.messages.failed", TAGS.and("kind", "timeout"))).isEqualTo(1);
+      assertThat(count(registry, "sqs.consumer.messages.failed", TAGS.and("kind", "transient"))).isZero();
+      assertThat(registry.get("sqs.consumer.healthy").tags(TAGS).gauge().value()).isEqualTo(1);
+      assertThat(registry.get("sqs.consumer.paused").tags(TAGS).gauge().value()).isZero();
+
+      consumer.pause();
+      assertThat(registry.get("sqs.consumer.paused").tags(TAGS).gauge().value()).isEqualTo(1);
+      assertThat(registry.get("sqs.consumer.healthy").tags(TAGS).gauge().value()).as("paused is healthy")
+          .isEqualTo(1);
+      consumer.resume();
+      assertThat(registry.get("sqs.consumer.paused").tags(TAGS).gauge().value()).isZero();
+    }
+    assertThat(registry.get("sqs.consumer.healthy").tags(TAGS).gauge().value()).as("closed").isZero();
+  }
+
   @Test
   void meters_boundedTags_noPerMessageValues() throws Exception {
     InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofMinutes(5));
@@ -139,8 +172,8 @@ final class ConsumerMetricsTest {
       awaitSettled(queue, registry, 20);
     }
 
-    // 7 counters (failed x 3 kinds: 9 series), 3 timers, 5 gauges, whatever the number of messages
-    assertThat(registry.getMeters()).hasSize(17);
+    // 7 counters (failed x 3 kinds: 9 series), 3 timers, 7 gauges, whatever the number of messages
+    assertThat(registry.getMeters()).hasSize(19);
     assertThat(registry.getMeters()).allSatisfy(meter -> assertThat(meter.getId().getTags())
         .allSatisfy(tag -> assertThat(tag.getKey()).isIn("queue", "consumer", "kind")));
     assertThat(registry.getMeters().stream().map(Meter::getId).map(Meter.Id::getName))
