@@ -38,6 +38,9 @@ import org.springframework.context.SmartLifecycle;
  * builder's message, after the consumers started before it are closed; unless it is not required, when it
  * stays {@link Consumer.State#FAILED} and its health says why.
  *
+ * <p>A stopped container starts again with new consumers built from the same declarations, since a closed
+ * consumer cannot start again.
+ *
  * <p>Concurrency: built and started on the thread that refreshes the context; {@link #stop(Runnable)} closes
  * the consumers in parallel on virtual threads and reports on the last one. {@code running} and the start
  * failures are read by other threads (health, Actuator), so they are volatile and concurrent.
@@ -56,7 +59,8 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
   private final Duration shutdownPhase;
   private final Object lock = new Object();
 
-  private volatile Map<String, Consumer> consumers = Map.of(); // set once, when the singletons are ready
+  private volatile Map<String, Consumer> consumers = Map.of(); // set when the singletons are ready, and at a restart
+  private List<Declared> declarations = List.of(); // set once, when the singletons are ready
   private final Map<String, Boolean> required = new ConcurrentHashMap<>();
   private final Map<String, Throwable> startFailures = new ConcurrentHashMap<>();
   private volatile boolean running; // guarded by lock for writes
@@ -86,16 +90,21 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
   /** Builds every consumer; a setting that does not fit fails the refresh, naming the consumer and property. */
   @Override
   public void afterSingletonsInstantiated() {
+    declarations = declared();
+    consumers = buildAll();
+  }
+
+  private Map<String, Consumer> buildAll() {
     Map<String, Consumer> built = new LinkedHashMap<>();
     try {
-      for (Declared declared : declared()) {
+      for (Declared declared : declarations) {
         built.put(declared.name(), build(declared));
       }
     } catch (RuntimeException e) {
       built.values().forEach(Consumer::close);
       throw e;
     }
-    consumers = Collections.unmodifiableMap(built);
+    return Collections.unmodifiableMap(built);
   }
 
   /** A consumer to build: from an annotated method or from the properties. */
@@ -210,6 +219,12 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
     synchronized (lock) {
       if (running) {
         return;
+      }
+      if (consumers.values().stream().anyMatch(c -> c.state() != Consumer.State.NEW)) {
+        // a restart after stop (a paused test context, context.stop() and start()): a closed consumer cannot
+        // start again, so the declarations are built anew
+        consumers = buildAll();
+        startFailures.clear();
       }
       List<Consumer> started = new ArrayList<>();
       for (Map.Entry<String, Consumer> entry : consumers.entrySet()) {

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -287,6 +288,26 @@ final class SqsConsumerAutoConfigurationTest {
         .withPropertyValues("test.queue=" + queue, "management.health.sqsconsumers.enabled=false")
         .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("sqsConsumersHealthContributor")
             .doesNotHaveBean(SqsConsumersEndpoint.class));
+  }
+
+  @Test
+  void stopThenStart_consumesWithNewConsumers() {
+    // a long poll cancelled at stop may go on inside ElasticMQ and take the message sent after the restart:
+    // a short visibility timeout brings it back (see ElasticMqServer)
+    String queue = "q-" + UUID.randomUUID().toString().substring(0, 8);
+    sqs.createQueue(queue, Map.of("VisibilityTimeout", "2"));
+    runner.withUserConfiguration(MessageListener.class).withPropertyValues("test.queue=" + queue).run(context -> {
+      SqsConsumers consumers = context.getBean(SqsConsumers.class);
+      Consumer first = consumers.consumer(queue).orElseThrow();
+      context.stop(); // as the test framework pauses a cached context
+      assertThat(first.state()).isEqualTo(Consumer.State.TERMINATED);
+      context.start();
+      Consumer second = consumers.consumer(queue).orElseThrow();
+      assertThat(second).isNotSameAs(first);
+      assertThat(second.state()).isEqualTo(Consumer.State.RUNNING);
+      sqs.sendMessage(url(queue), "after the restart");
+      await(() -> context.getBean(MessageListener.class).bodies.size() == 1);
+    });
   }
 
   @Test
