@@ -1,0 +1,123 @@
+package io.github.sqsconsumer.spring.boot.autoconfigure;
+
+import io.github.sqsconsumer.RetryPolicy;
+import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.ConsumerSettings;
+import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.Retry;
+import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.RetryKind;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Applies one consumer's properties to its builder: each setting from its own entry, else from the
+ * defaults, else left to the builder. The builder checks the values at {@code build()}.
+ *
+ * <p>Shutdown: the context waits {@code spring.lifecycle.timeout-per-shutdown-phase} for the consumers to
+ * close, and a consumer takes up to its shutdown timeout plus {@link #CLOSE_MARGIN}. So the default shutdown
+ * timeout fits that phase, and a longer one set explicitly fails here rather than be cut short at shutdown.
+ */
+final class ConsumerSettingsApplier {
+  /**
+   * What {@link io.github.sqsconsumer.Consumer#close()} may take beyond the shutdown timeout: 5 seconds for the
+   * last acknowledgements and 2 for the SQS runner's release of messages that a cancelled long poll brought.
+   */
+  static final Duration CLOSE_MARGIN = Duration.ofSeconds(7);
+  /** The builder's own default, kept while the shutdown phase allows it. */
+  private static final Duration LIBRARY_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration DEFAULT_RETRY_DELAY = Duration.ofSeconds(1);
+  private static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofMinutes(5);
+
+  private final ConsumerSettings defaults;
+  private final Duration shutdownPhase;
+
+  ConsumerSettingsApplier(ConsumerSettings defaults, Duration shutdownPhase) {
+    this.defaults = defaults;
+    this.shutdownPhase = shutdownPhase;
+  }
+
+  /** Whether a consumer that cannot start fails the application's startup; default true. */
+  boolean required(ConsumerSettings own) {
+    return pick(own.getRequired(), defaults.getRequired(), true);
+  }
+
+  /**
+   * Applies the settings.
+   *
+   * @param prefix the consumer's own properties, {@code sqs-consumer.consumers.<name>}, for messages
+   * @throws IllegalArgumentException if a setting does not fit, naming its property
+   */
+  void apply(ConsumerSettings own, String prefix, io.github.sqsconsumer.Consumer.Builder builder) {
+    set(own.getConcurrency(), defaults.getConcurrency(), builder::concurrency);
+    set(own.getBatchSize(), defaults.getBatchSize(), builder::batchSize);
+    set(own.getPrefetch(), defaults.getPrefetch(), builder::prefetch);
+    set(own.getWaitTime(), defaults.getWaitTime(), builder::waitTime);
+    set(own.getVisibilityTimeout(), defaults.getVisibilityTimeout(), builder::visibilityTimeout);
+    set(own.getMaxVisibilityExtension(), defaults.getMaxVisibilityExtension(), builder::maxVisibilityExtension);
+    set(own.getRateLimit(), defaults.getRateLimit(), builder::rateLimit);
+    set(own.getAcknowledgeMode(), defaults.getAcknowledgeMode(), builder::acknowledgeMode);
+    set(own.getMdc(), defaults.getMdc(), builder::mdc);
+    set(own.getRunner(), defaults.getRunner(), builder::runner);
+    set(own.getWorker(), defaults.getWorker(), builder::worker);
+    set(own.getHarvester(), defaults.getHarvester(), builder::harvester);
+    builder.shutdownTimeout(shutdownTimeout(own, prefix));
+    RetryPolicy retry = retryPolicy(own.getRetry(), defaults.getRetry(), prefix);
+    if (retry != null) {
+      builder.retryPolicy(retry);
+    }
+    Map<String, String> settings = new LinkedHashMap<>(defaults.partSettings());
+    settings.putAll(own.partSettings());
+    settings.forEach(builder::setting);
+  }
+
+  private Duration shutdownTimeout(ConsumerSettings own, String prefix) {
+    Duration longest = shutdownPhase.minus(CLOSE_MARGIN);
+    Duration given = pick(own.getShutdownTimeout(), defaults.getShutdownTimeout(), null);
+    if (given == null) {
+      // [shutdown timeout + CLOSE_MARGIN <= the phase the context waits]
+      return longest.isNegative() ? Duration.ZERO
+          : longest.compareTo(LIBRARY_SHUTDOWN_TIMEOUT) < 0 ? longest : LIBRARY_SHUTDOWN_TIMEOUT;
+    }
+    if (given.compareTo(longest) > 0) {
+      String property = own.getShutdownTimeout() != null ? prefix + ".shutdown-timeout"
+          : "sqs-consumer.defaults.shutdown-timeout";
+      throw new IllegalArgumentException(property + " (" + given + ") plus " + CLOSE_MARGIN.toSeconds()
+          + "s for the last acknowledgements must fit in spring.lifecycle.timeout-per-shutdown-phase ("
+          + shutdownPhase + "), or the context stops waiting while messages are still handled; lower it or "
+          + "raise the phase timeout");
+    }
+    return given;
+  }
+
+  private static RetryPolicy retryPolicy(Retry own, Retry defaults, String prefix) {
+    RetryKind kind = pick(own.getPolicy(), defaults.getPolicy(), null);
+    Duration delay = pick(own.getDelay(), defaults.getDelay(), null);
+    Duration maxDelay = pick(own.getMaxDelay(), defaults.getMaxDelay(), null);
+    if (kind == null && delay == null && maxDelay == null) {
+      return null;
+    }
+    return switch (kind == null ? RetryKind.EXPONENTIAL : kind) {
+      case EXPONENTIAL -> RetryPolicy.exponential(delay == null ? DEFAULT_RETRY_DELAY : delay,
+          maxDelay == null ? DEFAULT_RETRY_MAX_DELAY : maxDelay);
+      case FIXED -> {
+        if (delay == null) {
+          throw new IllegalArgumentException(prefix + ".retry.delay (or sqs-consumer.defaults.retry.delay) is "
+              + "required with retry.policy=fixed");
+        }
+        yield RetryPolicy.fixed(delay);
+      }
+      case VISIBILITY_TIMEOUT -> RetryPolicy.visibilityTimeout();
+    };
+  }
+
+  private static <T> void set(T own, T fallback, Consumer<T> setter) {
+    T value = pick(own, fallback, null);
+    if (value != null) {
+      setter.accept(value);
+    }
+  }
+
+  private static <T> T pick(T own, T fallback, T otherwise) {
+    return own != null ? own : fallback != null ? fallback : otherwise;
+  }
+}

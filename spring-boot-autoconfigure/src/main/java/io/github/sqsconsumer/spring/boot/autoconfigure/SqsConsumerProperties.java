@@ -1,0 +1,614 @@
+package io.github.sqsconsumer.spring.boot.autoconfigure;
+
+import io.github.sqsconsumer.AcknowledgeMode;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code sqs-consumer.*} properties: defaults for every consumer, and per consumer overrides or whole
+ * consumers declared by name.
+ *
+ * <pre>
+ * sqs-consumer.defaults.concurrency=20
+ * sqs-consumer.defaults.batch.max-wait=50ms
+ * sqs-consumer.consumers.orders.concurrency=100          # overrides for @SqsConsumer(name = "orders")
+ * sqs-consumer.consumers.audit.queue=${audit.queue-url}  # a consumer declared here ...
+ * sqs-consumer.consumers.audit.handler=auditHandler      # ... handled by the MessageHandler bean of this name
+ * </pre>
+ *
+ * <p>A setting left out takes the consumer's default, then the library's. Values are checked when the
+ * consumers are built, at startup, by the consumer's builder: its messages name the setting, the bad value
+ * and the allowed range. Bound by Spring Boot; not thread-safe while bound, read-only afterwards.
+ */
+@ConfigurationProperties("sqs-consumer")
+public class SqsConsumerProperties {
+
+  /** Whether the consumers start with the application context; false leaves starting them to the application. */
+  private boolean autoStartup = true;
+
+  /** Settings every consumer takes unless its own entry under consumers overrides them. */
+  private final ConsumerSettings defaults = new ConsumerSettings();
+
+  /**
+   * Consumers by name: overrides for the @SqsConsumer method of that name, or a consumer declared here with
+   * its queue and handler bean.
+   */
+  private final Map<String, ConsumerProperties> consumers = new LinkedHashMap<>();
+
+  /** Creates the properties with their defaults; Spring Boot binds them. */
+  public SqsConsumerProperties() {}
+
+  /** @return whether the consumers start with the application context */
+  public boolean isAutoStartup() {
+    return autoStartup;
+  }
+
+  /** @param autoStartup whether the consumers start with the application context */
+  public void setAutoStartup(boolean autoStartup) {
+    this.autoStartup = autoStartup;
+  }
+
+  /** @return the settings of every consumer, never null */
+  public ConsumerSettings getDefaults() {
+    return defaults;
+  }
+
+  /** @return the consumers by name, never null */
+  public Map<String, ConsumerProperties> getConsumers() {
+    return consumers;
+  }
+
+  /** One consumer's entry: its settings, and its queue and handler when it is declared here. */
+  public static class ConsumerProperties extends ConsumerSettings {
+
+    /**
+     * The queue's URL or name. Required for a consumer declared here; overrides the queue of an @SqsConsumer
+     * method.
+     */
+    private String queue;
+
+    /**
+     * The name of the bean that handles the messages, a MessageHandler or a BatchHandler; declares a
+     * consumer here. Not allowed for the name of an @SqsConsumer method, which is its handler.
+     */
+    private String handler;
+
+    /** Creates an empty entry; Spring Boot binds it. */
+    public ConsumerProperties() {}
+
+    /** @return the queue's URL or name, or null */
+    public String getQueue() {
+      return queue;
+    }
+
+    /** @param queue the queue's URL or name */
+    public void setQueue(String queue) {
+      this.queue = queue;
+    }
+
+    /** @return the handler bean's name, or null */
+    public String getHandler() {
+      return handler;
+    }
+
+    /** @param handler the handler bean's name */
+    public void setHandler(String handler) {
+      this.handler = handler;
+    }
+  }
+
+  /**
+   * The settings of a consumer's builder and of its parts. Each is null until set: null takes the default
+   * (for a consumer's own entry, the one under {@code defaults}).
+   */
+  public static class ConsumerSettings {
+
+    /**
+     * Whether a consumer that cannot start (its queue missing, access denied) fails the application's startup. If
+     * false, the application starts without it and its health is DOWN. Default true.
+     */
+    private Boolean required;
+
+    /** The most handlers running at once, 1 to 10000 (with a batch handler, batches). Default 10. */
+    private Integer concurrency;
+
+    /** The most messages in one batch for a batch handler, 1 to 10. Default 10. */
+    private Integer batchSize;
+
+    /** The most messages received ahead of a free handler, 0 to 10000. Default max(10, 6 x concurrency). */
+    private Integer prefetch;
+
+    /** How long one receive waits for messages (long polling), 0 to 20 seconds. Default 20s. */
+    private Duration waitTime;
+
+    /** The visibility timeout asked for with each receive, 1 second to 12 hours. Default the queue's own. */
+    private Duration visibilityTimeout;
+
+    /**
+     * How long a message's visibility stays extended while it waits or runs, 0 to 12 hours; 0 turns the heartbeat off.
+     * Default 12h.
+     */
+    private Duration maxVisibilityExtension;
+
+    /**
+     * How long closing waits for running handlers, 0 to 1 hour. Default: spring.lifecycle.timeout-per-shutdown-phase
+     * less 7 seconds for the last acknowledgements; a longer one fails startup, since the context would not
+     * wait for it.
+     */
+    private Duration shutdownTimeout;
+
+    /** The most messages started per second; 0 for no limit. Default 0. */
+    private Double rateLimit;
+
+    /** When messages are deleted. Default on-success. */
+    private AcknowledgeMode acknowledgeMode;
+
+    /** Whether SLF4J's MDC carries the message id, queue and consumer while a handler runs. Default true. */
+    private Boolean mdc;
+
+    /** The runner by name, such as sqs. Default the only one present. */
+    private String runner;
+
+    /** The worker by name, semaphore or pool. Default the only one present. */
+    private String worker;
+
+    /** The harvester by name, batch or direct. Default the only one present. */
+    private String harvester;
+
+    /** When failed messages come back. */
+    private final Retry retry = new Retry();
+
+    /** Settings of the SQS runner (sqs.*); only for a client the runner builds, not with an SqsAsyncClient bean. */
+    private final Sqs sqs = new Sqs();
+
+    /** Settings of the batch harvester (batch.*). */
+    private final Batch batch = new Batch();
+
+    /** Settings of the direct harvester (direct.*). */
+    private final Direct direct = new Direct();
+
+    /** Settings of the pool worker (pool.*). */
+    private final Pool pool = new Pool();
+
+    /** Further part settings by their key, such as a custom part's; use [key] to keep dots and case. */
+    private final Map<String, String> settings = new LinkedHashMap<>();
+
+    /** Creates empty settings; Spring Boot binds them. */
+    public ConsumerSettings() {}
+
+    /** @return whether a failed start fails the application, or null */
+    public Boolean getRequired() {
+      return required;
+    }
+
+    /** @param required whether a failed start fails the application */
+    public void setRequired(Boolean required) {
+      this.required = required;
+    }
+
+    /** @return the concurrency, or null */
+    public Integer getConcurrency() {
+      return concurrency;
+    }
+
+    /** @param concurrency the concurrency */
+    public void setConcurrency(Integer concurrency) {
+      this.concurrency = concurrency;
+    }
+
+    /** @return the batch size, or null */
+    public Integer getBatchSize() {
+      return batchSize;
+    }
+
+    /** @param batchSize the batch size */
+    public void setBatchSize(Integer batchSize) {
+      this.batchSize = batchSize;
+    }
+
+    /** @return the prefetch, or null */
+    public Integer getPrefetch() {
+      return prefetch;
+    }
+
+    /** @param prefetch the prefetch */
+    public void setPrefetch(Integer prefetch) {
+      this.prefetch = prefetch;
+    }
+
+    /** @return the wait time, or null */
+    public Duration getWaitTime() {
+      return waitTime;
+    }
+
+    /** @param waitTime the wait time */
+    public void setWaitTime(Duration waitTime) {
+      this.waitTime = waitTime;
+    }
+
+    /** @return the visibility timeout, or null */
+    public Duration getVisibilityTimeout() {
+      return visibilityTimeout;
+    }
+
+    /** @param visibilityTimeout the visibility timeout */
+    public void setVisibilityTimeout(Duration visibilityTimeout) {
+      this.visibilityTimeout = visibilityTimeout;
+    }
+
+    /** @return the longest visibility extension, or null */
+    public Duration getMaxVisibilityExtension() {
+      return maxVisibilityExtension;
+    }
+
+    /** @param maxVisibilityExtension the longest visibility extension */
+    public void setMaxVisibilityExtension(Duration maxVisibilityExtension) {
+      this.maxVisibilityExtension = maxVisibilityExtension;
+    }
+
+    /** @return the shutdown timeout, or null */
+    public Duration getShutdownTimeout() {
+      return shutdownTimeout;
+    }
+
+    /** @param shutdownTimeout the shutdown timeout */
+    public void setShutdownTimeout(Duration shutdownTimeout) {
+      this.shutdownTimeout = shutdownTimeout;
+    }
+
+    /** @return the rate limit, or null */
+    public Double getRateLimit() {
+      return rateLimit;
+    }
+
+    /** @param rateLimit the rate limit */
+    public void setRateLimit(Double rateLimit) {
+      this.rateLimit = rateLimit;
+    }
+
+    /** @return the acknowledge mode, or null */
+    public AcknowledgeMode getAcknowledgeMode() {
+      return acknowledgeMode;
+    }
+
+    /** @param acknowledgeMode the acknowledge mode */
+    public void setAcknowledgeMode(AcknowledgeMode acknowledgeMode) {
+      this.acknowledgeMode = acknowledgeMode;
+    }
+
+    /** @return whether the MDC carries the message, or null */
+    public Boolean getMdc() {
+      return mdc;
+    }
+
+    /** @param mdc whether the MDC carries the message */
+    public void setMdc(Boolean mdc) {
+      this.mdc = mdc;
+    }
+
+    /** @return the runner's name, or null */
+    public String getRunner() {
+      return runner;
+    }
+
+    /** @param runner the runner's name */
+    public void setRunner(String runner) {
+      this.runner = runner;
+    }
+
+    /** @return the worker's name, or null */
+    public String getWorker() {
+      return worker;
+    }
+
+    /** @param worker the worker's name */
+    public void setWorker(String worker) {
+      this.worker = worker;
+    }
+
+    /** @return the harvester's name, or null */
+    public String getHarvester() {
+      return harvester;
+    }
+
+    /** @param harvester the harvester's name */
+    public void setHarvester(String harvester) {
+      this.harvester = harvester;
+    }
+
+    /** @return the retry settings, never null */
+    public Retry getRetry() {
+      return retry;
+    }
+
+    /** @return the SQS runner's settings, never null */
+    public Sqs getSqs() {
+      return sqs;
+    }
+
+    /** @return the batch harvester's settings, never null */
+    public Batch getBatch() {
+      return batch;
+    }
+
+    /** @return the direct harvester's settings, never null */
+    public Direct getDirect() {
+      return direct;
+    }
+
+    /** @return the pool worker's settings, never null */
+    public Pool getPool() {
+      return pool;
+    }
+
+    /** @return further part settings by key, never null */
+    public Map<String, String> getSettings() {
+      return settings;
+    }
+
+    /** The part settings given, by the parts' own keys ({@code batch.maxWait}); those left out are absent. */
+    Map<String, String> partSettings() {
+      Map<String, String> all = new LinkedHashMap<>();
+      put(all, "sqs.endpoint", sqs.endpoint);
+      put(all, "sqs.region", sqs.region);
+      put(all, "sqs.maxConnections", sqs.maxConnections);
+      put(all, "batch.maxWait", batch.maxWait);
+      put(all, "batch.maxInFlight", batch.maxInFlight);
+      put(all, "batch.bufferSize", batch.bufferSize);
+      put(all, "batch.maxAttempts", batch.maxAttempts);
+      put(all, "direct.maxInFlight", direct.maxInFlight);
+      put(all, "direct.maxAttempts", direct.maxAttempts);
+      put(all, "pool.minWorkers", pool.minWorkers);
+      put(all, "pool.idleTimeout", pool.idleTimeout);
+      put(all, "pool.queueCapacity", pool.queueCapacity);
+      all.putAll(settings);
+      return all;
+    }
+
+    private static void put(Map<String, String> settings, String key, String value) {
+      if (value != null) {
+        settings.put(key, value);
+      }
+    }
+  }
+
+  /** When a failed message comes back: the retry policy. */
+  public static class Retry {
+
+    /**
+     * The policy: exponential (backoff with jitter), fixed, or visibility-timeout (the queue's). Default exponential
+     * from 1s to 5m.
+     */
+    private RetryKind policy;
+
+    /** The first delay of exponential, or the delay of fixed. */
+    private Duration delay;
+
+    /** The longest delay of exponential. */
+    private Duration maxDelay;
+
+    /** Creates empty retry settings; Spring Boot binds them. */
+    public Retry() {}
+
+    /** @return the policy, or null */
+    public RetryKind getPolicy() {
+      return policy;
+    }
+
+    /** @param policy the policy */
+    public void setPolicy(RetryKind policy) {
+      this.policy = policy;
+    }
+
+    /** @return the (first) delay, or null */
+    public Duration getDelay() {
+      return delay;
+    }
+
+    /** @param delay the (first) delay */
+    public void setDelay(Duration delay) {
+      this.delay = delay;
+    }
+
+    /** @return the longest delay, or null */
+    public Duration getMaxDelay() {
+      return maxDelay;
+    }
+
+    /** @param maxDelay the longest delay */
+    public void setMaxDelay(Duration maxDelay) {
+      this.maxDelay = maxDelay;
+    }
+  }
+
+  /** The retry policies the properties can choose. */
+  public enum RetryKind {
+    /** Exponential backoff with jitter from {@code delay} to {@code max-delay}. */
+    EXPONENTIAL,
+    /** The same {@code delay} for every retry. */
+    FIXED,
+    /** The queue's visibility timeout: the message is left to reappear. */
+    VISIBILITY_TIMEOUT
+  }
+
+  /** The SQS runner's settings, as text checked by the runner (see its module documentation). */
+  public static class Sqs {
+    /** sqs.endpoint: an endpoint override, an http or https URI, for ElasticMQ, LocalStack or a VPC endpoint. */
+    private String endpoint;
+    /** sqs.region: the AWS region, such as eu-west-1. Default from the queue URL or the default region chain. */
+    private String region;
+    /** sqs.maxConnections: the most HTTP connections of the runner's client, 1 to 10000. Default 500. */
+    private String maxConnections;
+
+    /** Creates empty settings; Spring Boot binds them. */
+    public Sqs() {}
+
+    /** @return the endpoint, or null */
+    public String getEndpoint() {
+      return endpoint;
+    }
+
+    /** @param endpoint the endpoint */
+    public void setEndpoint(String endpoint) {
+      this.endpoint = endpoint;
+    }
+
+    /** @return the region, or null */
+    public String getRegion() {
+      return region;
+    }
+
+    /** @param region the region */
+    public void setRegion(String region) {
+      this.region = region;
+    }
+
+    /** @return the most connections, or null */
+    public String getMaxConnections() {
+      return maxConnections;
+    }
+
+    /** @param maxConnections the most connections */
+    public void setMaxConnections(String maxConnections) {
+      this.maxConnections = maxConnections;
+    }
+  }
+
+  /** The batch harvester's settings, as text checked by the harvester (see its module documentation). */
+  public static class Batch {
+    /** batch.maxWait: the longest an entry waits for its batch to fill, 0 to 10s. Default 100ms. */
+    private String maxWait;
+    /**
+     * batch.maxInFlight: the most batch requests sent and not yet answered, 1 to 1000. Default concurrency / 5, between
+     * 2 and 50.
+     */
+    private String maxInFlight;
+    /** batch.bufferSize: the most messages held, 10 to 1000000. Default 20 x max-in-flight. */
+    private String bufferSize;
+    /** batch.maxAttempts: how many times an entry failing transiently is sent, 1 to 100. Default 5. */
+    private String maxAttempts;
+
+    /** Creates empty settings; Spring Boot binds them. */
+    public Batch() {}
+
+    /** @return the longest wait, or null */
+    public String getMaxWait() {
+      return maxWait;
+    }
+
+    /** @param maxWait the longest wait */
+    public void setMaxWait(String maxWait) {
+      this.maxWait = maxWait;
+    }
+
+    /** @return the most requests in flight, or null */
+    public String getMaxInFlight() {
+      return maxInFlight;
+    }
+
+    /** @param maxInFlight the most requests in flight */
+    public void setMaxInFlight(String maxInFlight) {
+      this.maxInFlight = maxInFlight;
+    }
+
+    /** @return the buffer size, or null */
+    public String getBufferSize() {
+      return bufferSize;
+    }
+
+    /** @param bufferSize the buffer size */
+    public void setBufferSize(String bufferSize) {
+      this.bufferSize = bufferSize;
+    }
+
+    /** @return the most attempts, or null */
+    public String getMaxAttempts() {
+      return maxAttempts;
+    }
+
+    /** @param maxAttempts the most attempts */
+    public void setMaxAttempts(String maxAttempts) {
+      this.maxAttempts = maxAttempts;
+    }
+  }
+
+  /** The direct harvester's settings, as text checked by the harvester (see its module documentation). */
+  public static class Direct {
+    /**
+     * direct.maxInFlight: the most requests sent and not yet answered, 1 to 10000. Default the concurrency, at most 50.
+     */
+    private String maxInFlight;
+    /** direct.maxAttempts: how many times a request failing transiently is sent, 1 to 100. Default 5. */
+    private String maxAttempts;
+
+    /** Creates empty settings; Spring Boot binds them. */
+    public Direct() {}
+
+    /** @return the most requests in flight, or null */
+    public String getMaxInFlight() {
+      return maxInFlight;
+    }
+
+    /** @param maxInFlight the most requests in flight */
+    public void setMaxInFlight(String maxInFlight) {
+      this.maxInFlight = maxInFlight;
+    }
+
+    /** @return the most attempts, or null */
+    public String getMaxAttempts() {
+      return maxAttempts;
+    }
+
+    /** @param maxAttempts the most attempts */
+    public void setMaxAttempts(String maxAttempts) {
+      this.maxAttempts = maxAttempts;
+    }
+  }
+
+  /** The pool worker's settings, as text checked by the worker (see its module documentation). */
+  public static class Pool {
+    /** pool.minWorkers: threads kept when idle, 0 to the concurrency. Default 0. */
+    private String minWorkers;
+    /** pool.idleTimeout: how long a thread waits for work before it stops, 1ms to 1h. Default 60s. */
+    private String idleTimeout;
+    /**
+     * pool.queueCapacity: units that may wait when all threads are busy, 1 to 1048576. Default max(16, concurrency).
+     */
+    private String queueCapacity;
+
+    /** Creates empty settings; Spring Boot binds them. */
+    public Pool() {}
+
+    /** @return the threads kept when idle, or null */
+    public String getMinWorkers() {
+      return minWorkers;
+    }
+
+    /** @param minWorkers the threads kept when idle */
+    public void setMinWorkers(String minWorkers) {
+      this.minWorkers = minWorkers;
+    }
+
+    /** @return the idle timeout, or null */
+    public String getIdleTimeout() {
+      return idleTimeout;
+    }
+
+    /** @param idleTimeout the idle timeout */
+    public void setIdleTimeout(String idleTimeout) {
+      this.idleTimeout = idleTimeout;
+    }
+
+    /** @return the waiting room's capacity, or null */
+    public String getQueueCapacity() {
+      return queueCapacity;
+    }
+
+    /** @param queueCapacity the waiting room's capacity */
+    public void setQueueCapacity(String queueCapacity) {
+      this.queueCapacity = queueCapacity;
+    }
+  }
+}
