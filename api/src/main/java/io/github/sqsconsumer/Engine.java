@@ -352,7 +352,7 @@ final class Engine {
     private void pollFailed(Throwable cause) throws InterruptedException {
       Duration delay = backoff.next();
       failures++;
-      boolean fatal = cause instanceof QueueException q && q.kind() == QueueException.Kind.FATAL;
+      boolean fatal = QueueException.kindOf(cause) == QueueException.Kind.FATAL;
       if (fatal) {
         LOG.warn("{}: receiving failed (not transient), retrying with backoff: {}", name, cause.toString());
       } else if (failures == WARN_AFTER_FAILURES) {

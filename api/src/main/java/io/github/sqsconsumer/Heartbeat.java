@@ -225,7 +225,7 @@ final class Heartbeat implements Runnable {
     for (int i = 0; i < batch.size(); i++) {
       InFlight.Entry entry = batch.get(i);
       Throwable failure = whole != null ? whole : reply.failures().get(i);
-      lost[i] = failure instanceof QueueException q && q.kind() == QueueException.Kind.INVALID_RECEIPT;
+      lost[i] = failure != null && QueueException.kindOf(failure) == QueueException.Kind.INVALID_RECEIPT;
       if (failure == null) {
         entry.deadlineNanos = sentNanos + changes.get(i).visibility().toNanos();
         entry.failures = 0;

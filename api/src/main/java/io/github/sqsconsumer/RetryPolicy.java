@@ -1,5 +1,6 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.Limits;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,8 +19,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 @FunctionalInterface
 public interface RetryPolicy {
-  /** The longest visibility timeout SQS accepts. */
-  Duration MAX_DELAY = Duration.ofHours(12);
+  /** The longest visibility timeout SQS accepts: {@link Limits#MAX_VISIBILITY}, named for policy writers. */
+  Duration MAX_DELAY = Limits.MAX_VISIBILITY;
 
   /**
    * Returns the delay before the message is visible again, or empty to leave the message alone: it then

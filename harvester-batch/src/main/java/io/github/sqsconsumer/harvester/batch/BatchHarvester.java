@@ -5,6 +5,7 @@ import io.github.sqsconsumer.harvester.batch.BatchHarvesterProvider.BatchConfig;
 import io.github.sqsconsumer.spi.BatchReply;
 import io.github.sqsconsumer.spi.Harvester;
 import io.github.sqsconsumer.spi.HarvesterCallback;
+import io.github.sqsconsumer.spi.Limits;
 import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueuePort;
 import io.github.sqsconsumer.spi.VisibilityChange;
@@ -69,8 +70,7 @@ import org.slf4j.LoggerFactory;
 /** Batches of up to ten, flushed when full or when the oldest entry is maxWait old. */
 final class BatchHarvester implements Harvester {
   private static final Logger LOG = LoggerFactory.getLogger(BatchHarvester.class);
-  private static final Duration MAX_VISIBILITY = Duration.ofHours(12);
-  private static final int MAX_BATCH = QueuePort.MAX_BATCH_SIZE;
+  private static final int MAX_BATCH = Limits.MAX_BATCH_SIZE;
 
   private enum State {
     /** Taking entries. */
@@ -164,7 +164,7 @@ final class BatchHarvester implements Harvester {
   public void release(Message message, Duration visibility) {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(visibility, "visibility");
-    if (visibility.isNegative() || visibility.compareTo(MAX_VISIBILITY) > 0) {
+    if (visibility.isNegative() || visibility.compareTo(Limits.MAX_VISIBILITY) > 0) {
       throw new IllegalArgumentException("visibility must be between 0 and 12 hours but was " + visibility);
     }
     take(new Entry(message, visibility));
@@ -336,7 +336,7 @@ final class BatchHarvester implements Harvester {
         }
         Throwable cause = whole != null ? whole : answered.failures().get(i);
         if (cause != null && state != State.CLOSED && entry.attempts < maxAttempts
-            && Retries.isTransient(cause)) {
+            && QueueException.kindOf(cause) == QueueException.Kind.TRANSIENT) {
           long pause = Retries.backoffNanos(entry.attempts);
           LOG.debug("{} of {} failed on attempt {}, retrying in {} ms: {}", entry.action(), entry.message,
               entry.attempts, pause / 1_000_000, describe(cause));

@@ -1,6 +1,5 @@
 package io.github.sqsconsumer.harvester.batch;
 
-import io.github.sqsconsumer.spi.QueueException;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -15,14 +14,6 @@ final class Retries {
   private static final long CAP_NANOS = 2_000_000_000L;
 
   private Retries() {}
-
-  /**
-   * Transient: a {@link QueueException} saying so, or anything unclassified (a port's bug should not turn
-   * into a lost acknowledgement, and retries are bounded anyway).
-   */
-  static boolean isTransient(Throwable cause) {
-    return !(cause instanceof QueueException e) || e.isTransient();
-  }
 
   /** Returns the pause after the {@code attempts}-th failed send, in nanoseconds. */
   static long backoffNanos(int attempts) {

@@ -25,15 +25,7 @@ final class Backoff {
 
   /** Returns true if a request that failed with {@code cause} after {@code attempts} sends is sent again. */
   boolean shouldRetry(Throwable cause, int attempts) {
-    return attempts < maxAttempts && isTransient(cause);
-  }
-
-  /**
-   * Transient: a {@link QueueException} saying so, or anything unclassified (a bug in a port should not
-   * turn into a lost acknowledgement while retries are bounded anyway).
-   */
-  static boolean isTransient(Throwable cause) {
-    return !(cause instanceof QueueException e) || e.isTransient();
+    return attempts < maxAttempts && QueueException.kindOf(cause) == QueueException.Kind.TRANSIENT;
   }
 
   /** Returns the delay before the send after {@code attempts} failed ones, in milliseconds. */

@@ -3,6 +3,7 @@ package io.github.sqsconsumer.harvester.direct;
 import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.spi.Harvester;
 import io.github.sqsconsumer.spi.HarvesterCallback;
+import io.github.sqsconsumer.spi.Limits;
 import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueuePort;
 import java.time.Duration;
@@ -53,7 +54,6 @@ import org.slf4j.LoggerFactory;
 /** One request per outcome, a bounded number in flight. */
 final class DirectHarvester implements Harvester {
   private static final Logger LOG = LoggerFactory.getLogger(DirectHarvester.class);
-  private static final Duration MAX_VISIBILITY = Duration.ofHours(12);
 
   private enum State {
     /** Taking messages. */
@@ -121,7 +121,7 @@ final class DirectHarvester implements Harvester {
   public void release(Message message, Duration visibility) {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(visibility, "visibility");
-    if (visibility.isNegative() || visibility.compareTo(MAX_VISIBILITY) > 0) {
+    if (visibility.isNegative() || visibility.compareTo(Limits.MAX_VISIBILITY) > 0) {
       throw new IllegalArgumentException(
           "visibility must be between 0 and 12 hours but was " + visibility);
     }
