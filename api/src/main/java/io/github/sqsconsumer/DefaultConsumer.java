@@ -1,5 +1,6 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.Backoff;
 import io.github.sqsconsumer.spi.Harvester;
 import io.github.sqsconsumer.spi.HarvesterProvider;
 import io.github.sqsconsumer.spi.QueueException;
@@ -153,7 +154,7 @@ final class DefaultConsumer implements Consumer {
   }
 
   private QueueInfo open() {
-    Backoff backoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(2));
+    Backoff.Sequence backoff = Backoff.of(Duration.ofMillis(250), Duration.ofSeconds(2)).sequence();
     while (true) {
       try {
         return runner.open();

@@ -1,5 +1,6 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.Backoff;
 import io.github.sqsconsumer.spi.Harvester;
 import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueueInfo;
@@ -230,8 +231,9 @@ final class Engine {
   /** One polling loop. */
   private final class Poller implements Runnable {
     private final int index;
-    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
-    private final Backoff emptyBackoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+    private final Backoff.Sequence backoff = Backoff.of(Duration.ofMillis(200), Duration.ofSeconds(5)).sequence();
+    private final Backoff.Sequence emptyBackoff =
+        Backoff.of(Duration.ofMillis(100), Duration.ofSeconds(2)).sequence();
     private volatile CompletableFuture<List<Message>> current;
     private volatile Thread thread;
     private int failures;

@@ -1,10 +1,10 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.Backoff;
 import io.github.sqsconsumer.spi.Limits;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Decides when a failed message comes back: the visibility timeout to set on it.
@@ -37,11 +37,13 @@ public interface RetryPolicy {
   Optional<Duration> delay(Message message, Throwable cause);
 
   /**
-   * The default: exponential backoff with full jitter, capped — the delay is uniformly random in
-   * {@code [0, min(max, base * 2^(receiveCount - 1))]}, so retries of many failed messages spread out
-   * instead of coming back together.
+   * The default: exponential backoff with equal jitter, capped — the delay is uniformly random in
+   * {@code [d/2, d]} with {@code d = min(max, base * 2^(receiveCount - 1))}: the library's one schedule,
+   * {@link Backoff}, whose Javadoc says why equal jitter. Half of each delay is fixed, so a failed message
+   * never comes back at once; the random half spreads out many failed messages instead of bringing them
+   * back together.
    *
-   * @param base the ceiling for the first retry, positive
+   * @param base the largest delay of the first retry, positive
    * @param max the cap, at least {@code base} and at most 12 hours
    * @return the policy, never null
    */
@@ -51,15 +53,8 @@ public interface RetryPolicy {
     Checks.requireArgument(!base.isNegative() && !base.isZero(), "base must be positive but was %s", base);
     Checks.requireArgument(max.compareTo(base) >= 0 && max.compareTo(MAX_DELAY) <= 0,
         "max must be between base (%s) and %s but was %s", base, MAX_DELAY, max);
-    long baseMillis = base.toMillis();
-    long maxMillis = max.toMillis();
-    return (message, cause) -> {
-      int exponent = Math.min(message.receiveCount() - 1, 62);
-      // [ceiling <= maxMillis]: stop doubling before it can overflow
-      long ceiling = exponent >= Long.numberOfLeadingZeros(baseMillis) - 1
-          ? maxMillis : Math.min(maxMillis, baseMillis << exponent);
-      return Optional.of(Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling + 1)));
-    };
+    Backoff backoff = Backoff.of(base, max);
+    return (message, cause) -> Optional.of(backoff.delay(message.receiveCount()));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.github.sqsconsumer.harvester.batch;
 
 import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.harvester.batch.BatchHarvesterProvider.BatchConfig;
+import io.github.sqsconsumer.spi.Backoff;
 import io.github.sqsconsumer.spi.BatchReply;
 import io.github.sqsconsumer.spi.Harvester;
 import io.github.sqsconsumer.spi.HarvesterCallback;
@@ -55,7 +56,7 @@ import org.slf4j.LoggerFactory;
  *
  * Retries:
  *   A transient failure, of the whole request or of one entry, puts the entry in `retrying` with a due
- *   time after an exponential backoff with jitter (Retries), up to maxAttempts sends; when due it goes
+ *   time after an exponential backoff with jitter (spi.Backoff), up to maxAttempts sends; when due it goes
  *   back to the head of its lane, ready at once. An invalid receipt handle or a fatal failure is reported
  *   at once.
  *
@@ -71,6 +72,8 @@ import org.slf4j.LoggerFactory;
 final class BatchHarvester implements Harvester {
   private static final Logger LOG = LoggerFactory.getLogger(BatchHarvester.class);
   private static final int MAX_BATCH = Limits.MAX_BATCH_SIZE;
+  /** SQS answers in tens of milliseconds: 50 ms lets a throttling burst pass; 2 s keeps all attempts short. */
+  private static final Backoff RETRY_BACKOFF = Backoff.of(Duration.ofMillis(50), Duration.ofSeconds(2));
 
   private enum State {
     /** Taking entries. */
@@ -337,7 +340,7 @@ final class BatchHarvester implements Harvester {
         Throwable cause = whole != null ? whole : answered.failures().get(i);
         if (cause != null && state != State.CLOSED && entry.attempts < maxAttempts
             && QueueException.kindOf(cause) == QueueException.Kind.TRANSIENT) {
-          long pause = Retries.backoffNanos(entry.attempts);
+          long pause = RETRY_BACKOFF.delay(entry.attempts).toNanos();
           LOG.debug("{} of {} failed on attempt {}, retrying in {} ms: {}", entry.action(), entry.message,
               entry.attempts, pause / 1_000_000, describe(cause));
           entry.deadlineNanos = now + pause;

@@ -1,6 +1,7 @@
 package io.github.sqsconsumer.harvester.direct;
 
 import io.github.sqsconsumer.Message;
+import io.github.sqsconsumer.spi.Backoff;
 import io.github.sqsconsumer.spi.Harvester;
 import io.github.sqsconsumer.spi.HarvesterCallback;
 import io.github.sqsconsumer.spi.Limits;
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * Retries:
  *   A transient failure is sent again after an exponential backoff with jitter, up to maxAttempts sends
- *   (Backoff). An invalid receipt handle or a fatal failure is reported at once. An entry stays in
+ *   (spi.Backoff). An invalid receipt handle or a fatal failure is reported at once. An entry stays in
  *   `unsettled` and keeps its permit while it waits to retry.
  *
  * Shutdown:
@@ -82,7 +83,10 @@ final class DirectHarvester implements Harvester {
 
   private final QueuePort port;
   private final HarvesterCallback callback;
-  private final Backoff backoff;
+  /** SQS answers in tens of milliseconds: 50 ms lets a throttling burst pass; 2 s keeps all attempts short. */
+  private static final Backoff RETRY_BACKOFF = Backoff.of(Duration.ofMillis(50), Duration.ofSeconds(2));
+
+  private final int maxAttempts;
   private final Semaphore permits;
   private final ScheduledThreadPoolExecutor scheduler;
 
@@ -93,10 +97,10 @@ final class DirectHarvester implements Harvester {
   private int reporting; // guarded by lock: entries out of `unsettled` whose callback has not returned
 
   DirectHarvester(String consumerName, QueuePort port, HarvesterCallback callback, int maxInFlight,
-      Backoff backoff) {
+      int maxAttempts) {
     this.port = Objects.requireNonNull(port, "port");
     this.callback = Objects.requireNonNull(callback, "callback");
-    this.backoff = backoff;
+    this.maxAttempts = maxAttempts;
     this.permits = new Semaphore(maxInFlight);
     String threadName = consumerName + "-harvester-direct";
     this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
@@ -173,11 +177,12 @@ final class DirectHarvester implements Harvester {
     }
     Throwable cause = error instanceof CompletionException && error.getCause() != null
         ? error.getCause() : error;
-    if (!backoff.shouldRetry(cause, entry.attempts) || !isUnsettled(entry)) {
+    if (entry.attempts >= maxAttempts || QueueException.kindOf(cause) != QueueException.Kind.TRANSIENT
+        || !isUnsettled(entry)) {
       settle(entry, cause);
       return;
     }
-    long delay = backoff.delayMillis(entry.attempts);
+    long delay = RETRY_BACKOFF.delay(entry.attempts).toMillis();
     LOG.debug("{} of {} failed on attempt {}, retrying in {} ms: {}", entry.action(), entry.message,
         entry.attempts, delay, describe(cause));
     try {

@@ -62,7 +62,7 @@ public final class DirectHarvesterProvider implements HarvesterProvider {
     Objects.requireNonNull(context, "context");
     DirectConfig config = config(context);
     return new DirectHarvester(context.consumerName(), context.port(), context.callback(), config.maxInFlight(),
-        new Backoff(config.maxAttempts()));
+        config.maxAttempts());
   }
 
   /** Reads and checks the settings; the one place both validate and create read them. */
