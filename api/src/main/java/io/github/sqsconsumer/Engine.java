@@ -642,7 +642,7 @@ final class Engine {
         // FIFO: after the first failure of a group, later messages are not counted as handled in order
         releaseMessage(message, Duration.ZERO);
       } else {
-        Throwable failure = whole != null ? whole : result.failureOf(message);
+        Throwable failure = whole != null ? whole : result.failureOf(message).orElse(null);
         failed |= settle(message, failure, elapsed);
       }
       unit.settled++;
