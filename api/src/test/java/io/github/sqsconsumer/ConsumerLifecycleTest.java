@@ -421,8 +421,7 @@ final class ConsumerLifecycleTest {
       }
 
       @Override
-      public java.util.List<io.github.sqsconsumer.spi.WorkUnit> shutdown(Duration timeout)
-          throws InterruptedException {
+      public java.util.List<io.github.sqsconsumer.spi.WorkUnit> shutdown(Duration timeout) {
         return threads.shutdown(timeout);
       }
 
