@@ -43,8 +43,7 @@ final class DefaultConsumer implements Consumer {
   private final WorkerProvider workerProvider;
   private final HarvesterProvider harvesterProvider;
   private final PartContextImpl context;
-  private final PartContextImpl harvesterContext;
-  private final Runner runner;
+  private final RunnerProvider runnerProvider;
   private final SafeListener listener;
   private final InFlight registry;
 
@@ -52,6 +51,7 @@ final class DefaultConsumer implements Consumer {
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile State state = State.NEW; // written under lifecycle
   private Engine engine; // @GuardedBy("lifecycle")
+  private Runner runner; // @GuardedBy("lifecycle"): created by start()
   // the worker while RUNNING or STOPPING, for the gauges; written under lifecycle (and at the end of close)
   private volatile Worker gauges;
   private volatile Engine prefetchGauge; // the engine while RUNNING or STOPPING, like gauges
@@ -62,7 +62,7 @@ final class DefaultConsumer implements Consumer {
     this.workerProvider = worker;
     this.harvesterProvider = harvester;
     // every part setting is checked here, at build(): its key against the chosen parts' keys, its value by
-    // the part (the runner's create, the others' validate); start() then creates from the same settings
+    // the part (its provider's validate); start() then creates every part from the same settings
     Settings settings = PartSettings.of(config.settings(), System.getProperties(), List.of(
         new PartSettings.Part("runner", runnerProvider.name(), runnerProvider.settingKeys()),
         new PartSettings.Part("worker", worker.name(), worker.settingKeys()),
@@ -71,15 +71,10 @@ final class DefaultConsumer implements Consumer {
         config.concurrency(), null, null);
     this.listener = SafeListener.of(config.listeners());
     this.registry = new InFlight(listener);
-    this.runner = runnerProvider.create(context); // cheap by contract: no network, validates its settings
-    this.harvesterContext = context.withPort(runner, registry);
-    try {
-      worker.validate(context);
-      harvester.validate(harvesterContext);
-    } catch (RuntimeException | Error e) {
-      runner.close();
-      throw e;
-    }
+    this.runnerProvider = runnerProvider;
+    runnerProvider.validate(context);
+    worker.validate(context);
+    harvester.validate(context.withPort(NotRunningPort.INSTANCE, registry));
     LOG.debug("{}: {}", config.name(), settings);
   }
 
@@ -132,7 +127,8 @@ final class DefaultConsumer implements Consumer {
       Harvester harvester = null;
       try {
         worker = workerProvider.create(context);
-        harvester = harvesterProvider.create(harvesterContext);
+        runner = runnerProvider.create(context);
+        harvester = harvesterProvider.create(context.withPort(runner, registry));
         QueueInfo queue = open();
         engine = new Engine(config, runner, queue, worker, harvester, registry, listener);
         engine.start();
@@ -188,27 +184,33 @@ final class DefaultConsumer implements Consumer {
     } catch (RuntimeException e) {
       LOG.debug("cleaning up after a failed start", e);
     } finally {
-      runner.close();
+      if (runner != null) {
+        runner.close();
+      }
     }
   }
 
   @Override
   public void close() {
     Engine running;
+    Runner connected;
     lifecycle.lock();
     try {
       switch (state) {
         case NEW -> {
-          state = State.TERMINATED;
-          runner.close();
+          state = State.TERMINATED; // nothing was created: parts are created by start()
           terminated.countDown();
           return;
         }
         case RUNNING -> {
           state = State.STOPPING;
           running = engine;
+          connected = runner;
         }
-        case STOPPING, TERMINATED, FAILED -> running = null;
+        case STOPPING, TERMINATED, FAILED -> {
+          running = null;
+          connected = null;
+        }
         case STARTING -> throw new AssertionError("start holds the lifecycle lock");
         default -> throw new AssertionError(state);
       }
@@ -223,7 +225,7 @@ final class DefaultConsumer implements Consumer {
     try {
       running.stop(config.shutdownTimeout()); // runs every step even if this thread is interrupted
     } finally {
-      runner.close();
+      connected.close();
       gauges = null; // [gauges zero once TERMINATED]: a handler that outlived the timeout is no longer ours
       prefetchGauge = null;
       state = State.TERMINATED;

@@ -52,6 +52,7 @@ final class TestParts {
     volatile boolean emptyAtOnce;
     volatile boolean missing;
     volatile boolean closed;
+    volatile boolean created; // by its provider's create, which start() calls
 
     @Override
     public QueueInfo open() {
@@ -281,6 +282,7 @@ final class TestParts {
     final boolean deferAcknowledgements;
     final ConcurrentLinkedQueue<Message> pending = new ConcurrentLinkedQueue<>();
     volatile boolean closed;
+    volatile boolean created; // by its provider's create, which start() calls
 
     DirectHarvester(HarvesterContext context) {
       this(context, false);
@@ -340,6 +342,7 @@ final class TestParts {
 
       @Override
       public Runner create(RunnerContext context) {
+        runner.created = true;
         return runner;
       }
     };
