@@ -11,7 +11,7 @@
  *       matches the AWS SDK's default connection pool, beyond which requests only queue inside the SDK.</li>
  *   <li>{@code direct.maxAttempts} (1 to 100; default 5): how many times a request failing transiently
  *       (throttling, server errors, timeouts) is sent before the message is reported as failed. Retries
- *       back off exponentially with jitter from 50 ms, so five attempts span about a second: long enough
+ *       back off exponentially with equal jitter from 50 ms, so five attempts span about a second: long enough
  *       to ride out a throttling burst, short against a visibility timeout.</li>
  * </ul>
  *

@@ -1,82 +1,49 @@
 package user.harvester;
 
-import io.github.sqsconsumer.Message;
-import io.github.sqsconsumer.spi.Harvester;
-import io.github.sqsconsumer.spi.HarvesterCallback;
-import io.github.sqsconsumer.spi.QueuePort;
-import java.time.Duration;
-import java.util.Set;
+import io.github.sqsconsumer.spi.AbstractHarvester;
+import io.github.sqsconsumer.spi.HarvesterContext;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Deletes and releases one message at a time through the port, counts what it did and prints the counts
- * when closed. At most 16 requests in flight; acknowledge and release wait beyond that.
+ * when closed. Its sending logic alone: AbstractHarvester holds at most 16 messages (acknowledge and
+ * release wait beyond that), retries transient failures, reports each message once and closes.
  */
-final class RecordingHarvester implements Harvester {
-  private final QueuePort port;
-  private final HarvesterCallback callback;
-  private final Semaphore inFlight = new Semaphore(16);
-  private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
+final class RecordingHarvester extends AbstractHarvester {
   private final AtomicInteger deleted = new AtomicInteger();
   private final AtomicInteger released = new AtomicInteger();
   private final AtomicInteger failed = new AtomicInteger();
-  private volatile boolean closed;
 
-  RecordingHarvester(QueuePort port, HarvesterCallback callback) {
-    this.port = port;
-    this.callback = callback;
+  RecordingHarvester(HarvesterContext context) {
+    super(context, 16, 3);
   }
 
   @Override
-  public void acknowledge(Message message) {
-    send(message, port.delete(message), () -> {
-      deleted.incrementAndGet();
-      callback.acknowledged(message);
+  protected void sendNow(Entry entry) {
+    CompletableFuture<Void> answer = entry.isDelete()
+        ? call(() -> port().delete(entry.message()))
+        : call(() -> port().changeVisibility(entry.message(), entry.visibility()));
+    answer.whenComplete((ignored, failure) -> {
+      (failure != null ? failed : entry.isDelete() ? deleted : released).incrementAndGet();
+      answered(entry, failure);
     });
   }
 
   @Override
-  public void release(Message message, Duration visibility) {
-    send(message, port.changeVisibility(message, visibility), () -> {
-      released.incrementAndGet();
-      callback.released(message, visibility);
-    });
-  }
-
-  private void send(Message message, CompletableFuture<Void> call, Runnable onSuccess) {
-    if (closed) {
-      throw new IllegalStateException("the recording harvester is closed");
-    }
-    inFlight.acquireUninterruptibly();
-    CompletableFuture<Void> done = call.handle((v, e) -> {
-      if (e == null) {
-        onSuccess.run();
-      } else {
-        failed.incrementAndGet();
-        callback.failed(message, e);
-      }
-      inFlight.release();
-      return null;
-    });
-    pending.add(done);
-    done.whenComplete((v, e) -> pending.remove(done));
+  protected boolean retryLater(Entry entry) {
+    CompletableFuture.delayedExecutor(entry.dueNanos() - System.nanoTime(), TimeUnit.NANOSECONDS)
+        .execute(() -> {
+          if (isUnsettled(entry)) { // not reported by a close meanwhile
+            sendNow(entry);
+          }
+        });
+    return true;
   }
 
   @Override
-  public void close(Duration timeout) throws InterruptedException {
-    closed = true;
-    try {
-      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      // what is unanswered comes back after its visibility timeout
-    }
+  protected void closed() {
     System.out.println("RECORDING deleted " + deleted.get() + ", released " + released.get() + ", failed "
         + failed.get());
   }

@@ -16,6 +16,6 @@ public final class RecordingHarvesterProvider implements HarvesterProvider {
 
   @Override
   public Harvester create(HarvesterContext context) {
-    return new RecordingHarvester(context.port(), context.callback());
+    return new RecordingHarvester(context);
   }
 }

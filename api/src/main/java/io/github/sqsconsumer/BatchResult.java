@@ -3,19 +3,23 @@ package io.github.sqsconsumer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a {@link BatchHandler} reports: the messages that failed, each with its cause. Messages it does not
- * name succeeded. A cause that is a {@link PermanentFailureException} discards its message.
+ * name succeeded. A cause that is a {@link PermanentFailureException} discards its message. A failure
+ * names one delivery of a message, as the consumer keys them: its id and its receipt handle
+ * ({@link Message#equals}), so a batch holding two deliveries of one message (a redelivery) fails only
+ * the one named.
  *
  * <p>Immutable and thread-safe.
  */
 public final class BatchResult {
   private static final BatchResult SUCCESS = new BatchResult(Map.of());
 
-  private final Map<String, Throwable> failures;
+  private final Map<Message, Throwable> failures;
 
-  private BatchResult(Map<String, Throwable> failures) {
+  private BatchResult(Map<Message, Throwable> failures) {
     this.failures = failures;
   }
 
@@ -29,36 +33,36 @@ public final class BatchResult {
     return new Builder();
   }
 
-  /** Returns the failures by message id; never null, unmodifiable. */
-  public Map<String, Throwable> failures() {
+  /** Returns the failures by delivery (message id and receipt handle); never null, unmodifiable. */
+  public Map<Message, Throwable> failures() {
     return failures;
   }
 
-  /** Returns the cause of this message's failure, or null if it succeeded. */
-  public Throwable failureOf(Message message) {
-    return failures.get(message.id());
+  /** Returns the cause of this delivery's failure, or empty if it succeeded; never null. */
+  public Optional<Throwable> failureOf(Message message) {
+    return Optional.ofNullable(failures.get(Objects.requireNonNull(message, "message")));
   }
 
   @Override
   public String toString() {
-    return "BatchResult[failures=" + failures.keySet() + "]";
+    return "BatchResult[failures=" + failures.keySet().stream().map(Message::id).toList() + "]";
   }
 
   /** Collects failures; not thread-safe. */
   public static final class Builder {
-    private final Map<String, Throwable> failures = new LinkedHashMap<>();
+    private final Map<Message, Throwable> failures = new LinkedHashMap<>();
 
     private Builder() {}
 
     /** The message failed and is retried after the retry policy's delay. */
     public Builder failed(Message message, Throwable cause) {
-      failures.put(message.id(), Objects.requireNonNull(cause, "cause"));
+      failures.put(Objects.requireNonNull(message, "message"), Objects.requireNonNull(cause, "cause"));
       return this;
     }
 
     /** The message failed for good: it is acknowledged and reported as discarded. */
     public Builder discarded(Message message, String reason) {
-      failures.put(message.id(), new PermanentFailureException(reason));
+      failures.put(Objects.requireNonNull(message, "message"), new PermanentFailureException(reason));
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.Limits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -187,10 +188,10 @@ public interface Consumer extends AutoCloseable {
    * without touching the ones built before. Not thread-safe.
    */
   final class Builder {
-    /** The most concurrency a consumer allows. */
-    public static final int MAX_CONCURRENCY = 10_000;
-    /** The longest SQS long poll. */
-    public static final Duration MAX_WAIT_TIME = Duration.ofSeconds(20);
+    /** The most concurrency a consumer allows: {@link Limits#MAX_CONCURRENCY}, named for builder users. */
+    public static final int MAX_CONCURRENCY = Limits.MAX_CONCURRENCY;
+    /** The longest SQS long poll: {@link Limits#MAX_WAIT_TIME}, named for builder users. */
+    public static final Duration MAX_WAIT_TIME = Limits.MAX_WAIT_TIME;
 
     String name = "sqs-consumer";
     String queue;
@@ -201,7 +202,7 @@ public interface Consumer extends AutoCloseable {
     Integer prefetch;
     Duration waitTime = MAX_WAIT_TIME;
     Duration shutdownTimeout = Duration.ofSeconds(30);
-    Duration maxVisibilityExtension = Duration.ofHours(12);
+    Duration maxVisibilityExtension = Limits.MAX_VISIBILITY;
     Duration visibilityTimeout;
     double rateLimit;
     RetryPolicy retryPolicy = RetryPolicy.defaultPolicy();

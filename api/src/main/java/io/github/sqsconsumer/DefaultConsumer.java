@@ -1,5 +1,6 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.Backoff;
 import io.github.sqsconsumer.spi.Harvester;
 import io.github.sqsconsumer.spi.HarvesterProvider;
 import io.github.sqsconsumer.spi.QueueException;
@@ -42,8 +43,7 @@ final class DefaultConsumer implements Consumer {
   private final WorkerProvider workerProvider;
   private final HarvesterProvider harvesterProvider;
   private final PartContextImpl context;
-  private final PartContextImpl harvesterContext;
-  private final Runner runner;
+  private final RunnerProvider runnerProvider;
   private final SafeListener listener;
   private final InFlight registry;
   private final PauseGate pauseGate = new PauseGate(); // before start too: a consumer may start paused
@@ -53,6 +53,7 @@ final class DefaultConsumer implements Consumer {
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile State state = State.NEW; // written under lifecycle
   private Engine engine; // @GuardedBy("lifecycle")
+  private Runner runner; // @GuardedBy("lifecycle"): created by start()
   // the worker while RUNNING or STOPPING, for the gauges; written under lifecycle (and at the end of close)
   private volatile Worker gauges;
   private volatile Engine prefetchGauge; // the engine while RUNNING or STOPPING, like gauges
@@ -63,7 +64,7 @@ final class DefaultConsumer implements Consumer {
     this.workerProvider = worker;
     this.harvesterProvider = harvester;
     // every part setting is checked here, at build(): its key against the chosen parts' keys, its value by
-    // the part (the runner's create, the others' validate); start() then creates from the same settings
+    // the part (its provider's validate); start() then creates every part from the same settings
     Settings settings = PartSettings.of(config.settings(), System.getProperties(), List.of(
         new PartSettings.Part("runner", runnerProvider.name(), runnerProvider.settingKeys()),
         new PartSettings.Part("worker", worker.name(), worker.settingKeys()),
@@ -73,15 +74,10 @@ final class DefaultConsumer implements Consumer {
     this.listener = SafeListener.of(config.listeners());
     this.registry = new InFlight(listener);
     this.health = new HealthTracker(config.unhealthyAfter());
-    this.runner = runnerProvider.create(context); // cheap by contract: no network, validates its settings
-    this.harvesterContext = context.withPort(runner, registry);
-    try {
-      worker.validate(context);
-      harvester.validate(harvesterContext);
-    } catch (RuntimeException | Error e) {
-      runner.close();
-      throw e;
-    }
+    this.runnerProvider = runnerProvider;
+    runnerProvider.validate(context);
+    worker.validate(context);
+    harvester.validate(context.withPort(NotRunningPort.INSTANCE, registry));
     LOG.debug("{}: {}", config.name(), settings);
   }
 
@@ -134,7 +130,8 @@ final class DefaultConsumer implements Consumer {
       Harvester harvester = null;
       try {
         worker = workerProvider.create(context);
-        harvester = harvesterProvider.create(harvesterContext);
+        runner = runnerProvider.create(context);
+        harvester = harvesterProvider.create(context.withPort(runner, registry));
         QueueInfo queue = open();
         engine = new Engine(config, runner, queue, worker, harvester, registry, listener, pauseGate, health);
         engine.start();
@@ -156,7 +153,7 @@ final class DefaultConsumer implements Consumer {
   }
 
   private QueueInfo open() {
-    Backoff backoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(2));
+    Backoff.Sequence backoff = Backoff.of(Duration.ofMillis(250), Duration.ofSeconds(2)).sequence();
     while (true) {
       try {
         return runner.open();
@@ -190,27 +187,33 @@ final class DefaultConsumer implements Consumer {
     } catch (RuntimeException e) {
       LOG.debug("cleaning up after a failed start", e);
     } finally {
-      runner.close();
+      if (runner != null) {
+        runner.close();
+      }
     }
   }
 
   @Override
   public void close() {
     Engine running;
+    Runner connected;
     lifecycle.lock();
     try {
       switch (state) {
         case NEW -> {
-          state = State.TERMINATED;
-          runner.close();
+          state = State.TERMINATED; // nothing was created: parts are created by start()
           terminated.countDown();
           return;
         }
         case RUNNING -> {
           state = State.STOPPING;
           running = engine;
+          connected = runner;
         }
-        case STOPPING, TERMINATED, FAILED -> running = null;
+        case STOPPING, TERMINATED, FAILED -> {
+          running = null;
+          connected = null;
+        }
         case STARTING -> throw new AssertionError("start holds the lifecycle lock");
         default -> throw new AssertionError(state);
       }
@@ -225,7 +228,7 @@ final class DefaultConsumer implements Consumer {
     try {
       running.stop(config.shutdownTimeout()); // runs every step even if this thread is interrupted
     } finally {
-      runner.close();
+      connected.close();
       gauges = null; // [gauges zero once TERMINATED]: a handler that outlived the timeout is no longer ours
       prefetchGauge = null;
       state = State.TERMINATED;

@@ -1,5 +1,6 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.Backoff;
 import io.github.sqsconsumer.spi.Harvester;
 import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueueInfo;
@@ -249,8 +250,9 @@ final class Engine {
   /** One polling loop. */
   private final class Poller implements Runnable {
     private final int index;
-    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
-    private final Backoff emptyBackoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+    private final Backoff.Sequence backoff = Backoff.of(Duration.ofMillis(200), Duration.ofSeconds(5)).sequence();
+    private final Backoff.Sequence emptyBackoff =
+        Backoff.of(Duration.ofMillis(100), Duration.ofSeconds(2)).sequence();
     private volatile CompletableFuture<List<Message>> current;
     private volatile Thread thread;
     private int failures;
@@ -381,7 +383,7 @@ final class Engine {
       Duration delay = backoff.next();
       failures++;
       health.failed();
-      boolean fatal = cause instanceof QueueException q && q.kind() == QueueException.Kind.FATAL;
+      boolean fatal = QueueException.kindOf(cause) == QueueException.Kind.FATAL;
       if (fatal) {
         LOG.warn("{}: receiving failed (not transient), retrying with backoff: {}", name, cause.toString());
       } else if (failures == WARN_AFTER_FAILURES) {
@@ -712,7 +714,7 @@ final class Engine {
         // FIFO: after the first failure of a group, later messages are not counted as handled in order
         releaseMessage(message, Duration.ZERO);
       } else {
-        Throwable failure = whole != null ? whole : result.failureOf(message);
+        Throwable failure = whole != null ? whole : result.failureOf(message).orElse(null);
         failed |= settle(message, failure, elapsed);
       }
       unit.settled++;

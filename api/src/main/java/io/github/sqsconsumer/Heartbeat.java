@@ -1,5 +1,6 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.Backoff;
 import io.github.sqsconsumer.spi.BatchReply;
 import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueuePort;
@@ -63,7 +64,7 @@ final class Heartbeat implements Runnable {
   private final long visibilityNanos;
   private final long maxExtensionNanos;
   private final long tickNanos;
-  private final long maxBackoffNanos;
+  private final Backoff backoff;
   private volatile boolean stopped;
   private final ReentrantLock requestsLock = new ReentrantLock();
   private final Condition requestsDone = requestsLock.newCondition();
@@ -78,7 +79,7 @@ final class Heartbeat implements Runnable {
     this.visibilityNanos = visibility.toNanos();
     this.maxExtensionNanos = maxExtension.toNanos();
     this.tickNanos = Math.clamp(visibilityNanos / 6, Duration.ofMillis(200).toNanos(), Duration.ofSeconds(5).toNanos());
-    this.maxBackoffNanos = Math.max(tickNanos, visibilityNanos / 4);
+    this.backoff = Backoff.of(Duration.ofNanos(tickNanos), Duration.ofNanos(Math.max(tickNanos, visibilityNanos / 4)));
   }
 
   /**
@@ -225,7 +226,7 @@ final class Heartbeat implements Runnable {
     for (int i = 0; i < batch.size(); i++) {
       InFlight.Entry entry = batch.get(i);
       Throwable failure = whole != null ? whole : reply.failures().get(i);
-      lost[i] = failure instanceof QueueException q && q.kind() == QueueException.Kind.INVALID_RECEIPT;
+      lost[i] = failure != null && QueueException.kindOf(failure) == QueueException.Kind.INVALID_RECEIPT;
       if (failure == null) {
         entry.deadlineNanos = sentNanos + changes.get(i).visibility().toNanos();
         entry.failures = 0;
@@ -274,12 +275,13 @@ final class Heartbeat implements Runnable {
   }
 
   /**
-   * The wait after the {@code failures}-th transient failure in a row: one tick, doubling, at most a quarter
-   * of the visibility, so that a due entry (half its visibility left) still gets two more tries. No jitter:
-   * entries that failed in one request retry together, in one request.
+   * The wait after the {@code failures}-th transient failure in a row: the library's backoff step from one
+   * tick, at most a quarter of the visibility, so that a due entry (half its visibility left) still gets
+   * two more tries. Its step without jitter: entries that failed in one request retry together, in one
+   * request, and the tick already spreads consumers.
    */
   private long backoffNanos(int failures) {
-    return Math.min(maxBackoffNanos, tickNanos << Math.min(failures - 1, 20));
+    return backoff.step(failures).toNanos();
   }
 
   /**

@@ -1,9 +1,10 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.Backoff;
+import io.github.sqsconsumer.spi.Limits;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Decides when a failed message comes back: the visibility timeout to set on it.
@@ -18,8 +19,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 @FunctionalInterface
 public interface RetryPolicy {
-  /** The longest visibility timeout SQS accepts. */
-  Duration MAX_DELAY = Duration.ofHours(12);
+  /** The longest visibility timeout SQS accepts: {@link Limits#MAX_VISIBILITY}, named for policy writers. */
+  Duration MAX_DELAY = Limits.MAX_VISIBILITY;
 
   /**
    * Returns the delay before the message is visible again, or empty to leave the message alone: it then
@@ -36,11 +37,13 @@ public interface RetryPolicy {
   Optional<Duration> delay(Message message, Throwable cause);
 
   /**
-   * The default: exponential backoff with full jitter, capped — the delay is uniformly random in
-   * {@code [0, min(max, base * 2^(receiveCount - 1))]}, so retries of many failed messages spread out
-   * instead of coming back together.
+   * The default: exponential backoff with equal jitter, capped — the delay is uniformly random in
+   * {@code [d/2, d]} with {@code d = min(max, base * 2^(receiveCount - 1))}: the library's one schedule,
+   * {@link Backoff}, whose Javadoc says why equal jitter. Half of each delay is fixed, so a failed message
+   * never comes back at once; the random half spreads out many failed messages instead of bringing them
+   * back together.
    *
-   * @param base the ceiling for the first retry, positive
+   * @param base the largest delay of the first retry, positive
    * @param max the cap, at least {@code base} and at most 12 hours
    * @return the policy, never null
    */
@@ -50,15 +53,8 @@ public interface RetryPolicy {
     Checks.requireArgument(!base.isNegative() && !base.isZero(), "base must be positive but was %s", base);
     Checks.requireArgument(max.compareTo(base) >= 0 && max.compareTo(MAX_DELAY) <= 0,
         "max must be between base (%s) and %s but was %s", base, MAX_DELAY, max);
-    long baseMillis = base.toMillis();
-    long maxMillis = max.toMillis();
-    return (message, cause) -> {
-      int exponent = Math.min(message.receiveCount() - 1, 62);
-      // [ceiling <= maxMillis]: stop doubling before it can overflow
-      long ceiling = exponent >= Long.numberOfLeadingZeros(baseMillis) - 1
-          ? maxMillis : Math.min(maxMillis, baseMillis << exponent);
-      return Optional.of(Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling + 1)));
-    };
+    Backoff backoff = Backoff.of(base, max);
+    return (message, cause) -> Optional.of(backoff.delay(message.receiveCount()));
   }
 
   /**

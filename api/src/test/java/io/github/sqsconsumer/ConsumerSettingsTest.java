@@ -27,6 +27,7 @@ final class ConsumerSettingsTest {
   private final TestParts.ListRunner runner = new TestParts.ListRunner();
   private final AtomicInteger validated = new AtomicInteger();
   private final AtomicInteger sizeAtCreate = new AtomicInteger(-1);
+  private final AtomicInteger runnersCreated = new AtomicInteger();
   private final AtomicInteger workersCreated = new AtomicInteger();
   private final AtomicInteger harvestersCreated = new AtomicInteger();
   private Consumer consumer;
@@ -39,7 +40,7 @@ final class ConsumerSettingsTest {
     }
   }
 
-  /** A runner reading {@code list.delay}, checked in create as the SPI asks of runners. */
+  /** A runner reading {@code list.delay}, checked in validate as the SPI asks of every part. */
   private RunnerProvider runnerProvider() {
     return new RunnerProvider() {
       @Override
@@ -53,8 +54,13 @@ final class ConsumerSettingsTest {
       }
 
       @Override
-      public Runner create(RunnerContext context) {
+      public void validate(RunnerContext context) {
         context.settings().getDuration("list.delay", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1));
+      }
+
+      @Override
+      public Runner create(RunnerContext context) {
+        runnersCreated.incrementAndGet();
         return runner;
       }
     };
@@ -125,11 +131,11 @@ final class ConsumerSettingsTest {
   }
 
   @Test
-  void build_badWorkerSetting_failsAtBuildAndClosesTheRunner() {
+  void build_badWorkerSetting_failsAtBuildAndCreatesNoPart() {
     assertThatThrownBy(() -> build(builder().setting("thread.size", "5")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("setting thread.size must be between 1 and 4 but was 5");
-    assertThat(runner.closed).as("runner closed").isTrue();
+    assertThat(runnersCreated).as("runners created").hasValue(0);
     assertThat(workersCreated).hasValue(0);
     assertThat(harvestersCreated).hasValue(0);
   }
@@ -139,7 +145,7 @@ final class ConsumerSettingsTest {
     assertThatThrownBy(() -> build(builder().setting("direct.attempts", "0")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("setting direct.attempts must be between 1 and 10 but was 0");
-    assertThat(runner.closed).isTrue();
+    assertThat(runnersCreated).hasValue(0);
     assertThat(harvestersCreated).hasValue(0);
   }
 
@@ -148,6 +154,7 @@ final class ConsumerSettingsTest {
     assertThatThrownBy(() -> build(builder().setting("list.delay", "2s")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("setting list.delay must be between PT0S and PT1S but was PT2S");
+    assertThat(runnersCreated).hasValue(0);
   }
 
   @Test

@@ -52,6 +52,7 @@ final class TestParts {
     volatile boolean emptyAtOnce;
     volatile boolean missing;
     volatile boolean closed;
+    volatile boolean created; // by its provider's create, which start() calls
 
     @Override
     public QueueInfo open() {
@@ -147,11 +148,15 @@ final class TestParts {
     }
 
     @Override
-    public List<WorkUnit> shutdown(Duration timeout) throws InterruptedException {
+    public List<WorkUnit> shutdown(Duration timeout) {
       shutdown = true;
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (active.get() > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(5);
+      try {
+        while (active.get() > 0 && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
+      } catch (InterruptedException e) { // as the contract says: the timeout ran out at once
+        Thread.currentThread().interrupt();
       }
       running.forEach(Thread::interrupt);
       return List.of();
@@ -224,7 +229,7 @@ final class TestParts {
     }
 
     @Override
-    public List<WorkUnit> shutdown(Duration timeout) throws InterruptedException {
+    public List<WorkUnit> shutdown(Duration timeout) {
       List<WorkUnit> unstarted;
       synchronized (this) {
         if (shutdown) {
@@ -234,10 +239,19 @@ final class TestParts {
         unstarted = List.copyOf(parked);
         parked.clear();
       }
+      boolean interrupted = false;
       for (Thread thread : threads) {
-        if (!thread.join(timeout)) { // an interrupt here loses `unstarted`, as in a real worker
+        try {
+          if (interrupted || !thread.join(timeout)) {
+            thread.interrupt();
+          }
+        } catch (InterruptedException e) { // as the contract says: the timeout ran out at once
+          interrupted = true;
           thread.interrupt();
         }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
       return unstarted;
     }
@@ -268,6 +282,7 @@ final class TestParts {
     final boolean deferAcknowledgements;
     final ConcurrentLinkedQueue<Message> pending = new ConcurrentLinkedQueue<>();
     volatile boolean closed;
+    volatile boolean created; // by its provider's create, which start() calls
 
     DirectHarvester(HarvesterContext context) {
       this(context, false);
@@ -327,6 +342,7 @@ final class TestParts {
 
       @Override
       public Runner create(RunnerContext context) {
+        runner.created = true;
         return runner;
       }
     };

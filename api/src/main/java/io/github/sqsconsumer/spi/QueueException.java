@@ -2,9 +2,14 @@ package io.github.sqsconsumer.spi;
 
 import io.github.sqsconsumer.ConsumerException;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * A failed queue call, classified so that the core and the harvesters know what to do with it.
+ *
+ * <p>{@link #kindOf(Throwable)} is the one rule for failures that are not classified: the core, the
+ * heartbeat and the harvesters all read a failure through it.
  */
 public class QueueException extends ConsumerException {
   private static final long serialVersionUID = 1L;
@@ -44,6 +49,25 @@ public class QueueException extends ConsumerException {
   /** Returns the queue's error code, possibly empty; never null. */
   public String code() {
     return code;
+  }
+
+  /**
+   * Returns what kind of failure {@code failure} is: its own kind if it is a {@code QueueException} (once
+   * unwrapped from the {@link CompletionException} or {@link ExecutionException} of a future), and
+   * {@link Kind#TRANSIENT} for anything else. An unclassified failure is a port's bug or an unexpected
+   * fault, not the queue's verdict: retrying it a bounded number of times loses nothing, while treating it
+   * as fatal would lose an acknowledgement. Callable from any thread.
+   *
+   * @param failure never null
+   * @return the kind; never null
+   */
+  public static Kind kindOf(Throwable failure) {
+    Throwable cause = Objects.requireNonNull(failure, "failure");
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause instanceof QueueException e ? e.kind : Kind.TRANSIENT;
   }
 
   /** Returns true for {@link Kind#TRANSIENT}. */

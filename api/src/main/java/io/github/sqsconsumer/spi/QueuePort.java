@@ -14,8 +14,8 @@ import java.util.concurrent.CompletableFuture;
  * messages in one batch can never fail the whole request.
  */
 public interface QueuePort {
-  /** The most entries one batch request may carry (the SQS limit). */
-  int MAX_BATCH_SIZE = 10;
+  /** The most entries one batch request may carry: {@link Limits#MAX_BATCH_SIZE}, named for port callers. */
+  int MAX_BATCH_SIZE = Limits.MAX_BATCH_SIZE;
 
   /**
    * Deletes up to {@link #MAX_BATCH_SIZE} messages in one request.

@@ -6,9 +6,9 @@ import java.util.Set;
  * Creates {@link Runner}s; found with {@link java.util.ServiceLoader}.
  *
  * <p>The constructor must be public, take no arguments and do nothing; {@link #create} does the work.
- * Unlike the worker and the harvester, the runner is created by {@code Consumer.Builder.build()} (it
- * holds no threads until {@link Runner#open()}), so {@code create} is where it checks its settings.
- * Thread-safe.
+ * The same shape as the other providers: {@code Consumer.Builder.build()} calls {@link #settingKeys()} and
+ * {@link #validate} of the chosen runner, so a bad setting fails there, and {@link #create} once, at
+ * {@code start()}. Thread-safe.
  */
 public interface RunnerProvider {
 
@@ -28,14 +28,25 @@ public interface RunnerProvider {
   }
 
   /**
-   * Creates a runner for the context's queue, checking its settings. Called once, by
-   * {@code Consumer.Builder.build()}. Must not call the network, start threads or hold resources that
-   * {@link Runner#close()} would not free: {@link Runner#open()} connects.
+   * Checks the context's settings and components as {@link #create} will read them, without creating
+   * anything: no client, no threads, no network. Called by {@code Consumer.Builder.build()}, on the
+   * building thread, with the same context {@code create} will get; a runner whose {@code validate} passes
+   * must not reject that context in {@code create}. The default checks nothing.
+   *
+   * @param context never null
+   * @throws IllegalArgumentException if a setting is invalid; the message names the setting, the bad value
+   *     and the allowed range
+   */
+  default void validate(RunnerContext context) {}
+
+  /**
+   * Creates a runner for the context's queue. Called once, by {@code Consumer.start()}, after
+   * {@link #validate} passed at {@code build()}. Must not call the network: {@link Runner#open()}
+   * connects.
    *
    * @param context never null
    * @return a new runner, never null
-   * @throws IllegalArgumentException if a setting is invalid; the message names the setting, the bad value
-   *     and the allowed range
+   * @throws IllegalArgumentException if a setting is invalid (which {@link #validate} should have said)
    */
   Runner create(RunnerContext context);
 }

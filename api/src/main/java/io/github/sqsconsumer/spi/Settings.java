@@ -12,7 +12,7 @@ import java.util.Optional;
  * <p>Thread-safe and immutable. The typed getters validate: a value that does not parse or is out of range
  * fails with an {@link IllegalArgumentException} naming the key, the value and the allowed range. A part
  * lists the keys it reads in its provider's {@code settingKeys()} and reads them all in its provider's
- * {@code validate} (the runner: {@code create}), which {@code build()} calls, so a bad setting fails
+ * {@code validate}, which {@code build()} calls, so a bad setting fails
  * there, not at {@code start()} or later. A consumer's settings are fixed at {@code build()}: the builder's
  * values over the system properties of that moment, with only the keys the chosen parts list.
  */

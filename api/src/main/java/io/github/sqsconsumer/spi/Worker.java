@@ -47,10 +47,8 @@ public interface Worker {
    *
    * @param timeout how long to wait for running units
    * @return the accepted units that never started; never null
-   * @throws InterruptedException never by an implementation that keeps this contract; still declared so
-   *     that existing implementations and callers compile unchanged
    */
-  List<WorkUnit> shutdown(Duration timeout) throws InterruptedException;
+  List<WorkUnit> shutdown(Duration timeout);
 
   /** Returns how many units are running now. */
   int active();

@@ -31,11 +31,16 @@
  *   <li>the keys: a builder setting must be one a chosen part lists, and a system property
  *       {@code io.github.sqsconsumer.<part>.<name>} for a chosen part must be one that part lists (those of
  *       parts not chosen are ignored); otherwise the error names the key and the keys the parts read;</li>
- *   <li>the values: the runner's {@code create} (the runner is made at build and holds no threads until
- *       {@code open}), then the worker's and the harvester's {@code validate}, which parse every setting
- *       as {@code create} will, without creating anything.</li>
+ *   <li>the values: the runner's, the worker's and the harvester's {@code validate}, which parse every
+ *       setting as {@code create} will, without creating anything.</li>
  * </ol>
- * {@code start()} then creates the worker and the harvester from the same, fixed settings, so it fails
- * only for the queue's sake.
+ * {@code start()} then creates the three parts from the same, fixed settings, so it fails only for the
+ * queue's sake.
+ *
+ * <h2>Absence</h2>
+ * A value a method may not have to return is an {@link java.util.Optional} (never null); a parameter that
+ * may be absent is a documented null, as the JDK's guidance for {@code Optional} has it. Limits shared by
+ * every part live in {@link io.github.sqsconsumer.spi.Limits}; a harvester starts from
+ * {@link io.github.sqsconsumer.spi.AbstractHarvester}.
  */
 package io.github.sqsconsumer.spi;

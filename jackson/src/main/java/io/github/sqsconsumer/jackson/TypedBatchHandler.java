@@ -67,10 +67,7 @@ final class TypedBatchHandler<T> implements BatchHandler {
       return result.build();
     }
     for (JsonMessage<T> m : typed) {
-      Throwable failure = outcome.failureOf(m.message());
-      if (failure != null) {
-        result.failed(m.message(), failure);
-      }
+      outcome.failureOf(m.message()).ifPresent(failure -> result.failed(m.message(), failure));
     }
     return result.build();
   }

@@ -3,6 +3,7 @@ package io.github.sqsconsumer.testkit;
 import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.MessageAttribute;
 import io.github.sqsconsumer.spi.BatchReply;
+import io.github.sqsconsumer.spi.Limits;
 import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueuePort;
 import io.github.sqsconsumer.spi.VisibilityChange;
@@ -117,10 +118,8 @@ public final class InMemoryQueue implements QueuePort {
    *   [group in available <=> group.inFlight == 0 && group has visible entries]
    */
 
-  /** SQS's longest long poll. */
-  private static final Duration MAX_WAIT = Duration.ofSeconds(20);
-  /** SQS's longest visibility timeout. */
-  private static final Duration MAX_VISIBILITY = Duration.ofHours(12);
+  private static final Duration MAX_WAIT = Limits.MAX_WAIT_TIME;
+  private static final Duration MAX_VISIBILITY = Limits.MAX_VISIBILITY;
   /** SQS's longest delivery delay. */
   private static final Duration MAX_DELAY = Duration.ofMinutes(15);
   /** SQS's largest maxReceiveCount of a redrive policy. */

@@ -33,15 +33,28 @@ public final class InMemoryRunnerProvider implements RunnerProvider {
   }
 
   /**
+   * Checks that the user handed an {@link InMemoryQueue} to the builder.
+   *
+   * @throws IllegalArgumentException if no {@link InMemoryQueue} component was given
+   */
+  @Override
+  public void validate(RunnerContext context) {
+    queueOf(context);
+  }
+
+  /**
    * Creates a runner over the {@link InMemoryQueue} the user handed to the builder.
    *
    * @throws IllegalArgumentException if no {@link InMemoryQueue} component was given
    */
   @Override
   public Runner create(RunnerContext context) {
-    InMemoryQueue queue = context.component(InMemoryQueue.class).orElseThrow(() -> new IllegalArgumentException(
+    return new InMemoryRunner(queueOf(context), context.queue());
+  }
+
+  private static InMemoryQueue queueOf(RunnerContext context) {
+    return context.component(InMemoryQueue.class).orElseThrow(() -> new IllegalArgumentException(
         "the memory runner needs an InMemoryQueue but none was given; pass it with "
             + "Consumer.builder().component(InMemoryQueue.class, queue)"));
-    return new InMemoryRunner(queue, context.queue());
   }
 }

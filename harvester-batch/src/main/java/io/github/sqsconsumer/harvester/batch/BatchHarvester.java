@@ -1,141 +1,78 @@
 package io.github.sqsconsumer.harvester.batch;
 
-import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.harvester.batch.BatchHarvesterProvider.BatchConfig;
+import io.github.sqsconsumer.spi.AbstractHarvester;
 import io.github.sqsconsumer.spi.BatchReply;
-import io.github.sqsconsumer.spi.Harvester;
-import io.github.sqsconsumer.spi.HarvesterCallback;
-import io.github.sqsconsumer.spi.QueueException;
-import io.github.sqsconsumer.spi.QueuePort;
+import io.github.sqsconsumer.spi.HarvesterContext;
+import io.github.sqsconsumer.spi.Limits;
 import io.github.sqsconsumer.spi.VisibilityChange;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Objects;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/*
- * Concurrency:
- *   Three kinds of threads meet here: worker threads call acknowledge/release (take), one flusher thread
- *   forms and sends batches, and the port's threads (SDK threads, or the flusher itself when the port
- *   answers at once) complete the answers (onReply). One ReentrantLock guards all mutable state - the
- *   state, the set of unsettled entries, the two lanes of pending entries, the retry queue and the count of
- *   requests in flight - and every decision is taken under it; requests are sent and callbacks run after
- *   unlocking. A ReentrantLock rather than synchronized: callers may be virtual threads, which must not
- *   pin while they wait for room.
- *   Conditions: `notFull` (callers wait for room), `wake` (only the flusher waits on it: new work, an
- *   answer, closing) and `drained` (close waits for the last entry).
- *   [held() <= bufferSize], held() = unsettled.size() + reporting: an entry is added only after waiting
- *   for room and counts until its one report has returned - pending, in flight, waiting to retry or being
- *   reported - so memory is bounded, and close returns only once the reports were made.
- *   [requestsInFlight <= maxInFlight]: the flusher takes a batch only below the bound.
- *   [each entry reported exactly once]: only the thread that removes an entry from `unsettled`, under the
- *   lock, reports it.
- *
- * Flushing:
- *   Each lane (deletes, releases) keeps entries in arrival order with a flush deadline, arrival +
- *   maxWait. A lane is ready when it holds ten entries or its OLDEST entry's deadline has passed; the
- *   flusher sleeps until the earliest deadline. New entries never move that deadline (the Go original
- *   reset a timer on every add, so a trickle of messages waited many times the interval). Entries of
- *   different visibilities share one batch: each VisibilityChange carries its own. Duplicates of one
- *   message are distinct entries answered by position, so they never fail a batch.
- *   [a lane's entries are ordered by deadline, except retried entries put back at the head, all due]
- *
- * Retries:
- *   A transient failure, of the whole request or of one entry, puts the entry in `retrying` with a due
- *   time after an exponential backoff with jitter (Retries), up to maxAttempts sends; when due it goes
- *   back to the head of its lane, ready at once. An invalid receipt handle or a fatal failure is reported
- *   at once.
- *
- * Shutdown:
- *   close() moves OPEN -> CLOSING under the lock, so that a take either registered its entry before (and
- *   close waits for it) or sees CLOSING and throws IllegalStateException: never lost, never crashed
- *   [entries are added only while OPEN]. While CLOSING every non-empty lane is ready (no waiting for
- *   maxWait) and retries keep their backoff. close waits on `drained` up to its timeout, then moves to
- *   CLOSED, takes every unsettled entry, reports it failed and wakes the flusher, which exits. Answers
- *   arriving later find their entries gone. A second close sees state != OPEN and returns at once.
- */
 /** Batches of up to ten, flushed when full or when the oldest entry is maxWait old. */
-final class BatchHarvester implements Harvester {
+final class BatchHarvester extends AbstractHarvester {
+  /*
+   * Concurrency:
+   *   Three kinds of threads meet here: worker threads call acknowledge/release, one flusher thread forms
+   *   and sends batches, and the port's threads (SDK threads, or the flusher itself when the port answers
+   *   at once) complete the answers. AbstractHarvester keeps each entry from take to its one report, bounds
+   *   what is held ([held() <= bufferSize]) and closes; its `lock` also guards the two lanes of pending
+   *   entries, the retry queue and the count of requests in flight here, so every decision is taken under
+   *   one lock; requests are sent and callbacks run after unlocking. `wake`: only the flusher waits on it
+   *   (new work, an answer, closing).
+   *   [requestsInFlight <= maxInFlight]: the flusher takes a batch only below the bound.
+   *
+   * Flushing:
+   *   Each lane (deletes, releases) keeps entries in arrival order with a flush deadline (Entry.dueNanos),
+   *   arrival + maxWait. A lane is ready when it holds ten entries or its OLDEST entry's deadline has
+   *   passed; the flusher sleeps until the earliest deadline. New entries never move that deadline (the Go
+   *   original reset a timer on every add, so a trickle of messages waited many times the interval).
+   *   Entries of different visibilities share one batch: each VisibilityChange carries its own. Duplicates
+   *   of one message are distinct entries answered by position, so they never fail a batch.
+   *   [a lane's entries are ordered by deadline, except retried entries put back at the head, all due]
+   *
+   * Retries:
+   *   AbstractHarvester decides them and sets the due time; retryLater puts the entry in `retrying`; when due
+   *   it goes back to the head of its lane, ready at once.
+   *
+   * Shutdown:
+   *   While closing every non-empty lane is ready (no waiting for maxWait) and retries keep their backoff.
+   *   When close ends, the lanes and retries are dropped (AbstractHarvester reports their entries) and the
+   *   flusher exits.
+   */
   private static final Logger LOG = LoggerFactory.getLogger(BatchHarvester.class);
-  private static final Duration MAX_VISIBILITY = Duration.ofHours(12);
-  private static final int MAX_BATCH = QueuePort.MAX_BATCH_SIZE;
+  private static final int MAX_BATCH = Limits.MAX_BATCH_SIZE;
 
-  private enum State {
-    /** Taking entries. */
-    OPEN,
-    /** close() is flushing and waiting; new entries are rejected. */
-    CLOSING,
-    /** Everything was reported; the flusher exits; new entries are rejected. */
-    CLOSED
-  }
-
-  /** One message to delete (visibility null) or release. Fields guarded by the harvester's lock. */
-  private static final class Entry {
-    final Message message;
-    final Duration visibility;
-    int attempts;
-    long deadlineNanos; // when pending: send by then; when retrying: send not before then
-
-    Entry(Message message, Duration visibility) {
-      this.message = message;
-      this.visibility = visibility;
-    }
-
-    String action() {
-      return visibility == null ? "delete" : "release";
-    }
-  }
-
-  private final QueuePort port;
-  private final HarvesterCallback callback;
   private final long maxWaitNanos;
   private final int maxInFlight;
-  private final int bufferSize;
-  private final int maxAttempts;
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition notFull = lock.newCondition();
   private final Condition wake = lock.newCondition();
-  private final Condition drained = lock.newCondition();
   // guarded by lock
-  private State state = State.OPEN;
-  private final Set<Entry> unsettled = Collections.newSetFromMap(new IdentityHashMap<>());
   private final ArrayDeque<Entry> deletes = new ArrayDeque<>();
   private final ArrayDeque<Entry> releases = new ArrayDeque<>();
-  private final PriorityQueue<Entry> retrying =
-      new PriorityQueue<>(Comparator.comparingLong((Entry e) -> e.deadlineNanos));
+  private final PriorityQueue<Entry> retrying = new PriorityQueue<>(Comparator.comparingLong(Entry::dueNanos));
   private int requestsInFlight;
-  private int reporting; // entries out of `unsettled` whose callback has not returned yet
   private int maxHeldSeen;
 
   private Thread flusher;
 
-  private BatchHarvester(QueuePort port, HarvesterCallback callback, BatchConfig config) {
-    this.port = Objects.requireNonNull(port, "port");
-    this.callback = Objects.requireNonNull(callback, "callback");
+  private BatchHarvester(HarvesterContext context, BatchConfig config) {
+    super(context, config.bufferSize(), config.maxAttempts());
     this.maxWaitNanos = config.maxWait().toNanos();
     this.maxInFlight = config.maxInFlight();
-    this.bufferSize = config.bufferSize();
-    this.maxAttempts = config.maxAttempts();
   }
 
   /** Creates the harvester and starts its flusher, a daemon thread named {@code <consumer>-harvester-batch}. */
-  static BatchHarvester start(String consumerName, QueuePort port, HarvesterCallback callback,
-      BatchConfig config) {
-    BatchHarvester harvester = new BatchHarvester(port, callback, config);
-    harvester.flusher = Thread.ofPlatform().daemon().name(consumerName + "-harvester-batch")
+  static BatchHarvester start(HarvesterContext context, BatchConfig config) {
+    BatchHarvester harvester = new BatchHarvester(context, config);
+    harvester.flusher = Thread.ofPlatform().daemon().name(context.consumerName() + "-harvester-batch")
         .start(harvester::flushLoop);
     return harvester;
   }
@@ -155,59 +92,25 @@ final class BatchHarvester implements Harvester {
   }
 
   @Override
-  public void acknowledge(Message message) {
-    Objects.requireNonNull(message, "message");
-    take(new Entry(message, null));
-  }
-
-  @Override
-  public void release(Message message, Duration visibility) {
-    Objects.requireNonNull(message, "message");
-    Objects.requireNonNull(visibility, "visibility");
-    if (visibility.isNegative() || visibility.compareTo(MAX_VISIBILITY) > 0) {
-      throw new IllegalArgumentException("visibility must be between 0 and 12 hours but was " + visibility);
+  protected void enqueue(Entry entry) {
+    maxHeldSeen = Math.max(maxHeldSeen, held());
+    entry.dueNanos(System.nanoTime() + maxWaitNanos);
+    ArrayDeque<Entry> lane = laneOf(entry);
+    lane.addLast(entry);
+    if (lane.size() == 1 || lane.size() >= MAX_BATCH) {
+      wake.signal(); // a new earliest deadline, or a full batch
     }
-    take(new Entry(message, visibility));
-  }
-
-  private void take(Entry entry) {
-    lock.lock();
-    try {
-      while (state == State.OPEN && held() >= bufferSize) {
-        notFull.awaitUninterruptibly(); // keeps waiting if interrupted, returns with the flag set
-      }
-      if (state != State.OPEN) {
-        throw new IllegalStateException("harvester is closed");
-      }
-      unsettled.add(entry); // [held() <= bufferSize] [entries are added only while OPEN]
-      maxHeldSeen = Math.max(maxHeldSeen, held());
-      entry.deadlineNanos = System.nanoTime() + maxWaitNanos;
-      ArrayDeque<Entry> lane = laneOf(entry);
-      lane.addLast(entry);
-      if (lane.size() == 1 || lane.size() >= MAX_BATCH) {
-        wake.signal(); // a new earliest deadline, or a full batch
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Guarded by lock: messages taken and not yet fully reported. */
-  private int held() {
-    return unsettled.size() + reporting;
   }
 
   private ArrayDeque<Entry> laneOf(Entry entry) {
-    return entry.visibility == null ? deletes : releases;
+    return entry.isDelete() ? deletes : releases;
   }
-
-  // ---- flusher ----
 
   private void flushLoop() {
     List<List<Entry>> batches = new ArrayList<>();
     lock.lock();
     try {
-      while (state != State.CLOSED) {
+      while (!isClosed()) {
         long now = System.nanoTime();
         promoteDueRetries(now);
         ArrayDeque<Entry> lane;
@@ -246,7 +149,7 @@ final class BatchHarvester implements Harvester {
 
   /** Guarded by lock: moves retries whose backoff is over back to the head of their lane. */
   private void promoteDueRetries(long now) {
-    while (!retrying.isEmpty() && retrying.peek().deadlineNanos - now <= 0) {
+    while (!retrying.isEmpty() && retrying.peek().dueNanos() - now <= 0) {
       Entry entry = retrying.poll();
       laneOf(entry).addFirst(entry); // due already: ready at once
     }
@@ -257,7 +160,7 @@ final class BatchHarvester implements Harvester {
     boolean deletesReady = isReady(deletes, now);
     boolean releasesReady = isReady(releases, now);
     if (deletesReady && releasesReady) {
-      return deletes.peekFirst().deadlineNanos - releases.peekFirst().deadlineNanos <= 0 ? deletes : releases;
+      return deletes.peekFirst().dueNanos() - releases.peekFirst().dueNanos() <= 0 ? deletes : releases;
     }
     return deletesReady ? deletes : releasesReady ? releases : null;
   }
@@ -266,7 +169,7 @@ final class BatchHarvester implements Harvester {
     if (lane.isEmpty()) {
       return false;
     }
-    return lane.size() >= MAX_BATCH || state == State.CLOSING || lane.peekFirst().deadlineNanos - now <= 0;
+    return lane.size() >= MAX_BATCH || isClosing() || lane.peekFirst().dueNanos() - now <= 0;
   }
 
   /** Guarded by lock: how long the flusher may sleep; Long.MAX_VALUE until signalled. */
@@ -275,12 +178,12 @@ final class BatchHarvester implements Harvester {
     if (requestsInFlight < maxInFlight) { // else an answer wakes the flusher
       for (ArrayDeque<Entry> lane : List.of(deletes, releases)) {
         if (!lane.isEmpty()) {
-          next = Math.min(next, Math.max(1, lane.peekFirst().deadlineNanos - now));
+          next = Math.min(next, Math.max(1, lane.peekFirst().dueNanos() - now));
         }
       }
     }
     if (!retrying.isEmpty()) {
-      next = Math.min(next, Math.max(1, retrying.peek().deadlineNanos - now));
+      next = Math.min(next, Math.max(1, retrying.peek().dueNanos() - now));
     }
     return next;
   }
@@ -290,169 +193,51 @@ final class BatchHarvester implements Harvester {
     int size = Math.min(MAX_BATCH, lane.size());
     List<Entry> batch = new ArrayList<>(size);
     for (int i = 0; i < size; i++) {
-      Entry entry = lane.pollFirst();
-      entry.attempts++;
-      batch.add(entry);
+      batch.add(lane.pollFirst());
     }
     return batch; // [batch.size() <= 10]
   }
 
   /** Sends one batch, without the lock. */
   private void send(List<Entry> batch) {
-    CompletableFuture<BatchReply> answer;
-    try {
-      if (batch.get(0).visibility == null) {
-        answer = port.deleteBatch(batch.stream().map(e -> e.message).toList());
-      } else {
-        answer = port.changeVisibilityBatch(
-            batch.stream().map(e -> new VisibilityChange(e.message, e.visibility)).toList());
-      }
-      Objects.requireNonNull(answer, "the port returned no future");
-    } catch (Throwable e) {
-      // a port that throws, an Error too, instead of failing its future: a failed answer all the same, or
-      // the flusher would die and the batch would count as a request in flight for good
-      answer = CompletableFuture.failedFuture(e);
-    }
+    // call(): a port that throws gives a failed answer all the same, or the flusher would die and the batch
+    // would count as a request in flight for good
+    CompletableFuture<BatchReply> answer = batch.get(0).isDelete()
+        ? call(() -> port().deleteBatch(batch.stream().map(Entry::message).toList()))
+        : call(() -> port().changeVisibilityBatch(
+            batch.stream().map(e -> new VisibilityChange(e.message(), e.visibility())).toList()));
     answer.whenComplete((reply, error) -> onReply(batch, reply, error));
   }
 
-  // ---- answers ----
-
-  private record Report(Entry entry, Throwable cause) {}
-
   private void onReply(List<Entry> batch, BatchReply reply, Throwable error) {
-    Throwable whole = error instanceof CompletionException && error.getCause() != null
-        ? error.getCause() : error;
-    BatchReply answered = reply != null ? reply : BatchReply.ok();
-    List<Report> reports = new ArrayList<>(batch.size());
     lock.lock();
     try {
       requestsInFlight--;
-      long now = System.nanoTime();
-      for (int i = 0; i < batch.size(); i++) {
-        Entry entry = batch.get(i);
-        if (!unsettled.contains(entry)) {
-          continue; // close reported it already
-        }
-        Throwable cause = whole != null ? whole : answered.failures().get(i);
-        if (cause != null && state != State.CLOSED && entry.attempts < maxAttempts
-            && Retries.isTransient(cause)) {
-          long pause = Retries.backoffNanos(entry.attempts);
-          LOG.debug("{} of {} failed on attempt {}, retrying in {} ms: {}", entry.action(), entry.message,
-              entry.attempts, pause / 1_000_000, describe(cause));
-          entry.deadlineNanos = now + pause;
-          retrying.add(entry);
-        } else {
-          unsettled.remove(entry);
-          reports.add(new Report(entry, cause));
-        }
-      }
-      reporting += reports.size();
-      wake.signal(); // a request slot is free, and maybe a retry is due soonest
+      wake.signal(); // a request slot is free
     } finally {
       lock.unlock();
     }
-    if (reports.isEmpty()) {
-      return;
-    }
-    try {
-      reports.forEach(r -> report(r.entry(), r.cause()));
-    } finally { // whatever a report threw: a slot kept here would be lost for good
-      lock.lock();
-      try {
-        reporting -= reports.size(); // only now is there room: [held() <= bufferSize] counts until reported
-        notFull.signalAll();
-        if (held() == 0) {
-          drained.signalAll();
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
+    BatchReply answered = reply != null ? reply : BatchReply.ok();
+    answered(batch, i -> error != null ? error : answered.failures().get(i));
   }
-
-  private void report(Entry entry, Throwable cause) {
-    if (cause != null) {
-      LOG.warn("could not {} {} after {} attempt(s): {}", entry.action(), entry.message, entry.attempts,
-          describe(cause));
-    }
-    reportQuietly(entry, cause);
-  }
-
-  /** Calls the callback; never throws: what the callback throws is logged. */
-  private void reportQuietly(Entry entry, Throwable cause) {
-    try {
-      if (cause != null) {
-        callback.failed(entry.message, cause);
-      } else if (entry.visibility == null) {
-        callback.acknowledged(entry.message);
-      } else {
-        callback.released(entry.message, entry.visibility);
-      }
-    } catch (Throwable e) {
-      // anything, an Error too: the caller's bookkeeping (room, counts) must still happen, and on a port
-      // thread a throw would only vanish in the answer's future
-      try {
-        LOG.error("harvester callback failed for {}", entry.message, e);
-      } catch (Throwable ignored) {
-        // a logger that fails in turn changes nothing either
-      }
-    }
-  }
-
-  private static String describe(Throwable cause) {
-    return cause instanceof QueueException e
-        ? e.kind() + (e.code().isEmpty() ? "" : " " + e.code())
-        : cause.getClass().getName();
-  }
-
-  // ---- shutdown ----
 
   @Override
-  public void close(Duration timeout) throws InterruptedException {
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative()) {
-      throw new IllegalArgumentException("timeout must not be negative but was " + timeout);
-    }
-    List<Entry> unsent;
-    InterruptedException interrupted = null;
-    lock.lock();
-    try {
-      if (state != State.OPEN) {
-        return;
-      }
-      state = State.CLOSING;
-      wake.signal(); // flush every lane now
-      notFull.signalAll(); // waiting callers see CLOSING and throw
-      long left = timeout.toNanos();
-      while (held() > 0 && left > 0) { // until every report has been made, not just decided
-        try {
-          left = drained.awaitNanos(left);
-        } catch (InterruptedException e) {
-          interrupted = e;
-          break;
-        }
-      }
-      state = State.CLOSED;
-      unsent = new ArrayList<>(unsettled);
-      unsettled.clear();
-      deletes.clear();
-      releases.clear();
-      retrying.clear();
-      wake.signal(); // the flusher exits
-    } finally {
-      lock.unlock();
-    }
-    if (!unsent.isEmpty()) {
-      LOG.warn("closed with {} message(s) unsettled after {}; they come back after their visibility timeout",
-          unsent.size(), timeout);
-    }
-    for (Entry entry : unsent) {
-      reportQuietly(entry, new QueueException(QueueException.Kind.TRANSIENT, "",
-          "harvester closed before the queue answered", null)); // one warning above for all
-    }
-    if (interrupted != null) {
-      throw interrupted;
-    }
+  protected boolean retryLater(Entry entry) {
+    retrying.add(entry);
+    wake.signal(); // maybe the retry due soonest
+    return true;
+  }
+
+  @Override
+  protected void closing() {
+    wake.signal(); // flush every lane now
+  }
+
+  @Override
+  protected void closed() {
+    deletes.clear();
+    releases.clear();
+    retrying.clear();
+    wake.signal(); // the flusher exits
   }
 }

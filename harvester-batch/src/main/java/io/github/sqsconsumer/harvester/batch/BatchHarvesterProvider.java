@@ -68,7 +68,7 @@ public final class BatchHarvesterProvider implements HarvesterProvider {
   public Harvester create(HarvesterContext context) {
     Objects.requireNonNull(context, "context");
     BatchConfig config = config(context.settings(), context.concurrency());
-    return BatchHarvester.start(context.consumerName(), context.port(), context.callback(), config);
+    return BatchHarvester.start(context, config);
   }
 
   static BatchConfig config(Settings settings, int concurrency) {

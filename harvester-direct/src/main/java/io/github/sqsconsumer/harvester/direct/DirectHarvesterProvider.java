@@ -61,8 +61,7 @@ public final class DirectHarvesterProvider implements HarvesterProvider {
   public Harvester create(HarvesterContext context) {
     Objects.requireNonNull(context, "context");
     DirectConfig config = config(context);
-    return new DirectHarvester(context.consumerName(), context.port(), context.callback(), config.maxInFlight(),
-        new Backoff(config.maxAttempts()));
+    return new DirectHarvester(context, config.maxInFlight(), config.maxAttempts());
   }
 
   /** Reads and checks the settings; the one place both validate and create read them. */

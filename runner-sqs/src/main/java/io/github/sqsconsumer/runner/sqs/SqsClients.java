@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
  * for many parallel long polls, the default credential chain, the region from {@code sqs.region}, else from
  * an AWS queue URL, else from the default region chain.
  *
- * <p>{@link #fromSettings} only reads and checks the settings (the provider calls it at {@code build()},
+ * <p>{@link #fromSettings} only reads and checks the settings (the provider validates with it at {@code build()},
  * so a bad value fails there); {@link #build} makes the client, which may look up the region chain.
  */
 final class SqsClients {

@@ -6,6 +6,7 @@ import static io.github.sqsconsumer.runner.sqs.Checks.requireState;
 import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.MessageAttribute;
 import io.github.sqsconsumer.spi.BatchReply;
+import io.github.sqsconsumer.spi.Limits;
 import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueueException.Kind;
 import io.github.sqsconsumer.spi.QueueInfo;
@@ -84,10 +85,6 @@ final class SqsRunner implements Runner {
    */
   private static final Logger log = LoggerFactory.getLogger(SqsRunner.class);
 
-  /** The longest visibility timeout SQS accepts. */
-  static final Duration MAX_VISIBILITY = Duration.ofHours(12);
-  /** The longest long poll SQS accepts. */
-  static final Duration MAX_WAIT = Duration.ofSeconds(20);
   // a long poll's attempt may take its wait plus this before the SDK gives up on it: room for the
   // server's reply of up to 10 x 256 KiB (1 MiB) on a slow link, well short of the read timeout's role
   static final Duration RECEIVE_SLACK = Duration.ofSeconds(10);
@@ -230,12 +227,12 @@ final class SqsRunner implements Runner {
   public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibilityTimeout) {
     requireArgument(maxMessages >= 1 && maxMessages <= MAX_BATCH_SIZE,
         "maxMessages must be between 1 and %d but was %d", MAX_BATCH_SIZE, maxMessages);
-    requireArgument(waitTime != null && !waitTime.isNegative() && waitTime.compareTo(MAX_WAIT) <= 0,
+    requireArgument(waitTime != null && !waitTime.isNegative() && waitTime.compareTo(Limits.MAX_WAIT_TIME) <= 0,
         "waitTime must be between 0 and 20 seconds but was %s", waitTime);
     requireArgument(visibilityTimeout != null && visibilityTimeout.compareTo(Duration.ofSeconds(1)) >= 0
-        && visibilityTimeout.compareTo(MAX_VISIBILITY) <= 0,
+        && visibilityTimeout.compareTo(Limits.MAX_VISIBILITY) <= 0,
         "visibilityTimeout must be between 1 second and 12 hours but was %s", visibilityTimeout);
-    int waitSeconds = (int) Math.min(MAX_WAIT.toSeconds(), (waitTime.toMillis() + 999) / 1000); // round up
+    int waitSeconds = (int) Math.min(Limits.MAX_WAIT_TIME.toSeconds(), (waitTime.toMillis() + 999) / 1000); // round up
     ReceiveMessageRequest request = ReceiveMessageRequest.builder()
         .queueUrl(url())
         .maxNumberOfMessages(maxMessages)
@@ -422,10 +419,10 @@ final class SqsRunner implements Runner {
 
   /** Returns whole seconds, rounded up: a message never comes back earlier than asked. */
   static int visibilitySeconds(Duration visibility) {
-    requireArgument(visibility != null && !visibility.isNegative() && visibility.compareTo(MAX_VISIBILITY) <= 0,
+    requireArgument(visibility != null && !visibility.isNegative() && visibility.compareTo(Limits.MAX_VISIBILITY) <= 0,
         "visibility must be between 0 and 12 hours but was %s", visibility);
     long seconds = visibility.getSeconds() + (visibility.getNano() > 0 ? 1 : 0);
-    return (int) Math.min(seconds, MAX_VISIBILITY.toSeconds());
+    return (int) Math.min(seconds, Limits.MAX_VISIBILITY.toSeconds());
   }
 
   /**

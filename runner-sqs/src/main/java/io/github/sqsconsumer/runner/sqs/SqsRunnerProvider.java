@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  *
  * <h2>Settings</h2>
  * Documented on the module ({@code sqs.*}: keys, ranges, defaults), in {@code module-info.java};
- * {@link #create} checks them at {@code build()}.
+ * {@link #validate} checks them at {@code build()}.
  *
  * <h2>The queue</h2>
  * {@code Consumer.Builder.queue} takes the queue URL ({@code https://...}) or its name, resolved with
@@ -52,23 +52,40 @@ public final class SqsRunnerProvider implements RunnerProvider {
   }
 
   /**
-   * Creates a runner for the context's queue; called at {@code build()}. Checks the settings; builds no
-   * client and calls no network (that happens in {@link Runner#open()}).
+   * Reads and checks the settings; builds no client and calls no network.
    *
    * @throws IllegalArgumentException if a setting is invalid, or if settings for the runner's own client
    *     are given together with a user's client
    */
   @Override
+  public void validate(RunnerContext context) {
+    config(Objects.requireNonNull(context, "context"));
+  }
+
+  /**
+   * Creates a runner for the context's queue; called at {@code start()}. Builds no client and calls no
+   * network (that happens in {@link Runner#open()}).
+   *
+   * @throws IllegalArgumentException as {@link #validate} does
+   */
+  @Override
   public Runner create(RunnerContext context) {
     Objects.requireNonNull(context, "context");
     Optional<SqsAsyncClient> userClient = context.component(SqsAsyncClient.class);
-    if (userClient.isPresent()) {
+    SqsClients.Config config = config(context);
+    return userClient.isPresent()
+        ? new SqsRunner(context.queue(), userClient.get(), null)
+        : new SqsRunner(context.queue(), null, config);
+  }
+
+  /** Reads and checks the settings; the one place both validate and create read them. */
+  private static SqsClients.Config config(RunnerContext context) {
+    if (context.component(SqsAsyncClient.class).isPresent()) {
       Checks.requireArgument(!SqsClients.configuresClient(context.settings()),
           "%s, %s and %s configure the client the runner builds, so they cannot be used with an "
               + "SqsAsyncClient given as a component: configure that client instead",
           SqsClients.ENDPOINT, SqsClients.REGION, SqsClients.MAX_CONNECTIONS);
-      return new SqsRunner(context.queue(), userClient.get(), null);
     }
-    return new SqsRunner(context.queue(), null, SqsClients.fromSettings(context.settings()));
+    return SqsClients.fromSettings(context.settings());
   }
 }

@@ -2,6 +2,7 @@ package io.github.sqsconsumer.worker.pool;
 
 import static io.github.sqsconsumer.worker.pool.Checks.requireArgument;
 
+import io.github.sqsconsumer.spi.Limits;
 import io.github.sqsconsumer.spi.Settings;
 import io.github.sqsconsumer.spi.Worker;
 import io.github.sqsconsumer.spi.WorkerContext;
@@ -82,8 +83,8 @@ public final class PoolWorkerProvider implements WorkerProvider {
   /** Reads and checks the concurrency and settings; the one place both validate and create read them. */
   static PoolConfig config(WorkerContext context) {
     int concurrency = context.concurrency();
-    requireArgument(concurrency >= 1 && concurrency <= 10_000,
-        "concurrency must be between 1 and 10000 but was %d", concurrency);
+    requireArgument(concurrency >= 1 && concurrency <= Limits.MAX_CONCURRENCY,
+        "concurrency must be between 1 and %d but was %d", Limits.MAX_CONCURRENCY, concurrency);
     Settings settings = context.settings();
 
     // The typed getters check the ranges and name the key, the range and the value when one is out.

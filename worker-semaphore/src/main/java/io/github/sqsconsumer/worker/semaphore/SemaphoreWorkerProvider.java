@@ -2,6 +2,7 @@ package io.github.sqsconsumer.worker.semaphore;
 
 import static io.github.sqsconsumer.worker.semaphore.Checks.requireArgument;
 
+import io.github.sqsconsumer.spi.Limits;
 import io.github.sqsconsumer.spi.Worker;
 import io.github.sqsconsumer.spi.WorkerContext;
 import io.github.sqsconsumer.spi.WorkerProvider;
@@ -59,7 +60,7 @@ public final class SemaphoreWorkerProvider implements WorkerProvider {
   }
 
   private static void requireConcurrency(int concurrency) {
-    requireArgument(concurrency >= 1 && concurrency <= 10_000,
-        "concurrency must be between 1 and 10000 but was %d", concurrency);
+    requireArgument(concurrency >= 1 && concurrency <= Limits.MAX_CONCURRENCY,
+        "concurrency must be between 1 and %d but was %d", Limits.MAX_CONCURRENCY, concurrency);
   }
 }

@@ -132,13 +132,7 @@ final class SemaphoreWorkerTest {
     });
     WorkerAwait.untilBlocked(producer, LONG);
 
-    Thread closer = Thread.ofPlatform().start(() -> {
-      try {
-        worker.shutdown(LONG);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread closer = Thread.ofPlatform().start(() -> worker.shutdown(LONG));
     WorkerAwait.untilBlocked(closer, LONG); // closed is set; shutdown waits for the running unit
 
     release.countDown();

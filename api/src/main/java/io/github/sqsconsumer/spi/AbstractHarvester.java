@@ -1,0 +1,452 @@
+package io.github.sqsconsumer.spi;
+
+import io.github.sqsconsumer.Message;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Harvester} contract, implemented once, so that a harvester is its sending logic alone: it keeps
+ * each message from {@link #acknowledge} or {@link #release} to its one report, bounds how many it holds
+ * (callers wait for room), decides retries (transient failures, by {@link QueueException#kindOf}, a bounded
+ * number of sends, {@link Backoff} from 50 ms to 2 s) and, on {@link #close}, waits for what is under way
+ * and reports the rest as failed.
+ *
+ * <p>A subclass sends: it takes each {@link Entry} in {@link #enqueue} (with the {@link #lock} held: put it
+ * where a sending thread finds it) or {@link #sendNow} (without the lock: send it on the caller's thread),
+ * calls the port through {@link #call}, tells each answer to {@link #answered}, and resends an entry when
+ * {@link #retryLater} asks. Everything else is here. A harvester that deletes one message per request is:
+ * <pre>{@code
+ * final class OneByOneHarvester extends AbstractHarvester {
+ *   OneByOneHarvester(HarvesterContext context) {
+ *     super(context, 16, 5); // at most 16 held, 5 sends each
+ *   }
+ *
+ *   protected void sendNow(Entry entry) {
+ *     call(() -> entry.isDelete()
+ *         ? port().delete(entry.message())
+ *         : port().changeVisibility(entry.message(), entry.visibility()))
+ *         .whenComplete((ignored, failure) -> answered(entry, failure));
+ *   }
+ *
+ *   protected boolean retryLater(Entry entry) {
+ *     CompletableFuture.delayedExecutor(entry.dueNanos() - System.nanoTime(), TimeUnit.NANOSECONDS)
+ *         .execute(() -> {
+ *           if (isUnsettled(entry)) { // not reported by a close meanwhile
+ *             sendNow(entry);
+ *           }
+ *         });
+ *     return true;
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Worker threads call {@link #acknowledge} and {@link #release}; the port's threads call
+ * {@link #answered}; the core calls {@link #close} once.
+ */
+public abstract class AbstractHarvester implements Harvester {
+  /*
+   * Concurrency:
+   *   `lock` guards `state`, `unsettled`, `reporting` and whatever the subclass guards with it. Registering an
+   *   entry and closing both happen under it, so they are linearizable: an entry is registered while OPEN,
+   *   and then close waits for it or reports it, or the caller gets IllegalStateException and keeps its
+   *   message - never lost, never a crash [registered only while OPEN]. A ReentrantLock, not synchronized:
+   *   callers may be virtual threads, which must not pin while they wait for room.
+   *   [held() <= capacity], held() = unsettled.size() + reporting: an entry counts from registration until
+   *   its one report has returned, so memory is bounded and close returns only once the reports were made.
+   *   [each entry reported exactly once]: only the thread that removes an entry from `unsettled`, under the
+   *   lock, reports it, after unlocking.
+   *
+   * Shutdown:
+   *   close() moves OPEN -> CLOSING under the lock (new entries are rejected, waiting callers wake and
+   *   throw), waits on `drained` until nothing is held or the timeout runs out, then moves to CLOSED, takes
+   *   every entry still unsettled and reports it failed. Answers arriving later find their entries gone. A
+   *   second close sees state != OPEN and returns at once.
+   */
+  /** SQS answers in tens of milliseconds: 50 ms lets a throttling burst pass; 2 s keeps all attempts short. */
+  private static final Backoff RETRY_BACKOFF = Backoff.of(Duration.ofMillis(50), Duration.ofSeconds(2));
+
+  private enum State {
+    /** Taking entries. */
+    OPEN,
+    /** close() is waiting for what is held; new entries are rejected. */
+    CLOSING,
+    /** Everything was reported; new entries are rejected. */
+    CLOSED
+  }
+
+  /**
+   * One message to delete or release, from {@link #acknowledge} or {@link #release} to its report. Fields
+   * guarded by the harvester's {@link #lock}, except the final ones.
+   */
+  public static final class Entry {
+    private final Message message;
+    private final Duration visibility; // null for a delete
+    private int attempts;
+    private long dueNanos;
+
+    private Entry(Message message, Duration visibility) {
+      this.message = message;
+      this.visibility = visibility;
+    }
+
+    /** Returns the message; never null. */
+    public Message message() {
+      return message;
+    }
+
+    /** Returns true for a delete, false for a release. */
+    public boolean isDelete() {
+      return visibility == null;
+    }
+
+    /**
+     * Returns the visibility to release the message to; never null.
+     *
+     * @throws IllegalStateException if the entry is a delete
+     */
+    public Duration visibility() {
+      if (visibility == null) {
+        throw new IllegalStateException("a delete has no visibility");
+      }
+      return visibility;
+    }
+
+    /** Returns how many sends of this entry were answered so far; read with the lock held or in an answer. */
+    public int attempts() {
+      return attempts;
+    }
+
+    /**
+     * Returns when to send the entry, in {@link System#nanoTime()}: set by the harvester for a retry (see
+     * {@link #retryLater}); a subclass may set it otherwise before then (a batch's flush deadline).
+     */
+    public long dueNanos() {
+      return dueNanos;
+    }
+
+    /** Sets {@link #dueNanos()}; with the lock held. */
+    public void dueNanos(long nanos) {
+      this.dueNanos = nanos;
+    }
+
+    String action() {
+      return visibility == null ? "delete" : "release";
+    }
+  }
+
+  /** Guards this class's state and any the subclass chooses to guard with it; never held while reporting. */
+  protected final ReentrantLock lock = new ReentrantLock();
+
+  private final Logger log = LoggerFactory.getLogger(getClass());
+  private final QueuePort port;
+  private final HarvesterCallback callback;
+  private final int capacity;
+  private final int maxAttempts;
+  private final Condition notFull = lock.newCondition();
+  private final Condition drained = lock.newCondition();
+  private State state = State.OPEN; // guarded by lock
+  private final Set<Entry> unsettled = Collections.newSetFromMap(new IdentityHashMap<>()); // guarded by lock
+  private int reporting; // guarded by lock: entries out of `unsettled` whose report has not returned
+
+  /**
+   * Creates the harvester.
+   *
+   * @param context gives the port and the callback; never null
+   * @param capacity the most messages held at once (given and not yet reported), at least 1
+   * @param maxAttempts the most sends of one entry, at least 1
+   */
+  protected AbstractHarvester(HarvesterContext context, int capacity, int maxAttempts) {
+    Objects.requireNonNull(context, "context");
+    this.port = Objects.requireNonNull(context.port(), "port");
+    this.callback = Objects.requireNonNull(context.callback(), "callback");
+    if (capacity < 1 || maxAttempts < 1) {
+      throw new IllegalArgumentException("capacity and maxAttempts must be positive but were " + capacity
+          + " and " + maxAttempts);
+    }
+    this.capacity = capacity;
+    this.maxAttempts = maxAttempts;
+  }
+
+  /** Returns the port to send through; never null. */
+  protected final QueuePort port() {
+    return port;
+  }
+
+  /**
+   * Takes a new entry, with the {@link #lock} held: put it where a sending thread finds it, and wake that
+   * thread. Must not call the port. The default does nothing (for a harvester that sends in
+   * {@link #sendNow}).
+   */
+  protected void enqueue(Entry entry) {}
+
+  /**
+   * Takes a new entry, without the lock, on the thread that called {@link #acknowledge} or
+   * {@link #release}, right after {@link #enqueue}: send it now. The default does nothing (for a harvester
+   * that sends from a thread of its own).
+   */
+  protected void sendNow(Entry entry) {}
+
+  /**
+   * Sends the entry again at {@link Entry#dueNanos()} ({@link System#nanoTime()}), with the {@link #lock}
+   * held: schedule it, or queue it for the sending thread. Must not call the port.
+   *
+   * @return false if the entry cannot be sent again (the harvester is stopping): it is reported failed
+   */
+  protected abstract boolean retryLater(Entry entry);
+
+  /** Called once, with the {@link #lock} held, when close begins: flush what waits, now. Default: nothing. */
+  protected void closing() {}
+
+  /**
+   * Called once, with the {@link #lock} held, when close ends: stop sending threads (without waiting for
+   * them) and drop what they hold; the harvester reports every unsettled entry next. Default: nothing.
+   */
+  protected void closed() {}
+
+  /**
+   * Calls the port; a port that throws (an Error too) or returns null instead of failing its future gives
+   * a failed future all the same, so that every send gets an answer. Never throws.
+   *
+   * @return the answer; never null
+   */
+  protected static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> request) {
+    try {
+      return Objects.requireNonNull(request.get(), "the port returned no future");
+    } catch (Throwable e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Tells the answer to one send of {@code entry}: a success ({@code failure} null) or a failure, as
+   * {@link #answered(List, IntFunction)} says. Callable from any thread, without the lock.
+   */
+  protected final void answered(Entry entry, Throwable failure) {
+    answered(List.of(entry), i -> failure);
+  }
+
+  /**
+   * Tells the answer to one send of each of {@code entries}: {@code failureOf.apply(i)} is the failure of
+   * the i-th, or null if it succeeded. A success, an invalid receipt handle, a fatal failure or the last
+   * attempt is reported; a transient failure is handed to {@link #retryLater}. An entry reported already
+   * (by a close that timed out) is skipped. Callable from any thread, without the lock; the reports are made
+   * on the calling thread, and never throw.
+   *
+   * @param entries never null
+   * @param failureOf never null; may return a future's wrapper ({@code CompletionException})
+   */
+  protected final void answered(List<Entry> entries, IntFunction<Throwable> failureOf) {
+    List<Entry> reports = new ArrayList<>(entries.size());
+    List<Throwable> causes = new ArrayList<>(entries.size());
+    lock.lock();
+    try {
+      long now = System.nanoTime();
+      for (int i = 0; i < entries.size(); i++) {
+        Entry entry = entries.get(i);
+        if (!unsettled.contains(entry)) {
+          continue; // close reported it already
+        }
+        Throwable cause = unwrap(failureOf.apply(i));
+        entry.attempts++;
+        if (cause != null && state != State.CLOSED && entry.attempts < maxAttempts
+            && QueueException.kindOf(cause) == QueueException.Kind.TRANSIENT) {
+          Duration pause = RETRY_BACKOFF.delay(entry.attempts);
+          entry.dueNanos = now + pause.toNanos();
+          log.debug("{} of {} failed on attempt {}, retrying in {} ms: {}", entry.action(), entry.message,
+              entry.attempts, pause.toMillis(), describe(cause));
+          if (retryLater(entry)) {
+            continue;
+          }
+        }
+        unsettled.remove(entry);
+        reports.add(entry);
+        causes.add(cause);
+      }
+      reporting += reports.size();
+    } finally {
+      lock.unlock();
+    }
+    if (reports.isEmpty()) {
+      return;
+    }
+    try {
+      for (int i = 0; i < reports.size(); i++) {
+        report(reports.get(i), causes.get(i));
+      }
+    } finally { // whatever a report threw: room kept here would be lost for good
+      lock.lock();
+      try {
+        reporting -= reports.size(); // only now is there room: [held() <= capacity] counts until reported
+        notFull.signalAll();
+        if (held() == 0) {
+          drained.signalAll();
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** Returns true if the entry was given and not reported yet; takes the lock. */
+  protected final boolean isUnsettled(Entry entry) {
+    lock.lock();
+    try {
+      return unsettled.contains(entry);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns how many messages are held: given and not yet reported. With the lock held. */
+  protected final int held() {
+    return unsettled.size() + reporting;
+  }
+
+  /** Returns true once close has begun; with the lock held (for a flush that stops waiting). */
+  protected final boolean isClosing() {
+    return state != State.OPEN;
+  }
+
+  /** Returns true once close has reported everything; with the lock held (for a sending thread to exit). */
+  protected final boolean isClosed() {
+    return state == State.CLOSED;
+  }
+
+  @Override
+  public final void acknowledge(Message message) {
+    Objects.requireNonNull(message, "message");
+    take(new Entry(message, null));
+  }
+
+  @Override
+  public final void release(Message message, Duration visibility) {
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(visibility, "visibility");
+    if (visibility.isNegative() || visibility.compareTo(Limits.MAX_VISIBILITY) > 0) {
+      throw new IllegalArgumentException("visibility must be between 0 and 12 hours but was " + visibility);
+    }
+    take(new Entry(message, visibility));
+  }
+
+  private void take(Entry entry) {
+    lock.lock();
+    try {
+      while (state == State.OPEN && held() >= capacity) {
+        notFull.awaitUninterruptibly(); // keeps waiting if interrupted, returns with the flag set
+      }
+      if (state != State.OPEN) {
+        throw new IllegalStateException("harvester is closed");
+      }
+      unsettled.add(entry); // [held() <= capacity] [registered only while OPEN]
+      enqueue(entry);
+    } finally {
+      lock.unlock();
+    }
+    sendNow(entry);
+  }
+
+  @Override
+  public final void close(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative but was " + timeout);
+    }
+    List<Entry> unsent;
+    InterruptedException interrupted = null;
+    lock.lock();
+    try {
+      if (state != State.OPEN) {
+        return;
+      }
+      state = State.CLOSING;
+      notFull.signalAll(); // waiting callers see CLOSING and throw
+      closing();
+      long left = timeout.toNanos();
+      while (held() > 0 && left > 0) { // until every report has been made, not just decided
+        try {
+          left = drained.awaitNanos(left);
+        } catch (InterruptedException e) {
+          interrupted = e;
+          break;
+        }
+      }
+      state = State.CLOSED;
+      unsent = new ArrayList<>(unsettled);
+      unsettled.clear();
+      closed();
+    } finally {
+      lock.unlock();
+    }
+    if (!unsent.isEmpty()) {
+      log.warn("closed with {} message(s) unsettled after {}; they come back after their visibility timeout",
+          unsent.size(), timeout);
+    }
+    for (Entry entry : unsent) {
+      reportQuietly(entry, new QueueException(QueueException.Kind.TRANSIENT, "",
+          "harvester closed before the queue answered", null)); // one warning above for all
+    }
+    if (interrupted != null) {
+      throw interrupted;
+    }
+  }
+
+  private void report(Entry entry, Throwable cause) {
+    if (cause != null) {
+      try {
+        log.warn("could not {} {} after {} attempt(s): {}", entry.action(), entry.message, entry.attempts,
+            describe(cause));
+      } catch (Throwable ignored) {
+        // a failing logger must not cost the report
+      }
+    }
+    reportQuietly(entry, cause);
+  }
+
+  /** Calls the callback; never throws: what the callback throws is logged. */
+  private void reportQuietly(Entry entry, Throwable cause) {
+    try {
+      if (cause != null) {
+        callback.failed(entry.message, cause);
+      } else if (entry.visibility == null) {
+        callback.acknowledged(entry.message);
+      } else {
+        callback.released(entry.message, entry.visibility);
+      }
+    } catch (Throwable e) {
+      // anything, an Error too: the caller's bookkeeping (room, counts) must still happen, and on a port
+      // thread a throw would only vanish in the answer's future
+      try {
+        log.error("harvester callback failed for {}", entry.message, e);
+      } catch (Throwable ignored) {
+        // a logger that fails in turn changes nothing either
+      }
+    }
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private static String describe(Throwable cause) {
+    return cause instanceof QueueException e
+        ? e.kind() + (e.code().isEmpty() ? "" : " " + e.code())
+        : cause.getClass().getName();
+  }
+}
