@@ -10,14 +10,11 @@ import io.github.sqsconsumer.spi.Worker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -88,12 +85,6 @@ final class Engine {
    */
   private static final int WARN_AFTER_FAILURES = 3;
   /**
-   * What a retry delay leaves of the 12 hours SQS allows after a receive: a release may wait in the
-   * harvester (a batch filling, a throttled retry) and travel before the queue applies it, and a release
-   * that would end later than the 12 hours is rejected whole.
-   */
-  private static final Duration RELEASE_MARGIN = Duration.ofMinutes(1);
-  /**
    * The waits of close end this much before its documented bound, leaving room for the work after the last
    * of them (reports of what was not sent, the runner's close) on a busy machine.
    */
@@ -113,8 +104,6 @@ final class Engine {
   private final MessageHandler handler;
   private final BatchHandler batchHandler;
   private final int unitSize;
-  private final RetryPolicy retryPolicy;
-  private final AcknowledgeMode acknowledgeMode;
   private final ConsumerListener listener;
   private final Duration waitTime;
   /** Asked for with every receive; the registry's deadlines and the heartbeat count on it. */
@@ -129,6 +118,7 @@ final class Engine {
   private final RateLimiter rateLimiter;
   private final FifoScheduler fifo;
   private final Heartbeat heartbeat;
+  private final Settlement settlement;
   private final Hooks hooks; // null without hooks: the handler is called directly
 
   private final int base;
@@ -136,7 +126,6 @@ final class Engine {
   private final List<Poller> pollers = new ArrayList<>(); // filled before the first poller starts
   private Thread dispatcher;
   private volatile boolean running;
-  private final AtomicInteger refusedAtClose = new AtomicInteger(); // messages the closed harvester refused
 
   private final ReentrantLock pollLock = new ReentrantLock();
   private final Condition activeChanged = pollLock.newCondition();
@@ -152,8 +141,6 @@ final class Engine {
     this.handler = config.handler();
     this.batchHandler = config.batchHandler();
     this.unitSize = batchHandler != null ? config.batchSize() : 1;
-    this.retryPolicy = config.retryPolicy();
-    this.acknowledgeMode = config.acknowledgeMode();
     this.listener = SafeListener.of(listener); // [a listener's throw changes nothing]: see SafeListener
     this.waitTime = config.waitTime();
     this.runner = runner;
@@ -170,6 +157,8 @@ final class Engine {
     this.visibility = config.visibilityTimeout() != null ? config.visibilityTimeout() : queue.visibilityTimeout();
     this.heartbeat = new Heartbeat(registry, runner, listener, visibility, config.maxVisibilityExtension());
     this.hooks = Hooks.of(config);
+    this.settlement = new Settlement(name, config.retryPolicy(), config.acknowledgeMode(), queue.fifo(), harvester,
+        registry, this.listener, flow);
   }
 
   /**
@@ -450,7 +439,7 @@ final class Engine {
     }
     List<Unit> units = split(messages);
     if (!running) {
-      units.forEach(this::releaseUnstarted);
+      units.forEach(settlement::releaseUnstarted);
       return;
     }
     if (fifo == null) {
@@ -462,13 +451,13 @@ final class Engine {
       } finally {
         // stopping, a broken worker, or an Error out of submit: the rest of the receive never reaches
         // the worker, so it goes back to the queue at once before anything else happens
-        units.subList(taken, units.size()).forEach(this::releaseUnstarted);
+        units.subList(taken, units.size()).forEach(settlement::releaseUnstarted);
       }
       return;
     }
     List<Unit> heads = fifo.offer(units);
     if (heads == null) {
-      units.forEach(this::releaseUnstarted);
+      units.forEach(settlement::releaseUnstarted);
       return;
     }
     for (int i = 0; i < heads.size(); i++) {
@@ -573,23 +562,13 @@ final class Engine {
     try {
       failed = batchHandler == null ? handleOne(unit, start) : handleBatch(unit, start);
     } catch (RuntimeException | Error e) {
-      // [nothing kept alive that nobody settles]: what never reached the harvester leaves the registry, so
-      // the heartbeat stops and it does come back after its visibility timeout
-      LOG.error("{}: settling {} failed; its messages not yet with the harvester come back after their "
-          + "visibility timeout", name, unit, e);
-      List<Message> messages = unit.messages();
-      for (int i = unit.settled; i < messages.size(); i++) {
-        // the one whose hand-off threw was removed and reported already (handOffFailed): remove() is false
-        if (registry.remove(messages.get(i))) {
-          listener.onAcknowledgementFailed(messages.get(i), e);
-        }
-      }
+      settlement.unsettled(unit, e);
     } finally {
       long elapsed = System.nanoTime() - start;
       unitNanos = unitNanos == 0 ? elapsed : unitNanos + 0.05 * (elapsed - unitNanos);
       flow.release(unit.messages().size());
       if (fifo != null) {
-        fifo.completed(unit, failed).forEach(this::releaseUnstarted);
+        fifo.completed(unit, failed).forEach(settlement::releaseUnstarted);
       }
     }
   }
@@ -609,9 +588,7 @@ final class Engine {
     if (hooked != null) {
       hooks.after(unit.messages(), hooked, failure, null);
     }
-    boolean failed = settle(message, failure, System.nanoTime() - start);
-    unit.settled = 1;
-    return failed;
+    return settlement.settle(unit, failure, System.nanoTime() - start);
   }
 
   private boolean handleBatch(Unit unit, long start) {
@@ -633,143 +610,13 @@ final class Engine {
     if (hooked != null) {
       hooks.after(messages, hooked, whole, whole == null ? result : null);
     }
-    long elapsed = System.nanoTime() - start;
-    boolean failed = false;
-    for (Message message : messages) {
-      if (failed && fifo != null) {
-        // FIFO: after the first failure of a group, later messages are not counted as handled in order
-        releaseMessage(message, Duration.ZERO);
-      } else {
-        Throwable failure = whole != null ? whole : result.failureOf(message);
-        failed |= settle(message, failure, elapsed);
-      }
-      unit.settled++;
-    }
-    return failed;
-  }
-
-  /** Hands one outcome to the harvester; returns true if the message failed and will come back. */
-  private boolean settle(Message message, Throwable failure, long elapsedNanos) {
-    if (failure == null) {
-      listener.onSucceeded(message, Duration.ofNanos(elapsedNanos));
-      acknowledge(message);
-      return false;
-    }
-    if (failure instanceof PermanentFailureException) {
-      listener.onDiscarded(message, failure);
-      acknowledge(message);
-      return false;
-    }
-    if (acknowledgeMode == AcknowledgeMode.ALWAYS) {
-      listener.onFailed(message, failure, null);
-      acknowledge(message);
-      return false;
-    }
-    Optional<Duration> delay = retryDelay(message, failure);
-    listener.onFailed(message, failure, delay.orElse(null));
-    if (delay.isPresent()) {
-      releaseMessage(message, delay.get());
-    } else {
-      registry.remove(message); // left to its visibility timeout: no heartbeat any more
-    }
-    return true;
-  }
-
-  private Optional<Duration> retryDelay(Message message, Throwable failure) {
-    try {
-      Optional<Duration> delay = retryPolicy.delay(message, failure);
-      if (delay == null) {
-        return Optional.empty();
-      }
-      Duration longest = longestRelease(message);
-      return delay.map(d -> d.isNegative() ? Duration.ZERO : d.compareTo(longest) > 0 ? longest : d);
-    } catch (Throwable e) { // an Error too: it must not skip the settling of the rest of a batch
-      LOG.warn("{}: the retry policy failed for {}; leaving it to its visibility timeout: {}", name, message,
-          e.toString());
-      return Optional.empty();
-    }
-  }
-
-  /**
-   * The longest visibility a release of this message may ask for now: SQS keeps a message hidden at most
-   * {@link RetryPolicy#MAX_DELAY} after the receive, counted from when the queue got the request, which is
-   * no earlier than when it was sent; so what remains of that since the send, less RELEASE_MARGIN, in whole
-   * seconds (the runner rounds up). [a release ends within 12 h of its receive]
-   */
-  private Duration longestRelease(Message message) {
-    OptionalLong received = registry.receivedNanos(message);
-    if (received.isEmpty()) {
-      return RetryPolicy.MAX_DELAY; // not ours any more (settled meanwhile): the harvester will refuse it anyway
-    }
-    long left = received.getAsLong() + RetryPolicy.MAX_DELAY.toNanos() - RELEASE_MARGIN.toNanos() - System.nanoTime();
-    return Duration.ofSeconds(Math.clamp(left / 1_000_000_000L, 0, RetryPolicy.MAX_DELAY.toSeconds()));
-  }
-
-  private void acknowledge(Message message) {
-    // not marked: the heartbeat keeps it alive until the harvester reports the delete (a batch may wait for
-    // its flush, or for room under throttling); an extension that arrives after the delete only fails
-    try {
-      harvester.acknowledge(message);
-    } catch (IllegalStateException e) {
-      lateOutcome(message, e);
-    } catch (RuntimeException | Error e) {
-      handOffFailed(message, e);
-      throw e;
-    }
-  }
-
-  private void releaseMessage(Message message, Duration visibility) {
-    registry.releasing(message, visibility); // [no extension after the release]: see InFlight
-    try {
-      harvester.release(message, visibility);
-    } catch (IllegalStateException e) {
-      lateOutcome(message, e);
-    } catch (RuntimeException | Error e) {
-      handOffFailed(message, e);
-      throw e;
-    }
-  }
-
-  /** The harvester threw instead of taking the message (a bug): it is left to its visibility timeout. */
-  private void handOffFailed(Message message, Throwable cause) {
-    registry.remove(message);
-    listener.onAcknowledgementFailed(message, cause);
-  }
-
-  /**
-   * The harvester has closed: a handler outlived the shutdown timeout, or a hand-back waited for room until
-   * close gave up on the queue. Reported, and left to its visibility timeout.
-   */
-  private void lateOutcome(Message message, IllegalStateException refusal) {
-    if (registry.remove(message)) {
-      refusedAtClose.incrementAndGet();
-      LOG.debug("{}: {} reached the harvester after it closed; it comes back after its visibility timeout", name,
-          message);
-      listener.onAcknowledgementFailed(message, refusal);
-    }
+    return settlement.settleBatch(unit, whole, result, System.nanoTime() - start);
   }
 
   /** Releases a FIFO group's head that never reached the worker, with the followers waiting behind it. */
   private void releaseHead(Unit head) {
-    releaseUnstarted(head);
-    fifo.completed(head, true).forEach(this::releaseUnstarted);
-  }
-
-  /** Makes the messages of a unit that never started visible again at once. */
-  private void releaseUnstarted(WorkUnit unit) {
-    try {
-      for (Message message : unit.messages()) {
-        try {
-          releaseMessage(message, Duration.ZERO);
-        } catch (RuntimeException e) {
-          // reported by releaseMessage; the rest of the unit still goes back
-          LOG.error("{}: the harvester failed to release {}; it comes back after its visibility timeout", name,
-              message, e);
-        }
-      }
-    } finally {
-      flow.release(unit.messages().size());
-    }
+    settlement.releaseUnstarted(head);
+    fifo.completed(head, true).forEach(settlement::releaseUnstarted);
   }
 
   // ---------------------------------------------------------------- stopping
@@ -826,7 +673,7 @@ final class Engine {
     phase("reporting what the harvester refused", () -> joinAll(handingBack, deadline));
     // its thread never waits on the queue; what it still has under way gets what is left of the deadline
     phase("stopping the heartbeat", () -> heartbeat.stop(left(deadline)));
-    int refused = refusedAtClose.get();
+    int refused = settlement.refusedAtClose();
     if (refused > 0) {
       LOG.warn("{}: {} messages could not be handed to the harvester before it closed (the queue did not answer "
           + "in time); they come back after their visibility timeout", name, refused);
@@ -843,7 +690,7 @@ final class Engine {
     if (units.isEmpty()) {
       return null;
     }
-    return Thread.ofVirtual().name(name + "-handback").start(() -> units.forEach(this::releaseUnstarted));
+    return Thread.ofVirtual().name(name + "-handback").start(() -> units.forEach(settlement::releaseUnstarted));
   }
 
   private static void joinAll(List<Thread> threads, long deadline) throws InterruptedException {
