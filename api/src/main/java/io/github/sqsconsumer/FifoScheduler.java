@@ -1,45 +1,82 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.WorkUnit;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Keeps FIFO groups in order: at most one unit of a group is with the worker at a time; the units
- * received after it wait here, in order, and go to the worker when it finishes well. If it fails, the
- * waiting units of its group are released (visible again at once) rather than handled out of order; the
- * queue then redelivers the group from the failed message on.
- *
- * <pre>
- * Concurrency:
- *   One lock guards the groups map. A group is in the map while one of its units is with the worker;
- *   its deque holds the units received after that one.  [per group: submitted units <= 1]
- *   A poller offers all units of a receive at once; the first unit of an idle group goes straight to the
- *   worker from the poller (it may block there: that is the backpressure). Worker threads report completion; the next unit
- *   of the group must not be submitted from a worker thread (it could wait for the very capacity it
- *   holds), so it goes to the ready queue, which one dispatcher thread drains into the worker. The
- *   ready queue is bounded by the flow control's permits, not by its own capacity.
- * Shutdown:
- *   close() marks the scheduler closed and hands back every waiting unit; completions after that
- *   release the group's waiting units instead of scheduling them.
- * </pre>
+ * Keeps FIFO groups in order: at most one unit of a group is with the worker at a time; the units received
+ * after it wait here, in order, and go to the worker when it finishes well.
  */
 final class FifoScheduler {
+  /*
+   * Order:
+   *   If a group's unit fails, the units waiting behind it are released (visible again at once) rather than
+   *   handled out of order; the queue then redelivers the group from the failed message on.
+   * Concurrency:
+   *   One lock guards the groups map. A group is in the map while one of its units is with the worker;
+   *   its deque holds the units received after that one.  [per group: submitted units <= 1]
+   *   A poller offers all units of a receive at once; the first unit of an idle group goes straight to the
+   *   worker from the poller (it may block there: that is the backpressure). Worker threads report
+   *   completion; the next unit of the group must not be submitted from a worker thread (it could wait for
+   *   the very capacity it holds), so it goes to the ready queue, which this scheduler's own dispatcher
+   *   thread drains into the worker. The ready queue is bounded by the flow control's permits, not by its
+   *   own capacity.
+   * Supervision:
+   *   [the dispatcher never ends while the consumer runs]: a unit it could not hand over goes back with its
+   *   group's followers, whatever was thrown is logged, and it goes on after a pause.
+   * Shutdown:
+   *   stopDispatcher() interrupts the dispatcher; close() marks the scheduler closed and hands back every
+   *   waiting unit; completions after that release the group's waiting units instead of scheduling them.
+   */
+  private static final Logger LOG = LoggerFactory.getLogger(FifoScheduler.class);
+  /** How long the dispatcher pauses after an unexpected failure, so that a lasting one is no hot loop. */
+  private static final Duration DISPATCHER_PAUSE = Duration.ofMillis(100);
+
+  private final String name;
+  private final BooleanSupplier running;
+  private final Consumer<WorkUnit> release;
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<String, ArrayDeque<Unit>> groups = new HashMap<>(); // @GuardedBy("lock")
   private boolean closed; // @GuardedBy("lock")
-  final LinkedBlockingQueue<Unit> ready = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<Unit> ready = new LinkedBlockingQueue<>();
+  private volatile Thread dispatcher;
+
+  /**
+   * {@code running} says whether the consumer runs; {@code release} makes an unstarted unit visible again
+   * at once and gives back its permits.
+   */
+  FifoScheduler(String name, BooleanSupplier running, Consumer<WorkUnit> release) {
+    this.name = name;
+    this.running = running;
+    this.release = release;
+  }
+
+  /**
+   * Starts the dispatcher, which hands each group's next unit to {@code submit}; submit returns false if the
+   * unit was not taken.
+   */
+  void start(Predicate<Unit> submit) {
+    dispatcher = Thread.ofVirtual().name(name + "-dispatcher").start(() -> dispatch(submit));
+  }
 
   /**
    * Offers the units of one receive, all at once, and returns those whose group was idle: the caller must
    * submit them now; the others wait behind their group's earlier units. All of a receive is registered
-   * before any of it runs, so a head that fails at once still finds its followers here to release
-   * (offering one by one let a follower arrive after the failure and run out of order). Returns null if
-   * the scheduler is closed: the caller must release every unit.
+   * before any of it runs, so a head that fails at once still finds its followers here to release.
+   * Returns null if the scheduler is closed: the caller must release every unit.
    */
   List<Unit> offer(List<Unit> units) {
     lock.lock();
@@ -61,6 +98,17 @@ final class FifoScheduler {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** A group's unit finished; after a failure, or once closed, the units waiting behind it are released. */
+  void finished(Unit unit, boolean failed) {
+    completed(unit, failed).forEach(release);
+  }
+
+  /** Releases a group's head that never reached the worker, with the followers waiting behind it. */
+  void unstarted(Unit head) {
+    release.accept(head);
+    finished(head, true);
   }
 
   /**
@@ -91,6 +139,20 @@ final class FifoScheduler {
     }
   }
 
+  /** The units waiting for the dispatcher, oldest first: a snapshot. */
+  List<Unit> ready() {
+    return List.copyOf(ready);
+  }
+
+  /** Interrupts the dispatcher, which ends as the consumer no longer runs; returns its thread, or null. */
+  Thread stopDispatcher() {
+    Thread thread = dispatcher;
+    if (thread != null) {
+      thread.interrupt();
+    }
+    return thread;
+  }
+
   /** Closes the scheduler and returns every unit that has not gone to the worker. */
   List<Unit> close() {
     lock.lock();
@@ -105,6 +167,35 @@ final class FifoScheduler {
       return unstarted;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** The dispatcher: submits the next unit of each group when the previous one finished. */
+  private void dispatch(Predicate<Unit> submit) {
+    while (running.getAsBoolean()) {
+      try {
+        Unit unit = ready.poll(1, TimeUnit.SECONDS);
+        if (unit == null) {
+          continue;
+        }
+        boolean taken = false;
+        try {
+          taken = submit.test(unit);
+        } finally {
+          if (!taken) {
+            unstarted(unit);
+          }
+        }
+      } catch (InterruptedException e) {
+        // stopDispatcher() interrupts; any other interrupt is no reason to stop
+      } catch (Throwable t) {
+        try {
+          LOG.error("{}: the FIFO dispatcher hit an unexpected failure; it goes on", name, t);
+          Thread.sleep(DISPATCHER_PAUSE);
+        } catch (Throwable again) {
+          // stopping, or even logging failed: go on
+        }
+      }
     }
   }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   closed; waiters are pollers only.
  * Limit:
  *   limit = base + prefetch, base = concurrency x messages per unit. prefetch adapts between a floor and
- *   the configured maximum (see Engine#adapt); lowering it never revokes permits already held, it only
+ *   the configured maximum (see Prefetch); lowering it never revokes permits already held, it only
  *   delays new ones.   [held <= limit, except transiently after the limit was lowered]
  * Batches:
  *   A poller waits up to batchWait for a whole batch (min(batch, limit)), because SQS bills per request

@@ -3,9 +3,9 @@ package io.github.sqsconsumer;
 import io.github.sqsconsumer.spi.WorkUnit;
 import java.util.List;
 
-/** The core's unit of work: one message, or one batch for the batch handler. */
+/** The core's unit of work: one message, or one batch for the batch handler; the worker runs it. */
 final class Unit implements WorkUnit {
-  private final Engine engine;
+  private final Handling handling;
   private final List<Message> messages;
   /**
    * How many of its messages, in order, had their outcome handed over (to the harvester, or given up on);
@@ -13,8 +13,8 @@ final class Unit implements WorkUnit {
    */
   int settled;
 
-  Unit(Engine engine, List<Message> messages) {
-    this.engine = engine;
+  Unit(Handling handling, List<Message> messages) {
+    this.handling = handling;
     this.messages = messages;
   }
 
@@ -30,7 +30,7 @@ final class Unit implements WorkUnit {
 
   @Override
   public void run() {
-    engine.run(this);
+    handling.run(this);
   }
 
   @Override

@@ -6,7 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 final class FifoSchedulerTest {
-  private final FifoScheduler scheduler = new FifoScheduler();
+  private final FifoScheduler scheduler = new FifoScheduler("test", () -> true, unit -> {});
 
   private static Unit unit(String group, int i) {
     return new Unit(null, List.of(Message.builder().id(group + i).body("").receiptHandle("r" + i)
@@ -20,7 +20,7 @@ final class FifoSchedulerTest {
     Unit b1 = unit("b", 1);
     assertThat(scheduler.offer(List.of(a1, a2, b1))).containsExactly(a1, b1);
     assertThat(scheduler.completed(a1, false)).isEmpty();
-    assertThat(scheduler.ready).containsExactly(a2);
+    assertThat(scheduler.ready()).containsExactly(a2);
   }
 
   @Test
@@ -30,7 +30,7 @@ final class FifoSchedulerTest {
     assertThat(scheduler.offer(List.of(a1))).containsExactly(a1);
     assertThat(scheduler.offer(List.of(a2))).isEmpty();
     assertThat(scheduler.completed(a1, false)).isEmpty();
-    assertThat(scheduler.ready).containsExactly(a2);
+    assertThat(scheduler.ready()).containsExactly(a2);
   }
 
   /**
@@ -46,7 +46,7 @@ final class FifoSchedulerTest {
     List<Unit> heads = scheduler.offer(List.of(a1, a2, a3));
     assertThat(heads).containsExactly(a1);
     assertThat(scheduler.completed(a1, true)).containsExactly(a2, a3);
-    assertThat(scheduler.ready).isEmpty();
+    assertThat(scheduler.ready()).isEmpty();
     // the group is idle again: its next delivery goes straight to the worker
     assertThat(scheduler.offer(List.of(unit("a", 1)))).hasSize(1);
   }

@@ -83,7 +83,7 @@ final class EngineSettleTest {
         throw new IllegalStateException("handler fails");
       }));
 
-      engine.run(new Unit(engine, List.of(message)));
+      new Unit(engine.handling(), List.of(message)).run();
       heartbeat.tick(t0 + 2200 * SECOND / 1000); // due again, and the release is not reported yet
       heartbeat.tick(t0 + 3300 * SECOND / 1000);
 
@@ -107,7 +107,7 @@ final class EngineSettleTest {
       throw new IllegalStateException("handler fails");
     }));
 
-    engine.run(new Unit(engine, List.of(message)));
+    new Unit(engine.handling(), List.of(message)).run();
 
     assertThat(listener.messagesOf("acknowledgementFailed")).isEmpty();
     assertThat(listener.of("released")).singleElement().satisfies(released -> assertThat((Duration) released.detail())
@@ -125,7 +125,7 @@ final class EngineSettleTest {
       throw new IllegalStateException("handler fails");
     }));
 
-    engine.run(new Unit(engine, List.of(message)));
+    new Unit(engine.handling(), List.of(message)).run();
 
     assertThat(listener.of("released")).singleElement().satisfies(released -> assertThat((Duration) released.detail())
         .isLessThan(Duration.ofHours(9)).isGreaterThan(Duration.ofHours(8)));
@@ -142,7 +142,7 @@ final class EngineSettleTest {
       throw new IllegalStateException("handler fails");
     }));
 
-    engine.run(new Unit(engine, List.of(message)));
+    new Unit(engine.handling(), List.of(message)).run();
     assertThat(listener.messagesOf("extended")).containsExactly(message);
     assertThat(queue.visibleCount()).as("visible after the release").isEqualTo(1);
     heartbeat.tick(t0 + 2200 * SECOND / 1000); // due again, and the release is not reported yet
@@ -169,7 +169,7 @@ final class EngineSettleTest {
         throw new IllegalStateException("handler fails");
       }));
 
-      engine.run(new Unit(engine, List.of(message)));
+      new Unit(engine.handling(), List.of(message)).run();
       runner.sendHeld(); // the extension reaches the queue after the release
 
       assertThat(port.visibilityChanges(message)).as("release, extension, release again")
@@ -189,7 +189,7 @@ final class EngineSettleTest {
       throw new IllegalStateException("handler fails");
     }));
 
-    engine.run(new Unit(engine, List.of(message)));
+    new Unit(engine.handling(), List.of(message)).run();
     assertThat(queue.visibleCount()).as("visible after the release").isEqualTo(1);
     runner.sendHeld(); // the extension reaches the queue last and hides the message again
 
@@ -214,7 +214,7 @@ final class EngineSettleTest {
       harvester.holdReports(); // like a batching harvester whose delete has not been answered yet
       Engine engine = engine(Consumer.builder().handler(m -> {}));
 
-      engine.run(new Unit(engine, List.of(message)));
+      new Unit(engine.handling(), List.of(message)).run();
       heartbeat.tick(t0 + 1100 * SECOND / 1000);
       assertThat(harvester.acknowledged).containsExactly(message);
       assertThat(port.visibilityChanges(message)).as("kept alive while its delete is pending").hasSize(1);
@@ -234,7 +234,7 @@ final class EngineSettleTest {
     runner.holdVisibilityBatches();
     Engine engine = engine(Consumer.builder().handler(m -> heartbeat.tick(t0 + 1100 * SECOND / 1000)));
 
-    engine.run(new Unit(engine, List.of(message)));
+    new Unit(engine.handling(), List.of(message)).run();
     runner.sendHeld();
     heartbeat.tick(t0 + 5 * SECOND);
 
@@ -256,7 +256,7 @@ final class EngineSettleTest {
     harvester.failAcknowledging(messages.get(2));
     Engine engine = engine(Consumer.builder().batchHandler(batch -> BatchResult.success()));
 
-    engine.run(new Unit(engine, messages));
+    new Unit(engine.handling(), messages).run();
 
     assertThat(listener.messagesOf("acknowledged")).containsExactlyInAnyOrderElementsOf(messages.subList(0, 2));
     assertThat(listener.messagesOf("acknowledgementFailed")).as("reported once each")
@@ -274,7 +274,7 @@ final class EngineSettleTest {
     harvester.failAcknowledging(message);
     Engine engine = engine(Consumer.builder().handler(m -> {}));
 
-    engine.run(new Unit(engine, List.of(message)));
+    new Unit(engine.handling(), List.of(message)).run();
 
     assertThat(listener.of("acknowledgementFailed")).singleElement().satisfies(event -> {
       assertThat(event.message()).isEqualTo(message);

@@ -186,7 +186,7 @@ final class HeartbeatTest {
       return BatchResult.success();
     }), runner, new CoreParts.HoldingWorker(), new CoreParts.SendingHarvester(runner, registry), registry, listener);
 
-    engine.run(new Unit(engine, messages));
+    new Unit(engine.handling(), messages).run();
 
     assertThat(port.requests()).first().satisfies(r -> {
       assertThat(r.kind()).isEqualTo(ScriptedQueuePort.Kind.CHANGE_VISIBILITY_BATCH);

@@ -1,0 +1,128 @@
+package io.github.sqsconsumer;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Runs a unit on a worker thread: its hooks and handler, then hands the outcome on to the settlement. */
+final class Handling {
+  /*
+   * Running a unit:
+   *   hooks.before, the handler (one message, or the batch), hooks.after, then the settlement of each
+   *   message. Whatever the handler or a hook throws, an Error too, is the unit's failure, not the
+   *   worker's. Afterwards, whatever settling threw: the unit's time goes to the prefetch, its permits go
+   *   back to the flow control, and for a FIFO queue the scheduler learns that the group may go on (or,
+   *   after a failure, hands back the units waiting behind it).
+   *   [permits back whatever the unit throws]
+   * Concurrency:
+   *   Called by worker threads, as many at once as the worker runs units; no state of its own.
+   */
+  private final MessageHandler handler; // null with a batch handler
+  private final BatchHandler batchHandler; // null with a handler
+  private final Hooks hooks; // null without hooks: the handler is called directly
+  private final Settlement settlement;
+  private final Prefetch prefetch;
+  private final FlowControl flow;
+  private final FifoScheduler fifo; // null for a standard queue
+  private final HandlerTimeouts timeouts; // null without a handler timeout: nothing per unit
+
+  Handling(MessageHandler handler, BatchHandler batchHandler, Hooks hooks, Settlement settlement,
+      Prefetch prefetch, FlowControl flow, FifoScheduler fifo, String name, Duration handlerTimeout) {
+    this.handler = handler;
+    this.batchHandler = batchHandler;
+    this.hooks = hooks;
+    this.settlement = settlement;
+    this.prefetch = prefetch;
+    this.flow = flow;
+    this.fifo = fifo;
+    this.timeouts = handlerTimeout.isZero() ? null : new HandlerTimeouts(name, handlerTimeout, this::expired);
+  }
+
+  /** The handler timeouts' timer, to start and stop with the engine; null without a handler timeout. */
+  HandlerTimeouts timeouts() {
+    return timeouts;
+  }
+
+  /** Runs {@code unit}: handler, outcomes, permits back, next unit of its FIFO group. */
+  void run(Unit unit) {
+    long start = System.nanoTime();
+    boolean failed = true;
+    try {
+      failed = batchHandler == null ? handleOne(unit, start) : handleBatch(unit, start);
+    } catch (RuntimeException | Error e) {
+      settlement.unsettled(unit, e);
+    } finally {
+      prefetch.unitTook(System.nanoTime() - start);
+      flow.release(unit.messages().size());
+      if (fifo != null) {
+        fifo.finished(unit, failed);
+      }
+    }
+  }
+
+  private boolean handleOne(Unit unit, long start) {
+    Message message = unit.messages().get(0);
+    Throwable failure = null;
+    Object[] hooked = null;
+    HandlerTimeouts.Watch watch = timeouts == null ? null : timeouts.watch(unit);
+    try {
+      if (hooks != null) {
+        hooked = hooks.before(unit.messages()); // a hook that throws fails the unit like its handler
+      }
+      handler.handle(message);
+    } catch (Throwable t) { // a handler's Error is the handler's failure, not the worker's
+      failure = t;
+    }
+    HandlerTimeoutException expired = watch == null ? null : timeouts.end(watch);
+    if (hooked != null) {
+      hooks.after(unit.messages(), hooked, expired != null ? expired : failure, null);
+    }
+    if (expired != null) {
+      return true; // settled as failed by the timeouts (expired): [one outcome per message]
+    }
+    return settlement.settle(unit, failure, System.nanoTime() - start);
+  }
+
+  private boolean handleBatch(Unit unit, long start) {
+    List<Message> messages = unit.messages();
+    BatchResult result = null;
+    Throwable whole = null;
+    Object[] hooked = null;
+    HandlerTimeouts.Watch watch = timeouts == null ? null : timeouts.watch(unit);
+    try {
+      if (hooks != null) {
+        hooked = hooks.before(messages);
+      }
+      result = batchHandler.handle(messages);
+      if (result == null) {
+        whole = new NullPointerException("the batch handler returned null instead of a BatchResult");
+      }
+    } catch (Throwable t) {
+      whole = t;
+    }
+    HandlerTimeoutException expired = watch == null ? null : timeouts.end(watch);
+    if (expired != null) {
+      whole = expired;
+    }
+    if (hooked != null) {
+      hooks.after(messages, hooked, whole, whole == null ? result : null);
+    }
+    if (expired != null) {
+      return true; // settled as failed by the timeouts (expired): [one outcome per message]
+    }
+    return settlement.settleBatch(unit, whole, result, System.nanoTime() - start);
+  }
+
+  /**
+   * Settles a unit whose handler outlived the handler timeout, every message failed with {@code cause}
+   * (FIFO: the first by the retry policy, the rest of its group released at once, as after any failure); on
+   * the timer's thread, while the handler may still run. Its permits and its FIFO group stay taken until the
+   * handler returns ({@link #run}).
+   */
+  private void expired(Unit unit, HandlerTimeoutException cause) {
+    try {
+      settlement.settleBatch(unit, cause, null, cause.timeout().toNanos());
+    } catch (RuntimeException | Error e) {
+      settlement.unsettled(unit, e);
+    }
+  }
+}

@@ -1,0 +1,328 @@
+package io.github.sqsconsumer;
+
+import io.github.sqsconsumer.spi.Backoff;
+import io.github.sqsconsumer.spi.QueueException;
+import io.github.sqsconsumer.spi.QueuePort;
+import io.github.sqsconsumer.spi.Runner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The pollers: receive through the runner as fast as permits allow, and hand what came on to dispatch. */
+final class Polling {
+  /*
+   * Concurrency:
+   *   Pollers (virtual threads) each loop: take permits (FlowControl), take rate tokens, receive, give back
+   *   unused permits and their rate tokens, and hand the messages to Dispatch (which may block on the
+   *   worker: that wait is the prefetch buffer).
+   *   [permits held <= concurrency x unit size + prefetch]: received and unfinished messages are bounded.
+   * Overlapping polls:
+   *   One poller per ten permits of the largest limit (at most 64) so polls overlap the queue's round trip.
+   *   Only the first `active` pollers poll; the others park. A receive that comes back full asks for one
+   *   more overlapping poll, one that comes back partly filled for one fewer, and an empty one (or a
+   *   failure) leaves only the first: additive increase and decrease around the number of polls the
+   *   arrival rate and the round trip need. Too many waiting polls split each arrival into small
+   *   receives (SQS bills per request); too few leave handlers idle. An idle consumer costs one long poll
+   *   at a time. [1 <= active <= pollers]
+   * Supervision:
+   *   [a poller never ends while the consumer runs]: each catches whatever one round throws (an Error
+   *   too), logs it at ERROR and goes on after a backoff; permits taken for a receive go back whatever it
+   *   throws.
+   * Shutdown:
+   *   stop() wakes the parked pollers and cancels every outstanding receive at once; messages that arrive
+   *   for a cancelled receive are the runner's to release (see Runner#receive), those of a receive that
+   *   completed first are released unstarted by Dispatch, since the consumer no longer runs.
+   *   [no receive outlives stop]
+   */
+  private static final Logger LOG = LoggerFactory.getLogger(Polling.class);
+  /** The most messages one receive may ask for (the SQS limit). */
+  private static final int RECEIVE_BATCH = QueuePort.MAX_BATCH_SIZE;
+  /** Enough overlapping polls for ~20,000 messages/s at a 30 ms round trip; more only costs connections. */
+  private static final int MAX_POLLERS = 64;
+  /**
+   * Passing faults (a throttled or reset receive) are routine at scale: one poller's failures are logged at
+   * WARN only from the third in a row, and its recovery at INFO only after such a warning.
+   */
+  private static final int WARN_AFTER_FAILURES = 3;
+
+  private final String name;
+  private final Runner runner;
+  private final Duration waitTime;
+  private final Duration visibility;
+  private final FlowControl flow;
+  private final RateLimiter rateLimiter; // null without a rate limit
+  private final Prefetch prefetch;
+  private final Dispatch dispatch;
+  private final ConsumerListener listener;
+  private final BooleanSupplier running;
+  private final PauseGate pauseGate;
+  private final HealthTracker health;
+  private final int count;
+  private final List<Poller> pollers = new ArrayList<>(); // filled before the first poller starts
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition activeChanged = lock.newCondition();
+  private int active = 1; // @GuardedBy("lock")
+
+  /**
+   * {@code mostPermits} is the flow control's largest limit; {@code visibility} is asked for with every
+   * receive.
+   */
+  Polling(String name, Runner runner, Duration waitTime, Duration visibility, int mostPermits, FlowControl flow,
+      RateLimiter rateLimiter, Prefetch prefetch, Dispatch dispatch, ConsumerListener listener,
+      BooleanSupplier running, PauseGate pauseGate, HealthTracker health) {
+    this.name = name;
+    this.runner = runner;
+    this.waitTime = waitTime;
+    this.visibility = visibility;
+    this.count = Math.min(MAX_POLLERS, Math.ceilDiv(mostPermits, RECEIVE_BATCH));
+    this.flow = flow;
+    this.rateLimiter = rateLimiter;
+    this.prefetch = prefetch;
+    this.dispatch = dispatch;
+    this.listener = SafeListener.of(listener); // [a listener's throw changes nothing]: see SafeListener
+    this.running = running;
+    this.pauseGate = pauseGate;
+    this.health = health;
+  }
+
+  /** Starts the pollers. */
+  void start() {
+    // all pollers exist before any runs: a running poller reads the list (adjustActive, stop)
+    for (int i = 0; i < count; i++) {
+      pollers.add(new Poller(i));
+    }
+    for (Poller poller : pollers) {
+      poller.thread = Thread.ofVirtual().name(name + "-poller-" + poller.index).unstarted(poller);
+    }
+    pollers.forEach(poller -> poller.thread.start());
+  }
+
+  /**
+   * Wakes the parked pollers and cancels every outstanding receive, all at once, so they abort together and
+   * not one after the other; returns the pollers' threads, which may still hand messages back. Called once
+   * the consumer no longer runs.
+   */
+  List<Thread> stop() {
+    wakeAll();
+    List<Thread> threads = new ArrayList<>();
+    for (Poller poller : pollers) {
+      poller.cancel();
+      threads.add(poller.thread);
+    }
+    return threads;
+  }
+
+  /** One polling loop. */
+  private final class Poller implements Runnable {
+    private final int index;
+    private final Backoff.Sequence backoff = Backoff.of(Duration.ofMillis(200), Duration.ofSeconds(5)).sequence();
+    private final Backoff.Sequence emptyBackoff =
+        Backoff.of(Duration.ofMillis(100), Duration.ofSeconds(2)).sequence();
+    private volatile CompletableFuture<List<Message>> current;
+    private volatile Thread thread;
+    private int failures;
+
+    Poller(int index) {
+      this.index = index;
+    }
+
+    /**
+     * Polls until the consumer stops. [a poller never ends while the consumer runs]: whatever a round
+     * throws, an Error too, is logged and reported, and the next round begins after a backoff.
+     */
+    @Override
+    public void run() {
+      while (running.getAsBoolean()) {
+        try {
+          if (index > 0) {
+            awaitTurn(index);
+          }
+          if (!pauseGate.awaitOpen()) {
+            continue; // paused: look again whether the consumer still runs
+          }
+          int permits = flow.acquire(1, TimeUnit.MINUTES); // zero when closed, or none came free: ask again
+          if (permits > 0) {
+            poll(permits);
+          }
+        } catch (InterruptedException e) {
+          // stop() interrupts; any other interrupt is no reason to stop polling
+        } catch (Throwable t) {
+          failedUnexpectedly(t);
+        }
+      }
+    }
+
+    private void failedUnexpectedly(Throwable failure) {
+      try {
+        LOG.error("{}: poller {} hit an unexpected failure; polling goes on", name, index, failure);
+        pollFailed(failure);
+      } catch (InterruptedException e) {
+        // stopping
+      } catch (Throwable again) {
+        // even reporting failed (a listener that throws, no memory): still no hot loop
+        try {
+          Thread.sleep(backoff.next());
+        } catch (InterruptedException e) {
+          // stopping
+        }
+      }
+    }
+
+    /** Receives once with the permits held, and hands on what came. */
+    private void poll(int permits) throws InterruptedException {
+      if (rateLimiter != null) {
+        try {
+          rateLimiter.acquire(permits);
+        } catch (InterruptedException e) {
+          flow.release(permits);
+          throw e;
+        }
+      }
+      long sentNanos = System.nanoTime();
+      List<Message> messages;
+      CompletableFuture<List<Message>> future = null;
+      try {
+        future = pauseGate.receive(runner, permits, waitTime, visibility);
+        if (future == null) { // paused since this turn began: no receive was sent
+          giveBack(permits);
+          return;
+        }
+        current = future;
+        if (!running.getAsBoolean()) {
+          future.cancel(true); // [no receive outlives stop]: stop() may have looked before we published
+        }
+        messages = future.get();
+      } catch (CancellationException | InterruptedException e) {
+        if (future != null) {
+          future.cancel(true); // if it arrives anyway, the runner releases it (Runner#receive)
+        }
+        giveBack(permits);
+        if (running.getAsBoolean() && e instanceof CancellationException) {
+          pollFailed(e); // the runner cancelled a receive of its own: a fault, with backoff
+        }
+        return;
+      } catch (ExecutionException | RuntimeException e) {
+        giveBack(permits);
+        if (running.getAsBoolean()) { // else our own cancelled receive, failing as the client aborts it
+          pollFailed(e instanceof ExecutionException ? e.getCause() : e);
+        }
+        return;
+      } catch (Error e) {
+        giveBack(permits); // [permits back whatever a receive throws]; run() reports it and backs off
+        throw e;
+      } finally {
+        current = null;
+      }
+      long rtt = System.nanoTime() - sentNanos;
+      health.received();
+      giveBack(permits - messages.size());
+      if (failures > 0) {
+        if (failures >= WARN_AFTER_FAILURES) {
+          LOG.info("{}: receiving works again after {} failed attempts", name, failures);
+        }
+        failures = 0;
+      }
+      backoff.reset();
+      if (messages.isEmpty()) {
+        adjustActive(Integer.MIN_VALUE);
+        // short polling, or a server that answers a long poll at once: no hot loop on an empty queue
+        boolean early = waitTime.compareTo(Duration.ofSeconds(1)) < 0 || rtt < waitTime.toNanos() / 2;
+        if (early && running.getAsBoolean()) {
+          Thread.sleep(emptyBackoff.next());
+        }
+        return;
+      }
+      emptyBackoff.reset();
+      adjustActive(messages.size() == permits ? 1 : messages.size() < permits / 2 ? -1 : 0);
+      prefetch.roundTrip(rtt);
+      dispatch.deliver(messages, sentNanos);
+    }
+
+    private void pollFailed(Throwable cause) throws InterruptedException {
+      Duration delay = backoff.next();
+      failures++;
+      health.failed();
+      boolean fatal = QueueException.kindOf(cause) == QueueException.Kind.FATAL;
+      if (fatal) {
+        LOG.warn("{}: receiving failed (not transient), retrying with backoff: {}", name, cause.toString());
+      } else if (failures == WARN_AFTER_FAILURES) {
+        LOG.warn("{}: receiving failed {} times in a row, retrying with backoff: {}", name, failures,
+            cause.toString());
+      } else {
+        LOG.debug("{}: receiving failed (attempt {}), retrying with backoff: {}", name, failures,
+            cause.toString());
+      }
+      listener.onPollError(cause, delay);
+      adjustActive(Integer.MIN_VALUE);
+      if (running.getAsBoolean()) {
+        Thread.sleep(delay);
+      }
+    }
+
+    void cancel() {
+      CompletableFuture<List<Message>> future = current;
+      if (future != null) {
+        future.cancel(true);
+      }
+      Thread t = thread;
+      if (t != null) {
+        t.interrupt();
+      }
+    }
+  }
+
+  /** Gives back permits a receive did not fill, with their rate tokens. */
+  private void giveBack(int permits) {
+    flow.release(permits);
+    if (rateLimiter != null) {
+      rateLimiter.refund(permits);
+    }
+  }
+
+  /** Changes how many pollers poll: +1, -1, or MIN_VALUE for only the first. */
+  private void adjustActive(int change) {
+    if (pollers.size() <= 1 || change == 0) {
+      return;
+    }
+    lock.lock();
+    try {
+      int next = change == Integer.MIN_VALUE ? 1 : Math.clamp((long) active + change, 1, pollers.size());
+      if (next > active) {
+        activeChanged.signalAll();
+      }
+      active = next;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void awaitTurn(int index) throws InterruptedException {
+    lock.lock();
+    try {
+      while (index >= active && running.getAsBoolean()) {
+        activeChanged.await();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void wakeAll() {
+    lock.lock();
+    try {
+      activeChanged.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+}

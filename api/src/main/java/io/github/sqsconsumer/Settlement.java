@@ -1,0 +1,233 @@
+package io.github.sqsconsumer;
+
+import io.github.sqsconsumer.spi.Harvester;
+import io.github.sqsconsumer.spi.WorkUnit;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns the outcomes of a unit's messages into acknowledgements and releases handed to the harvester. */
+final class Settlement {
+  /*
+   * Rules:
+   *   success -> acknowledge. PermanentFailureException -> reported as discarded, acknowledged.
+   *   AcknowledgeMode.ALWAYS -> any failure is reported and acknowledged. Otherwise the retry policy names
+   *   a delay: the message is released with it (clamped to [0, what SQS allows for this receive]), or, with
+   *   no delay (or a policy that throws), it leaves the registry and comes back after its visibility
+   *   timeout. FIFO batches: after the first message that failed, the later ones are released at 0 s
+   *   without counting as handled, so the group is redelivered in order from the failure on.
+   * Concurrency:
+   *   Called by the worker threads running units (settle, settleBatch, unsettled) and by whoever hands
+   *   unstarted units back (pollers, the FIFO dispatcher, close): no state of its own besides the count of
+   *   messages the closed harvester refused. A release marks the registry entry first, so the heartbeat
+   *   sends no extension after it. [no extension after the release]: see InFlight
+   * Failures of the harvester:
+   *   IllegalStateException means it has closed (a handler outlived the shutdown timeout, or a hand-back
+   *   waited for room until close gave up on the queue): reported, and left to its visibility timeout. Any
+   *   other throw is a bug of the harvester: the message leaves the registry, is reported, and the throw
+   *   passes on to the unit's runner, which gives up on the rest of the unit (see unsettled).
+   *   [nothing kept alive that nobody settles]
+   */
+  private static final Logger LOG = LoggerFactory.getLogger(Settlement.class);
+  /**
+   * What a retry delay leaves of the 12 hours SQS allows after a receive: a release may wait in the
+   * harvester (a batch filling, a throttled retry) and travel before the queue applies it, and a release
+   * that would end later than the 12 hours is rejected whole.
+   */
+  private static final Duration RELEASE_MARGIN = Duration.ofMinutes(1);
+
+  private final String name;
+  private final RetryPolicy retryPolicy;
+  private final AcknowledgeMode acknowledgeMode;
+  private final boolean fifo;
+  private final Harvester harvester;
+  private final InFlight registry;
+  private final ConsumerListener listener;
+  private final FlowControl flow;
+  private final AtomicInteger refusedAtClose = new AtomicInteger();
+
+  Settlement(String name, RetryPolicy retryPolicy, AcknowledgeMode acknowledgeMode, boolean fifo,
+      Harvester harvester, InFlight registry, ConsumerListener listener, FlowControl flow) {
+    this.name = name;
+    this.retryPolicy = retryPolicy;
+    this.acknowledgeMode = acknowledgeMode;
+    this.fifo = fifo;
+    this.harvester = harvester;
+    this.registry = registry;
+    this.listener = SafeListener.of(listener); // [a listener's throw changes nothing]: see SafeListener
+    this.flow = flow;
+  }
+
+  /**
+   * Settles the one message of {@code unit} with the handler's {@code failure} (null: success); returns
+   * true if it failed and will come back.
+   */
+  boolean settle(Unit unit, Throwable failure, long elapsedNanos) {
+    boolean failed = settle(unit.messages().get(0), failure, elapsedNanos);
+    unit.settled = 1;
+    return failed;
+  }
+
+  /**
+   * Settles the messages of a batch unit: each by {@code whole} if the batch failed as a whole, else by
+   * {@code result}; returns true if any failed and will come back.
+   */
+  boolean settleBatch(Unit unit, Throwable whole, BatchResult result, long elapsedNanos) {
+    boolean failed = false;
+    for (Message message : unit.messages()) {
+      if (failed && fifo) {
+        // FIFO: after the first failure of a group, later messages are not counted as handled in order
+        release(message, Duration.ZERO);
+      } else {
+        Throwable failure = whole != null ? whole : result.failureOf(message).orElse(null);
+        failed |= settle(message, failure, elapsedNanos);
+      }
+      unit.settled++;
+    }
+    return failed;
+  }
+
+  /**
+   * Gives up on what settling {@code unit} left unsettled when it threw: those messages leave the registry,
+   * so the heartbeat stops and they come back after their visibility timeout, and each is reported.
+   */
+  void unsettled(Unit unit, Throwable cause) {
+    LOG.error("{}: settling {} failed; its messages not yet with the harvester come back after their "
+        + "visibility timeout", name, unit, cause);
+    List<Message> messages = unit.messages();
+    for (int i = unit.settled; i < messages.size(); i++) {
+      // the one whose hand-off threw was removed and reported already (handOffFailed): remove() is false
+      if (registry.remove(messages.get(i))) {
+        listener.onAcknowledgementFailed(messages.get(i), cause);
+      }
+    }
+  }
+
+  /**
+   * Makes the messages of a unit that never started visible again at once, and gives back its permits. May
+   * wait for room in the harvester.
+   */
+  void releaseUnstarted(WorkUnit unit) {
+    try {
+      for (Message message : unit.messages()) {
+        try {
+          release(message, Duration.ZERO);
+        } catch (RuntimeException e) {
+          // reported by release; the rest of the unit still goes back
+          LOG.error("{}: the harvester failed to release {}; it comes back after its visibility timeout", name,
+              message, e);
+        }
+      }
+    } finally {
+      flow.release(unit.messages().size());
+    }
+  }
+
+  /** How many messages reached the harvester after it closed. */
+  int refusedAtClose() {
+    return refusedAtClose.get();
+  }
+
+  /** Hands one outcome to the harvester; returns true if the message failed and will come back. */
+  private boolean settle(Message message, Throwable failure, long elapsedNanos) {
+    if (failure == null) {
+      listener.onSucceeded(message, Duration.ofNanos(elapsedNanos));
+      acknowledge(message);
+      return false;
+    }
+    if (failure instanceof PermanentFailureException) {
+      listener.onDiscarded(message, failure);
+      acknowledge(message);
+      return false;
+    }
+    if (acknowledgeMode == AcknowledgeMode.ALWAYS) {
+      listener.onFailed(message, failure, null);
+      acknowledge(message);
+      return false;
+    }
+    Optional<Duration> delay = retryDelay(message, failure);
+    listener.onFailed(message, failure, delay.orElse(null));
+    if (delay.isPresent()) {
+      release(message, delay.get());
+    } else {
+      registry.remove(message); // left to its visibility timeout: no heartbeat any more
+    }
+    return true;
+  }
+
+  private Optional<Duration> retryDelay(Message message, Throwable failure) {
+    try {
+      Optional<Duration> delay = retryPolicy.delay(message, failure);
+      if (delay == null) {
+        return Optional.empty();
+      }
+      Duration longest = longestRelease(message);
+      return delay.map(d -> d.isNegative() ? Duration.ZERO : d.compareTo(longest) > 0 ? longest : d);
+    } catch (Throwable e) { // an Error too: it must not skip the settling of the rest of a batch
+      LOG.warn("{}: the retry policy failed for {}; leaving it to its visibility timeout: {}", name, message,
+          e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The longest visibility a release of this message may ask for now: SQS keeps a message hidden at most
+   * {@link RetryPolicy#MAX_DELAY} after the receive, counted from when the queue got the request, which is
+   * no earlier than when it was sent; so what remains of that since the send, less RELEASE_MARGIN, in whole
+   * seconds (the runner rounds up). [a release ends within 12 h of its receive]
+   */
+  private Duration longestRelease(Message message) {
+    OptionalLong received = registry.receivedNanos(message);
+    if (received.isEmpty()) {
+      return RetryPolicy.MAX_DELAY; // not ours any more (settled meanwhile): the harvester will refuse it anyway
+    }
+    long left = received.getAsLong() + RetryPolicy.MAX_DELAY.toNanos() - RELEASE_MARGIN.toNanos()
+        - System.nanoTime();
+    return Duration.ofSeconds(Math.clamp(left / 1_000_000_000L, 0, RetryPolicy.MAX_DELAY.toSeconds()));
+  }
+
+  private void acknowledge(Message message) {
+    // not marked: the heartbeat keeps it alive until the harvester reports the delete (a batch may wait for
+    // its flush, or for room under throttling); an extension that arrives after the delete only fails
+    try {
+      harvester.acknowledge(message);
+    } catch (IllegalStateException e) {
+      lateOutcome(message, e);
+    } catch (RuntimeException | Error e) {
+      handOffFailed(message, e);
+      throw e;
+    }
+  }
+
+  private void release(Message message, Duration visibility) {
+    registry.releasing(message, visibility); // [no extension after the release]: see InFlight
+    try {
+      harvester.release(message, visibility);
+    } catch (IllegalStateException e) {
+      lateOutcome(message, e);
+    } catch (RuntimeException | Error e) {
+      handOffFailed(message, e);
+      throw e;
+    }
+  }
+
+  /** The harvester threw instead of taking the message (a bug): it is left to its visibility timeout. */
+  private void handOffFailed(Message message, Throwable cause) {
+    registry.remove(message);
+    listener.onAcknowledgementFailed(message, cause);
+  }
+
+  /** The harvester has closed: reported, and left to its visibility timeout. */
+  private void lateOutcome(Message message, IllegalStateException refusal) {
+    if (registry.remove(message)) {
+      refusedAtClose.incrementAndGet();
+      LOG.debug("{}: {} reached the harvester after it closed; it comes back after its visibility timeout", name,
+          message);
+      listener.onAcknowledgementFailed(message, refusal);
+    }
+  }
+}
