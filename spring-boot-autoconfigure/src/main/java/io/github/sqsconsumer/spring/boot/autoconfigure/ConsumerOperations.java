@@ -1,6 +1,7 @@
 package io.github.sqsconsumer.spring.boot.autoconfigure;
 
 import io.github.sqsconsumer.Consumer;
+import io.github.sqsconsumer.ConsumerHealth;
 import io.github.sqsconsumer.spring.boot.SqsConsumers;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,8 +12,8 @@ import java.util.function.Supplier;
  * What the Actuator health contributor and endpoint ask of a consumer: its health, pause and resume. A
  * small adapter so they do not depend on how the consumer offers these.
  *
- * <p>{@link #of} derives health from {@link Consumer#state()} and its start failure; pausing and resuming
- * need the consumer's own {@code pause()} and {@code resume()}, which {@link #of} does not offer yet.
+ * <p>{@link #of} maps {@link Consumer#health()} onto Actuator's statuses and passes pause and resume on to
+ * the consumer.
  *
  * <p>Thread-safe: called by Actuator's threads while the consumer runs.
  */
@@ -28,16 +29,12 @@ interface ConsumerOperations {
   Health health();
 
   /**
-   * Stops taking new messages until {@link #resume()}; running handlers finish.
-   *
-   * @throws UnsupportedOperationException if the consumer cannot pause
+   * Stops taking new messages until {@link #resume()}; running handlers finish. Idempotent.
    */
   void pause();
 
   /**
-   * Takes messages again after {@link #pause()}.
-   *
-   * @throws UnsupportedOperationException if the consumer cannot pause
+   * Takes messages again after {@link #pause()}. Idempotent.
    */
   void resume();
 
@@ -49,18 +46,31 @@ interface ConsumerOperations {
     return consumers.consumer(name).map(consumer -> of(consumer, () -> consumers.startFailure(name)));
   }
 
-  /** Adapts a consumer: health from its state and start failure; pause and resume unsupported. */
+  /**
+   * Adapts a consumer: health from {@link Consumer#health()} (DOWN when it failed to start, or while it is
+   * running and its receives have been failing for longer than its threshold), pause and resume are the
+   * consumer's own.
+   */
   static ConsumerOperations of(Consumer consumer, Supplier<Optional<Throwable>> startFailure) {
     return new ConsumerOperations() {
       @Override
       public Health health() {
+        ConsumerHealth health = consumer.health();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("queue", consumer.queueName());
-        details.put("state", consumer.state().name());
-        details.put("inFlight", consumer.inFlight());
+        details.put("state", health.state().name());
+        details.put("paused", health.paused());
+        details.put("inFlight", health.inFlight());
+        if (health.lastReceive() != null) {
+          details.put("lastReceive", health.lastReceive().toString());
+        }
+        if (health.pollFailures() > 0) {
+          details.put("pollFailures", health.pollFailures());
+          details.put("failingFor", health.failingFor().toString());
+        }
         startFailure.get().ifPresent(failure -> details.put("error", String.valueOf(failure.getMessage())));
-        Status status = switch (consumer.state()) {
-          case RUNNING -> Status.UP;
+        Status status = switch (health.state()) {
+          case RUNNING -> health.healthy() ? Status.UP : Status.DOWN;
           case FAILED -> Status.DOWN;
           case STOPPING, TERMINATED -> Status.OUT_OF_SERVICE;
           case NEW, STARTING -> Status.UNKNOWN;
@@ -70,14 +80,12 @@ interface ConsumerOperations {
 
       @Override
       public void pause() {
-        throw new UnsupportedOperationException("consumer '" + consumer.name() + "' cannot pause: this version "
-            + "of sqs-consumer has no Consumer.pause()");
+        consumer.pause();
       }
 
       @Override
       public void resume() {
-        throw new UnsupportedOperationException("consumer '" + consumer.name() + "' cannot resume: this version "
-            + "of sqs-consumer has no Consumer.resume()");
+        consumer.resume();
       }
     };
   }

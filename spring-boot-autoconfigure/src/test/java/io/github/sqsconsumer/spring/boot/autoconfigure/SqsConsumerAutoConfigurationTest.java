@@ -1,6 +1,7 @@
 package io.github.sqsconsumer.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.sqsconsumer.Consumer;
 import io.github.sqsconsumer.Message;
@@ -288,6 +289,32 @@ final class SqsConsumerAutoConfigurationTest {
         .withPropertyValues("test.queue=" + queue, "management.health.sqsconsumers.enabled=false")
         .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("sqsConsumersHealthContributor")
             .doesNotHaveBean(SqsConsumersEndpoint.class));
+  }
+
+  @Test
+  void actuatorEndpoint_pauseAndResume_reachTheConsumer() {
+    String queue = newQueue();
+    runner.withUserConfiguration(MessageListener.class)
+        .withPropertyValues("test.queue=" + queue, "management.endpoints.web.exposure.include=sqsconsumers")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          Consumer consumer = context.getBean(SqsConsumers.class).consumer(queue).orElseThrow();
+          SqsConsumersEndpoint endpoint = context.getBean(SqsConsumersEndpoint.class);
+          HealthIndicator indicator = (HealthIndicator) context.getBean("sqsConsumersHealthContributor",
+              CompositeHealthContributor.class).getContributor(queue);
+
+          endpoint.change(queue, "pause");
+          assertThat(consumer.health().paused()).isTrue();
+          assertThat(indicator.health().getStatus()).as("paused is a choice, not a fault").isEqualTo(Status.UP);
+          assertThat(indicator.health().getDetails()).containsEntry("paused", true);
+
+          endpoint.change(queue, "resume");
+          assertThat(consumer.health().paused()).isFalse();
+          sqs.sendMessage(url(queue), "after resume");
+          MessageListener listener = context.getBean(MessageListener.class);
+          await(() -> listener.bodies.contains("after resume"));
+          assertThatThrownBy(() -> endpoint.change(queue, "stop")).hasMessageContaining("pause or resume");
+        });
   }
 
   @Test
