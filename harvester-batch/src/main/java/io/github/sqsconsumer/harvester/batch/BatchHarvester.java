@@ -11,13 +11,10 @@ import io.github.sqsconsumer.spi.VisibilityChange;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.Condition;
@@ -28,25 +25,34 @@ import org.slf4j.LoggerFactory;
 /*
  * Concurrency:
  *   Three kinds of threads meet here: worker threads call acknowledge/release (take), one flusher thread
- *   forms and sends batches, and the port's threads (SDK threads, or the flusher itself when the port
+ *   sends what is due by age, and the port's threads (SDK threads, or the sender itself when the port
  *   answers at once) complete the answers (onReply). One ReentrantLock guards all mutable state - the
- *   state, the set of unsettled entries, the two lanes of pending entries, the retry queue and the count of
- *   requests in flight - and every decision is taken under it; requests are sent and callbacks run after
+ *   state, the list of unsettled entries, the two lanes of pending entries, the retry queue and the count
+ *   of requests in flight - and every decision is taken under it; requests are sent and callbacks run after
  *   unlocking. A ReentrantLock rather than synchronized: callers may be virtual threads, which must not
- *   pin while they wait for room.
- *   Conditions: `notFull` (callers wait for room), `wake` (only the flusher waits on it: new work, an
- *   answer, closing) and `drained` (close waits for the last entry).
- *   [held() <= bufferSize], held() = unsettled.size() + reporting: an entry is added only after waiting
+ *   pin while they wait for room. The lock is held for a few field updates only, so a caller waits only
+ *   when the buffer is full.
+ *   Conditions: `notFull` (callers wait for room), `wake` (only the flusher waits on it) and `drained`
+ *   (close waits for the last entry). Each is signalled only when someone waits on it for what changed:
+ *   room is signalled once per freed slot while callers wait, `drained` only after close began, and the
+ *   flusher only when something is due before the time it sleeps until (flusherWakeAt).
+ *   Unsettled entries form an intrusive doubly-linked list (prev/next in each entry): adding and removing
+ *   allocate nothing, and close walks it.
+ *   [held() <= bufferSize], held() = unsettledCount + reporting: an entry is added only after waiting
  *   for room and counts until its one report has returned - pending, in flight, waiting to retry or being
  *   reported - so memory is bounded, and close returns only once the reports were made.
- *   [requestsInFlight <= maxInFlight]: the flusher takes a batch only below the bound.
- *   [each entry reported exactly once]: only the thread that removes an entry from `unsettled`, under the
- *   lock, reports it.
+ *   [requestsInFlight <= maxInFlight]: the flusher, or the caller that fills a batch, takes one only below
+ *   the bound.
+ *   [each entry reported exactly once]: only the thread that unlinks an entry from the unsettled list,
+ *   under the lock, reports it.
  *
  * Flushing:
  *   Each lane (deletes, releases) keeps entries in arrival order with a flush deadline, arrival +
- *   maxWait. A lane is ready when it holds ten entries or its OLDEST entry's deadline has passed; the
- *   flusher sleeps until the earliest deadline. New entries never move that deadline (the Go original
+ *   maxWait. A lane is ready when it holds ten entries or its OLDEST entry's deadline has passed. The
+ *   caller whose entry fills a batch of ten takes it and sends it on its own thread, if a request slot is
+ *   free: nobody is woken per batch on a busy queue. The flusher sends the rest - lanes whose oldest entry
+ *   is due, full batches left while every slot was taken, retries, everything while CLOSING - and sleeps
+ *   until the earliest deadline. New entries never move that deadline (the Go original
  *   reset a timer on every add, so a trickle of messages waited many times the interval). Entries of
  *   different visibilities share one batch: each VisibilityChange carries its own. Duplicates of one
  *   message are distinct entries answered by position, so they never fail a batch.
@@ -87,6 +93,9 @@ final class BatchHarvester implements Harvester {
     final Duration visibility;
     int attempts;
     long deadlineNanos; // when pending: send by then; when retrying: send not before then
+    boolean unsettled; // in the list of unsettled entries: not reported yet
+    Entry prev; // neighbours in that list
+    Entry next;
 
     Entry(Message message, Duration visibility) {
       this.message = message;
@@ -111,14 +120,19 @@ final class BatchHarvester implements Harvester {
   private final Condition drained = lock.newCondition();
   // guarded by lock
   private State state = State.OPEN;
-  private final Set<Entry> unsettled = Collections.newSetFromMap(new IdentityHashMap<>());
+  private Entry first; // the list of unsettled entries, newest first
+  private int unsettledCount;
   private final ArrayDeque<Entry> deletes = new ArrayDeque<>();
   private final ArrayDeque<Entry> releases = new ArrayDeque<>();
   private final PriorityQueue<Entry> retrying =
       new PriorityQueue<>(Comparator.comparingLong((Entry e) -> e.deadlineNanos));
   private int requestsInFlight;
-  private int reporting; // entries out of `unsettled` whose callback has not returned yet
+  private int reporting; // entries out of the unsettled list whose callback has not returned yet
   private int maxHeldSeen;
+  private int roomWaiters; // callers waiting on notFull
+  private boolean flusherWaiting; // the flusher waits on `wake`
+  private long flusherWakeAt; // when it wakes by itself (System.nanoTime), if flusherWaiting and not forever
+  private boolean flusherWaitsForever;
 
   private Thread flusher;
 
@@ -171,30 +185,88 @@ final class BatchHarvester implements Harvester {
   }
 
   private void take(Entry entry) {
+    List<Entry> batch = null;
     lock.lock();
     try {
-      while (state == State.OPEN && held() >= bufferSize) {
-        notFull.awaitUninterruptibly(); // keeps waiting if interrupted, returns with the flag set
+      if (state == State.OPEN && held() >= bufferSize) {
+        roomWaiters++;
+        try {
+          while (state == State.OPEN && held() >= bufferSize) {
+            notFull.awaitUninterruptibly(); // keeps waiting if interrupted, returns with the flag set
+          }
+        } finally {
+          roomWaiters--;
+        }
       }
       if (state != State.OPEN) {
         throw new IllegalStateException("harvester is closed");
       }
-      unsettled.add(entry); // [held() <= bufferSize] [entries are added only while OPEN]
+      link(entry); // [held() <= bufferSize] [entries are added only while OPEN]
       maxHeldSeen = Math.max(maxHeldSeen, held());
-      entry.deadlineNanos = System.nanoTime() + maxWaitNanos;
+      long now = System.nanoTime();
+      entry.deadlineNanos = now + maxWaitNanos;
       ArrayDeque<Entry> lane = laneOf(entry);
       lane.addLast(entry);
-      if (lane.size() == 1 || lane.size() >= MAX_BATCH) {
-        wake.signal(); // a new earliest deadline, or a full batch
+      if (lane.size() >= MAX_BATCH && requestsInFlight < maxInFlight) {
+        batch = takeBatch(lane); // this caller sends it, below
+        requestsInFlight++; // [requestsInFlight <= maxInFlight]
+      } else {
+        wakeFlusherIfSooner(now); // a new earliest deadline, or a full batch left for a free slot
       }
     } finally {
       lock.unlock();
+    }
+    if (batch != null) {
+      send(batch);
     }
   }
 
   /** Guarded by lock: messages taken and not yet fully reported. */
   private int held() {
-    return unsettled.size() + reporting;
+    return unsettledCount + reporting;
+  }
+
+  /** Guarded by lock: adds the entry to the list of unsettled entries. */
+  private void link(Entry entry) {
+    entry.unsettled = true;
+    entry.next = first;
+    if (first != null) {
+      first.prev = entry;
+    }
+    first = entry;
+    unsettledCount++;
+  }
+
+  /** Guarded by lock: removes the entry from the list of unsettled entries; it is then reported once. */
+  private void unlink(Entry entry) {
+    if (entry.prev != null) {
+      entry.prev.next = entry.next;
+    } else {
+      first = entry.next;
+    }
+    if (entry.next != null) {
+      entry.next.prev = entry.prev;
+    }
+    entry.prev = null;
+    entry.next = null;
+    entry.unsettled = false;
+    unsettledCount--;
+  }
+
+  /**
+   * Guarded by lock: signals the flusher if it waits and something is due before it would wake by itself: a
+   * lane ready with a request slot free, or an earlier deadline.
+   */
+  private void wakeFlusherIfSooner(long now) {
+    if (!flusherWaiting) {
+      return; // it is awake and decides after looking at everything under the lock
+    }
+    boolean due = requestsInFlight < maxInFlight && readyLane(now) != null;
+    long next = nanosToNextDeadline(now);
+    if (due || (next != Long.MAX_VALUE && (flusherWaitsForever || now + next - flusherWakeAt < 0))) {
+      flusherWaiting = false; // one signal is enough: it looks at everything when it wakes
+      wake.signal();
+    }
   }
 
   private ArrayDeque<Entry> laneOf(Entry entry) {
@@ -226,14 +298,19 @@ final class BatchHarvester implements Harvester {
           continue;
         }
         long sleep = nanosToNextDeadline(now);
+        flusherWaiting = true;
+        flusherWaitsForever = sleep == Long.MAX_VALUE;
+        flusherWakeAt = now + (flusherWaitsForever ? 0 : sleep);
         try {
-          if (sleep == Long.MAX_VALUE) {
+          if (flusherWaitsForever) {
             wake.await();
           } else {
             wake.awaitNanos(sleep);
           }
         } catch (InterruptedException e) {
           // nobody interrupts the flusher on purpose; the state decides when it stops
+        } finally {
+          flusherWaiting = false;
         }
       }
     } catch (RuntimeException | Error e) {
@@ -331,7 +408,7 @@ final class BatchHarvester implements Harvester {
       long now = System.nanoTime();
       for (int i = 0; i < batch.size(); i++) {
         Entry entry = batch.get(i);
-        if (!unsettled.contains(entry)) {
+        if (!entry.unsettled) {
           continue; // close reported it already
         }
         Throwable cause = whole != null ? whole : answered.failures().get(i);
@@ -343,12 +420,12 @@ final class BatchHarvester implements Harvester {
           entry.deadlineNanos = now + pause;
           retrying.add(entry);
         } else {
-          unsettled.remove(entry);
+          unlink(entry);
           reports.add(new Report(entry, cause));
         }
       }
       reporting += reports.size();
-      wake.signal(); // a request slot is free, and maybe a retry is due soonest
+      wakeFlusherIfSooner(now); // a request slot is free for a full lane, or a retry is due soonest
     } finally {
       lock.unlock();
     }
@@ -361,8 +438,10 @@ final class BatchHarvester implements Harvester {
       lock.lock();
       try {
         reporting -= reports.size(); // only now is there room: [held() <= bufferSize] counts until reported
-        notFull.signalAll();
-        if (held() == 0) {
+        for (int i = Math.min(reports.size(), roomWaiters); i > 0; i--) {
+          notFull.signal(); // one waiter per freed slot
+        }
+        if (state != State.OPEN && held() == 0) {
           drained.signalAll();
         }
       } finally {
@@ -434,8 +513,11 @@ final class BatchHarvester implements Harvester {
         }
       }
       state = State.CLOSED;
-      unsent = new ArrayList<>(unsettled);
-      unsettled.clear();
+      unsent = new ArrayList<>(unsettledCount);
+      while (first != null) {
+        unsent.add(first);
+        unlink(first);
+      }
       deletes.clear();
       releases.clear();
       retrying.clear();
