@@ -132,8 +132,8 @@ public interface Consumer extends AutoCloseable {
   int workerActive();
 
   /**
-   * Returns how many units the worker accepted that wait for a thread (the {@code pool} worker's waiting
-   * room; always zero for the {@code semaphore} worker, which has none). Zero unless
+   * Returns how many units the worker accepted that wait for a thread (its waiting room: the {@code pool}
+   * worker's ring, the {@code semaphore} worker's units waiting for a permit). Zero unless
    * {@link State#RUNNING} or {@link State#STOPPING}.
    */
   int workerWaiting();

@@ -1,7 +1,7 @@
 package io.github.sqsconsumer;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,8 +37,8 @@ public final class Message {
     this.id = Objects.requireNonNull(builder.id, "id");
     this.body = Objects.requireNonNull(builder.body, "body");
     this.receiptHandle = Objects.requireNonNull(builder.receiptHandle, "receiptHandle");
-    this.attributes = Map.copyOf(builder.attributes);
-    this.messageAttributes = Map.copyOf(builder.messageAttributes);
+    this.attributes = builder.attributes.toMap();
+    this.messageAttributes = builder.messageAttributes.toMap();
     this.groupId = attributes.get(MESSAGE_GROUP_ID);
   }
 
@@ -135,8 +135,8 @@ public final class Message {
     private String id;
     private String body;
     private String receiptHandle;
-    private final Map<String, String> attributes = new LinkedHashMap<>();
-    private final Map<String, MessageAttribute> messageAttributes = new LinkedHashMap<>();
+    private final Pairs<MessageAttribute> messageAttributes = new Pairs<>();
+    private final Pairs<String> attributes = new Pairs<>();
 
     private Builder() {}
 
@@ -189,6 +189,42 @@ public final class Message {
      */
     public Message build() {
       return new Message(this);
+    }
+  }
+
+  /**
+   * A builder's attributes: names and values side by side in one array, a later value for a name replacing
+   * the earlier. A message carries a handful, so a linear search costs less than hashing into a map that
+   * {@link #toMap()} would copy anyway; that copy, an immutable map, is all a message keeps.
+   */
+  private static final class Pairs<V> {
+    private Object[] items = new Object[0];
+    private int size; // names and values: 2 x the number of attributes
+
+    void put(String name, V value) {
+      for (int i = 0; i < size; i += 2) {
+        if (items[i].equals(name)) {
+          items[i + 1] = value;
+          return;
+        }
+      }
+      if (size == items.length) {
+        items = Arrays.copyOf(items, Math.max(8, 2 * size));
+      }
+      items[size++] = name;
+      items[size++] = value;
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, V> toMap() {
+      if (size == 0) {
+        return Map.of();
+      }
+      Map.Entry<String, V>[] entries = new Map.Entry[size / 2];
+      for (int i = 0; i < size; i += 2) {
+        entries[i / 2] = Map.entry((String) items[i], (V) items[i + 1]);
+      }
+      return Map.ofEntries(entries);
     }
   }
 }

@@ -48,6 +48,26 @@ final class MessageTest {
   }
 
   @Test
+  void builder_laterValueOfANameWins_andReuseLeavesBuiltMessagesUnchanged() {
+    Message.Builder builder = Message.builder().id("id-1").body("b").receiptHandle("r")
+        .attribute(Message.APPROXIMATE_RECEIVE_COUNT, "1").attribute(Message.SENT_TIMESTAMP, "5")
+        .attribute(Message.APPROXIMATE_RECEIVE_COUNT, "2");
+    Message first = builder.build();
+    builder.attribute(Message.APPROXIMATE_RECEIVE_COUNT, "3").attribute(Message.MESSAGE_GROUP_ID, "g")
+        .messageAttribute("n", MessageAttribute.ofString("String", "x"));
+    Message second = builder.build();
+
+    assertThat(first.attributes()).containsOnly(Map.entry(Message.APPROXIMATE_RECEIVE_COUNT, "2"),
+        Map.entry(Message.SENT_TIMESTAMP, "5"));
+    assertThat(first.messageAttributes()).isEmpty();
+    assertThat(first.groupId()).isEmpty();
+    assertThat(second.receiveCount()).isEqualTo(3);
+    assertThat(second.groupId()).contains("g");
+    assertThat(second.messageAttributes()).containsOnlyKeys("n");
+    assertThat(second.toBuilder().build().attributes()).isEqualTo(second.attributes());
+  }
+
+  @Test
   void toString_neverShowsBodyOrReceiptHandle() {
     Message message = Message.builder().id("id-1").body("secret body").receiptHandle("secret-receipt")
         .messageAttribute("token", MessageAttribute.ofString("String", "secret value")).build();

@@ -23,7 +23,8 @@ final class WorkerGaugesTest {
 
   /**
    * Concurrency 4 and prefetch 4 with blocked handlers: 8 messages received, 4 running; the other 4 wait in
-   * the pool's waiting room, or (semaphore, which has none) in the core's submit.
+   * the worker's waiting room (both workers have one: the semaphore worker's takes units while every permit
+   * is taken, as large as the concurrency).
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.github.sqsconsumer.it.Combination#all")
@@ -33,7 +34,7 @@ final class WorkerGaugesTest {
       queue.send("m" + i);
     }
     CountDownLatch proceed = new CountDownLatch(1);
-    int expectedWaiting = parts.worker().equals("pool") ? 4 : 0;
+    int expectedWaiting = 4;
 
     try (Consumer consumer = parts.onMemory(queue).concurrency(4).prefetch(4).waitTime(Duration.ofSeconds(1))
         .handler(message -> proceed.await(AWAIT.toSeconds(), TimeUnit.SECONDS)).build()) {

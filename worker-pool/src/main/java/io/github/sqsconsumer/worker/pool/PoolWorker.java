@@ -51,8 +51,10 @@ import org.slf4j.LoggerFactory;
  *   and `tail` (next free) counting up forever; size is `tail - head` [0 <= tail - head <= capacity], never
  *   derived from the array's length. Taken slots are nulled so finished units can be collected. No
  *   allocation per unit. waiting() is the units accepted and not yet started. A submitter finding it full
- *   waits on `notFull`, signalled when a unit leaves the ring and someone waits: since every unit passes
- *   through the ring, that is the only way room appears.
+ *   waits on `notFull`, signalled (all) when a unit leaves the ring, someone waits and the ring has become
+ *   half empty: since every unit passes through the ring, that is the only way room appears, and a
+ *   saturated pool wakes its submitters once per capacity / 2 units rather than once per unit. The
+ *   threads still have half a ring to take from meanwhile, so none idles for want of a submitter.
  *
  * Shrinking:
  *   The idle stack is last-in first-out: the thread that went idle most recently is woken first, so under a
@@ -380,8 +382,8 @@ final class PoolWorker implements Worker {
     WorkUnit unit = ring[index];
     ring[index] = null;
     head++;
-    if (submittersWaiting > 0) {
-      notFull.signal(); // one slot freed, one submitter can use it
+    if (submittersWaiting > 0 && tail - head == ring.length / 2) {
+      notFull.signalAll(); // half empty: the waiting submitters refill it [see Waiting room]
     }
     return unit;
   }

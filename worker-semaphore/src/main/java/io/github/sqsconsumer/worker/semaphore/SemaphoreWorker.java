@@ -5,6 +5,7 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import io.github.sqsconsumer.spi.WorkUnit;
 import io.github.sqsconsumer.spi.Worker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +13,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -19,22 +24,29 @@ import org.slf4j.LoggerFactory;
 
 /*
  * Concurrency:
- *   A permit is the right to run one unit. submit() takes a permit (waiting up to its timeout), starts a new
- *   virtual thread for the unit and returns; the thread gives the permit back when the unit ends. So the
+ *   A permit is the right to run one unit. submit() takes a free permit, starts a new virtual thread for the
+ *   unit and returns; the thread gives the permit back when the unit ends, or passes it on (below). So the
  *   number of units between "permit taken" and "permit given back" never exceeds the concurrency, and that
- *   span contains the whole of run(). No lock and no synchronized block anywhere: nothing here can pin a
- *   carrier thread.
+ *   span contains the whole of run(). The only lock guards the wait for space in a full waiting room; it is
+ *   never held around a wait for anything else, and nothing synchronized can pin a carrier thread.
  *
- *   The semaphore is non-fair. Its waiters are submitters (normally the core's single dispatch thread), so
- *   there is nobody to be unfair to; a fair semaphore hands each released permit to the queued waiter,
- *   which costs a park/unpark per unit when the worker is saturated, where a non-fair one lets a running
- *   submitter take it at once. Measured roughly (virtual thread per task + Semaphore, 2 cores): non-fair
- *   was 1.0 to 1.6 times as fast at concurrency 4 and up to 3 times with 4 submitters at concurrency 64,
- *   and never clearly slower. shutdown() takes all permits at once, which a non-fair semaphore could
- *   starve only while permits keep being taken - and after `closed` nobody keeps them.
+ *   The semaphore is non-fair. Nobody waits on it (submitters that find no permit go to the waiting room),
+ *   and shutdown() takes all permits at once, which a non-fair semaphore could starve only while permits
+ *   keep being taken - and after `closed` nobody keeps them.
  *
  * Waiting room:
- *   None. A unit is either running (its thread holds a permit) or was never accepted.
+ *   When every permit is taken, submit() puts the unit in the waiting room and returns at once. A unit
+ *   that ends takes the oldest waiting one and starts it on a new thread with its own permit (the permit
+ *   passes on: [running units <= concurrency] holds), so a saturated worker costs one thread start per
+ *   unit and nothing else: the submitter is not parked and woken per unit, and no timer is armed for its
+ *   timeout. The room holds up to `roomSize` (the concurrency) units; beyond that a submitter waits, up to
+ *   its timeout, until the room is half empty (one wake-up per roomSize / 2 units). Submitters racing
+ *   past the check may each add one more: [waiting units <= roomSize + submitters].
+ *   [every waiting unit is taken]: the submitter offers, raises waitingCount, then tries for a free permit
+ *   and starts waiting units with it; a holder of a permit looks into the room after its unit ended, and
+ *   again after giving its permit back. Either the submitter's try sees a permit given back, or the
+ *   holder's second look sees the count the submitter raised (all sequentially consistent atomics).
+ *   Each unit keeps a thread of its own: a handler's thread locals never reach the next unit.
  *
  * Shutdown:
  *   shutdown() sets `closed`, then takes all permits at once, waiting up to its timeout: holding all of
@@ -42,21 +54,21 @@ import org.slf4j.LoggerFactory;
  *   flag after taking the permit and gives it back, so no unit starts after shutdown() has taken every
  *   permit. If the timeout runs out first, every running thread is interrupted (the executor's
  *   shutdownNow()) and left to finish on its own; a submitter caught between its re-check and the start is
- *   rejected by the executor, gives its permit back and throws, so its unit was never accepted. An interrupt of the caller ends the wait as the timeout does and is passed on (the interrupt
- *   status set again), not thrown: the Worker contract, so that a worker with a waiting room can return
+ *   rejected by the executor, gives its permit back and throws, so its unit was never accepted. An
+ *   interrupt of the caller ends the wait as the timeout does and is passed on (the interrupt status set
+ *   again), not thrown: the Worker contract, so that a worker with a waiting room can return
  *   its units.
  *
- *   Either way shutdown() then releases `concurrency` permits, so that submitters still blocked in
- *   submit() wake, see `closed` and throw RejectedExecutionException instead of waiting out their
- *   timeouts. Idle, these are the permits it took. After a timeout it holds none: they are extra, and the
- *   semaphore ends with up to 2 x concurrency permits once the stragglers give theirs back. That does not
- *   loosen [running units <= concurrency]: a unit starts only if its submitter, after taking the permit,
- *   still reads `closed` false; the extra permits are released after `closed` is set, and taking a permit
- *   whose count includes them orders that release (and so the write of `closed`) before the taker's
- *   re-check, which therefore sees `closed` and gives the permit back. So every unit that ever starts took
- *   its permit while there were only `concurrency`, and the extra ones only carry the wake-up from one
- *   blocked submitter to the next. (Before, a timed-out shutdown released nothing, and a submitter blocked
- *   behind units that ignored the interrupt waited out its whole timeout.)
+ *   Once closed, holders of permits take no waiting unit; after the wait, shutdown() wakes the submitters
+ *   waiting for space (they see `closed` and throw RejectedExecutionException instead of waiting out their
+ *   timeouts) and returns the units left in the room, never started. A submitter that offered after
+ *   shutdown emptied the room sees `closed`, takes its unit back and throws: it was not accepted.
+ *   Either way shutdown() then releases `concurrency` permits. Idle, these are the permits it took. After a
+ *   timeout they are extra, and the semaphore ends with up to 2 x concurrency permits once the stragglers
+ *   give theirs back. That does not loosen [running units <= concurrency]: a unit starts only if whoever
+ *   took the permit still reads `closed` false afterwards; the extra permits are released after `closed`
+ *   is set, and taking a permit whose count includes them orders that release (and so the write of
+ *   `closed`) before the taker's re-check, which therefore sees `closed` and gives the permit back.
  *   Threads start through a thread-per-task executor, which is their thread container: it tracks them to
  *   interrupt them at shutdown, and the JDK's root container does not track each one a second time, as it
  *   does for Thread.start(). `running` counts units from just before the start to the end of run(), for the
@@ -79,9 +91,19 @@ final class SemaphoreWorker implements Worker {
    */
   private final LongAdder running = new LongAdder();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Units accepted while every permit was taken, oldest first. [waiting units <= roomSize + submitters] */
+  private final ConcurrentLinkedQueue<WorkUnit> waitingRoom = new ConcurrentLinkedQueue<>();
+  /** Units in the waiting room; raised after the offer, lowered after the poll. */
+  private final AtomicInteger waitingCount = new AtomicInteger();
+  private final int roomSize;
+  /** Guards only the wait for space in a full room; never taken while the room has space. */
+  private final ReentrantLock roomLock = new ReentrantLock();
+  private final Condition spaceFreed = roomLock.newCondition();
+  private volatile int spaceWaiters; // written under roomLock
 
   SemaphoreWorker(String consumerName, int concurrency) {
     this.concurrency = concurrency;
+    this.roomSize = concurrency; // as many waiting as running: a full batch of receives for each slot
     this.permits = new Semaphore(concurrency, false);
     // Every thread is named <consumerName>-semaphore, without a number: building a numbered name per unit
     // cost 15 % of the throughput with no-op units at concurrency 256 (WorkerBenchmark, 3 forks: 1.18 to
@@ -101,23 +123,111 @@ final class SemaphoreWorker implements Worker {
     if (closed.get()) {
       throw rejected();
     }
-    if (!permits.tryAcquire(Checks.saturatedNanos(timeout), NANOSECONDS)) {
+    if (permits.tryAcquire()) {
+      // [this unit holds a permit: running units <= concurrency]
+      if (closed.get()) {
+        permits.release();
+        throw rejected();
+      }
+      running.increment(); // before the start, so the thread's own decrement always comes after
+      try {
+        threads.execute(() -> run(unit));
+      } catch (Throwable e) { // rejected by a shutdown that timed out meanwhile, OutOfMemoryError and the like
+        running.decrement();
+        permits.release();
+        throw e; // the unit was not accepted
+      }
+      return true;
+    }
+    return enterWaitingRoom(unit, Checks.saturatedNanos(timeout));
+  }
+
+  /** Every permit is taken: puts the unit in the waiting room, waiting up to the timeout for space there. */
+  private boolean enterWaitingRoom(WorkUnit unit, long timeoutNanos) throws InterruptedException {
+    if (waitingCount.get() >= roomSize && !awaitSpace(timeoutNanos)) {
       return false;
     }
-    // [this unit holds a permit: running units <= concurrency]
-    if (closed.get()) {
-      permits.release();
-      throw rejected();
+    waitingRoom.offer(unit);
+    waitingCount.incrementAndGet(); // after the offer: a count above zero means a unit was there
+    // [every waiting unit is taken]: if every permit was held just now, its holder takes a waiting unit when
+    // it ends (it looks after giving its permit back); if one is free, this thread starts a waiting unit
+    startWaiting();
+    if (closed.get() && waitingRoom.remove(unit)) { // shutdown may have emptied the room before the offer
+      waitingCount.decrementAndGet();
+      throw rejected(); // not accepted
     }
-    running.increment(); // before the start, so the thread's own decrement always comes after
+    return true; // started, waiting, or handed back by shutdown
+  }
+
+  /** Waits while the room is full; true once there is space, false when the timeout elapsed. */
+  private boolean awaitSpace(long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    roomLock.lock();
+    try {
+      spaceWaiters++;
+      try {
+        // woken when the room is half empty: one wake-up per roomSize / 2 units, not one per unit
+        boolean full = waitingCount.get() >= roomSize;
+        while (full && waitingCount.get() > roomSize / 2) {
+          if (closed.get()) {
+            throw rejected();
+          }
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          spaceFreed.awaitNanos(left);
+        }
+      } finally {
+        spaceWaiters--;
+      }
+      if (closed.get()) {
+        throw rejected();
+      }
+      return true;
+    } finally {
+      roomLock.unlock();
+    }
+  }
+
+  /** Takes a free permit and starts a waiting unit with it, if both are there. */
+  private void startWaiting() {
+    while (waitingCount.get() > 0 && permits.tryAcquire()) {
+      WorkUnit next = closed.get() ? null : takeWaiting();
+      if (next == null) { // taken meanwhile by a holder of a permit, or left for shutdown to hand back
+        permits.release();
+        return;
+      }
+      start(next);
+    }
+  }
+
+  /** Removes the oldest waiting unit, or null; wakes waiting submitters when the room is half empty. */
+  private WorkUnit takeWaiting() {
+    WorkUnit next = waitingRoom.poll();
+    if (next != null && waitingCount.decrementAndGet() == roomSize / 2 && spaceWaiters > 0) {
+      roomLock.lock();
+      try {
+        spaceFreed.signalAll();
+      } finally {
+        roomLock.unlock();
+      }
+    }
+    return next;
+  }
+
+  /**
+   * Starts a unit taken from the waiting room, with the permit the caller holds. If the executor refuses (a
+   * shutdown that timed out, no memory for a thread), the unit runs on the calling thread: it was accepted,
+   * and nobody else would run or return it.
+   */
+  private void start(WorkUnit unit) {
+    running.increment();
     try {
       threads.execute(() -> run(unit));
-    } catch (Throwable e) { // rejected by a shutdown that timed out meanwhile, OutOfMemoryError and the like
-      running.decrement();
-      permits.release();
-      throw e; // the unit was not accepted
+    } catch (Throwable e) {
+      run(unit);
     }
-    return true;
   }
 
   private void run(WorkUnit unit) {
@@ -133,7 +243,14 @@ final class SemaphoreWorker implements Worker {
       }
     } finally {
       running.decrement();
-      permits.release(); // [permit given back only after run() ended]
+      // [permit given back only after run() ended]: passed on to the next waiting unit, or given back
+      WorkUnit next = closed.get() ? null : takeWaiting();
+      if (next != null) {
+        start(next);
+      } else {
+        permits.release();
+        startWaiting(); // a unit that came while this thread held its permit and had looked already
+      }
     }
   }
 
@@ -164,10 +281,22 @@ final class SemaphoreWorker implements Worker {
     // closed is set]; otherwise they are extra ones, which only ever meet a closed worker [running units <=
     // concurrency] (see Shutdown above).
     permits.release(concurrency);
+    roomLock.lock();
+    try {
+      spaceFreed.signalAll(); // submitters waiting for space throw now
+    } finally {
+      roomLock.unlock();
+    }
+    // units still waiting never started (holders of permits take none once closed is set): they go back
+    List<WorkUnit> unstarted = new ArrayList<>();
+    for (WorkUnit unit; (unit = waitingRoom.poll()) != null; ) {
+      waitingCount.decrementAndGet();
+      unstarted.add(unit);
+    }
     if (interrupted) {
       Thread.currentThread().interrupt(); // the caller's to act on
     }
-    return List.of(); // a unit is accepted only when it starts, so none is ever left unstarted
+    return unstarted;
   }
 
   @Override
@@ -177,7 +306,7 @@ final class SemaphoreWorker implements Worker {
 
   @Override
   public int waiting() {
-    return 0;
+    return Math.max(0, waitingCount.get());
   }
 
   @Override

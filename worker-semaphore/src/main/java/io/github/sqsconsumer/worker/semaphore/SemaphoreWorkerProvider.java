@@ -10,9 +10,10 @@ import java.util.Objects;
 
 /**
  * Provides the {@code semaphore} worker: each unit of work runs on a new virtual thread once it holds one
- * of {@code concurrency} semaphore permits. No threads are reused and nothing waits inside the worker:
- * {@code submit} itself waits for a permit, so {@code waiting()} is always zero and {@code shutdown}
- * never has unstarted units to hand back.
+ * of {@code concurrency} semaphore permits. No threads are reused. While every permit is taken, units wait
+ * in a waiting room as large as the concurrency ({@code waiting()}), and the unit that ends starts the
+ * oldest on a new thread; {@code submit} waits only when that room is full, and {@code shutdown} hands
+ * back the units still waiting, unstarted.
  *
  * <p>Suits handlers that mostly wait on I/O; handlers that hold a monitor ({@code synchronized}) while
  * blocking pin their carrier thread, and CPU-bound handlers gain nothing over the {@code pool} worker.

@@ -110,10 +110,40 @@ final class SemaphoreWorkerTest {
     worker.shutdown(LONG);
   }
 
+  /**
+   * With every permit taken a unit waits in the room instead of its submitter: the unit that ends starts
+   * it on a new thread with its permit, so a saturated worker does not park and wake the submitter, with a
+   * timer armed for its timeout, once per unit.
+   */
+  @Test
+  void submit_everyPermitTaken_unitWaitsAndTheEndingUnitStartsIt() throws Exception {
+    Worker worker = worker("handoff", 1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Thread> first = new CompletableFuture<>();
+    CompletableFuture<Thread> second = new CompletableFuture<>();
+    assertThat(worker.submit(new WorkerTestUnit(1, () -> {
+      first.complete(Thread.currentThread());
+      awaitQuietly(release);
+    }), LONG)).isTrue();
+    first.get(LONG.toMillis(), TimeUnit.MILLISECONDS);
+
+    assertThat(worker.submit(new WorkerTestUnit(2, () -> second.complete(Thread.currentThread())), Duration.ZERO))
+        .as("accepted at once, to wait").isTrue();
+    assertThat(worker.waiting()).isEqualTo(1);
+    assertThat(worker.active()).isEqualTo(1);
+    assertThat(second).as("never beyond the concurrency").isNotDone();
+
+    release.countDown();
+    assertThat(second.get(LONG.toMillis(), TimeUnit.MILLISECONDS)).isNotSameAs(first.join());
+    WorkerAwait.until(LONG, () -> worker.active() == 0 && worker.waiting() == 0, () -> "both units to end");
+    assertThat(worker.shutdown(LONG)).isEmpty();
+  }
+
   @Test
   void shutdown_wakesBlockedSubmitterWithRejection() throws Exception {
-    // Regression guard: shutdown takes every permit; without giving them back, a submitter blocked for a
-    // permit would wait out its whole timeout and return false instead of learning of the shutdown.
+    // Regression guard: a submitter blocked while the worker is full must learn of the shutdown at once
+    // instead of waiting out its whole timeout and returning false. (Full: the one permit taken and the
+    // waiting room, as large as the concurrency, holding one unit.)
     Worker worker = worker("blocked", 1);
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch started = new CountDownLatch(1);
@@ -122,10 +152,11 @@ final class SemaphoreWorkerTest {
       awaitQuietly(release);
     }), LONG)).isTrue();
     assertThat(started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    assertThat(worker.submit(new WorkerTestUnit(2, () -> {}), Duration.ZERO)).as("waits in the room").isTrue();
     CompletableFuture<Object> result = new CompletableFuture<>();
     Thread producer = Thread.ofPlatform().start(() -> {
       try {
-        result.complete(worker.submit(new WorkerTestUnit(2, () -> {}), Duration.ofMinutes(1)));
+        result.complete(worker.submit(new WorkerTestUnit(3, () -> {}), Duration.ofMinutes(1)));
       } catch (Throwable e) {
         result.complete(e);
       }
