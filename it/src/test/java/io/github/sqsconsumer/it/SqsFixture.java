@@ -1,6 +1,6 @@
 package io.github.sqsconsumer.it;
 
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
