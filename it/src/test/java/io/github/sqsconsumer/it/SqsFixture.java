@@ -57,6 +57,11 @@ final class SqsFixture implements AutoCloseable {
     return new SqsFixture("ElasticMQ", server.endpoint(), "us-east-1", "test", "test", server);
   }
 
+  /** Returns a fixture on an embedded server someone else owns (the extension); closing it leaves the server alone. */
+  static SqsFixture on(ElasticMqServer server) {
+    return new SqsFixture("ElasticMQ", server.endpoint(), "us-east-1", "test", "test", null);
+  }
+
   /** Returns a fixture for a server someone else runs (LocalStack); closing it leaves the server alone. */
   static SqsFixture at(String name, URI endpoint, String region, String accessKey, String secretKey) {
     return new SqsFixture(name, endpoint, region, accessKey, secretKey, null);
