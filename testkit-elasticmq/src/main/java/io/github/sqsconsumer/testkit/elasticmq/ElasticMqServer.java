@@ -55,7 +55,8 @@ import scala.concurrent.duration.FiniteDuration;
  * protocol over {@link HttpClient}, so this class needs no AWS SDK; tests that need an SDK client build
  * their own against {@link #endpoint()} with any static credentials (ElasticMQ does not check them).
  *
- * <p>{@link ElasticMqExtension} runs one for a JUnit 5 test class. Class path only (see the package). Thread-safe: lifecycle methods are synchronized, helpers may be called from any thread.
+ * <p>{@link ElasticMqExtension} runs one for a JUnit 5 test class. Class path only (see the package).
+ * Thread-safe: lifecycle methods are synchronized, helpers may be called from any thread.
  */
 public final class ElasticMqServer implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
