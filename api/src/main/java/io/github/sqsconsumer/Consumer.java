@@ -1,6 +1,7 @@
 package io.github.sqsconsumer;
 
 import io.github.sqsconsumer.spi.Limits;
+import io.github.sqsconsumer.spi.RunnerProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +27,8 @@ import java.util.Objects;
  * <p>The parts — runner, worker, harvester — are found with {@link java.util.ServiceLoader}. With one of
  * each on the module path or class path, nothing needs choosing; otherwise choose by name with
  * {@link Builder#worker(String)} (and the like) or the system properties
- * {@code io.github.sqsconsumer.runner}, {@code .worker} and {@code .harvester}.
+ * {@code io.github.sqsconsumer.runner}, {@code .worker} and {@code .harvester}. A runner not registered as
+ * a service, such as the test kit's in-memory one, is handed over with {@link Builder#runner(RunnerProvider)}.
  *
  * <p>Supervised: once started, the consumer's own loops (its pollers, the FIFO dispatcher, the visibility
  * heartbeat) never end until {@link #close()}. Whatever a part, a handler or a listener throws, an
@@ -213,6 +215,7 @@ public interface Consumer extends AutoCloseable {
     Duration handlerTimeout = Duration.ZERO;
     Duration unhealthyAfter = Duration.ofMinutes(1);
     String runner;
+    RunnerProvider runnerProvider;
     String worker;
     String harvester;
     final Map<String, String> settings = new LinkedHashMap<>();
@@ -392,9 +395,27 @@ public interface Consumer extends AutoCloseable {
       return this;
     }
 
-    /** Chooses the runner by name, such as {@code sqs}; default the only one present. */
+    /**
+     * Chooses the runner by name, such as {@code sqs}; default the only one present. Replaces a runner given
+     * with {@link #runner(RunnerProvider)}.
+     */
     public Builder runner(String name) {
       this.runner = Objects.requireNonNull(name, "runner");
+      this.runnerProvider = null;
+      return this;
+    }
+
+    /**
+     * Uses this runner provider, found by no search: for a runner that is not registered as a service, such
+     * as the test kit's in-memory one ({@code InMemoryQueue.runner()}). Neither the system property
+     * {@code io.github.sqsconsumer.runner} nor the runners on the path then matter. Replaces a runner chosen
+     * with {@link #runner(String)}.
+     *
+     * @param provider never null; {@link #build()} calls its {@code create} once
+     */
+    public Builder runner(RunnerProvider provider) {
+      this.runnerProvider = Objects.requireNonNull(provider, "runner");
+      this.runner = null;
       return this;
     }
 
@@ -460,8 +481,8 @@ public interface Consumer extends AutoCloseable {
     ConsumerConfig validate() {
       return new ConsumerConfig(name, queue, handler, batchHandler, batchSize, concurrency, effectivePrefetch(),
           waitTime, shutdownTimeout, maxVisibilityExtension, visibilityTimeout, rateLimit, retryPolicy,
-          acknowledgeMode, listeners, hooks, mdc, runner, worker, harvester, settings, components, handlerTimeout,
-          unhealthyAfter);
+          acknowledgeMode, listeners, hooks, mdc, runner, runnerProvider, worker, harvester, settings, components,
+          handlerTimeout, unhealthyAfter);
     }
 
     /** The prefetch asked for, or the default for the concurrency; the one source of that default. */

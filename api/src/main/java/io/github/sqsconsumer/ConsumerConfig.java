@@ -1,5 +1,6 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.RunnerProvider;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -15,6 +16,8 @@ import java.util.Map;
  *
  * @param visibilityTimeout the configured visibility timeout, or null for the queue's own
  * @param prefetch the effective prefetch (the default already applied)
+ * @param runner the runner's name, or null for the system property or the only one present
+ * @param runnerProvider the runner given as an instance, or null to find one (then {@code runner} applies)
  * @param settings part settings in the order given; an unmodifiable copy
  * @param components the user's components by type; an unmodifiable copy
  * @param handlerTimeout how long a unit's handler may run, or zero for no limit
@@ -39,6 +42,7 @@ record ConsumerConfig(
     List<HandlerHook> hooks,
     boolean mdc,
     String runner,
+    RunnerProvider runnerProvider,
     String worker,
     String harvester,
     Map<String, String> settings,

@@ -98,8 +98,9 @@ final class DefaultConsumer implements Consumer {
   }
 
   static DefaultConsumer create(ConsumerConfig config) {
-    RunnerProvider runner = Providers.choose(RunnerProvider.class, RunnerProvider::name, "runner",
-        config.runner(), "sqs-consumer-runner-sqs");
+    RunnerProvider runner = config.runnerProvider() != null ? config.runnerProvider()
+        : Providers.choose(RunnerProvider.class, RunnerProvider::name, "runner", config.runner(),
+            "sqs-consumer-runner-sqs");
     WorkerProvider worker = Providers.choose(WorkerProvider.class, WorkerProvider::name, "worker",
         config.worker(), "sqs-consumer-worker-semaphore or sqs-consumer-worker-pool");
     HarvesterProvider harvester = Providers.choose(HarvesterProvider.class, HarvesterProvider::name,

@@ -212,7 +212,7 @@ final class ConsumerBuilderTest {
     calls.put("retryPolicy", b -> b.retryPolicy(null));
     calls.put("acknowledgeMode", b -> b.acknowledgeMode(null));
     calls.put("listener", b -> b.listener(null));
-    calls.put("runner", b -> b.runner(null));
+    calls.put("runner", b -> b.runner((String) null));
     calls.put("worker", b -> b.worker(null));
     calls.put("harvester", b -> b.harvester(null));
     calls.put("key", b -> b.setting(null, "x"));
@@ -235,6 +235,38 @@ final class ConsumerBuilderTest {
     org.assertj.core.api.Assertions.assertThat(valid().concurrency(100).effectivePrefetch()).isEqualTo(600);
     org.assertj.core.api.Assertions.assertThat(valid().concurrency(10_000).effectivePrefetch()).isEqualTo(10_000);
     org.assertj.core.api.Assertions.assertThat(valid().prefetch(0).effectivePrefetch()).isZero();
+  }
+
+  @Test
+  void runner_nullProvider() {
+    assertThatThrownBy(() -> valid().runner((io.github.sqsconsumer.spi.RunnerProvider) null))
+        .isInstanceOf(NullPointerException.class).hasMessage("runner");
+  }
+
+  @Test
+  void runner_provider_replacesTheNameAndIsReplacedByOne() {
+    io.github.sqsconsumer.spi.RunnerProvider provider = TestParts.runner(new TestParts.ListRunner());
+
+    ConsumerConfig given = valid().runner("sqs").runner(provider).validate();
+    org.assertj.core.api.Assertions.assertThat(given.runnerProvider()).isSameAs(provider);
+    org.assertj.core.api.Assertions.assertThat(given.runner()).isNull();
+
+    ConsumerConfig named = valid().runner(provider).runner("sqs").validate();
+    org.assertj.core.api.Assertions.assertThat(named.runnerProvider()).isNull();
+    org.assertj.core.api.Assertions.assertThat(named.runner()).isEqualTo("sqs");
+  }
+
+  @Test
+  void build_runnerProvider_isUsedWithoutSearchingNorReadingTheSystemProperty() {
+    System.setProperty("io.github.sqsconsumer.runner", "nowhere");
+    try {
+      // the api alone has no runner: with the instance given, build() gets as far as the worker
+      assertThatThrownBy(() -> valid().runner(TestParts.runner(new TestParts.ListRunner())).build())
+          .isInstanceOf(ConsumerException.class)
+          .hasMessageStartingWith("no worker found on the module path or class path");
+    } finally {
+      System.clearProperty("io.github.sqsconsumer.runner");
+    }
   }
 
   @Test

@@ -1,7 +1,7 @@
 package io.github.sqsconsumer.bench;
 
 import io.github.sqsconsumer.Consumer;
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -63,7 +63,7 @@ record Combination(String worker, String harvester) {
 
   /** A builder consuming the in-memory queue through the {@code memory} runner. */
   Consumer.Builder onMemory(InMemoryQueue queue) {
-    return parts(Consumer.builder().runner("memory").queue(queue.name()).component(InMemoryQueue.class, queue));
+    return parts(Consumer.builder().runner(queue.runner()).queue(queue.name()));
   }
 
   /** A builder consuming {@code queueUrl} through the {@code sqs} runner with the user's client. */

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.sqsconsumer.Consumer;
 import io.github.sqsconsumer.it.JournalingConsumer.Journal;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqExtension;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,10 +17,11 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
@@ -37,15 +40,22 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  * </ul>
  * Prints the duplicate share: messages handled to the end by both consumers, whose deletes the kill lost.
  */
-@ExtendWith(SharedElasticMq.class)
 final class CrashTest {
   private static final int MESSAGES = 5_000;
   private static final double KILL_AT = 0.3; // share of messages handled when the kill comes
+  @RegisterExtension
+  static final ElasticMqExtension SQS = ElasticMqExtension.shared();
+
   private static SqsFixture sqs;
 
   @BeforeAll
-  static void server(SqsFixture shared) {
-    sqs = shared;
+  static void server(ElasticMqServer server) {
+    sqs = SqsFixture.on(server);
+  }
+
+  @AfterAll
+  static void closeFixture() {
+    sqs.close();
   }
 
   @Test

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.sqsconsumer.Consumer;
 import io.github.sqsconsumer.ConsumerException;
 import io.github.sqsconsumer.it.EndToEnd.Mode;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqExtension;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
@@ -20,7 +23,6 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  * 5,000 messages with passing failures and slow handlers, with the single-message handler and with the
  * batch handler; and a saturating run that measures SQS requests per message.
  */
-@ExtendWith(SharedElasticMq.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class ElasticMqEndToEndTest {
   private static final int MESSAGES = 5_000;
@@ -29,11 +31,19 @@ final class ElasticMqEndToEndTest {
   /** Receive 10 + delete 10 costs 0.2 requests per message; a quarter more is the budget. */
   private static final double BATCH_REQUESTS_PER_MESSAGE = 0.25;
 
+  @RegisterExtension
+  static final ElasticMqExtension SQS = ElasticMqExtension.shared();
+
   private static SqsFixture sqs;
 
   @BeforeAll
-  static void server(SqsFixture shared) {
-    sqs = shared;
+  static void server(ElasticMqServer server) {
+    sqs = SqsFixture.on(server);
+  }
+
+  @AfterAll
+  static void closeFixture() {
+    sqs.close();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.sqsconsumer.it.FaultProxy.Fault;
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.sqsconsumer.Consumer;
 import io.github.sqsconsumer.RetryPolicy;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqExtension;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,9 +17,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
@@ -27,17 +30,24 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  * them failing once. Within a group, the order in which messages are first handled successfully is the send
  * order, and no two handlers of one group run at once.
  */
-@ExtendWith(SharedElasticMq.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class FifoElasticMqTest {
   private static final int GROUPS = 50;
   private static final int MESSAGES = 5_000;
 
+  @RegisterExtension
+  static final ElasticMqExtension SQS = ElasticMqExtension.shared();
+
   private static SqsFixture sqs;
 
   @BeforeAll
-  static void server(SqsFixture shared) {
-    sqs = shared;
+  static void server(ElasticMqServer server) {
+    sqs = SqsFixture.on(server);
+  }
+
+  @AfterAll
+  static void closeFixture() {
+    sqs.close();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -10,9 +10,11 @@ import io.github.sqsconsumer.spi.Runner;
 import io.github.sqsconsumer.spi.RunnerContext;
 import io.github.sqsconsumer.spi.RunnerProvider;
 import io.github.sqsconsumer.spi.Settings;
-import io.github.sqsconsumer.testkit.HarvesterCallbackRecorder;
 import io.github.sqsconsumer.testkit.HarvesterCallbackRecorder.Outcome;
+import io.github.sqsconsumer.testkit.HarvesterCallbackRecorder;
 import io.github.sqsconsumer.testkit.HarvesterTestContext;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqExtension;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +22,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
@@ -33,13 +36,15 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  * The harvesters as the consumer uses them, found through their providers on the class path, acknowledging
  * through the real SQS runner against ElasticMQ; requests counted on the wire by a {@link RequestLog}.
  */
-@ExtendWith(SharedElasticMq.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class HarvesterElasticMqTest {
   /** Long enough that a batch is flushed only because it is full, or at close. */
   private static final String NEVER_BY_AGE = "10s";
   private static final Duration REPORTS = Duration.ofSeconds(20);
   private static final Duration VISIBILITY = Duration.ofSeconds(30); // the queue's own, see open()
+
+  @RegisterExtension
+  static final ElasticMqExtension SQS = ElasticMqExtension.shared();
 
   private static SqsFixture sqs;
 
@@ -50,8 +55,13 @@ final class HarvesterElasticMqTest {
   private String queueUrl;
 
   @BeforeAll
-  static void server(SqsFixture shared) {
-    sqs = shared;
+  static void server(ElasticMqServer server) {
+    sqs = SqsFixture.on(server);
+  }
+
+  @AfterAll
+  static void closeFixture() {
+    sqs.close();
   }
 
   @AfterEach

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.sqsconsumer.Consumer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqExtension;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,10 +18,11 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
@@ -29,14 +32,21 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  * every message is handled, none is lost; throughput (for the processes, from the first handled message to
  * the last, the JVMs' start left out) and duplicates are printed.
  */
-@ExtendWith(SharedElasticMq.class)
 @Timeout(value = 240, unit = TimeUnit.SECONDS) // 10,000 messages through three JVMs on a busy machine
 final class HorizontalScaleTest {
+  @RegisterExtension
+  static final ElasticMqExtension SQS = ElasticMqExtension.shared();
+
   private static SqsFixture sqs;
 
   @BeforeAll
-  static void server(SqsFixture shared) {
-    sqs = shared;
+  static void server(ElasticMqServer server) {
+    sqs = SqsFixture.on(server);
+  }
+
+  @AfterAll
+  static void closeFixture() {
+    sqs.close();
   }
 
   @Test

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.sqsconsumer.it.FaultProxy.Fault;
 import io.github.sqsconsumer.it.FaultProxy.FaultPlan;
 import io.github.sqsconsumer.it.ModulePathLauncher.Run;
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.module.ModuleDescriptor;

@@ -85,12 +85,17 @@ final class ModulePathLauncher {
 
   /** Returns the AWS SDK, Netty, Reactive Streams and slf4j jars of the test class path. */
   static List<Path> thirdParty() {
+    return testClassPath(THIRD_PARTY);
+  }
+
+  /** Returns the jars of the test class path whose local repository path contains one of {@code parts}. */
+  static List<Path> testClassPath(List<String> parts) {
     String file = System.getProperty("it.classpathFile");
     assertThat(file).as("system property it.classpathFile (set by the it pom)").isNotBlank();
     try {
       String classpath = Files.readString(Path.of(file)).trim();
       List<Path> jars = Arrays.stream(classpath.split(java.io.File.pathSeparator))
-          .filter(p -> THIRD_PARTY.stream().anyMatch(p.replace('\\', '/')::contains))
+          .filter(p -> parts.stream().anyMatch(p.replace('\\', '/')::contains))
           .map(Path::of)
           .toList();
       assertThat(jars).as("third-party jars").isNotEmpty();
@@ -117,6 +122,11 @@ final class ModulePathLauncher {
    * @return {@code out}
    */
   static Path compile(String name, Path out) throws IOException {
+    return compile(name, out, List.of());
+  }
+
+  /** Compiles one module of {@code src/moduletest} against the api module and these other modules. */
+  static Path compile(String name, Path out, List<Path> modulePath) throws IOException {
     Path sources = Path.of(System.getProperty("it.moduletestDir", "src/moduletest")).resolve(name);
     List<String> files;
     try (Stream<Path> walk = Files.walk(sources)) {
@@ -126,7 +136,8 @@ final class ModulePathLauncher {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     assertThat(javac).as("a JDK with a compiler runs the tests").isNotNull();
     List<String> args = new ArrayList<>(List.of("--release", "21", "-d", out.toString(),
-        "--module-path", jar("api") + java.io.File.pathSeparator + slf4jApi()));
+        "--module-path", jar("api") + java.io.File.pathSeparator + slf4jApi()
+            + (modulePath.isEmpty() ? "" : java.io.File.pathSeparator + path(modulePath))));
     args.addAll(files);
     java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
     int status = javac.run(null, errors, errors, args.toArray(String[]::new));

@@ -8,7 +8,7 @@ import static io.github.sqsconsumer.it.ModulePathLauncher.sqsProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sqsconsumer.it.ModulePathLauncher.Run;
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.sqsconsumer.Consumer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqExtension;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -24,17 +27,24 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
  * Pause and resume through the real SQS runner and the AWS SDK against an embedded ElasticMQ: the
  * ReceiveMessage requests are counted as the client sends them.
  */
-@ExtendWith(SharedElasticMq.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class PauseElasticMqTest {
   private static final Duration AWAIT = Duration.ofSeconds(30);
   private static final Duration POLL = Duration.ofMillis(20);
 
+  @RegisterExtension
+  static final ElasticMqExtension SQS = ElasticMqExtension.shared();
+
   private static SqsFixture sqs;
 
   @BeforeAll
-  static void server(SqsFixture shared) {
-    sqs = shared;
+  static void server(ElasticMqServer server) {
+    sqs = SqsFixture.on(server);
+  }
+
+  @AfterAll
+  static void closeFixture() {
+    sqs.close();
   }
 
   /** Counts ReceiveMessage requests started and ended (answered or failed). */

@@ -9,7 +9,7 @@ import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.RetryPolicy;
 import io.github.sqsconsumer.it.FaultProxy.Fault;
 import io.github.sqsconsumer.it.FaultProxy.FaultPlan;
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.github.sqsconsumer.it;
 
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +55,11 @@ final class SqsFixture implements AutoCloseable {
   static SqsFixture elasticMq() {
     ElasticMqServer server = new ElasticMqServer().start();
     return new SqsFixture("ElasticMQ", server.endpoint(), "us-east-1", "test", "test", server);
+  }
+
+  /** Returns a fixture on an embedded server someone else owns (the extension); closing it leaves the server alone. */
+  static SqsFixture on(ElasticMqServer server) {
+    return new SqsFixture("ElasticMQ", server.endpoint(), "us-east-1", "test", "test", null);
   }
 
   /** Returns a fixture for a server someone else runs (LocalStack); closing it leaves the server alone. */

@@ -11,7 +11,7 @@ import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.PermanentFailureException;
 import io.github.sqsconsumer.RetryPolicy;
 import io.github.sqsconsumer.jackson.Messages.Order;
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

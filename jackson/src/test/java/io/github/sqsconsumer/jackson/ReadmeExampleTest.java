@@ -3,7 +3,7 @@ package io.github.sqsconsumer.jackson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sqsconsumer.Consumer;
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

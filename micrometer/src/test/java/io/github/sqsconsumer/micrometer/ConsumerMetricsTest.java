@@ -26,8 +26,8 @@ final class ConsumerMetricsTest {
   private static final Tags TAGS = Tags.of("queue", "orders", "consumer", "billing");
 
   private static Consumer.Builder builder(InMemoryQueue queue) {
-    return Consumer.builder().name("billing").runner("memory").worker("semaphore").harvester("direct")
-        .queue(queue.name()).component(InMemoryQueue.class, queue).concurrency(4)
+    return Consumer.builder().name("billing").runner(queue.runner()).worker("semaphore").harvester("direct")
+        .queue(queue.name()).concurrency(4)
         .waitTime(Duration.ofMillis(200)).retryPolicy(RetryPolicy.fixed(Duration.ofMinutes(10)));
   }
 

@@ -49,8 +49,8 @@ final class ConsumerTracingTest {
   }
 
   private Consumer.Builder builder() {
-    return Consumer.builder().name("billing").runner("memory").worker("semaphore").harvester("batch")
-        .queue(queue.name()).component(InMemoryQueue.class, queue).concurrency(1)
+    return Consumer.builder().name("billing").runner(queue.runner()).worker("semaphore").harvester("batch")
+        .queue(queue.name()).concurrency(1)
         .waitTime(Duration.ofMillis(200)).retryPolicy(RetryPolicy.fixed(Duration.ofMinutes(10)));
   }
 

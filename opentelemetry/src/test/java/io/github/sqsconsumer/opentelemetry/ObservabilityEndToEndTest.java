@@ -6,7 +6,7 @@ import io.github.sqsconsumer.Consumer;
 import io.github.sqsconsumer.ConsumerListener;
 import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.micrometer.ConsumerMetrics;
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.trace.Span;

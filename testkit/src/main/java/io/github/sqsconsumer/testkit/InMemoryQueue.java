@@ -6,6 +6,7 @@ import io.github.sqsconsumer.spi.BatchReply;
 import io.github.sqsconsumer.spi.Limits;
 import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueuePort;
+import io.github.sqsconsumer.spi.RunnerProvider;
 import io.github.sqsconsumer.spi.VisibilityChange;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -63,6 +64,18 @@ import java.util.concurrent.locks.ReentrantLock;
  *       body and attributes; its receive count starts again from zero there.</li>
  * </ul>
  * Unlike SQS, durations are not rounded to seconds: a visibility timeout of 50 ms is fine for a test.
+ *
+ * <h2>A consumer on it</h2>
+ * {@link #runner()} gives the runner to hand to a consumer; it is not a registered service, so it is chosen
+ * only where handed over, never instead of the SQS runner:
+ * <pre>{@code
+ * InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofSeconds(30));
+ * Consumer consumer = Consumer.builder()
+ *     .queue("orders")                                  // the queue's name, or "memory://orders"
+ *     .runner(queue.runner())
+ *     .handler(message -> ...)
+ *     .build();
+ * }</pre>
  *
  * <h2>Faults, latency, counters</h2>
  * {@link #latency} delays every reply of {@link #receive}, the deletes and the visibility changes (the
@@ -338,6 +351,18 @@ public final class InMemoryQueue implements QueuePort {
   /** Returns the visibility timeout of every delivery, never null. */
   public Duration visibilityTimeout() {
     return visibilityTimeout;
+  }
+
+  /**
+   * Returns the runner provider ({@code memory}) a consumer reads this queue with: hand it to
+   * {@code Consumer.Builder.runner(RunnerProvider)}. The consumer's queue must be this queue's name (or
+   * {@code memory://<name>}); another name makes {@code start()} fail as for a missing queue. The runner
+   * never closes the queue: the test owns it.
+   *
+   * @return a new provider; never null
+   */
+  public RunnerProvider runner() {
+    return new InMemoryRunnerProvider(this);
   }
 
   // ---------------------------------------------------------------------------------------------------

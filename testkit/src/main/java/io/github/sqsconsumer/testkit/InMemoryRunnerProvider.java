@@ -5,26 +5,16 @@ import io.github.sqsconsumer.spi.RunnerContext;
 import io.github.sqsconsumer.spi.RunnerProvider;
 
 /**
- * Provides the {@code memory} runner: a consumer reads from an {@link InMemoryQueue} instead of SQS, for
- * tests and benchmarks.
- *
- * <pre>{@code
- * InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofSeconds(30));
- * Consumer consumer = Consumer.builder()
- *     .queue("orders")                                  // or "memory://orders"
- *     .runner("memory")
- *     .component(InMemoryQueue.class, queue)
- *     .handler(message -> ...)
- *     .build();
- * }</pre>
- *
- * A queue name other than the queue's makes {@code start()} fail as for a missing queue. Found with
- * {@link java.util.ServiceLoader} through {@code META-INF/services}. Thread-safe and stateless.
+ * Provides the {@code memory} runner over one {@link InMemoryQueue}; made by {@link InMemoryQueue#runner()}.
+ * Not a service: a consumer uses it only when handed it with {@code Consumer.Builder.runner(RunnerProvider)},
+ * so having testkit on the path changes no other consumer's choice of runner. Thread-safe and stateless.
  */
-public final class InMemoryRunnerProvider implements RunnerProvider {
+final class InMemoryRunnerProvider implements RunnerProvider {
+  private final InMemoryQueue queue;
 
-  /** Creates the provider; does nothing. */
-  public InMemoryRunnerProvider() {}
+  InMemoryRunnerProvider(InMemoryQueue queue) {
+    this.queue = queue;
+  }
 
   /** Returns {@code memory}. */
   @Override
@@ -32,29 +22,18 @@ public final class InMemoryRunnerProvider implements RunnerProvider {
     return "memory";
   }
 
-  /**
-   * Checks that the user handed an {@link InMemoryQueue} to the builder.
-   *
-   * @throws IllegalArgumentException if no {@link InMemoryQueue} component was given
-   */
+  /** Nothing to check: the queue is bound to this provider. */
   @Override
-  public void validate(RunnerContext context) {
-    queueOf(context);
-  }
+  public void validate(RunnerContext context) {}
 
-  /**
-   * Creates a runner over the {@link InMemoryQueue} the user handed to the builder.
-   *
-   * @throws IllegalArgumentException if no {@link InMemoryQueue} component was given
-   */
+  /** Creates a runner over the queue for the consumer's queue name (which must be the queue's). */
   @Override
   public Runner create(RunnerContext context) {
-    return new InMemoryRunner(queueOf(context), context.queue());
+    return new InMemoryRunner(queue, context.queue());
   }
 
-  private static InMemoryQueue queueOf(RunnerContext context) {
-    return context.component(InMemoryQueue.class).orElseThrow(() -> new IllegalArgumentException(
-        "the memory runner needs an InMemoryQueue but none was given; pass it with "
-            + "Consumer.builder().component(InMemoryQueue.class, queue)"));
+  @Override
+  public String toString() {
+    return "InMemoryRunnerProvider[" + queue.name() + "]";
   }
 }

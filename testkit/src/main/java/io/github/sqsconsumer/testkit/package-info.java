@@ -1,12 +1,9 @@
 /**
  * For tests and benchmarks, not production: an SQS-like {@link io.github.sqsconsumer.testkit.InMemoryQueue}
- * with its runner ({@code memory}), the contract tests every worker and harvester — including your own —
- * must pass ({@link io.github.sqsconsumer.testkit.WorkerContractTest},
- * {@link io.github.sqsconsumer.testkit.HarvesterContractTest}), a scripted queue port for harvester tests,
- * and an embedded ElasticMQ server ({@link io.github.sqsconsumer.testkit.ElasticMqServer}, which needs
- * {@code org.elasticmq:elasticmq-rest-sqs_2.13} on the class path).
- *
- * <p>This jar has no module-info on purpose: as an automatic module or on the class path it can read
- * ElasticMQ, whose Scala jars cannot live on the module path.
+ * whose {@link io.github.sqsconsumer.testkit.InMemoryQueue#runner() runner} a consumer is handed explicitly,
+ * the contract tests every part — including your own — must pass
+ * ({@link io.github.sqsconsumer.testkit.RunnerContractTest}, {@link io.github.sqsconsumer.testkit.WorkerContractTest},
+ * {@link io.github.sqsconsumer.testkit.HarvesterContractTest}), and a scripted queue port for harvester tests.
+ * The embedded ElasticMQ server and its JUnit 5 extension are in {@code sqs-consumer-testkit-elasticmq}.
  */
 package io.github.sqsconsumer.testkit;

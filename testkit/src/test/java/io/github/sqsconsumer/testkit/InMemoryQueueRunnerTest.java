@@ -12,40 +12,47 @@ import io.github.sqsconsumer.spi.RunnerContext;
 import io.github.sqsconsumer.spi.RunnerProvider;
 import io.github.sqsconsumer.spi.Settings;
 import io.github.sqsconsumer.spi.VisibilityChange;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
-/** The {@code memory} runner over an {@link InMemoryQueue}: discovery, open, delegation. */
+/** The {@code memory} runner over an {@link InMemoryQueue}: no service, open, delegation. */
 final class InMemoryQueueRunnerTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * Regression: testkit registered the memory runner as a service, so a consumer naming no runner failed
+   * with "several runners found" as soon as testkit sat next to runner-sqs. It is handed over explicitly.
+   */
   @Test
-  void provider_foundByServiceLoader_named_memory() {
-    assertThat(ServiceLoader.load(RunnerProvider.class).stream().map(ServiceLoader.Provider::get))
-        .filteredOn(p -> p.name().equals("memory"))
-        .singleElement()
-        .isInstanceOf(InMemoryRunnerProvider.class);
+  void memoryRunner_isNoService() {
+    // the tests run on the class path: the descriptor is read from the compiled module
+    ModuleDescriptor descriptor = ModuleFinder.of(Path.of("target/classes")).find("io.github.sqsconsumer.testkit")
+        .orElseThrow().descriptor();
+    assertThat(descriptor.provides()).isEmpty();
+    assertThat(Path.of("target/classes/META-INF/services", RunnerProvider.class.getName())).doesNotExist();
   }
 
   @Test
-  void create_withoutQueueComponent_saysWhatToDo() {
-    assertThatThrownBy(() -> new InMemoryRunnerProvider().create(context("orders", null)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("the memory runner needs an InMemoryQueue but none was given; pass it with "
-            + "Consumer.builder().component(InMemoryQueue.class, queue)");
+  void runner_namedMemory_boundToItsQueue() {
+    InMemoryQueue queue = InMemoryQueue.standard("orders", TIMEOUT);
+
+    assertThat(queue.runner().name()).isEqualTo("memory");
+    assertThat(queue.runner().settingKeys()).isEmpty();
+    assertThat(queue.runner()).hasToString("InMemoryRunnerProvider[orders]");
   }
 
   @Test
   void open_reportsQueueFacts() {
     InMemoryQueue queue = InMemoryQueue.fifo("orders.fifo", TIMEOUT);
-    try (Runner runner = new InMemoryRunnerProvider().create(context("orders.fifo", queue))) {
+    try (Runner runner = queue.runner().create(context("orders.fifo"))) {
       assertThat(runner.open()).isEqualTo(new QueueInfo("memory://orders.fifo", true, TIMEOUT));
     }
-    try (Runner runner = new InMemoryRunnerProvider().create(context("memory://orders.fifo", queue))) {
+    try (Runner runner = queue.runner().create(context("memory://orders.fifo"))) {
       assertThat(runner.open().url()).isEqualTo("memory://orders.fifo");
     }
   }
@@ -53,7 +60,7 @@ final class InMemoryQueueRunnerTest {
   @Test
   void open_otherQueueName_failsFatalAsMissingQueue() {
     InMemoryQueue queue = InMemoryQueue.standard("orders", TIMEOUT);
-    Runner runner = new InMemoryRunnerProvider().create(context("invoices", queue));
+    Runner runner = queue.runner().create(context("invoices"));
 
     assertThatThrownBy(runner::open)
         .isInstanceOfSatisfying(QueueException.class, e -> assertThat(e.kind()).isEqualTo(QueueException.Kind.FATAL))
@@ -66,7 +73,7 @@ final class InMemoryQueueRunnerTest {
     for (int i = 0; i < 4; i++) {
       queue.send("m" + i);
     }
-    Runner runner = new InMemoryRunnerProvider().create(context("orders", queue));
+    Runner runner = queue.runner().create(context("orders"));
     runner.open();
 
     List<Message> got = runner.receive(10, Duration.ofSeconds(1), TIMEOUT).get(5, SECONDS);
@@ -92,7 +99,7 @@ final class InMemoryQueueRunnerTest {
   @Test
   void receive_cancel_withdrawsLongPoll() throws Exception {
     InMemoryQueue queue = InMemoryQueue.standard("orders", TIMEOUT);
-    Runner runner = new InMemoryRunnerProvider().create(context("orders", queue));
+    Runner runner = queue.runner().create(context("orders"));
     var poll = runner.receive(10, Duration.ofSeconds(20), TIMEOUT);
 
     assertThat(poll.cancel(true)).isTrue();
@@ -101,8 +108,7 @@ final class InMemoryQueueRunnerTest {
     assertThat(queue.visibleCount()).isEqualTo(1);
   }
 
-  private static RunnerContext context(String queueName, InMemoryQueue queue) {
-    Map<Class<?>, Object> components = queue == null ? Map.of() : Map.of(InMemoryQueue.class, queue);
+  private static RunnerContext context(String queueName) {
     return new RunnerContext() {
       @Override
       public String queue() {
@@ -121,7 +127,7 @@ final class InMemoryQueueRunnerTest {
 
       @Override
       public <T> Optional<T> component(Class<T> type) {
-        return Optional.ofNullable(components.get(type)).map(type::cast);
+        return Optional.empty();
       }
     };
   }

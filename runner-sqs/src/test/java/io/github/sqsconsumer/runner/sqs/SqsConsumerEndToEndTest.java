@@ -9,7 +9,7 @@ import io.github.sqsconsumer.ConsumerException;
 import io.github.sqsconsumer.ConsumerListener;
 import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.RetryPolicy;
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

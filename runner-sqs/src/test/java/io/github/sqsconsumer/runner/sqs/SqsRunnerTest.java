@@ -12,7 +12,7 @@ import io.github.sqsconsumer.spi.QueueException.Kind;
 import io.github.sqsconsumer.spi.QueueInfo;
 import io.github.sqsconsumer.spi.Runner;
 import io.github.sqsconsumer.spi.VisibilityChange;
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

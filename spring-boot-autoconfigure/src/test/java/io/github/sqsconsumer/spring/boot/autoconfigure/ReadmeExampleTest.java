@@ -3,7 +3,7 @@ package io.github.sqsconsumer.spring.boot.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.orders.OrdersApplication;
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.sqsconsumer.Consumer;
 import io.github.sqsconsumer.spring.boot.SqsConsumer;
 import io.github.sqsconsumer.spring.boot.SqsConsumers;
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashSet;

@@ -9,7 +9,7 @@ import io.github.sqsconsumer.MessageHandler;
 import io.github.sqsconsumer.micrometer.ConsumerMetrics;
 import io.github.sqsconsumer.spring.boot.SqsConsumer;
 import io.github.sqsconsumer.spring.boot.SqsConsumers;
-import io.github.sqsconsumer.testkit.ElasticMqServer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;

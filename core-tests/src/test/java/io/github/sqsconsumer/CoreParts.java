@@ -23,10 +23,10 @@ import java.util.concurrent.Semaphore;
 /**
  * Parts for tests of the core's internals (Engine, Heartbeat, InFlight) against the real in-memory queue.
  *
- * <p>These tests live in testkit, in the core's package, because the in-memory queue lives here and the api
- * module cannot depend on testkit; testkit's tests run on the class path, so the package-private core is
- * reachable. The worker and harvester here are the smallest that keep their SPI contracts: the real ones
- * depend on testkit for their own tests.
+ * <p>These tests live in core-tests, in the core's package, because the api module cannot depend on testkit
+ * (where the in-memory queue lives) and testkit is a named module that may not split the core's package;
+ * core-tests run on the class path, so the package-private core is reachable. The worker and harvester here
+ * are the smallest that keep their SPI contracts: the real ones depend on testkit for their own tests.
  */
 final class CoreParts {
   private CoreParts() {}

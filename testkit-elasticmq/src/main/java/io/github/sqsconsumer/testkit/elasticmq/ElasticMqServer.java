@@ -1,4 +1,4 @@
-package io.github.sqsconsumer.testkit;
+package io.github.sqsconsumer.testkit.elasticmq;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,8 +55,8 @@ import scala.concurrent.duration.FiniteDuration;
  * protocol over {@link HttpClient}, so this class needs no AWS SDK; tests that need an SDK client build
  * their own against {@link #endpoint()} with any static credentials (ElasticMQ does not check them).
  *
- * <p>Needs {@code org.elasticmq:elasticmq-rest-sqs_2.13} on the (test) class path; testkit declares it
- * optional. Thread-safe: lifecycle methods are synchronized, helpers may be called from any thread.
+ * <p>{@link ElasticMqExtension} runs one for a JUnit 5 test class. Class path only (see the package).
+ * Thread-safe: lifecycle methods are synchronized, helpers may be called from any thread.
  */
 public final class ElasticMqServer implements AutoCloseable {
   private static final String HOST = "127.0.0.1";

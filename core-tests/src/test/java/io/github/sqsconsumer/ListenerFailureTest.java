@@ -11,7 +11,6 @@ import io.github.sqsconsumer.spi.Worker;
 import io.github.sqsconsumer.spi.WorkerContext;
 import io.github.sqsconsumer.spi.WorkerProvider;
 import io.github.sqsconsumer.testkit.InMemoryQueue;
-import io.github.sqsconsumer.testkit.InMemoryRunnerProvider;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -56,13 +55,13 @@ final class ListenerFailureTest {
       queue.send("body " + i);
     }
     consumer = DefaultConsumer.create(Consumer.builder().queue("orders").concurrency(4)
-            .waitTime(Duration.ofMillis(200)).component(InMemoryQueue.class, queue).listener(listener)
+            .waitTime(Duration.ofMillis(200)).listener(listener)
             .handler(m -> {
               if (handled.computeIfAbsent(m.id(), id -> new AtomicInteger()).incrementAndGet() == 1) {
                 allHandled.countDown();
               }
             }).validate(),
-        new InMemoryRunnerProvider(), new ThreadWorkerProvider(), new SendingHarvesterProvider());
+        queue.runner(), new ThreadWorkerProvider(), new SendingHarvesterProvider());
     consumer.start();
   }
 
