@@ -88,12 +88,6 @@ final class Engine {
    */
   private static final int WARN_AFTER_FAILURES = 3;
   /**
-   * What a retry delay leaves of the 12 hours SQS allows after a receive: a release may wait in the
-   * harvester (a batch filling, a throttled retry) and travel before the queue applies it, and a release
-   * that would end later than the 12 hours is rejected whole.
-   */
-  private static final Duration RELEASE_MARGIN = Duration.ofMinutes(1);
-  /**
    * The waits of close end this much before its documented bound, leaving room for the work after the last
    * of them (reports of what was not sent, the runner's close) on a busy machine.
    */
@@ -691,18 +685,15 @@ final class Engine {
   }
 
   /**
-   * The longest visibility a release of this message may ask for now: SQS keeps a message hidden at most
-   * {@link RetryPolicy#MAX_DELAY} after the receive, counted from when the queue got the request, which is
-   * no earlier than when it was sent; so what remains of that since the send, less RELEASE_MARGIN, in whole
-   * seconds (the runner rounds up). [a release ends within 12 h of its receive]
+   * The longest visibility a release of this message may ask for now, in whole seconds: InFlight's rule
+   * ({@link InFlight.Entry#visibilityLeftNanos}). [a release ends within 12 h of its receive]
    */
   private Duration longestRelease(Message message) {
-    OptionalLong received = registry.receivedNanos(message);
-    if (received.isEmpty()) {
+    OptionalLong left = registry.visibilityLeftNanos(message, System.nanoTime());
+    if (left.isEmpty()) {
       return RetryPolicy.MAX_DELAY; // not ours any more (settled meanwhile): the harvester will refuse it anyway
     }
-    long left = received.getAsLong() + RetryPolicy.MAX_DELAY.toNanos() - RELEASE_MARGIN.toNanos() - System.nanoTime();
-    return Duration.ofSeconds(Math.clamp(left / 1_000_000_000L, 0, RetryPolicy.MAX_DELAY.toSeconds()));
+    return Duration.ofSeconds(Math.clamp(left.getAsLong() / 1_000_000_000L, 0, RetryPolicy.MAX_DELAY.toSeconds()));
   }
 
   private void acknowledge(Message message) {
