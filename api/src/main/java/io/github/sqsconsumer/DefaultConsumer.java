@@ -129,24 +129,29 @@ final class DefaultConsumer implements Consumer {
       }
       Worker worker = null;
       Harvester harvester = null;
+      String started;
       try {
         worker = workerProvider.create(context);
         harvester = harvesterProvider.create(harvesterContext);
         QueueInfo queue = open();
+        // the providers' names are user code: asked before the engine starts, like everything that may fail
+        started = String.format("%s started on %s (%s, worker %s, harvester %s, concurrency %d%s)", config.name(),
+            queue.url(), queue.fifo() ? "FIFO" : "standard", workerProvider.name(), harvesterProvider.name(),
+            config.concurrency(), config.batchHandler() != null ? ", batches of up to " + config.batchSize() : "");
         engine = new Engine(config, runner, queue, worker, harvester, registry, listener);
+        // the last step that may fail: a failed Engine.start stops what it started, and nothing after it
+        // throws, so [a failed start leaves no thread running]
         engine.start();
         gauges = worker;
         prefetchGauge = engine;
         state = State.RUNNING;
-        LOG.info("{} started on {} ({}, worker {}, harvester {}, concurrency {}{})", config.name(), queue.url(),
-            queue.fifo() ? "FIFO" : "standard", workerProvider.name(), harvesterProvider.name(),
-            config.concurrency(), config.batchHandler() != null ? ", batches of up to " + config.batchSize() : "");
       } catch (RuntimeException | Error e) {
         state = State.FAILED;
         cleanUpFailedStart(worker, harvester);
         terminated.countDown();
         throw e;
       }
+      LOG.info(started); // RUNNING already: should logging throw, close() still stops the engine
     } finally {
       lifecycle.unlock();
     }

@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.sqsconsumer.spi.Harvester;
 import io.github.sqsconsumer.spi.HarvesterContext;
 import io.github.sqsconsumer.spi.HarvesterProvider;
+import io.github.sqsconsumer.spi.Worker;
+import io.github.sqsconsumer.spi.WorkerContext;
+import io.github.sqsconsumer.spi.WorkerProvider;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -466,6 +470,43 @@ final class ConsumerLifecycleTest {
     assertThat(runner.closed).isTrue();
     consumer.close();
     assertThat(consumer.state()).isEqualTo(Consumer.State.FAILED);
+  }
+
+  /**
+   * Regression: start() reported its start, asking the parts' providers for their names, after the engine
+   * had started; a failure there (a provider is user code and may throw anything) marked the consumer
+   * FAILED and closed the parts but left the engine's heartbeat (not a daemon) and pollers running. Here a
+   * worker provider whose name() works at build but throws at start.
+   */
+  @Test
+  void start_failsAfterTheEngineCouldStart_noConsumerThreadLeft() throws Exception {
+    AtomicBoolean failName = new AtomicBoolean();
+    WorkerProvider provider = new WorkerProvider() {
+      @Override
+      public String name() {
+        if (failName.get()) {
+          throw new AssertionError("name() fails at start");
+        }
+        return "failing-name";
+      }
+
+      @Override
+      public Worker create(WorkerContext context) {
+        worker[0] = new TestParts.ThreadWorker(context.concurrency());
+        return worker[0];
+      }
+    };
+    consumer = DefaultConsumer.create(Consumer.builder().name("sqs-consumer-leak").queue("orders").handler(m -> {})
+        .waitTime(Duration.ofSeconds(1)).validate(), TestParts.runner(runner), provider, TestParts.harvester());
+    failName.set(true);
+
+    assertThatThrownBy(consumer::start).isInstanceOf(AssertionError.class);
+
+    assertThat(consumer.state()).isEqualTo(Consumer.State.FAILED);
+    assertThat(runner.closed).isTrue();
+    // the heartbeat is the engine's platform thread; before the fix it kept running for good
+    awaitCondition("no thread of the failed consumer left",
+        () -> consumerThreads().stream().noneMatch(n -> n.startsWith("sqs-consumer-leak-")));
   }
 
   @Test
