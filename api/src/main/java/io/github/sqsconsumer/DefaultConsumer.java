@@ -67,7 +67,7 @@ final class DefaultConsumer implements Consumer {
         new PartSettings.Part("worker", worker.name(), worker.settingKeys()),
         new PartSettings.Part("harvester", harvester.name(), harvester.settingKeys())));
     this.context = new PartContextImpl(config.name(), settings, config.components(), config.queue(),
-        config.concurrency(), null, null);
+        config.concurrency(), config.visibilityTimeout(), null, null);
     this.listener = SafeListener.of(config.listeners());
     this.registry = new InFlight(listener);
     this.runner = runnerProvider.create(context); // cheap by contract: no network, validates its settings

@@ -67,8 +67,9 @@ public final class SqsRunnerProvider implements RunnerProvider {
           "%s, %s and %s configure the client the runner builds, so they cannot be used with an "
               + "SqsAsyncClient given as a component: configure that client instead",
           SqsClients.ENDPOINT, SqsClients.REGION, SqsClients.MAX_CONNECTIONS);
-      return new SqsRunner(context.queue(), userClient.get(), null);
+      return new SqsRunner(context.queue(), userClient.get(), null, context.visibilityTimeout().orElse(null));
     }
-    return new SqsRunner(context.queue(), null, SqsClients.fromSettings(context.settings()));
+    return new SqsRunner(context.queue(), null, SqsClients.fromSettings(context.settings()),
+        context.visibilityTimeout().orElse(null));
   }
 }
