@@ -752,8 +752,9 @@ final class Engine {
       for (Message message : unit.messages()) {
         try {
           releaseMessage(message, Duration.ZERO);
-        } catch (RuntimeException e) {
-          // reported by releaseMessage; the rest of the unit still goes back
+        } catch (RuntimeException | Error e) {
+          // a part may throw anything, an Error too; reported by releaseMessage (which took it out of the
+          // registry): [the rest of the unit, and of the caller's units, still goes back]
           LOG.error("{}: the harvester failed to release {}; it comes back after its visibility timeout", name,
               message, e);
         }

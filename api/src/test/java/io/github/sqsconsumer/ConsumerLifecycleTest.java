@@ -459,6 +459,85 @@ final class ConsumerLifecycleTest {
     assertThat(runner.deleted).isEmpty();
   }
 
+  /**
+   * Regression: Engine.releaseUnstarted caught only RuntimeException from the harvester's release, so an
+   * Error for one message (a harvester is a part, and may throw anything) ended the hand-back of the rest
+   * of the receive: those messages stayed registered, kept hidden by the heartbeat with no handler, and
+   * their flow permits were not returned. Here the worker refuses the whole receive and the harvester's
+   * first release throws an Error: the other four still go back at once.
+   */
+  @Test
+  void releaseUnstarted_harvesterThrowsAnError_restOfTheReceiveStillReleased() throws Exception {
+    io.github.sqsconsumer.spi.Worker broken = new io.github.sqsconsumer.spi.Worker() {
+      @Override
+      public boolean submit(io.github.sqsconsumer.spi.WorkUnit unit, Duration timeout) {
+        throw new OutOfMemoryError("unable to create native thread (test)");
+      }
+
+      @Override
+      public java.util.List<io.github.sqsconsumer.spi.WorkUnit> shutdown(Duration timeout) {
+        return java.util.List.of();
+      }
+
+      @Override
+      public int active() {
+        return 0;
+      }
+
+      @Override
+      public int waiting() {
+        return 0;
+      }
+
+      @Override
+      public int threads() {
+        return 0;
+      }
+    };
+    AtomicBoolean failNext = new AtomicBoolean(true);
+    HarvesterProvider failingOnce = new HarvesterProvider() {
+      @Override
+      public String name() {
+        return "failing-once";
+      }
+
+      @Override
+      public Harvester create(HarvesterContext context) {
+        TestParts.DirectHarvester direct = new TestParts.DirectHarvester(context);
+        return new Harvester() {
+          @Override
+          public void acknowledge(io.github.sqsconsumer.Message message) {
+            direct.acknowledge(message);
+          }
+
+          @Override
+          public void release(io.github.sqsconsumer.Message message, Duration visibility) {
+            if (failNext.compareAndSet(true, false)) {
+              throw new AssertionError("harvester bug (test)");
+            }
+            direct.release(message, visibility);
+          }
+
+          @Override
+          public void close(Duration timeout) throws InterruptedException {
+            direct.close(timeout);
+          }
+        };
+      }
+    };
+    for (int i = 0; i < 5; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    consumer = DefaultConsumer.create(Consumer.builder().queue("orders").concurrency(4)
+            .waitTime(Duration.ofSeconds(1)).handler(m -> {}).validate(),
+        TestParts.runner(runner), TestParts.worker(broken), failingOnce);
+    consumer.start();
+    awaitCondition("the rest of the receive released", () -> runner.released.size() == 4);
+    assertThat(runner.released.values()).allMatch(Duration.ZERO::equals);
+    awaitCondition("nothing left in flight", () -> consumer.inFlight() == 0);
+    assertThat(runner.deleted).isEmpty();
+  }
+
   @Test
   void start_missingQueue() {
     runner.missing = true;
