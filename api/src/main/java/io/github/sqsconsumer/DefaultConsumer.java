@@ -147,8 +147,11 @@ final class DefaultConsumer implements Consumer {
         state = State.RUNNING;
       } catch (RuntimeException | Error e) {
         state = State.FAILED;
-        cleanUpFailedStart(worker, harvester);
-        terminated.countDown();
+        try {
+          cleanUpFailedStart(worker, harvester, e);
+        } finally {
+          terminated.countDown(); // [a FAILED consumer's close() returns at once]
+        }
         throw e;
       }
       LOG.info(started); // RUNNING already: should logging throw, close() still stops the engine
@@ -179,20 +182,32 @@ final class DefaultConsumer implements Consumer {
     }
   }
 
-  private void cleanUpFailedStart(Worker worker, Harvester harvester) {
+  /**
+   * Closes what a failed start created, each part on its own: parts may throw anything, and one that does
+   * leaves the others to close. What they throw is added to the start's {@code failure}, which stays the
+   * one the caller sees.
+   */
+  private void cleanUpFailedStart(Worker worker, Harvester harvester, Throwable failure) {
+    if (worker != null) {
+      closeQuietly(() -> worker.shutdown(Duration.ZERO), failure);
+    }
+    if (harvester != null) {
+      closeQuietly(() -> harvester.close(Duration.ZERO), failure);
+    }
+    closeQuietly(runner::close, failure);
+  }
+
+  private interface CloseStep {
+    void run() throws Exception;
+  }
+
+  private static void closeQuietly(CloseStep step, Throwable failure) {
     try {
-      if (worker != null) {
-        worker.shutdown(Duration.ZERO);
-      }
-      if (harvester != null) {
-        harvester.close(Duration.ZERO);
-      }
+      step.run();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.debug("cleaning up after a failed start", e);
-    } finally {
-      runner.close();
+    } catch (Throwable e) {
+      failure.addSuppressed(e);
     }
   }
 

@@ -588,6 +588,71 @@ final class ConsumerLifecycleTest {
         () -> consumerThreads().stream().noneMatch(n -> n.startsWith("sqs-consumer-leak-")));
   }
 
+  /**
+   * Regression: the clean-up after a failed start closed the harvester after the worker's shutdown in one
+   * try that caught only RuntimeException, and counted the terminated latch down after it: a worker whose
+   * shutdown threw an Error skipped the harvester's close (its threads leaked), replaced the start's own
+   * failure, and left the latch up, so every later close() of the FAILED consumer waited for good (and
+   * uninterruptibly). Each part is now closed on its own, the latch in a finally, and the start's failure
+   * is what the caller sees.
+   */
+  @Test
+  void start_failsAndTheWorkerShutdownThrows_harvesterStillClosed() throws Exception {
+    runner.missing = true;
+    io.github.sqsconsumer.spi.Worker throwing = new io.github.sqsconsumer.spi.Worker() {
+      @Override
+      public boolean submit(io.github.sqsconsumer.spi.WorkUnit unit, Duration timeout) {
+        return false;
+      }
+
+      @Override
+      public java.util.List<io.github.sqsconsumer.spi.WorkUnit> shutdown(Duration timeout) {
+        throw new AssertionError("worker bug (test)");
+      }
+
+      @Override
+      public int active() {
+        return 0;
+      }
+
+      @Override
+      public int waiting() {
+        return 0;
+      }
+
+      @Override
+      public int threads() {
+        return 0;
+      }
+    };
+    AtomicReference<TestParts.DirectHarvester> harvester = new AtomicReference<>();
+    HarvesterProvider recording = new HarvesterProvider() {
+      @Override
+      public String name() {
+        return "recording";
+      }
+
+      @Override
+      public Harvester create(HarvesterContext context) {
+        harvester.set(new TestParts.DirectHarvester(context));
+        return harvester.get();
+      }
+    };
+    // closed here, on a thread of its own, not by close(): before the fix close() never returned
+    Consumer failed = DefaultConsumer.create(Consumer.builder().queue("orders").handler(m -> {}).validate(),
+        TestParts.runner(runner), TestParts.worker(throwing), recording);
+
+    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(failed::start);
+    Thread closer = Thread.ofVirtual().start(failed::close);
+
+    assertThat(closer.join(Duration.ofSeconds(5))).as("close() of the failed consumer returned").isTrue();
+    assertThat(thrown).isInstanceOf(ConsumerException.class)
+        .hasMessage("cannot consume queue 'orders': queue 'orders' does not exist");
+    assertThat(harvester.get().closed).as("harvester closed").isTrue();
+    assertThat(runner.closed).isTrue();
+    assertThat(failed.state()).isEqualTo(Consumer.State.FAILED);
+  }
+
   @Test
   void start_transientFailuresAreRetried() {
     runner.transientOpenFailures.set(2);
