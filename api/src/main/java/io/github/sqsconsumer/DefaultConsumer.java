@@ -70,7 +70,7 @@ final class DefaultConsumer implements Consumer {
         new PartSettings.Part("worker", worker.name(), worker.settingKeys()),
         new PartSettings.Part("harvester", harvester.name(), harvester.settingKeys())));
     this.context = new PartContextImpl(config.name(), settings, config.components(), config.queue(),
-        config.concurrency(), null, null);
+        config.concurrency(), config.visibilityTimeout(), null, null);
     this.listener = SafeListener.of(config.listeners());
     this.registry = new InFlight(listener);
     this.health = new HealthTracker(config.unhealthyAfter());
@@ -129,25 +129,33 @@ final class DefaultConsumer implements Consumer {
       }
       Worker worker = null;
       Harvester harvester = null;
+      String started;
       try {
         worker = workerProvider.create(context);
         runner = runnerProvider.create(context);
         harvester = harvesterProvider.create(context.withPort(runner, registry));
         QueueInfo queue = open();
+        // the providers' names are user code: asked before the engine starts, like everything that may fail
+        started = String.format("%s started on %s (%s, worker %s, harvester %s, concurrency %d%s)", config.name(),
+            queue.url(), queue.fifo() ? "FIFO" : "standard", workerProvider.name(), harvesterProvider.name(),
+            config.concurrency(), config.batchHandler() != null ? ", batches of up to " + config.batchSize() : "");
         engine = new Engine(config, runner, queue, worker, harvester, registry, listener, pauseGate, health);
+        // the last step that may fail: a failed Engine.start stops what it started, and nothing after it
+        // throws, so [a failed start leaves no thread running]
         engine.start();
         gauges = worker;
         prefetchGauge = engine;
         state = State.RUNNING;
-        LOG.info("{} started on {} ({}, worker {}, harvester {}, concurrency {}{})", config.name(), queue.url(),
-            queue.fifo() ? "FIFO" : "standard", workerProvider.name(), harvesterProvider.name(),
-            config.concurrency(), config.batchHandler() != null ? ", batches of up to " + config.batchSize() : "");
       } catch (RuntimeException | Error e) {
         state = State.FAILED;
-        cleanUpFailedStart(worker, harvester);
-        terminated.countDown();
+        try {
+          cleanUpFailedStart(worker, harvester, e);
+        } finally {
+          terminated.countDown(); // [a FAILED consumer's close() returns at once]
+        }
         throw e;
       }
+      LOG.info("{}", started); // RUNNING already: should logging throw, close() still stops the engine
     } finally {
       lifecycle.unlock();
     }
@@ -175,22 +183,35 @@ final class DefaultConsumer implements Consumer {
     }
   }
 
-  private void cleanUpFailedStart(Worker worker, Harvester harvester) {
+  /**
+   * Closes what a failed start created, each part on its own: parts may throw anything, and one that does
+   * leaves the others to close. What they throw is added to the start's {@code failure}, which stays the
+   * one the caller sees.
+   */
+  private void cleanUpFailedStart(Worker worker, Harvester harvester, Throwable failure) {
+    if (worker != null) {
+      closeQuietly(() -> worker.shutdown(Duration.ZERO), failure);
+    }
+    if (harvester != null) {
+      closeQuietly(() -> harvester.close(Duration.ZERO), failure);
+    }
+    if (runner != null) {
+      Runner created = runner;
+      closeQuietly(created::close, failure);
+    }
+  }
+
+  private interface CloseStep {
+    void run() throws Exception;
+  }
+
+  private static void closeQuietly(CloseStep step, Throwable failure) {
     try {
-      if (worker != null) {
-        worker.shutdown(Duration.ZERO);
-      }
-      if (harvester != null) {
-        harvester.close(Duration.ZERO);
-      }
+      step.run();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.debug("cleaning up after a failed start", e);
-    } finally {
-      if (runner != null) {
-        runner.close();
-      }
+    } catch (Throwable e) {
+      failure.addSuppressed(e);
     }
   }
 

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Extends the visibility of every message in flight — waiting for a worker, running, or waiting for its
- * acknowledgement — before it runs out, in batches of up to ten, until {@code maxExtension} after receipt.
+ * acknowledgement — before it runs out, in batches of up to ten, until {@code maxExtension} after receipt
+ * and no later than SQS's 12 hours after it, less InFlight.LIMIT_MARGIN.
  *
  * <pre>
  * Concurrency:
@@ -168,10 +169,10 @@ final class Heartbeat implements Runnable {
       if (entry.failures > 0 && now - entry.retryAtNanos < 0) {
         continue; // backing off after a failure
       }
-      long remainingAllowed = entry.receivedNanos + maxExtensionNanos - now;
+      long remainingAllowed = Math.min(entry.receivedNanos + maxExtensionNanos - now, entry.visibilityLeftNanos(now));
       long visibility = Math.min(visibilityNanos, remainingAllowed);
       if (visibility < Duration.ofSeconds(1).toNanos()) {
-        continue; // [extension <= maxExtension]: it runs out; the message comes back
+        continue; // [extension <= maxExtension], [a change ends within 12 h of its receive]: the message comes back
       }
       // SQS takes whole seconds
       Duration seconds = Duration.ofSeconds(visibility / 1_000_000_000L);
@@ -270,7 +271,8 @@ final class Heartbeat implements Runnable {
       LOG.warn("extending the visibility of {} messages failed {} times in a row; they may come back before "
           + "their handlers finish; retrying with backoff: {}", struggling, WARN_AFTER_FAILURES, cause.toString());
     } else if (cause != null) {
-      LOG.debug("extending the visibility of {} messages failed, retrying with backoff: {}", batch.size(), cause.toString());
+      LOG.debug("extending the visibility of {} messages failed, retrying with backoff: {}", batch.size(),
+          cause.toString());
     }
   }
 

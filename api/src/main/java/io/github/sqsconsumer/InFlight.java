@@ -22,8 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   delay becoming a whole visibility timeout, a FIFO follower released at 0 s staying hidden). So the
  *   engine marks an entry (releasing()) before it hands a release to the harvester, and every removal
  *   marks it too. A delete is not marked: the message must stay alive while its delete waits for a batch
- *   to fill, or for room under throttling, and an extension that arrives after the delete merely fails. Each entry is a small state machine under its own monitor, so the mark
- *   and the heartbeat's start of an extension are ordered:
+ *   to fill, or for room under throttling, and an extension that arrives after the delete merely fails.
+ *   Each entry is a small state machine under its own monitor, so the mark and the heartbeat's start of an
+ *   extension are ordered:
  *     IDLE -> EXTENDING (heartbeat sends) -> IDLE (reply) or LOST (receipt handle rejected)
  *     IDLE, LOST -> SETTLED (released or removed)   EXTENDING -> SETTLED (removed: order does not matter)
  *     EXTENDING -> RELEASED_DURING_EXTENSION (released) -> SETTLED (reply: the heartbeat sends the
@@ -36,6 +37,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * heartbeat) and the listener hears of it.
  */
 final class InFlight implements HarvesterCallback {
+  /**
+   * What a visibility change (an extension or a release) leaves of the 12 hours SQS allows after a receive:
+   * the receive reached the queue after it was sent, and a change may wait (a batch filling, a throttled
+   * retry) and travel before the queue applies it; a change that would end later than the 12 hours is
+   * rejected whole.
+   */
+  static final Duration LIMIT_MARGIN = Duration.ofMinutes(1);
+
   private final ConcurrentHashMap<Message, Entry> entries = new ConcurrentHashMap<>();
   private final ConsumerListener listener;
 
@@ -75,6 +84,16 @@ final class InFlight implements HarvesterCallback {
       this.message = message;
       this.receivedNanos = receivedNanos;
       this.deadlineNanos = deadlineNanos;
+    }
+
+    /**
+     * The longest visibility, in nanoseconds, that a change sent at {@code now} may ask for (zero or less:
+     * none): what remains of the 12 hours SQS allows since the receive, less LIMIT_MARGIN. The one home of
+     * that rule, for the heartbeat's extensions and the engine's releases. [a change ends within 12 h of
+     * its receive]
+     */
+    long visibilityLeftNanos(long now) {
+      return receivedNanos + RetryPolicy.MAX_DELAY.toNanos() - LIMIT_MARGIN.toNanos() - now;
     }
 
     /** The heartbeat is about to send an extension: true if it may (IDLE -> EXTENDING). */
@@ -146,10 +165,10 @@ final class InFlight implements HarvesterCallback {
     }
   }
 
-  /** When the receive that brought the message was sent (System.nanoTime), if it is still here. */
-  OptionalLong receivedNanos(Message message) {
+  /** The message's {@link Entry#visibilityLeftNanos} at {@code now}, if it is still here. */
+  OptionalLong visibilityLeftNanos(Message message, long now) {
     Entry entry = entries.get(message);
-    return entry == null ? OptionalLong.empty() : OptionalLong.of(entry.receivedNanos);
+    return entry == null ? OptionalLong.empty() : OptionalLong.of(entry.visibilityLeftNanos(now));
   }
 
   /** Removes the message, if it is still here; it is no longer extended. Returns true if it was here. */

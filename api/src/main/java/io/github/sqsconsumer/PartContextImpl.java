@@ -6,12 +6,16 @@ import io.github.sqsconsumer.spi.QueuePort;
 import io.github.sqsconsumer.spi.RunnerContext;
 import io.github.sqsconsumer.spi.Settings;
 import io.github.sqsconsumer.spi.WorkerContext;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-/** The one context every part of a consumer is created with; immutable. */
+/**
+ * The one context every part of a consumer is created with; immutable. {@code configuredVisibility} is the
+ * builder's visibilityTimeout, or null.
+ */
 record PartContextImpl(String consumerName, Settings settings, Map<Class<?>, Object> components, String queue,
-    int concurrency, QueuePort port, HarvesterCallback callback)
+    int concurrency, Duration configuredVisibility, QueuePort port, HarvesterCallback callback)
     implements RunnerContext, WorkerContext, HarvesterContext {
 
   PartContextImpl {
@@ -19,7 +23,13 @@ record PartContextImpl(String consumerName, Settings settings, Map<Class<?>, Obj
   }
 
   PartContextImpl withPort(QueuePort port, HarvesterCallback callback) {
-    return new PartContextImpl(consumerName, settings, components, queue, concurrency, port, callback);
+    return new PartContextImpl(consumerName, settings, components, queue, concurrency, configuredVisibility, port,
+        callback);
+  }
+
+  @Override
+  public Optional<Duration> visibilityTimeout() {
+    return Optional.ofNullable(configuredVisibility);
   }
 
   @Override

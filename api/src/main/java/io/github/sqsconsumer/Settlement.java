@@ -33,12 +33,6 @@ final class Settlement {
    *   [nothing kept alive that nobody settles]
    */
   private static final Logger LOG = LoggerFactory.getLogger(Settlement.class);
-  /**
-   * What a retry delay leaves of the 12 hours SQS allows after a receive: a release may wait in the
-   * harvester (a batch filling, a throttled retry) and travel before the queue applies it, and a release
-   * that would end later than the 12 hours is rejected whole.
-   */
-  private static final Duration RELEASE_MARGIN = Duration.ofMinutes(1);
 
   private final String name;
   private final RetryPolicy retryPolicy;
@@ -116,8 +110,9 @@ final class Settlement {
       for (Message message : unit.messages()) {
         try {
           release(message, Duration.ZERO);
-        } catch (RuntimeException e) {
-          // reported by release; the rest of the unit still goes back
+        } catch (RuntimeException | Error e) {
+          // a part may throw anything, an Error too; reported by release (which took it out of the
+          // registry): [the rest of the unit, and of the caller's units, still goes back]
           LOG.error("{}: the harvester failed to release {}; it comes back after its visibility timeout", name,
               message, e);
         }
@@ -175,19 +170,15 @@ final class Settlement {
   }
 
   /**
-   * The longest visibility a release of this message may ask for now: SQS keeps a message hidden at most
-   * {@link RetryPolicy#MAX_DELAY} after the receive, counted from when the queue got the request, which is
-   * no earlier than when it was sent; so what remains of that since the send, less RELEASE_MARGIN, in whole
-   * seconds (the runner rounds up). [a release ends within 12 h of its receive]
+   * The longest visibility a release of this message may ask for now, in whole seconds: InFlight's rule
+   * ({@link InFlight.Entry#visibilityLeftNanos}). [a release ends within 12 h of its receive]
    */
   private Duration longestRelease(Message message) {
-    OptionalLong received = registry.receivedNanos(message);
-    if (received.isEmpty()) {
+    OptionalLong left = registry.visibilityLeftNanos(message, System.nanoTime());
+    if (left.isEmpty()) {
       return RetryPolicy.MAX_DELAY; // not ours any more (settled meanwhile): the harvester will refuse it anyway
     }
-    long left = received.getAsLong() + RetryPolicy.MAX_DELAY.toNanos() - RELEASE_MARGIN.toNanos()
-        - System.nanoTime();
-    return Duration.ofSeconds(Math.clamp(left / 1_000_000_000L, 0, RetryPolicy.MAX_DELAY.toSeconds()));
+    return Duration.ofSeconds(Math.clamp(left.getAsLong() / 1_000_000_000L, 0, RetryPolicy.MAX_DELAY.toSeconds()));
   }
 
   private void acknowledge(Message message) {

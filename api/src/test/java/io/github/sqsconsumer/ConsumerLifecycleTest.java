@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.sqsconsumer.spi.Harvester;
 import io.github.sqsconsumer.spi.HarvesterContext;
 import io.github.sqsconsumer.spi.HarvesterProvider;
+import io.github.sqsconsumer.spi.Worker;
+import io.github.sqsconsumer.spi.WorkerContext;
+import io.github.sqsconsumer.spi.WorkerProvider;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -455,6 +459,85 @@ final class ConsumerLifecycleTest {
     assertThat(runner.deleted).isEmpty();
   }
 
+  /**
+   * Regression: Engine.releaseUnstarted caught only RuntimeException from the harvester's release, so an
+   * Error for one message (a harvester is a part, and may throw anything) ended the hand-back of the rest
+   * of the receive: those messages stayed registered, kept hidden by the heartbeat with no handler, and
+   * their flow permits were not returned. Here the worker refuses the whole receive and the harvester's
+   * first release throws an Error: the other four still go back at once.
+   */
+  @Test
+  void releaseUnstarted_harvesterThrowsAnError_restOfTheReceiveStillReleased() throws Exception {
+    io.github.sqsconsumer.spi.Worker broken = new io.github.sqsconsumer.spi.Worker() {
+      @Override
+      public boolean submit(io.github.sqsconsumer.spi.WorkUnit unit, Duration timeout) {
+        throw new OutOfMemoryError("unable to create native thread (test)");
+      }
+
+      @Override
+      public java.util.List<io.github.sqsconsumer.spi.WorkUnit> shutdown(Duration timeout) {
+        return java.util.List.of();
+      }
+
+      @Override
+      public int active() {
+        return 0;
+      }
+
+      @Override
+      public int waiting() {
+        return 0;
+      }
+
+      @Override
+      public int threads() {
+        return 0;
+      }
+    };
+    AtomicBoolean failNext = new AtomicBoolean(true);
+    HarvesterProvider failingOnce = new HarvesterProvider() {
+      @Override
+      public String name() {
+        return "failing-once";
+      }
+
+      @Override
+      public Harvester create(HarvesterContext context) {
+        TestParts.DirectHarvester direct = new TestParts.DirectHarvester(context);
+        return new Harvester() {
+          @Override
+          public void acknowledge(io.github.sqsconsumer.Message message) {
+            direct.acknowledge(message);
+          }
+
+          @Override
+          public void release(io.github.sqsconsumer.Message message, Duration visibility) {
+            if (failNext.compareAndSet(true, false)) {
+              throw new AssertionError("harvester bug (test)");
+            }
+            direct.release(message, visibility);
+          }
+
+          @Override
+          public void close(Duration timeout) throws InterruptedException {
+            direct.close(timeout);
+          }
+        };
+      }
+    };
+    for (int i = 0; i < 5; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    consumer = DefaultConsumer.create(Consumer.builder().queue("orders").concurrency(4)
+            .waitTime(Duration.ofSeconds(1)).handler(m -> {}).validate(),
+        TestParts.runner(runner), TestParts.worker(broken), failingOnce);
+    consumer.start();
+    awaitCondition("the rest of the receive released", () -> runner.released.size() == 4);
+    assertThat(runner.released.values()).allMatch(Duration.ZERO::equals);
+    awaitCondition("nothing left in flight", () -> consumer.inFlight() == 0);
+    assertThat(runner.deleted).isEmpty();
+  }
+
   @Test
   void start_missingQueue() {
     runner.missing = true;
@@ -466,6 +549,108 @@ final class ConsumerLifecycleTest {
     assertThat(runner.closed).isTrue();
     consumer.close();
     assertThat(consumer.state()).isEqualTo(Consumer.State.FAILED);
+  }
+
+  /**
+   * Regression: start() reported its start, asking the parts' providers for their names, after the engine
+   * had started; a failure there (a provider is user code and may throw anything) marked the consumer
+   * FAILED and closed the parts but left the engine's heartbeat (not a daemon) and pollers running. Here a
+   * worker provider whose name() works at build but throws at start.
+   */
+  @Test
+  void start_failsAfterTheEngineCouldStart_noConsumerThreadLeft() throws Exception {
+    AtomicBoolean failName = new AtomicBoolean();
+    WorkerProvider provider = new WorkerProvider() {
+      @Override
+      public String name() {
+        if (failName.get()) {
+          throw new AssertionError("name() fails at start");
+        }
+        return "failing-name";
+      }
+
+      @Override
+      public Worker create(WorkerContext context) {
+        worker[0] = new TestParts.ThreadWorker(context.concurrency());
+        return worker[0];
+      }
+    };
+    consumer = DefaultConsumer.create(Consumer.builder().name("sqs-consumer-leak").queue("orders").handler(m -> {})
+        .waitTime(Duration.ofSeconds(1)).validate(), TestParts.runner(runner), provider, TestParts.harvester());
+    failName.set(true);
+
+    assertThatThrownBy(consumer::start).isInstanceOf(AssertionError.class);
+
+    assertThat(consumer.state()).isEqualTo(Consumer.State.FAILED);
+    assertThat(runner.closed).isTrue();
+    // the heartbeat is the engine's platform thread; before the fix it kept running for good
+    awaitCondition("no thread of the failed consumer left",
+        () -> consumerThreads().stream().noneMatch(n -> n.startsWith("sqs-consumer-leak-")));
+  }
+
+  /**
+   * Regression: the clean-up after a failed start closed the harvester after the worker's shutdown in one
+   * try that caught only RuntimeException, and counted the terminated latch down after it: a worker whose
+   * shutdown threw an Error skipped the harvester's close (its threads leaked), replaced the start's own
+   * failure, and left the latch up, so every later close() of the FAILED consumer waited for good (and
+   * uninterruptibly). Each part is now closed on its own, the latch in a finally, and the start's failure
+   * is what the caller sees.
+   */
+  @Test
+  void start_failsAndTheWorkerShutdownThrows_harvesterStillClosed() throws Exception {
+    runner.missing = true;
+    io.github.sqsconsumer.spi.Worker throwing = new io.github.sqsconsumer.spi.Worker() {
+      @Override
+      public boolean submit(io.github.sqsconsumer.spi.WorkUnit unit, Duration timeout) {
+        return false;
+      }
+
+      @Override
+      public java.util.List<io.github.sqsconsumer.spi.WorkUnit> shutdown(Duration timeout) {
+        throw new AssertionError("worker bug (test)");
+      }
+
+      @Override
+      public int active() {
+        return 0;
+      }
+
+      @Override
+      public int waiting() {
+        return 0;
+      }
+
+      @Override
+      public int threads() {
+        return 0;
+      }
+    };
+    AtomicReference<TestParts.DirectHarvester> harvester = new AtomicReference<>();
+    HarvesterProvider recording = new HarvesterProvider() {
+      @Override
+      public String name() {
+        return "recording";
+      }
+
+      @Override
+      public Harvester create(HarvesterContext context) {
+        harvester.set(new TestParts.DirectHarvester(context));
+        return harvester.get();
+      }
+    };
+    // closed here, on a thread of its own, not by close(): before the fix close() never returned
+    Consumer failed = DefaultConsumer.create(Consumer.builder().queue("orders").handler(m -> {}).validate(),
+        TestParts.runner(runner), TestParts.worker(throwing), recording);
+
+    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(failed::start);
+    Thread closer = Thread.ofVirtual().start(failed::close);
+
+    assertThat(closer.join(Duration.ofSeconds(5))).as("close() of the failed consumer returned").isTrue();
+    assertThat(thrown).isInstanceOf(ConsumerException.class)
+        .hasMessage("cannot consume queue 'orders': queue 'orders' does not exist");
+    assertThat(harvester.get().closed).as("harvester closed").isTrue();
+    assertThat(runner.closed).isTrue();
+    assertThat(failed.state()).isEqualTo(Consumer.State.FAILED);
   }
 
   @Test

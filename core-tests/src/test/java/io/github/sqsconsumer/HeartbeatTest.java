@@ -113,6 +113,36 @@ final class HeartbeatTest {
     assertThat(port.visibilityChanges(message)).hasSize(hiddenUntil.size());
   }
 
+  /**
+   * Regression: with the default maxVisibilityExtension (12 h) the last extension ended exactly 12 h after
+   * the receive was sent. SQS counts its 12 h from when the receive arrived and applies a change when it
+   * arrives, so a change that travels longer than the receive did ends past the limit and is rejected; the
+   * in-memory queue rejects it too, and the heartbeat reported it as a fatal failure. The last extensions
+   * must keep the same margin as a retry delay: they end InFlight.LIMIT_MARGIN before the 12 h.
+   */
+  @Test
+  void tick_nearTheTwelveHourLimit_endsAMarginBeforeIt() {
+    Message message = receive(1).get(0);
+    Heartbeat heartbeat = heartbeat(Duration.ofHours(12));
+    double limit = Duration.ofHours(12).toSeconds();
+    List<Long> hiddenUntil = new ArrayList<>();
+
+    for (double second = limit - 180; second <= limit + 10; second++) {
+      int before = port.requestCount();
+      heartbeat.tick(at(second));
+      if (port.requestCount() > before) {
+        Duration visibility = port.requests().get(before).visibilities().get(0);
+        hiddenUntil.add(at(second) + visibility.toNanos());
+      }
+    }
+
+    long latest = at(limit) - InFlight.LIMIT_MARGIN.toNanos();
+    assertThat(hiddenUntil).isNotEmpty().allSatisfy(until -> assertThat(until).isLessThanOrEqualTo(latest));
+    assertThat(hiddenUntil.get(hiddenUntil.size() - 1)).as("kept alive up to the margin, to the second")
+        .isGreaterThan(latest - SECOND);
+    assertThat(port.visibilityChanges(message)).hasSize(hiddenUntil.size());
+  }
+
   @Test
   void tick_maxExtensionZero_nothingSent() {
     receive(3);

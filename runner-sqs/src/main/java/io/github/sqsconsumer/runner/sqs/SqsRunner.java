@@ -99,6 +99,7 @@ final class SqsRunner implements Runner {
   private final String queue;
   private final SqsAsyncClient userClient; // null when the runner builds its own
   private final SqsClients.Config config; // null with a user's client
+  private final Duration configuredVisibility; // the consumer's visibilityTimeout, sent with each receive; or null
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Releases of cancelled receives' messages not yet answered. */
   private final Set<CompletableFuture<?>> releasing = ConcurrentHashMap.newKeySet();
@@ -112,13 +113,15 @@ final class SqsRunner implements Runner {
    * @param queue the queue's URL or name
    * @param userClient the user's client, or null to build one from {@code config}
    * @param config the settings for a client of our own; null with a user's client
+   * @param configuredVisibility the consumer's visibilityTimeout (RunnerContext#visibilityTimeout), or null
    */
-  SqsRunner(String queue, SqsAsyncClient userClient, SqsClients.Config config) {
+  SqsRunner(String queue, SqsAsyncClient userClient, SqsClients.Config config, Duration configuredVisibility) {
     requireArgument(queue != null && !queue.isBlank(), "queue must not be blank but was '%s'", queue);
     requireArgument(userClient != null ^ config != null, "exactly one of a client and a config is needed");
     this.queue = queue.trim();
     this.userClient = userClient;
     this.config = config;
+    this.configuredVisibility = configuredVisibility;
   }
 
   /** Returns true if the queue is given as a URL rather than a name. */
@@ -146,19 +149,25 @@ final class SqsRunner implements Runner {
         .attributesAsStrings();
     boolean fifo = Boolean.parseBoolean(attributes.get(QueueAttributeName.FIFO_QUEUE.toString()))
         || url.endsWith(".fifo");
-    Duration visibility = Duration.ofSeconds(parseSeconds(attributes.get(QueueAttributeName.VISIBILITY_TIMEOUT.toString())));
+    Duration queueVisibility =
+        Duration.ofSeconds(parseSeconds(attributes.get(QueueAttributeName.VISIBILITY_TIMEOUT.toString())));
+    Duration visibility = queueVisibility;
     if (visibility.isZero()) {
       // QueueInfo needs a positive timeout. The core asks for its configured timeout with every receive
-      // (Runner#receive), so the builder's setting is the fix that needs no change to the queue
-      log.warn("queue {} has a visibility timeout of 0 s: unless the consumer's visibilityTimeout is set, each "
-          + "message is received for 1 s and extended every few hundred ms; set "
-          + "Consumer.builder().visibilityTimeout(...) to more than a handler's usual time, or the queue's "
-          + "VisibilityTimeout", url);
+      // (Runner#receive), so with one set the queue's value is never used, and without it the builder's
+      // setting is the fix that needs no change to the queue
+      if (configuredVisibility == null) {
+        log.warn("queue {} has a visibility timeout of 0 s: each message is received for 1 s and extended every "
+            + "few hundred ms; set Consumer.builder().visibilityTimeout(...) to more than a handler's usual "
+            + "time, or the queue's VisibilityTimeout", url);
+      }
       visibility = Duration.ofSeconds(1);
     }
     queueUrl = url;
-    log.info("opened queue {} at {} (fifo={}, visibility timeout {} s, {} client)", url, where(), fifo,
-        visibility.toSeconds(), userClient != null ? "user's" : "own");
+    log.info("opened queue {} at {} (fifo={}, visibility timeout {} s{}, {} client)", url, where(), fifo,
+        queueVisibility.toSeconds(),
+        configuredVisibility != null ? ", " + configuredVisibility.toSeconds() + " s asked with each receive" : "",
+        userClient != null ? "user's" : "own");
     return new QueueInfo(url, fifo, visibility);
   }
 

@@ -2,13 +2,14 @@ package io.github.sqsconsumer.runner.sqs;
 
 import io.github.sqsconsumer.spi.RunnerContext;
 import io.github.sqsconsumer.spi.Settings;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** A runner context for tests: settings from a map, components from a map. */
-record RunnerTestContext(String queue, Map<String, String> values, Map<Class<?>, Object> components)
-    implements RunnerContext {
+/** A runner context for tests: settings from a map, components from a map, a configured visibility or null. */
+record RunnerTestContext(String queue, Map<String, String> values, Map<Class<?>, Object> components,
+    Duration configuredVisibility) implements RunnerContext {
 
   RunnerTestContext {
     values = Map.copyOf(values);
@@ -16,13 +17,23 @@ record RunnerTestContext(String queue, Map<String, String> values, Map<Class<?>,
   }
 
   static RunnerTestContext of(String queue, Map<String, String> settings) {
-    return new RunnerTestContext(queue, settings, Map.of());
+    return new RunnerTestContext(queue, settings, Map.of(), null);
   }
 
   <T> RunnerTestContext with(Class<T> type, T component) {
     Map<Class<?>, Object> all = new HashMap<>(components);
     all.put(type, component);
-    return new RunnerTestContext(queue, values, all);
+    return new RunnerTestContext(queue, values, all, configuredVisibility);
+  }
+
+  /** This context with the consumer's visibilityTimeout set, as the builder's would be. */
+  RunnerTestContext withVisibilityTimeout(Duration visibility) {
+    return new RunnerTestContext(queue, values, components, visibility);
+  }
+
+  @Override
+  public Optional<Duration> visibilityTimeout() {
+    return Optional.ofNullable(configuredVisibility);
   }
 
   @Override

@@ -131,6 +131,47 @@ final class SqsRunnerTest {
     }
   }
 
+  /**
+   * Regression: a queue whose visibility timeout is 0 s was warned about even when the consumer's
+   * visibilityTimeout was set, although that setting is sent with every receive and makes the queue's value
+   * irrelevant: the runner could not see it. It now reads it from its context, and warns only without it.
+   */
+  @Test
+  void open_zeroVisibilityQueue_warnsOnlyWithoutAConfiguredVisibilityTimeout() {
+    String url = sqs.createQueue(uniqueName("zero-visibility"), Map.of("VisibilityTimeout", "0"));
+    RunnerTestContext context = RunnerTestContext.of(url, Map.of()).with(SqsAsyncClient.class, client);
+
+    String unset = stderrDuring(() -> {
+      try (Runner runner = new SqsRunnerProvider().create(context)) {
+        assertThat(runner.open().visibilityTimeout()).isEqualTo(Duration.ofSeconds(1));
+      }
+    });
+    String set = stderrDuring(() -> {
+      try (Runner runner = new SqsRunnerProvider().create(context.withVisibilityTimeout(Duration.ofSeconds(30)))) {
+        runner.open();
+      }
+    });
+
+    String warning = "queue " + url + " has a visibility timeout of 0 s";
+    assertThat(unset).contains(warning).contains("visibilityTimeout(...)");
+    assertThat(set).contains("opened queue " + url).doesNotContain(warning);
+  }
+
+  /** What slf4j-simple (which writes to System.err as it is when it logs) printed while {@code action} ran. */
+  private static String stderrDuring(Runnable action) {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(original);
+    }
+    String text = captured.toString(StandardCharsets.UTF_8);
+    original.print(text);
+    return text;
+  }
+
   @Test
   void open_missingQueueByName() {
     try (Runner runner = ownRunner("no-such-queue")) {
