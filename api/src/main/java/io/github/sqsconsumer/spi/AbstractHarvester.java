@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * and reports the rest as failed.
  *
  * <p>A subclass sends: it takes each {@link Entry} in {@link #enqueue} (with the {@link #lock} held: put it
- * where a sending thread finds it) or {@link #sendNow} (without the lock: send it on the caller's thread),
+ * where a sending thread finds it, and maybe hand the caller a send to make once unlocked) or {@link #sendNow}
+ * (without the lock: send it on the caller's thread),
  * calls the port through {@link #call}, tells each answer to {@link #answered}, and resends an entry when
  * {@link #retryLater} asks. Everything else is here. A harvester that deletes one message per request is:
  * <pre>{@code
@@ -187,10 +188,16 @@ public abstract class AbstractHarvester implements Harvester {
 
   /**
    * Takes a new entry, with the {@link #lock} held: put it where a sending thread finds it, and wake that
-   * thread. Must not call the port. The default does nothing (for a harvester that sends in
-   * {@link #sendNow}).
+   * thread if needed. Must not call the port; it may instead return a send for the calling thread to make
+   * right after unlocking (a batch this entry completed, so that a busy harvester needs no hand-off to
+   * another thread per request). The default does nothing (for a harvester that sends in {@link #sendNow}).
+   *
+   * @return what the thread that called {@link #acknowledge} or {@link #release} runs, without the lock,
+   *     before {@link #sendNow} and before returning; must not throw; or null for nothing
    */
-  protected void enqueue(Entry entry) {}
+  protected Runnable enqueue(Entry entry) {
+    return null;
+  }
 
   /**
    * Takes a new entry, without the lock, on the thread that called {@link #acknowledge} or
@@ -290,8 +297,10 @@ public abstract class AbstractHarvester implements Harvester {
       lock.lock();
       try {
         reporting -= reports.size(); // only now is there room: [held() <= capacity] counts until reported
-        notFull.signalAll();
-        if (held() == 0) {
+        for (int i = 0; i < reports.size(); i++) {
+          notFull.signal(); // one waiter per freed place; one that finds it taken waits again for the next
+        }
+        if (state != State.OPEN && held() == 0) { // only close waits on it
           drained.signalAll();
         }
       } finally {
@@ -342,6 +351,7 @@ public abstract class AbstractHarvester implements Harvester {
   }
 
   private void take(Entry entry) {
+    Runnable send;
     lock.lock();
     try {
       while (state == State.OPEN && held() >= capacity) {
@@ -351,9 +361,12 @@ public abstract class AbstractHarvester implements Harvester {
         throw new IllegalStateException("harvester is closed");
       }
       unsettled.add(entry); // [held() <= capacity] [registered only while OPEN]
-      enqueue(entry);
+      send = enqueue(entry);
     } finally {
       lock.unlock();
+    }
+    if (send != null) {
+      send.run();
     }
     sendNow(entry);
   }

@@ -20,20 +20,24 @@ import org.slf4j.LoggerFactory;
 final class BatchHarvester extends AbstractHarvester {
   /*
    * Concurrency:
-   *   Three kinds of threads meet here: worker threads call acknowledge/release, one flusher thread forms
-   *   and sends batches, and the port's threads (SDK threads, or the flusher itself when the port answers
-   *   at once) complete the answers. AbstractHarvester keeps each entry from take to its one report, bounds
-   *   what is held ([held() <= bufferSize]) and closes; its `lock` also guards the two lanes of pending
-   *   entries, the retry queue and the count of requests in flight here, so every decision is taken under
-   *   one lock; requests are sent and callbacks run after unlocking. `wake`: only the flusher waits on it
-   *   (new work, an answer, closing).
-   *   [requestsInFlight <= maxInFlight]: the flusher takes a batch only below the bound.
+   *   Three kinds of threads meet here: worker threads call acknowledge/release (and send the batch their
+   *   entry completes), one flusher thread sends the rest, and the port's threads (SDK threads, or the
+   *   sender itself when the port answers at once) complete the answers. AbstractHarvester keeps each entry
+   *   from take to its one report, bounds what is held ([held() <= bufferSize]) and closes; its `lock` also
+   *   guards the two lanes of pending entries, the retry queue, the count of requests in flight here and
+   *   what the flusher sleeps for, so every decision is taken under one lock; requests are sent and
+   *   callbacks run after unlocking. `wake`: only the flusher waits on it, and it is signalled only when
+   *   something is due before it would wake by itself (flusherAsleep, flusherWakeNanos), so a busy consumer
+   *   wakes nobody per batch.
+   *   [requestsInFlight <= maxInFlight]: a caller or the flusher takes a batch only below the bound.
    *
    * Flushing:
    *   Each lane (deletes, releases) keeps entries in arrival order with a flush deadline (Entry.dueNanos),
    *   arrival + maxWait. A lane is ready when it holds ten entries or its OLDEST entry's deadline has
-   *   passed; the flusher sleeps until the earliest deadline. New entries never move that deadline (the Go
-   *   original reset a timer on every add, so a trickle of messages waited many times the interval).
+   *   passed. The caller whose entry makes ten takes them and sends them itself, if a request slot is free;
+   *   the flusher sends the rest: lanes due by age, full batches left while every slot was taken, retries
+   *   and the close flush. It sleeps until the earliest deadline. New entries never move that deadline (the
+   *   Go original reset a timer on every add, so a trickle of messages waited many times the interval).
    *   Entries of different visibilities share one batch: each VisibilityChange carries its own. Duplicates
    *   of one message are distinct entries answered by position, so they never fail a batch.
    *   [a lane's entries are ordered by deadline, except retried entries put back at the head, all due]
@@ -60,6 +64,9 @@ final class BatchHarvester extends AbstractHarvester {
   private final PriorityQueue<Entry> retrying = new PriorityQueue<>(Comparator.comparingLong(Entry::dueNanos));
   private int requestsInFlight;
   private int maxHeldSeen;
+  private boolean flusherAsleep; // waiting on `wake` and not signalled yet
+  private boolean flusherTimed; // it wakes by itself at flusherWakeNanos; else only when signalled
+  private long flusherWakeNanos;
 
   private Thread flusher;
 
@@ -92,13 +99,30 @@ final class BatchHarvester extends AbstractHarvester {
   }
 
   @Override
-  protected void enqueue(Entry entry) {
+  protected Runnable enqueue(Entry entry) {
     maxHeldSeen = Math.max(maxHeldSeen, held());
     entry.dueNanos(System.nanoTime() + maxWaitNanos);
     ArrayDeque<Entry> lane = laneOf(entry);
     lane.addLast(entry);
-    if (lane.size() == 1 || lane.size() >= MAX_BATCH) {
-      wake.signal(); // a new earliest deadline, or a full batch
+    if (requestsInFlight >= maxInFlight) {
+      return null; // an answer wakes the flusher, which sends what is ready then
+    }
+    if (lane.size() >= MAX_BATCH) {
+      List<Entry> batch = takeBatch(lane);
+      requestsInFlight++; // [requestsInFlight <= maxInFlight]
+      return () -> send(batch); // on the caller's thread, after unlocking
+    }
+    if (lane.size() == 1) {
+      wakeFlusherBy(entry.dueNanos()); // a new earliest deadline of this lane
+    }
+    return null;
+  }
+
+  /** Guarded by lock: wakes the flusher if it sleeps past {@code dueNanos} (System.nanoTime()). */
+  private void wakeFlusherBy(long dueNanos) {
+    if (flusherAsleep && (!flusherTimed || dueNanos - flusherWakeNanos < 0)) {
+      flusherAsleep = false; // one signal is enough
+      wake.signal();
     }
   }
 
@@ -129,14 +153,19 @@ final class BatchHarvester extends AbstractHarvester {
           continue;
         }
         long sleep = nanosToNextDeadline(now);
+        flusherAsleep = true;
+        flusherTimed = sleep != Long.MAX_VALUE;
+        flusherWakeNanos = now + sleep;
         try {
-          if (sleep == Long.MAX_VALUE) {
-            wake.await();
-          } else {
+          if (flusherTimed) {
             wake.awaitNanos(sleep);
+          } else {
+            wake.await();
           }
         } catch (InterruptedException e) {
           // nobody interrupts the flusher on purpose; the state decides when it stops
+        } finally {
+          flusherAsleep = false;
         }
       }
     } catch (RuntimeException | Error e) {
@@ -213,7 +242,16 @@ final class BatchHarvester extends AbstractHarvester {
     lock.lock();
     try {
       requestsInFlight--;
-      wake.signal(); // a request slot is free
+      long now = System.nanoTime();
+      if (readyLane(now) != null) {
+        wakeFlusherBy(now); // a free slot for what waited for one
+      } else {
+        for (ArrayDeque<Entry> lane : List.of(deletes, releases)) {
+          if (!lane.isEmpty()) {
+            wakeFlusherBy(lane.peekFirst().dueNanos()); // it ignores lanes while every slot is taken
+          }
+        }
+      }
     } finally {
       lock.unlock();
     }
@@ -224,7 +262,7 @@ final class BatchHarvester extends AbstractHarvester {
   @Override
   protected boolean retryLater(Entry entry) {
     retrying.add(entry);
-    wake.signal(); // maybe the retry due soonest
+    wakeFlusherBy(entry.dueNanos()); // maybe the retry due soonest
     return true;
   }
 

@@ -124,6 +124,27 @@ final class BatchHarvesterTest {
     assertThat(port.batchSizes()).containsExactly(10);
   }
 
+  /**
+   * The caller whose entry fills a batch sends it on its own thread, so a busy queue wakes nobody per batch:
+   * handing every batch to the flusher made its one thread the bottleneck of a busy consumer, and callers
+   * then waited for room in a full buffer.
+   */
+  @Test
+  void acknowledge_thatFillsABatch_sendsItBeforeReturning() throws Exception {
+    Harvester harvester = create(Map.of("batch.maxWait", NEVER));
+    for (int i = 0; i < 9; i++) {
+      harvester.acknowledge(message());
+    }
+    assertThat(port.requestCount()).as("nine wait for company").isZero();
+
+    harvester.acknowledge(message());
+
+    assertThat(port.requestCount()).as("sent by the tenth acknowledge itself, not later by the flusher")
+        .isEqualTo(1);
+    assertThat(port.batchSizes()).containsExactly(10);
+    callback.awaitReports(10, WAIT);
+  }
+
   @Test
   void thousandFastAcks_aboutOneRequestPerTen() throws Exception {
     Harvester harvester = create(Map.of());
