@@ -75,9 +75,9 @@ final class SoakTest {
     assertThat(samples).as("heap after GC within %d MiB of the first tenth's %d KiB", HEAP_SLACK >> 20,
             firstHeap / 1024)
         .allSatisfy(s -> assertThat(s.get("heap")).isLessThanOrEqualTo(firstHeap + HEAP_SLACK));
-    assertThat(samples).as("live threads within %d of the first tenth's %d", THREAD_SLACK, firstThreads)
-        .allSatisfy(s -> assertThat(s.get("threads")).isBetween(firstThreads - THREAD_SLACK,
-            firstThreads + THREAD_SLACK));
+    // a leak grows; fewer threads than at the first tenth is the pool shrinking while idle after a restart
+    assertThat(samples).as("live threads at most %d above the first tenth's %d", THREAD_SLACK, firstThreads)
+        .allSatisfy(s -> assertThat(s.get("threads")).isLessThanOrEqualTo(firstThreads + THREAD_SLACK));
 
     assertThat(result.get("missing")).as("messages never handled to the end").isZero();
     assertThat(result.get("sent")).as("sent").isEqualTo(MESSAGES);
