@@ -150,6 +150,8 @@ public abstract class AbstractHarvester implements Harvester {
   /** Guards this class's state and any the subclass chooses to guard with it; never held while reporting. */
   protected final ReentrantLock lock = new ReentrantLock();
 
+  // Named after the concrete harvester, not this class: its lines say which harvester (a user's own, too)
+  // failed to send; an instance field because that name is known only per instance.
   private final Logger log = LoggerFactory.getLogger(getClass());
   private final QueuePort port;
   private final HarvesterCallback callback;

@@ -83,7 +83,7 @@ final class SqsRunner implements Runner {
    *   close() runs once, after every other call has completed or been cancelled. It closes the client only
    *   if this runner built it; a user's client stays open for the user (and needs no wait).
    */
-  private static final Logger log = LoggerFactory.getLogger(SqsRunner.class);
+  private static final Logger LOG = LoggerFactory.getLogger(SqsRunner.class);
 
   // a long poll's attempt may take its wait plus this before the SDK gives up on it: room for the
   // server's reply of up to 10 x 256 KiB (1 MiB) on a slow link, well short of the read timeout's role
@@ -157,14 +157,14 @@ final class SqsRunner implements Runner {
       // (Runner#receive), so with one set the queue's value is never used, and without it the builder's
       // setting is the fix that needs no change to the queue
       if (configuredVisibility == null) {
-        log.warn("queue {} has a visibility timeout of 0 s: each message is received for 1 s and extended every "
+        LOG.warn("queue {} has a visibility timeout of 0 s: each message is received for 1 s and extended every "
             + "few hundred ms; set Consumer.builder().visibilityTimeout(...) to more than a handler's usual "
             + "time, or the queue's VisibilityTimeout", url);
       }
       visibility = Duration.ofSeconds(1);
     }
     queueUrl = url;
-    log.info("opened queue {} at {} (fifo={}, visibility timeout {} s{}, {} client)", url, where(), fifo,
+    LOG.info("opened queue {} at {} (fifo={}, visibility timeout {} s{}, {} client)", url, where(), fifo,
         queueVisibility.toSeconds(),
         configuredVisibility != null ? ", " + configuredVisibility.toSeconds() + " s asked with each receive" : "",
         userClient != null ? "user's" : "own");
@@ -256,7 +256,7 @@ final class SqsRunner implements Runner {
       for (software.amazon.awssdk.services.sqs.model.Message m : response.messages()) {
         messages.add(toMessage(m));
       }
-      log.debug("received {} messages from {}", messages.size(), queueUrl);
+      LOG.debug("received {} messages from {}", messages.size(), queueUrl);
       return messages;
     }, this::releaseUnclaimed);
   }
@@ -277,7 +277,7 @@ final class SqsRunner implements Runner {
     try {
       call = changeVisibilityBatch(changes);
     } catch (RuntimeException e) { // closed meanwhile
-      log.warn("could not release {} message(s) of a cancelled receive; they come back after their "
+      LOG.warn("could not release {} message(s) of a cancelled receive; they come back after their "
           + "visibility timeout: {}", messages.size(), e.getClass().getSimpleName());
       return;
     }
@@ -285,13 +285,13 @@ final class SqsRunner implements Runner {
       Throwable failure = error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
       int failed = failure != null ? messages.size() : reply.failures().size();
       if (failed == 0) {
-        log.debug("released {} message(s) of a cancelled receive from {}", messages.size(), queueUrl);
+        LOG.debug("released {} message(s) of a cancelled receive from {}", messages.size(), queueUrl);
       } else {
         // the code only: SQS error messages may quote the receipt handle
         String code = failure instanceof QueueException q ? q.code()
             : failure != null ? failure.getClass().getSimpleName()
             : reply.failures().values().iterator().next().code();
-        log.warn("could not release {} of {} message(s) of a cancelled receive; they come back after their "
+        LOG.warn("could not release {} of {} message(s) of a cancelled receive; they come back after their "
             + "visibility timeout ({})", failed, messages.size(), code);
       }
       return null;
@@ -399,7 +399,7 @@ final class SqsRunner implements Runner {
         answered[position] = true;
         failures.put(position, SqsErrors.classify(operation, entry));
       } else {
-        log.warn("{} answered for an entry id that was not sent: {}", operation, entry.id());
+        LOG.warn("{} answered for an entry id that was not sent: {}", operation, entry.id());
       }
     }
     for (int i = 0; i < size; i++) {
@@ -506,7 +506,7 @@ final class SqsRunner implements Runner {
     if (own != null) {
       awaitReleases();
       own.close();
-      log.info("closed the SQS client of queue {}", queueUrl != null ? queueUrl : queue);
+      LOG.info("closed the SQS client of queue {}", queueUrl != null ? queueUrl : queue);
     }
   }
 

@@ -25,15 +25,15 @@ import org.slf4j.LoggerFactory;
  *
  *   Every accepted unit goes through the ring, so a unit is in exactly one place - the ring, or a thread
  *   that took it from the ring under the lock - and there is no separate hand-off that could lose it or run
- *   it twice (the Go original removed a unit before its hand-off succeeded). submit() appends the unit and
+ *   it twice. submit() appends the unit and
  *   then makes sure a thread will come for it. `wakes` counts threads on their way to the ring: unparked
  *   idle threads and starting threads that have not yet taken the lock. If a thread is idle and none is on
  *   its way, submit() pops one to unpark; a thread that takes a unit and leaves more behind passes the
  *   wake-up on the same way — to an idle thread, or, with none idle and room to grow, to a new thread.
  *   So one invariant keeps units from being stranded while the pool could run them:
- *   [units waiting and (idleCount > 0 or workers < max) implies wakes > 0]. (Passing the wake-up only to
- *   idle threads stranded a unit submitted while a thread was idle but already on its way: the contract
- *   test submit_throwingUnits_keepFullCapacity caught it under load.) Waking one thread at a time, as
+ *   [units waiting and (idleCount > 0 or workers < max) implies wakes > 0]. The wake-up passes to a new
+ *   thread too, not only to idle ones: a thread that is idle may already be on its way with another unit
+ *   (contract test submit_throwingUnits_keepFullCapacity). Waking one thread at a time, as
  *   LinkedBlockingQueue signals only on empty -> non-empty and takers cascade, keeps a futex call off most
  *   units and keeps a burst from waking every thread into a convoy on the lock. If no thread is idle and
  *   the waiting units outnumber the threads on their way, submit() counts a new thread to start, up to
@@ -68,8 +68,8 @@ import org.slf4j.LoggerFactory;
  *   [workers < maxWorkers]: if no place is free, the new thread takes over a retired thread's place and
  *   is started only after joining it (a wait of microseconds: that thread only has to return). Retired
  *   threads found ended are dropped (reap()) before a place is taken over and when threads() is read.
- *   (Without this, a thread started while another was still ending made concurrency + 1 live pool
- *   threads, seen by sampling the live threads in threads_neverExceedConcurrencyWhileThreadsChurn.)
+ *   The join is what keeps a thread started while another is still ending from making concurrency + 1
+ *   live pool threads (contract test threads_neverExceedConcurrencyWhileThreadsChurn).
  *
  * Shutdown:
  *   shutdown() sets `closed` and, in the same lock hold, empties the ring (those units are returned,
@@ -84,7 +84,7 @@ import org.slf4j.LoggerFactory;
  */
 /** An elastic pool of reused platform threads with a bounded ring-buffer waiting room. */
 final class PoolWorker implements Worker {
-  private static final Logger log = LoggerFactory.getLogger(PoolWorker.class);
+  private static final Logger LOG = LoggerFactory.getLogger(PoolWorker.class);
 
   private final int maxWorkers;
   private final int minWorkers;
@@ -273,7 +273,7 @@ final class PoolWorker implements Worker {
         LockSupport.unpark(wake.thread);
       }
       try {
-        log.error("could not start a pool thread; {} thread(s) run", threads(), e);
+        LOG.error("could not start a pool thread; {} thread(s) run", threads(), e);
       } catch (Throwable ignored) {
         // nothing left to tell
       }
@@ -366,7 +366,7 @@ final class PoolWorker implements Worker {
       // WorkUnit.run() catches what the handler throws, so this is a fault of the unit itself. Logged
       // without message bodies; a logger that fails in turn must not end the thread either.
       try {
-        log.warn("a work unit of {} message(s) threw; the pool thread goes on", unit.messages().size(), e);
+        LOG.warn("a work unit of {} message(s) threw; the pool thread goes on", unit.messages().size(), e);
       } catch (Throwable ignored) {
         // nothing left to tell
       }
@@ -514,7 +514,7 @@ final class PoolWorker implements Worker {
       thread.interrupt();
     }
     if (!stragglers.isEmpty()) {
-      log.debug("shutdown {}; interrupted {} pool thread(s) still running units",
+      LOG.debug("shutdown {}; interrupted {} pool thread(s) still running units",
           interrupted ? "was interrupted" : "timed out", stragglers.size());
     }
     if (interrupted) {

@@ -72,14 +72,13 @@ import org.slf4j.LoggerFactory;
  *   Threads start through a thread-per-task executor, which is their thread container: it tracks them to
  *   interrupt them at shutdown, and the JDK's root container does not track each one a second time, as it
  *   does for Thread.start(). `running` counts units from just before the start to the end of run(), for the
- *   gauges. Measured with no-op units at concurrency 256 (WorkerBenchmark, 3 forks each, 2 cores), against
- *   the plain virtual-thread executor behind a Semaphore at 1.64-1.72 M units/s: numbered thread names and a
- *   set of our own threads on top of the root container's 1.18 M (0.68x); names without a number 1.35 M;
- *   this executor and an AtomicInteger 1.40 M; a LongAdder instead 1.49 M (0.90x).
+ *   gauges; a LongAdder, because every finishing thread writes it and only the gauges read it. The thread
+ *   name carries no number: a name built per unit is a cost on every start, and a thread dump tells virtual
+ *   threads apart by their ids (bench/RESULTS.md has the figures behind these choices).
  */
 /** Runs each unit on a new virtual thread once it holds one of {@code concurrency} semaphore permits. */
 final class SemaphoreWorker implements Worker {
-  private static final Logger log = LoggerFactory.getLogger(SemaphoreWorker.class);
+  private static final Logger LOG = LoggerFactory.getLogger(SemaphoreWorker.class);
 
   private final int concurrency;
   private final Semaphore permits;
@@ -105,10 +104,8 @@ final class SemaphoreWorker implements Worker {
     this.concurrency = concurrency;
     this.roomSize = concurrency; // as many waiting as running: a full batch of receives for each slot
     this.permits = new Semaphore(concurrency, false);
-    // Every thread is named <consumerName>-semaphore, without a number: building a numbered name per unit
-    // cost 15 % of the throughput with no-op units at concurrency 256 (WorkerBenchmark, 3 forks: 1.18 to
-    // 1.35 M units/s), and a thread dump tells virtual threads apart by their ids anyway. Handlers should not
-    // inherit the dispatch thread's inheritable thread locals (and copying them costs).
+    // Every thread is named <consumerName>-semaphore, without a number (see the design block). Handlers
+    // should not inherit the dispatch thread's inheritable thread locals (and copying them costs).
     ThreadFactory factory = Thread.ofVirtual()
         .name(consumerName + "-semaphore")
         .inheritInheritableThreadLocals(false)
@@ -237,7 +234,7 @@ final class SemaphoreWorker implements Worker {
       // WorkUnit.run() catches what the handler throws, so this is a fault of the unit itself. Logged
       // without message bodies; a logger that fails in turn must not end the thread either.
       try {
-        log.warn("a work unit of {} message(s) threw; the worker goes on", unit.messages().size(), e);
+        LOG.warn("a work unit of {} message(s) threw; the worker goes on", unit.messages().size(), e);
       } catch (Throwable ignored) {
         // nothing left to tell
       }
@@ -273,7 +270,7 @@ final class SemaphoreWorker implements Worker {
       threads.shutdown(); // nothing runs, and nothing can start any more
     } else {
       threads.shutdownNow(); // interrupts every running unit's thread
-      log.debug("shutdown {}; interrupted {} running unit(s)", interrupted ? "was interrupted" : "timed out",
+      LOG.debug("shutdown {}; interrupted {} running unit(s)", interrupted ? "was interrupted" : "timed out",
           running.sum());
     }
     // Wakes the submitters blocked for a permit, so they throw now instead of waiting out their timeouts.
