@@ -66,7 +66,8 @@ final class SqsRunner implements Runner {
    *   and completing ours fails. Those messages are ours alone (the core never sees them), so a receive
    *   releases them at once, visibility zero, instead of leaving them invisible for the whole timeout
    *   (the Runner#receive contract). `releasing` holds such releases until answered; close() waits
-   *   for them briefly before it closes a client of our own.
+   *   for them up to RELEASE_GRACE (2 s) before it closes a client of our own: the time Consumer.close()
+   *   may take beyond its own bound, stated in the module's Javadoc.
    *
    * FIFO receives:
    *   No ReceiveRequestAttemptId is sent. The id lets a retry of a receive within 5 minutes get the same
