@@ -22,62 +22,62 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/*
- * Concurrency:
- *   A permit is the right to run one unit. submit() takes a free permit, starts a new virtual thread for the
- *   unit and returns; the thread gives the permit back when the unit ends, or passes it on (below). So the
- *   number of units between "permit taken" and "permit given back" never exceeds the concurrency, and that
- *   span contains the whole of run(). The only lock guards the wait for space in a full waiting room; it is
- *   never held around a wait for anything else, and nothing synchronized can pin a carrier thread.
- *
- *   The semaphore is non-fair. Nobody waits on it (submitters that find no permit go to the waiting room),
- *   and shutdown() takes all permits at once, which a non-fair semaphore could starve only while permits
- *   keep being taken - and after `closed` nobody keeps them.
- *
- * Waiting room:
- *   When every permit is taken, submit() puts the unit in the waiting room and returns at once. A unit
- *   that ends takes the oldest waiting one and starts it on a new thread with its own permit (the permit
- *   passes on: [running units <= concurrency] holds), so a saturated worker costs one thread start per
- *   unit and nothing else: the submitter is not parked and woken per unit, and no timer is armed for its
- *   timeout. The room holds up to `roomSize` (the concurrency) units; beyond that a submitter waits, up to
- *   its timeout, until the room is half empty (one wake-up per roomSize / 2 units). Submitters racing
- *   past the check may each add one more: [waiting units <= roomSize + submitters].
- *   [every waiting unit is taken]: the submitter offers, raises waitingCount, then tries for a free permit
- *   and starts waiting units with it; a holder of a permit looks into the room after its unit ended, and
- *   again after giving its permit back. Either the submitter's try sees a permit given back, or the
- *   holder's second look sees the count the submitter raised (all sequentially consistent atomics).
- *   Each unit keeps a thread of its own: a handler's thread locals never reach the next unit.
- *
- * Shutdown:
- *   shutdown() sets `closed`, then takes all permits at once, waiting up to its timeout: holding all of
- *   them proves nothing runs. A submitter that got its permit just before `closed` was set re-checks the
- *   flag after taking the permit and gives it back, so no unit starts after shutdown() has taken every
- *   permit. If the timeout runs out first, every running thread is interrupted (the executor's
- *   shutdownNow()) and left to finish on its own; a submitter caught between its re-check and the start is
- *   rejected by the executor, gives its permit back and throws, so its unit was never accepted. An
- *   interrupt of the caller ends the wait as the timeout does and is passed on (the interrupt status set
- *   again), not thrown: the Worker contract, so that a worker with a waiting room can return
- *   its units.
- *
- *   Once closed, holders of permits take no waiting unit; after the wait, shutdown() wakes the submitters
- *   waiting for space (they see `closed` and throw RejectedExecutionException instead of waiting out their
- *   timeouts) and returns the units left in the room, never started. A submitter that offered after
- *   shutdown emptied the room sees `closed`, takes its unit back and throws: it was not accepted.
- *   Either way shutdown() then releases `concurrency` permits. Idle, these are the permits it took. After a
- *   timeout they are extra, and the semaphore ends with up to 2 x concurrency permits once the stragglers
- *   give theirs back. That does not loosen [running units <= concurrency]: a unit starts only if whoever
- *   took the permit still reads `closed` false afterwards; the extra permits are released after `closed`
- *   is set, and taking a permit whose count includes them orders that release (and so the write of
- *   `closed`) before the taker's re-check, which therefore sees `closed` and gives the permit back.
- *   Threads start through a thread-per-task executor, which is their thread container: it tracks them to
- *   interrupt them at shutdown, and the JDK's root container does not track each one a second time, as it
- *   does for Thread.start(). `running` counts units from just before the start to the end of run(), for the
- *   gauges; a LongAdder, because every finishing thread writes it and only the gauges read it. The thread
- *   name carries no number: a name built per unit is a cost on every start, and a thread dump tells virtual
- *   threads apart by their ids (bench/RESULTS.md has the figures behind these choices).
- */
 /** Runs each unit on a new virtual thread once it holds one of {@code concurrency} semaphore permits. */
 final class SemaphoreWorker implements Worker {
+  /*
+   * Concurrency:
+   *   A permit is the right to run one unit. submit() takes a free permit, starts a new virtual thread for the
+   *   unit and returns; the thread gives the permit back when the unit ends, or passes it on (below). So the
+   *   number of units between "permit taken" and "permit given back" never exceeds the concurrency, and that
+   *   span contains the whole of run(). The only lock guards the wait for space in a full waiting room; it is
+   *   never held around a wait for anything else, and nothing synchronized can pin a carrier thread.
+   *
+   *   The semaphore is non-fair. Nobody waits on it (submitters that find no permit go to the waiting room),
+   *   and shutdown() takes all permits at once, which a non-fair semaphore could starve only while permits
+   *   keep being taken - and after `closed` nobody keeps them.
+   *
+   * Waiting room:
+   *   When every permit is taken, submit() puts the unit in the waiting room and returns at once. A unit
+   *   that ends takes the oldest waiting one and starts it on a new thread with its own permit (the permit
+   *   passes on: [running units <= concurrency] holds), so a saturated worker costs one thread start per
+   *   unit and nothing else: the submitter is not parked and woken per unit, and no timer is armed for its
+   *   timeout. The room holds up to `roomSize` (the concurrency) units; beyond that a submitter waits, up to
+   *   its timeout, until the room is half empty (one wake-up per roomSize / 2 units). Submitters racing
+   *   past the check may each add one more: [waiting units <= roomSize + submitters].
+   *   [every waiting unit is taken]: the submitter offers, raises waitingCount, then tries for a free permit
+   *   and starts waiting units with it; a holder of a permit looks into the room after its unit ended, and
+   *   again after giving its permit back. Either the submitter's try sees a permit given back, or the
+   *   holder's second look sees the count the submitter raised (all sequentially consistent atomics).
+   *   Each unit keeps a thread of its own: a handler's thread locals never reach the next unit.
+   *
+   * Shutdown:
+   *   shutdown() sets `closed`, then takes all permits at once, waiting up to its timeout: holding all of
+   *   them proves nothing runs. A submitter that got its permit just before `closed` was set re-checks the
+   *   flag after taking the permit and gives it back, so no unit starts after shutdown() has taken every
+   *   permit. If the timeout runs out first, every running thread is interrupted (the executor's
+   *   shutdownNow()) and left to finish on its own; a submitter caught between its re-check and the start is
+   *   rejected by the executor, gives its permit back and throws, so its unit was never accepted. An
+   *   interrupt of the caller ends the wait as the timeout does and is passed on (the interrupt status set
+   *   again), not thrown: the Worker contract, so that a worker with a waiting room can return
+   *   its units.
+   *
+   *   Once closed, holders of permits take no waiting unit; after the wait, shutdown() wakes the submitters
+   *   waiting for space (they see `closed` and throw RejectedExecutionException instead of waiting out their
+   *   timeouts) and returns the units left in the room, never started. A submitter that offered after
+   *   shutdown emptied the room sees `closed`, takes its unit back and throws: it was not accepted.
+   *   Either way shutdown() then releases `concurrency` permits. Idle, these are the permits it took. After a
+   *   timeout they are extra, and the semaphore ends with up to 2 x concurrency permits once the stragglers
+   *   give theirs back. That does not loosen [running units <= concurrency]: a unit starts only if whoever
+   *   took the permit still reads `closed` false afterwards; the extra permits are released after `closed`
+   *   is set, and taking a permit whose count includes them orders that release (and so the write of
+   *   `closed`) before the taker's re-check, which therefore sees `closed` and gives the permit back.
+   *   Threads start through a thread-per-task executor, which is their thread container: it tracks them to
+   *   interrupt them at shutdown, and the JDK's root container does not track each one a second time, as it
+   *   does for Thread.start(). `running` counts units from just before the start to the end of run(), for the
+   *   gauges; a LongAdder, because every finishing thread writes it and only the gauges read it. The thread
+   *   name carries no number: a name built per unit is a cost on every start, and a thread dump tells virtual
+   *   threads apart by their ids (bench/RESULTS.md has the figures behind these choices).
+   */
   private static final Logger LOG = LoggerFactory.getLogger(SemaphoreWorker.class);
 
   private final int concurrency;
