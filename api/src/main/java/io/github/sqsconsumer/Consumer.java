@@ -40,6 +40,13 @@ import java.util.Objects;
  * times.
  */
 public interface Consumer extends AutoCloseable {
+  /*
+   * Size:
+   *   The user's entry point in one file, the interface and its Builder, so that each setting's Javadoc
+   *   (meaning, default, range) sits beside the method that sets it; more than half of the file is that
+   *   Javadoc. The Builder only collects settings and checks them into a ConsumerConfig; the consumer
+   *   itself is DefaultConsumer.
+   */
 
   /** The log context ({@link org.slf4j.MDC}) key of the message id while a handler runs ({@link Builder#mdc}). */
   String MDC_MESSAGE_ID = "sqs.messageId";

@@ -74,6 +74,10 @@ public abstract class AbstractHarvester implements Harvester {
    *   throw), waits on `drained` until nothing is held or the timeout runs out, then moves to CLOSED, takes
    *   every entry still unsettled and reports it failed. Answers arriving later find their entries gone. A
    *   second close sees state != OPEN and returns at once.
+   *
+   * Size:
+   *   One class because one lock covers all of it: registering, the room, retries, reporting and close
+   *   decide on the same state, and a subclass extends one class. A third of it is Javadoc for implementers.
    */
   /** SQS answers in tens of milliseconds: 50 ms lets a throttling burst pass; 2 s keeps all attempts short. */
   private static final Backoff RETRY_BACKOFF = Backoff.of(Duration.ofMillis(50), Duration.ofSeconds(2));
