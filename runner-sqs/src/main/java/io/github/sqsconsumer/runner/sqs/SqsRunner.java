@@ -4,7 +4,6 @@ import static io.github.sqsconsumer.runner.sqs.Checks.requireArgument;
 import static io.github.sqsconsumer.runner.sqs.Checks.requireState;
 
 import io.github.sqsconsumer.Message;
-import io.github.sqsconsumer.MessageAttribute;
 import io.github.sqsconsumer.spi.BatchReply;
 import io.github.sqsconsumer.spi.Limits;
 import io.github.sqsconsumer.spi.QueueException;
@@ -15,7 +14,6 @@ import io.github.sqsconsumer.spi.VisibilityChange;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,14 +27,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
-import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
@@ -83,6 +78,12 @@ final class SqsRunner implements Runner {
    * Shutdown:
    *   close() runs once, after every other call has completed or been cancelled. It closes the client only
    *   if this runner built it; a user's client stays open for the user (and needs no wait).
+   *
+   * Size:
+   *   One class for the Runner contract because open, receive, the port methods and close share its state:
+   *   the client, the queue URL, the closed flag and the releases under way. What needs none of it lives
+   *   apart: mapping the SDK's answers (SqsMapping), classifying failures (SqsErrors), building a client
+   *   (SqsClients) and argument checks (Checks).
    */
   private static final Logger LOG = LoggerFactory.getLogger(SqsRunner.class);
 
@@ -255,7 +256,7 @@ final class SqsRunner implements Runner {
     return relay("ReceiveMessage", client().receiveMessage(request), response -> {
       List<Message> messages = new ArrayList<>(response.messages().size());
       for (software.amazon.awssdk.services.sqs.model.Message m : response.messages()) {
-        messages.add(toMessage(m));
+        messages.add(SqsMapping.toMessage(m));
       }
       LOG.debug("received {} messages from {}", messages.size(), queueUrl);
       return messages;
@@ -301,35 +302,6 @@ final class SqsRunner implements Runner {
     done.whenComplete((ignored, failure) -> releasing.remove(done));
   }
 
-  /** Maps an SDK message to the library's own. */
-  static Message toMessage(software.amazon.awssdk.services.sqs.model.Message m) {
-    Message.Builder builder = Message.builder()
-        .id(m.messageId())
-        .body(m.body() != null ? m.body() : "")
-        .receiptHandle(m.receiptHandle());
-    m.attributesAsStrings().forEach((name, value) -> {
-      if (name != null && value != null) {
-        builder.attribute(name, value);
-      }
-    });
-    m.messageAttributes().forEach((name, value) -> {
-      if (name != null && value != null) {
-        builder.messageAttribute(name, toAttribute(value));
-      }
-    });
-    return builder.build();
-  }
-
-  /** Maps a message attribute: {@code Binary[.x]} carries bytes, {@code String[.x]} and {@code Number[.x]} text. */
-  static MessageAttribute toAttribute(MessageAttributeValue value) {
-    String type = value.dataType() != null ? value.dataType() : "String";
-    if (type.startsWith("Binary")) {
-      SdkBytes bytes = value.binaryValue();
-      return MessageAttribute.ofBinary(type, bytes != null ? bytes.asByteArray() : new byte[0]);
-    }
-    return MessageAttribute.ofString(type, value.stringValue() != null ? value.stringValue() : "");
-  }
-
   @Override
   public CompletableFuture<BatchReply> deleteBatch(List<Message> messages) {
     requireBatch("messages", messages);
@@ -342,7 +314,7 @@ final class SqsRunner implements Runner {
     }
     int size = entries.size();
     return relay("DeleteMessageBatch", client().deleteMessageBatch(b -> b.queueUrl(url()).entries(entries)),
-        response -> reply("DeleteMessageBatch", size,
+        response -> SqsMapping.reply("DeleteMessageBatch", size,
             response.successful().stream().map(s -> s.id()).toList(), response.failed()));
   }
 
@@ -361,7 +333,7 @@ final class SqsRunner implements Runner {
     int size = entries.size();
     return relay("ChangeMessageVisibilityBatch",
         client().changeMessageVisibilityBatch(b -> b.queueUrl(url()).entries(entries)),
-        response -> reply("ChangeMessageVisibilityBatch", size,
+        response -> SqsMapping.reply("ChangeMessageVisibilityBatch", size,
             response.successful().stream().map(s -> s.id()).toList(), response.failed()));
   }
 
@@ -378,47 +350,6 @@ final class SqsRunner implements Runner {
     int seconds = visibilitySeconds(visibility);
     return relay("ChangeMessageVisibility", client().changeMessageVisibility(b -> b
         .queueUrl(url()).receiptHandle(receiptHandle).visibilityTimeout(seconds)), response -> null);
-  }
-
-  /**
-   * Turns a batch response into a reply keyed by position. An entry the response names neither as
-   * successful nor as failed counts as a transient failure, so that it is retried rather than forgotten.
-   */
-  static BatchReply reply(String operation, int size, List<String> successfulIds,
-      List<BatchResultErrorEntry> failed) {
-    boolean[] answered = new boolean[size];
-    Map<Integer, QueueException> failures = new HashMap<>();
-    for (String id : successfulIds) {
-      int position = position(id, size);
-      if (position >= 0) {
-        answered[position] = true;
-      }
-    }
-    for (BatchResultErrorEntry entry : failed) {
-      int position = position(entry.id(), size);
-      if (position >= 0) {
-        answered[position] = true;
-        failures.put(position, SqsErrors.classify(operation, entry));
-      } else {
-        LOG.warn("{} answered for an entry id that was not sent: {}", operation, entry.id());
-      }
-    }
-    for (int i = 0; i < size; i++) {
-      if (!answered[i]) {
-        failures.put(i, new QueueException(Kind.TRANSIENT, "",
-            operation + " got no answer for entry " + i, null));
-      }
-    }
-    return failures.isEmpty() ? BatchReply.ok() : new BatchReply(failures);
-  }
-
-  private static int position(String id, int size) {
-    try {
-      int position = Integer.parseInt(id);
-      return position >= 0 && position < size ? position : -1;
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 
   private static void requireBatch(String name, List<?> entries) {
