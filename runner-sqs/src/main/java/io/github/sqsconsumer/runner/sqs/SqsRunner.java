@@ -42,7 +42,7 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
  *
  * <p>Batch entries are identified by their position ({@code "0"} to {@code "9"}), never by message id: a
  * redelivered message may sit twice in one batch, and SQS rejects a whole batch whose ids repeat
- * (a pitfall of the Go original and of Spring Cloud AWS #1634).
+ * ({@code AWS.SimpleQueueService.BatchEntryIdsNotDistinct}).
  */
 final class SqsRunner implements Runner {
   /*
