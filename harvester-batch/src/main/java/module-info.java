@@ -20,8 +20,9 @@
  *       in flight or waiting to retry. When full, acknowledge and release wait (backpressure). The default
  *       holds one full round of requests in flight and another one filling.</li>
  *   <li>{@code batch.maxAttempts} (1 to 100; default 5): how many times an entry failing transiently is
- *       sent before it is reported as failed. Backoff starts at 50 ms and doubles, with equal jitter, so five attempts span
- *       about a second: enough to ride out a throttling burst, short against a visibility timeout.</li>
+ *       sent before it is reported as failed. Backoff starts at 50 ms and doubles, with equal jitter, so
+ *       five attempts span about a second: enough to ride out a throttling burst, short against a
+ *       visibility timeout.</li>
  * </ul>
  *
  * @provides io.github.sqsconsumer.spi.HarvesterProvider

@@ -6,6 +6,12 @@
  * present); hand it your own client with {@code .component(SqsAsyncClient.class, client)}, or let it build
  * one from the settings below.
  *
+ * <p>Closing: messages that a long poll cancelled at close brings after all are released at once
+ * (visibility zero). A client the runner built is closed after those releases are answered or 2 seconds
+ * have passed, so {@code Consumer.close()} may return up to 2 seconds after its shutdown bound; a release
+ * not answered by then leaves its messages to come back after their visibility timeout. A user's client
+ * stays open, and close does not wait for it.
+ *
  * <h2>Settings</h2>
  * Given and checked as {@link io.github.sqsconsumer.Consumer.Builder#setting(String, String)} says. They
  * apply only to a client the runner builds; given together with a user's client they fail {@code build()}

@@ -40,6 +40,13 @@ import java.util.Objects;
  * times.
  */
 public interface Consumer extends AutoCloseable {
+  /*
+   * Size:
+   *   The user's entry point in one file, the interface and its Builder, so that each setting's Javadoc
+   *   (meaning, default, range) sits beside the method that sets it; more than half of the file is that
+   *   Javadoc. The Builder only collects settings and checks them into a ConsumerConfig; the consumer
+   *   itself is DefaultConsumer.
+   */
 
   /** The log context ({@link org.slf4j.MDC}) key of the message id while a handler runs ({@link Builder#mdc}). */
   String MDC_MESSAGE_ID = "sqs.messageId";
@@ -88,8 +95,10 @@ public interface Consumer extends AutoCloseable {
    *
    * <p>Bounded: returns within the {@linkplain Builder#shutdownTimeout shutdown timeout} plus 5 seconds
    * for sending the last acknowledgements, counted from the call, as long as the parts keep their own
-   * timeouts (the SQS runner may add up to 2 seconds while it releases messages that a long poll cancelled
-   * at close brought after all), even while the queue does not answer: every wait of close ends by then.
+   * timeouts, even while the queue does not answer: every wait of close ends by then. The runner's own
+   * close comes on top: it may wait briefly for the release of messages that a receive cancelled at close
+   * brought after all ({@link io.github.sqsconsumer.spi.Runner#receive Runner.receive} and
+   * {@link io.github.sqsconsumer.spi.Runner#close Runner.close}); how long is in the runner's documentation.
    * Deletes and releases that could not be sent by then are reported to
    * {@link ConsumerListener#onAcknowledgementFailed}; those messages come back after their visibility
    * timeout. Handlers still running at the shutdown timeout are interrupted; their messages come back after
@@ -127,23 +136,22 @@ public interface Consumer extends AutoCloseable {
    * Returns how many units run in the worker now: messages, or batches with a batch handler; at most the
    * concurrency. Zero unless {@link State#RUNNING} or {@link State#STOPPING}.
    *
-   * <p>This and the two gauges below are for metrics: thread-safe and cheap (the pool worker takes its lock
-   * for a moment; nothing waits on the queue or on handlers), each read on its own (three reads are not one
+   * <p>This and the two gauges below are for metrics: thread-safe and cheap (a worker may take its lock for
+   * a moment; nothing waits on the queue or on handlers), each read on its own (three reads are not one
    * snapshot).
    */
   int workerActive();
 
   /**
-   * Returns how many units the worker accepted that wait for a thread (its waiting room: the {@code pool}
-   * worker's ring, the {@code semaphore} worker's units waiting for a permit). Zero unless
-   * {@link State#RUNNING} or {@link State#STOPPING}.
+   * Returns how many units the worker accepted that wait for a thread (its waiting room); zero for a worker
+   * without one, and unless {@link State#RUNNING} or {@link State#STOPPING}.
    */
   int workerWaiting();
 
   /**
-   * Returns how many threads the worker holds now: live platform threads of the {@code pool} worker, idle
-   * ones included, or running virtual threads of the {@code semaphore} worker. Zero unless
-   * {@link State#RUNNING} or {@link State#STOPPING}.
+   * Returns how many threads the worker holds now: the live platform threads it keeps, idle ones included,
+   * or the virtual threads running units, as the worker is built. Zero unless {@link State#RUNNING} or
+   * {@link State#STOPPING}.
    */
   int workerThreads();
 
@@ -452,8 +460,9 @@ public interface Consumer extends AutoCloseable {
     }
 
     /**
-     * Hands an object to the parts, found by its type: for example the SQS runner uses an
-     * {@code SqsAsyncClient} given here instead of building its own (and leaves it open on close).
+     * Hands an object to the parts, found by its type; which types a part reads is in its module's
+     * documentation (the {@code sqs} runner reads an {@code SqsAsyncClient}, used instead of one of its
+     * own).
      */
     public <T> Builder component(Class<T> type, T value) {
       components.put(Objects.requireNonNull(type, "type"), type.cast(Objects.requireNonNull(value, "value")));

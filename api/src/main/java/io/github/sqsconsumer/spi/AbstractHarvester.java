@@ -75,6 +75,10 @@ public abstract class AbstractHarvester implements Harvester {
    *   throw), waits on `drained` until nothing is held or the timeout runs out, then moves to CLOSED, takes
    *   every entry still unsettled and reports it failed. Answers arriving later find their entries gone. A
    *   second close sees state != OPEN and returns at once.
+   *
+   * Size:
+   *   One class because one lock covers all of it: registering, the room, retries, reporting and close
+   *   decide on the same state, and a subclass extends one class. A third of it is Javadoc for implementers.
    */
   /** SQS answers in tens of milliseconds: 50 ms lets a throttling burst pass; 2 s keeps all attempts short. */
   private static final Backoff RETRY_BACKOFF = Backoff.of(Duration.ofMillis(50), Duration.ofSeconds(2));
@@ -151,6 +155,8 @@ public abstract class AbstractHarvester implements Harvester {
   /** Guards this class's state and any the subclass chooses to guard with it; never held while reporting. */
   protected final ReentrantLock lock = new ReentrantLock();
 
+  // Named after the concrete harvester, not this class: its lines say which harvester (a user's own, too)
+  // failed to send; an instance field because that name is known only per instance.
   private final Logger log = LoggerFactory.getLogger(getClass());
   private final QueuePort port;
   private final HarvesterCallback callback;

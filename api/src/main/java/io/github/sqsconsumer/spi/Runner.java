@@ -51,7 +51,8 @@ public interface Runner extends QueuePort, AutoCloseable {
 
   /**
    * Releases what the runner holds (its client, if it made it). Called once, after all other calls. May
-   * wait briefly for the releases of cancelled receives to be answered.
+   * wait for the releases of cancelled receives ({@link #receive}) to be answered, for a bounded time that
+   * the runner documents: {@code Consumer.close()} returns that much later at most.
    */
   @Override
   void close();

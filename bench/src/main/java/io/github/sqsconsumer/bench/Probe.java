@@ -42,9 +42,10 @@ public final class Probe {
         long t = run.requests.total();
         long u = os.getProcessCpuTime();
         System.out.printf(Locale.ROOT, "%3d s  %,7d msg/s  receive %,5d/s (%.1f msg each)  delete %,5d/s  visibility "
-                + "%,4d/s  other %,4d/s  cpu %3.0f%%  backlog %,d  p50 %.1f ms  p99 %.1f ms%n", i + 1, m - messages, r - receives,
-            (m - messages) / (double) Math.max(1, r - receives), d - deletes, c - changes,
-            (t - total) - (r - receives) - (d - deletes) - (c - changes), (u - cpu) / 1e7 / 2, run.sent() - m, run.meter.latencyMillis(0.5), run.meter.latencyMillis(0.99));
+                + "%,4d/s  other %,4d/s  cpu %3.0f%%  backlog %,d  p50 %.1f ms  p99 %.1f ms%n",
+            i + 1, m - messages, r - receives, (m - messages) / (double) Math.max(1, r - receives),
+            d - deletes, c - changes, (t - total) - (r - receives) - (d - deletes) - (c - changes),
+            (u - cpu) / 1e7 / 2, run.sent() - m, run.meter.latencyMillis(0.5), run.meter.latencyMillis(0.99));
         run.meter.resetLatencies();
         messages = m;
         receives = r;

@@ -29,7 +29,7 @@ import tools.jackson.databind.exc.InvalidDefinitionException;
  * <p>Thread-safe: immutable, and Jackson's readers are.
  */
 final class BodyReader<T> {
-  private static final Logger LOG = LoggerFactory.getLogger(Json.class);
+  private static final Logger LOG = LoggerFactory.getLogger(BodyReader.class);
 
   private final ObjectMapper mapper;
   private final ObjectReader reader;

@@ -46,6 +46,12 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 public abstract class HarvesterContractTest {
+  /*
+   * Size:
+   *   One class because a harvester meets the contract by extending one class: a subclass per
+   *   implementation (a user's own, too) runs every test here. Each test is one rule of the Harvester
+   *   contract; the test doubles it drives are apart (ScriptedQueuePort, HarvesterCallbackRecorder).
+   */
   /** How long tests wait for reports before failing; generous, reports normally take milliseconds. */
   protected static final Duration WAIT = Duration.ofSeconds(10);
 

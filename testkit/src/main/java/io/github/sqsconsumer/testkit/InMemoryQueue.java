@@ -106,7 +106,7 @@ public final class InMemoryQueue implements QueuePort {
    *   cannot deadlock). Request counters and fault settings are atomics/volatiles read before the lock.
    *
    * Waiting:
-   *   A receive that finds nothing receivable and may wait becomes a Waiter at the tail of `waiters`, with
+   *   A receive that finds nothing receivable and may wait becomes a QueueWaiter at the tail of `waiters`, with
    *   a deadline task on the timer. [waiters non-empty => nothing receivable] holds whenever the lock is
    *   free, because unlockAndDispatch() serves waiters, oldest first, before unlocking. A served waiter is
    *   completed after unlocking; if its future was cancelled in between, complete() fails and undo() puts
@@ -129,6 +129,13 @@ public final class InMemoryQueue implements QueuePort {
    *   holds its visible entries by sequence and counts its in-flight ones; `available` holds the groups
    *   that are unlocked and have a visible message, by the sequence of their oldest one.
    *   [group in available <=> group.inFlight == 0 && group has visible entries]
+   *
+   * Size:
+   *   One class for all message state because one lock guards it and every operation runs the same three
+   *   steps under it (expire, work, dispatch), and it is the public face of the test kit's queue, so its
+   *   public methods (configuration, sending, the port, inspection) are here. What needs neither the lock
+   *   nor that state lives apart: the records it keeps (QueueEntry, QueueGroup, QueueWaiter), the fault
+   *   injection and reply latency (QueueFaults) and the shared timer (QueueTimer).
    */
 
   private static final Duration MAX_WAIT = Limits.MAX_WAIT_TIME;
@@ -140,33 +147,15 @@ public final class InMemoryQueue implements QueuePort {
   /** Attributes the queue sets itself; a sender may not. */
   private static final Set<String> SET_BY_QUEUE = Set.of(Message.SENT_TIMESTAMP, Message.APPROXIMATE_RECEIVE_COUNT,
       Message.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP, Message.SEQUENCE_NUMBER);
-  private static final String INJECTED = "InjectedFailure";
   private static final String INVALID_RECEIPT = "ReceiptHandleIsInvalid";
   private static final String INVALID_PARAMETER = "InvalidParameterValue";
   private static final AtomicInteger QUEUES = new AtomicInteger();
 
-  private static final Comparator<Entry> BY_SEQUENCE = (a, b) -> Long.compare(a.seq, b.seq);
   /** By the time an entry becomes visible (nanoTime, overflow-safe), then by sequence: a total order. */
-  private static final Comparator<Entry> BY_VISIBLE_AT = (a, b) -> {
+  private static final Comparator<QueueEntry> BY_VISIBLE_AT = (a, b) -> {
     long diff = a.visibleAt - b.visibleAt;
     return diff != 0 ? (diff < 0 ? -1 : 1) : Long.compare(a.seq, b.seq);
   };
-
-  /** Where an entry is. */
-  private enum State {
-    /** Sent with a delay that has not yet elapsed: in {@code timed}. */
-    DELAYED,
-    /** Receivable: in {@code visible} or in its group. */
-    VISIBLE,
-    /** Delivered, not deleted, visibility not yet expired: in {@code inFlight} and {@code timed}. */
-    IN_FLIGHT,
-    /** Deleted with its receipt handle. */
-    DELETED,
-    /** Moved to the dead-letter queue. */
-    MOVED,
-    /** Removed by {@link #purge()}. */
-    PURGED
-  }
 
   private final String name;
   private final boolean fifo;
@@ -178,12 +167,12 @@ public final class InMemoryQueue implements QueuePort {
   // all fields below up to the request counters are guarded by lock
   private long nextSequence;
   private long nextReceipt;
-  private final PriorityQueue<Entry> visible = new PriorityQueue<>(BY_SEQUENCE); // standard only
-  private final Map<String, Group> groups = new HashMap<>(); // FIFO only
-  private final PriorityQueue<Group> available = new PriorityQueue<>(Comparator.comparingLong(g -> g.key));
-  private final Map<String, Entry> inFlight = new HashMap<>();
-  private final TreeSet<Entry> timed = new TreeSet<>(BY_VISIBLE_AT);
-  private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+  private final PriorityQueue<QueueEntry> visible = new PriorityQueue<>(QueueEntry.BY_SEQUENCE); // standard only
+  private final Map<String, QueueGroup> groups = new HashMap<>(); // FIFO only
+  private final PriorityQueue<QueueGroup> available = new PriorityQueue<>(Comparator.comparingLong(g -> g.key));
+  private final Map<String, QueueEntry> inFlight = new HashMap<>();
+  private final TreeSet<QueueEntry> timed = new TreeSet<>(BY_VISIBLE_AT);
+  private final ArrayDeque<QueueWaiter> waiters = new ArrayDeque<>();
   private int visibleCount;
   private int delayedCount;
   private ScheduledFuture<?> expiryTimer;
@@ -191,14 +180,14 @@ public final class InMemoryQueue implements QueuePort {
   private long expiryTimerGeneration;
   private InMemoryQueue deadLetterQueue;
   private int maxReceiveCount;
-  private Map<String, Entry> history = new HashMap<>(); // null when tracking is off
+  private Map<String, QueueEntry> history = new HashMap<>(); // null when tracking is off
   private long sent;
   private long delivered;
   private long deleted;
   private long movedToDeadLetterQueue;
   // handed over to unlockAndDispatch(): completed / moved after unlocking
   private List<Ready> ready;
-  private List<Entry> movedOut;
+  private List<QueueEntry> movedOut;
   private InMemoryQueue movedTo;
 
   private final AtomicLong receiveRequests = new AtomicLong();
@@ -206,9 +195,7 @@ public final class InMemoryQueue implements QueuePort {
   private final AtomicLong deleteBatchRequests = new AtomicLong();
   private final AtomicLong changeVisibilityRequests = new AtomicLong();
   private final AtomicLong changeVisibilityBatchRequests = new AtomicLong();
-  private final AtomicInteger failuresToInject = new AtomicInteger();
-  private volatile double failRate;
-  private volatile long latencyNanos;
+  private final QueueFaults faults = new QueueFaults();
 
   private InMemoryQueue(String name, boolean fifo, Duration visibilityTimeout) {
     Objects.requireNonNull(name, "name");
@@ -283,7 +270,7 @@ public final class InMemoryQueue implements QueuePort {
   public InMemoryQueue latency(Duration latency) {
     Objects.requireNonNull(latency, "latency");
     requireArgument(!latency.isNegative(), "latency must not be negative but was %s", latency);
-    this.latencyNanos = latency.toNanos();
+    faults.latency(latency.toNanos());
     return this;
   }
 
@@ -296,7 +283,7 @@ public final class InMemoryQueue implements QueuePort {
    */
   public InMemoryQueue failNext(int calls) {
     requireArgument(calls >= 0, "calls must not be negative but was %d", calls);
-    failuresToInject.set(calls);
+    faults.failNext(calls);
     return this;
   }
 
@@ -309,7 +296,7 @@ public final class InMemoryQueue implements QueuePort {
    */
   public InMemoryQueue failRate(double rate) {
     requireArgument(rate >= 0 && rate <= 1, "failure rate must be between 0 and 1 but was %s", rate);
-    this.failRate = rate;
+    faults.failRate(rate);
     return this;
   }
 
@@ -448,8 +435,8 @@ public final class InMemoryQueue implements QueuePort {
       long now = System.nanoTime();
       expire(now);
       long seq = nextSequence++;
-      Entry entry = new Entry(new UUID(idSalt, seq).toString(), seq, body, copiedAttributes, copiedMessageAttributes,
-          sentTimestamp, fifo ? groupFor(groupId) : null);
+      QueueEntry entry = new QueueEntry(new UUID(idSalt, seq).toString(), seq, body, copiedAttributes,
+          copiedMessageAttributes, sentTimestamp, fifo ? groupFor(groupId) : null);
       enqueue(entry, now + delay.toNanos(), !delay.isZero());
       return entry.id;
     } finally {
@@ -458,15 +445,15 @@ public final class InMemoryQueue implements QueuePort {
   }
 
   /** Takes messages moved from another queue's redrive: same id, body and attributes; new sequence. */
-  private void acceptMoved(List<Entry> moved) {
+  private void acceptMoved(List<QueueEntry> moved) {
     lock.lock();
     try {
       long now = System.nanoTime();
       expire(now);
-      for (Entry old : moved) {
+      for (QueueEntry old : moved) {
         long seq = nextSequence++;
-        Entry entry = new Entry(old.id, seq, old.body, old.attributes, old.messageAttributes, old.sentTimestamp,
-            fifo ? groupFor(old.attributes.get(Message.MESSAGE_GROUP_ID)) : null);
+        QueueEntry entry = new QueueEntry(old.id, seq, old.body, old.attributes, old.messageAttributes,
+            old.sentTimestamp, fifo ? groupFor(old.attributes.get(Message.MESSAGE_GROUP_ID)) : null);
         enqueue(entry, now, false);
       }
     } finally {
@@ -474,13 +461,13 @@ public final class InMemoryQueue implements QueuePort {
     }
   }
 
-  private void enqueue(Entry entry, long visibleAt, boolean delayed) {
+  private void enqueue(QueueEntry entry, long visibleAt, boolean delayed) {
     sent++;
     if (history != null) {
       history.put(entry.id, entry);
     }
     if (delayed) {
-      entry.state = State.DELAYED;
+      entry.state = QueueEntry.State.DELAYED;
       entry.visibleAt = visibleAt;
       timed.add(entry);
       delayedCount++;
@@ -490,8 +477,8 @@ public final class InMemoryQueue implements QueuePort {
     }
   }
 
-  private Group groupFor(String groupId) {
-    return groups.computeIfAbsent(groupId, Group::new);
+  private QueueGroup groupFor(String groupId) {
+    return groups.computeIfAbsent(groupId, QueueGroup::new);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -531,14 +518,14 @@ public final class InMemoryQueue implements QueuePort {
       return reply(null, injected);
     }
     List<Message> messages;
-    Waiter waiter = null;
+    QueueWaiter waiter = null;
     lock.lock();
     try {
       long now = System.nanoTime();
       expire(now);
       messages = take(maxMessages, now, visibilityTimeout.toNanos(), now);
       if (messages.isEmpty() && !waitTime.isZero()) {
-        Waiter w = new Waiter(maxMessages, visibilityTimeout.toNanos(), now);
+        QueueWaiter w = new QueueWaiter(maxMessages, visibilityTimeout.toNanos(), now);
         waiters.addLast(w);
         w.deadline = timer().schedule(() -> timeOut(w), waitTime.toNanos(), TimeUnit.NANOSECONDS);
         waiter = w;
@@ -549,7 +536,7 @@ public final class InMemoryQueue implements QueuePort {
     if (waiter == null) {
       return replyMessages(null, messages);
     }
-    Waiter w = waiter;
+    QueueWaiter w = waiter;
     w.future.whenComplete((result, failure) -> {
       if (failure != null) {
         withdraw(w);
@@ -559,7 +546,7 @@ public final class InMemoryQueue implements QueuePort {
   }
 
   /** The waiter's wait time elapsed: answer it with nothing, if nobody served it first. */
-  private void timeOut(Waiter waiter) {
+  private void timeOut(QueueWaiter waiter) {
     boolean removed;
     lock.lock();
     try {
@@ -573,7 +560,7 @@ public final class InMemoryQueue implements QueuePort {
   }
 
   /** The waiter's future was cancelled (or failed by its caller): stop waiting. */
-  private void withdraw(Waiter waiter) {
+  private void withdraw(QueueWaiter waiter) {
     lock.lock();
     try {
       if (waiters.remove(waiter)) {
@@ -590,7 +577,7 @@ public final class InMemoryQueue implements QueuePort {
    */
   private CompletableFuture<List<Message>> replyMessages(CompletableFuture<List<Message>> future,
       List<Message> messages) {
-    long latency = latencyNanos;
+    long latency = faults.latencyNanos();
     if (latency == 0 && future == null) {
       return CompletableFuture.completedFuture(messages); // nobody can cancel it before it is done
     }
@@ -620,7 +607,7 @@ public final class InMemoryQueue implements QueuePort {
       long now = System.nanoTime();
       expire(now);
       for (Message message : messages) {
-        Entry entry = inFlight.get(message.receiptHandle());
+        QueueEntry entry = inFlight.get(message.receiptHandle());
         if (entry == null) {
           continue; // its visibility already expired (latency longer than the timeout): it is back anyway
         }
@@ -651,7 +638,7 @@ public final class InMemoryQueue implements QueuePort {
     List<Message> out = new ArrayList<>(Math.min(max, visibleCount));
     String nowMillis = null; // for ApproximateFirstReceiveTimestamp, computed once
     if (!fifo) {
-      Entry entry;
+      QueueEntry entry;
       while (out.size() < max && (entry = visible.poll()) != null) {
         visibleCount--;
         if (!redrive(entry)) {
@@ -662,9 +649,9 @@ public final class InMemoryQueue implements QueuePort {
       return out;
     }
     while (out.size() < max && !available.isEmpty()) {
-      Group group = available.poll();
+      QueueGroup group = available.poll();
       group.available = false;
-      Entry entry;
+      QueueEntry entry;
       // consecutive messages of one group may go together, in order, like SQS
       while (out.size() < max && (entry = group.visible.poll()) != null) {
         visibleCount--;
@@ -683,11 +670,11 @@ public final class InMemoryQueue implements QueuePort {
   }
 
   /** Moves the entry to the dead-letter queue if it was received often enough already. Under lock. */
-  private boolean redrive(Entry entry) {
+  private boolean redrive(QueueEntry entry) {
     if (deadLetterQueue == null || entry.receiveCount < maxReceiveCount) {
       return false;
     }
-    entry.state = State.MOVED;
+    entry.state = QueueEntry.State.MOVED;
     movedToDeadLetterQueue++;
     if (movedOut == null) {
       movedOut = new ArrayList<>();
@@ -698,9 +685,9 @@ public final class InMemoryQueue implements QueuePort {
   }
 
   /** Marks the entry delivered with a new receipt handle and builds its message. Under lock. */
-  private Message deliver(Entry entry, long now, String nowMillis, long visibility, long requestedAt) {
+  private Message deliver(QueueEntry entry, long now, String nowMillis, long visibility, long requestedAt) {
     String receipt = receiptPrefix + Long.toString(nextReceipt++, 36);
-    entry.state = State.IN_FLIGHT;
+    entry.state = QueueEntry.State.IN_FLIGHT;
     entry.receipt = receipt;
     entry.receiveCount++;
     if (entry.firstReceiveTimestamp == null) {
@@ -881,13 +868,13 @@ public final class InMemoryQueue implements QueuePort {
 
   /** Deletes the entry in flight with this receipt; false if there is none. Under lock. */
   private boolean deleteLocked(String receipt) {
-    Entry entry = inFlight.get(receipt);
+    QueueEntry entry = inFlight.get(receipt);
     if (entry == null) {
       return false;
     }
     leaveFlight(entry);
     timed.remove(entry);
-    entry.state = State.DELETED;
+    entry.state = QueueEntry.State.DELETED;
     deleted++;
     settle(entry.group); // may unlock the group
     return true;
@@ -899,7 +886,7 @@ public final class InMemoryQueue implements QueuePort {
    * delivered it arrived (as SQS: InvalidParameterValue, and the change has no effect). Under lock.
    */
   private QueueException changeVisibilityLocked(String receipt, Duration visibility, long now, String action) {
-    Entry entry = inFlight.get(receipt);
+    QueueEntry entry = inFlight.get(receipt);
     if (entry == null) {
       return invalidReceipt(action);
     }
@@ -959,10 +946,10 @@ public final class InMemoryQueue implements QueuePort {
 
   /** Turns due timed entries (in flight or delayed) visible again. */
   private void expire(long now) {
-    Entry entry;
+    QueueEntry entry;
     while (!timed.isEmpty() && (entry = timed.first()).visibleAt - now <= 0) {
       timed.pollFirst();
-      if (entry.state == State.IN_FLIGHT) {
+      if (entry.state == QueueEntry.State.IN_FLIGHT) {
         leaveFlight(entry);
       } else {
         delayedCount--;
@@ -973,7 +960,7 @@ public final class InMemoryQueue implements QueuePort {
   }
 
   /** Removes the entry from the in-flight registry (not from {@code timed}) and from its group's count. */
-  private void leaveFlight(Entry entry) {
+  private void leaveFlight(QueueEntry entry) {
     inFlight.remove(entry.receipt);
     entry.receipt = null;
     if (entry.group != null) {
@@ -982,8 +969,8 @@ public final class InMemoryQueue implements QueuePort {
   }
 
   /** Puts the entry back at its place by sequence; callers {@link #settle} its group afterwards. */
-  private void makeVisible(Entry entry) {
-    entry.state = State.VISIBLE;
+  private void makeVisible(QueueEntry entry) {
+    entry.state = QueueEntry.State.VISIBLE;
     visibleCount++;
     if (entry.group == null) {
       visible.add(entry);
@@ -993,7 +980,7 @@ public final class InMemoryQueue implements QueuePort {
   }
 
   /** Restores [group in available <=> unlocked with visible entries]; forgets a group with no entries. */
-  private void settle(Group group) {
+  private void settle(QueueGroup group) {
     if (group == null || group.available) {
       return; // standard queue, or already available: only newer messages were added
     }
@@ -1014,7 +1001,7 @@ public final class InMemoryQueue implements QueuePort {
    */
   private void unlockAndDispatch() {
     List<Ready> toComplete;
-    List<Entry> toMove;
+    List<QueueEntry> toMove;
     InMemoryQueue target;
     try {
       if (!waiters.isEmpty() || expiryTimer != null) {
@@ -1044,7 +1031,7 @@ public final class InMemoryQueue implements QueuePort {
   /** Hands receivable messages to waiters, oldest waiter first. */
   private void serveWaiters(long now) {
     while (!waiters.isEmpty() && receivable()) {
-      Waiter waiter = waiters.peekFirst();
+      QueueWaiter waiter = waiters.peekFirst();
       if (waiter.future.isDone()) {
         waiters.pollFirst(); // cancelled; its withdraw() will find it gone
         waiter.deadline.cancel(false);
@@ -1100,29 +1087,11 @@ public final class InMemoryQueue implements QueuePort {
   // replies and faults
 
   private <T> CompletableFuture<T> reply(T value, QueueException failure) {
-    long latency = latencyNanos;
-    if (latency == 0) {
-      return failure == null ? CompletableFuture.completedFuture(value) : CompletableFuture.failedFuture(failure);
-    }
-    CompletableFuture<T> future = new CompletableFuture<>();
-    timer().schedule(() -> {
-      if (failure == null) {
-        future.complete(value);
-      } else {
-        future.completeExceptionally(failure);
-      }
-    }, latency, TimeUnit.NANOSECONDS);
-    return future;
+    return faults.reply(value, failure);
   }
 
   private QueueException injectedFailure(String action) {
-    boolean fail = failuresToInject.get() > 0 && failuresToInject.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
-    if (!fail) {
-      double rate = failRate;
-      fail = rate > 0 && ThreadLocalRandom.current().nextDouble() < rate;
-    }
-    return fail ? new QueueException(QueueException.Kind.TRANSIENT, INJECTED,
-        action + " on queue " + name + " failed: injected failure", null) : null;
+    return faults.injectedFailure(action + " on queue " + name);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -1252,7 +1221,7 @@ public final class InMemoryQueue implements QueuePort {
     lock.lock();
     try {
       expire(System.nanoTime());
-      Entry entry = trackedHistory().get(id);
+      QueueEntry entry = trackedHistory().get(id);
       return entry == null ? 0 : entry.deliveries;
     } finally {
       unlockAndDispatch();
@@ -1268,8 +1237,8 @@ public final class InMemoryQueue implements QueuePort {
     Objects.requireNonNull(id, "id");
     lock.lock();
     try {
-      Entry entry = trackedHistory().get(id);
-      return entry != null && entry.state == State.DELETED;
+      QueueEntry entry = trackedHistory().get(id);
+      return entry != null && entry.state == QueueEntry.State.DELETED;
     } finally {
       unlockAndDispatch();
     }
@@ -1285,10 +1254,10 @@ public final class InMemoryQueue implements QueuePort {
     lock.lock();
     try {
       Set<String> ids = new LinkedHashSet<>();
-      List<Entry> entries = new ArrayList<>(trackedHistory().values());
-      entries.sort(BY_SEQUENCE);
-      for (Entry entry : entries) {
-        if (entry.state == State.DELETED) {
+      List<QueueEntry> entries = new ArrayList<>(trackedHistory().values());
+      entries.sort(QueueEntry.BY_SEQUENCE);
+      for (QueueEntry entry : entries) {
+        if (entry.state == QueueEntry.State.DELETED) {
           ids.add(entry.id);
         }
       }
@@ -1308,10 +1277,10 @@ public final class InMemoryQueue implements QueuePort {
     lock.lock();
     try {
       expire(System.nanoTime());
-      List<Entry> entries = new ArrayList<>(trackedHistory().values());
-      entries.sort(BY_SEQUENCE);
+      List<QueueEntry> entries = new ArrayList<>(trackedHistory().values());
+      entries.sort(QueueEntry.BY_SEQUENCE);
       Map<String, Integer> result = new LinkedHashMap<>();
-      for (Entry entry : entries) {
+      for (QueueEntry entry : entries) {
         result.put(entry.id, entry.deliveries);
       }
       return result;
@@ -1338,8 +1307,8 @@ public final class InMemoryQueue implements QueuePort {
       deleted = 0;
       movedToDeadLetterQueue = 0;
       if (history != null) {
-        history.values().removeIf(entry -> entry.state == State.DELETED || entry.state == State.MOVED
-            || entry.state == State.PURGED);
+        history.values().removeIf(entry -> entry.state == QueueEntry.State.DELETED
+            || entry.state == QueueEntry.State.MOVED || entry.state == QueueEntry.State.PURGED);
         history.values().forEach(entry -> entry.deliveries = 0);
       }
     } finally {
@@ -1351,14 +1320,14 @@ public final class InMemoryQueue implements QueuePort {
   public void purge() {
     lock.lock();
     try {
-      for (Entry entry : timed) {
-        entry.state = State.PURGED;
+      for (QueueEntry entry : timed) {
+        entry.state = QueueEntry.State.PURGED;
       }
-      for (Entry entry : visible) {
-        entry.state = State.PURGED;
+      for (QueueEntry entry : visible) {
+        entry.state = QueueEntry.State.PURGED;
       }
-      for (Group group : groups.values()) {
-        group.visible.forEach(entry -> entry.state = State.PURGED);
+      for (QueueGroup group : groups.values()) {
+        group.visible.forEach(entry -> entry.state = QueueEntry.State.PURGED);
       }
       visible.clear();
       groups.clear();
@@ -1393,7 +1362,7 @@ public final class InMemoryQueue implements QueuePort {
     }
   }
 
-  private Map<String, Entry> trackedHistory() {
+  private Map<String, QueueEntry> trackedHistory() {
     if (history == null) {
       throw new IllegalStateException("message tracking is off for queue " + name
           + "; turn it on with trackMessages(true) before sending");
@@ -1413,7 +1382,7 @@ public final class InMemoryQueue implements QueuePort {
 
   /** The shared timer, created on first use; a daemon thread, so it never keeps a JVM alive. */
   private static ScheduledThreadPoolExecutor timer() {
-    return Timer.INSTANCE;
+    return QueueTimer.INSTANCE;
   }
 
   /** Returns how many tasks the shared timer holds, for tests that check nothing is left scheduled. */
@@ -1421,81 +1390,6 @@ public final class InMemoryQueue implements QueuePort {
     return timer().getQueue().size();
   }
 
-  private static final class Timer {
-    static final ScheduledThreadPoolExecutor INSTANCE = create();
-
-    private static ScheduledThreadPoolExecutor create() {
-      ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
-        Thread thread = new Thread(task, "sqs-consumer-in-memory-queue-timer");
-        thread.setDaemon(true);
-        return thread;
-      });
-      timer.setRemoveOnCancelPolicy(true); // a cancelled deadline leaves nothing behind
-      return timer;
-    }
-  }
-
-  /** One message and where it is; all mutable fields guarded by the queue's lock. */
-  private static final class Entry {
-    final String id;
-    final long seq;
-    final String body;
-    final Map<String, String> attributes;
-    final Map<String, MessageAttribute> messageAttributes;
-    final String sentTimestamp;
-    final Group group; // null on standard queues
-    State state;
-    long visibleAt; // nanoTime; meaningful while IN_FLIGHT or DELAYED
-    long requestedAt; // nanoTime the receive that delivered it arrived; meaningful while IN_FLIGHT
-    String receipt; // while IN_FLIGHT
-    int receiveCount;
-    String firstReceiveTimestamp;
-    int deliveries;
-
-    Entry(String id, long seq, String body, Map<String, String> attributes,
-        Map<String, MessageAttribute> messageAttributes, String sentTimestamp, Group group) {
-      this.id = id;
-      this.seq = seq;
-      this.body = body;
-      this.attributes = attributes;
-      this.messageAttributes = messageAttributes;
-      this.sentTimestamp = sentTimestamp;
-      this.group = group;
-    }
-
-    String sequenceNumber() {
-      return Long.toString(seq);
-    }
-  }
-
-  /** A FIFO message group; guarded by the queue's lock. */
-  private static final class Group {
-    final String id;
-    final PriorityQueue<Entry> visible = new PriorityQueue<>(BY_SEQUENCE);
-    int inFlight; // [inFlight > 0 => locked: not in available]
-    boolean available;
-    long key; // sequence of the oldest visible entry when it joined available
-
-    Group(String id) {
-      this.id = id;
-    }
-  }
-
-  /** A receive waiting for messages. */
-  private static final class Waiter {
-    final int max;
-    final long visibility; // nanos
-    final long requestedAt; // nanoTime the request arrived: SQS's 12 hours count from there
-    final CompletableFuture<List<Message>> future = new CompletableFuture<>();
-    ScheduledFuture<?> deadline; // set under the lock before the waiter is visible to other threads
-
-    Waiter(int max, long visibility, long requestedAt) {
-      this.max = max;
-      this.visibility = visibility;
-      this.requestedAt = requestedAt;
-    }
-  }
-
   /** A served waiter and its messages, completed after unlocking. */
-  private record Ready(Waiter waiter, List<Message> messages) {}
+  private record Ready(QueueWaiter waiter, List<Message> messages) {}
 }

@@ -44,6 +44,12 @@ import org.junit.jupiter.api.Test;
  * during these tests. Each test takes well under a second unless the worker is wrong.
  */
 public abstract class WorkerContractTest {
+  /*
+   * Size:
+   *   One class because a worker meets the contract by extending one class: a subclass per
+   *   implementation (a user's own, too) runs every test here. Each test is one rule of the Worker
+   *   contract, checked under load; the units and waits it uses are apart (WorkerTestUnit, WorkerAwait).
+   */
   /** Long enough never to run out in a correct run, short enough to fail a wrong one quickly. */
   private static final Duration LONG = Duration.ofSeconds(10);
   private static final int[] CONCURRENCIES = {1, 2, 3, 4, 8, 16};

@@ -35,7 +35,8 @@ final class SqsErrors {
   private static final Set<String> TRANSIENT_CODES = Set.of(
       "throttling", "throttled", "requestthrottled", "toomanyrequests", "slowdown", "requestlimitexceeded",
       "provisionedthroughputexceeded", "bandwidthlimitexceeded", "priorrequestnotcomplete",
-      "serviceunavailable", "internalerror", "internalfailure", "internalservererror", "requesttimeout", "requestexpired", "expiredtoken",
+      "serviceunavailable", "internalerror", "internalfailure", "internalservererror", "requesttimeout",
+      "requestexpired", "expiredtoken",
       "overlimit", "kmsthrottled", "kms.throttling", "kms.kmsthrottled", "transactioninprogress");
   /** The receipt handle is stale: the message comes back by itself; retrying cannot help. */
   private static final Set<String> INVALID_RECEIPT_CODES = Set.of(

@@ -4,7 +4,6 @@ import static io.github.sqsconsumer.runner.sqs.Checks.requireArgument;
 import static io.github.sqsconsumer.runner.sqs.Checks.requireState;
 
 import io.github.sqsconsumer.Message;
-import io.github.sqsconsumer.MessageAttribute;
 import io.github.sqsconsumer.spi.BatchReply;
 import io.github.sqsconsumer.spi.Limits;
 import io.github.sqsconsumer.spi.QueueException;
@@ -15,7 +14,6 @@ import io.github.sqsconsumer.spi.VisibilityChange;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,14 +27,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
-import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
@@ -47,7 +42,7 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
  *
  * <p>Batch entries are identified by their position ({@code "0"} to {@code "9"}), never by message id: a
  * redelivered message may sit twice in one batch, and SQS rejects a whole batch whose ids repeat
- * (a pitfall of the Go original and of Spring Cloud AWS #1634).
+ * ({@code AWS.SimpleQueueService.BatchEntryIdsNotDistinct}).
  */
 final class SqsRunner implements Runner {
   /*
@@ -66,7 +61,8 @@ final class SqsRunner implements Runner {
    *   and completing ours fails. Those messages are ours alone (the core never sees them), so a receive
    *   releases them at once, visibility zero, instead of leaving them invisible for the whole timeout
    *   (the Runner#receive contract). `releasing` holds such releases until answered; close() waits
-   *   for them briefly before it closes a client of our own.
+   *   for them up to RELEASE_GRACE (2 s) before it closes a client of our own: the time Consumer.close()
+   *   may take beyond its own bound, stated in the module's Javadoc.
    *
    * FIFO receives:
    *   No ReceiveRequestAttemptId is sent. The id lets a retry of a receive within 5 minutes get the same
@@ -82,8 +78,14 @@ final class SqsRunner implements Runner {
    * Shutdown:
    *   close() runs once, after every other call has completed or been cancelled. It closes the client only
    *   if this runner built it; a user's client stays open for the user (and needs no wait).
+   *
+   * Size:
+   *   One class for the Runner contract because open, receive, the port methods and close share its state:
+   *   the client, the queue URL, the closed flag and the releases under way. What needs none of it lives
+   *   apart: mapping the SDK's answers (SqsMapping), classifying failures (SqsErrors), building a client
+   *   (SqsClients) and argument checks (Checks).
    */
-  private static final Logger log = LoggerFactory.getLogger(SqsRunner.class);
+  private static final Logger LOG = LoggerFactory.getLogger(SqsRunner.class);
 
   // a long poll's attempt may take its wait plus this before the SDK gives up on it: room for the
   // server's reply of up to 10 x 256 KiB (1 MiB) on a slow link, well short of the read timeout's role
@@ -157,14 +159,14 @@ final class SqsRunner implements Runner {
       // (Runner#receive), so with one set the queue's value is never used, and without it the builder's
       // setting is the fix that needs no change to the queue
       if (configuredVisibility == null) {
-        log.warn("queue {} has a visibility timeout of 0 s: each message is received for 1 s and extended every "
+        LOG.warn("queue {} has a visibility timeout of 0 s: each message is received for 1 s and extended every "
             + "few hundred ms; set Consumer.builder().visibilityTimeout(...) to more than a handler's usual "
             + "time, or the queue's VisibilityTimeout", url);
       }
       visibility = Duration.ofSeconds(1);
     }
     queueUrl = url;
-    log.info("opened queue {} at {} (fifo={}, visibility timeout {} s{}, {} client)", url, where(), fifo,
+    LOG.info("opened queue {} at {} (fifo={}, visibility timeout {} s{}, {} client)", url, where(), fifo,
         queueVisibility.toSeconds(),
         configuredVisibility != null ? ", " + configuredVisibility.toSeconds() + " s asked with each receive" : "",
         userClient != null ? "user's" : "own");
@@ -254,9 +256,9 @@ final class SqsRunner implements Runner {
     return relay("ReceiveMessage", client().receiveMessage(request), response -> {
       List<Message> messages = new ArrayList<>(response.messages().size());
       for (software.amazon.awssdk.services.sqs.model.Message m : response.messages()) {
-        messages.add(toMessage(m));
+        messages.add(SqsMapping.toMessage(m));
       }
-      log.debug("received {} messages from {}", messages.size(), queueUrl);
+      LOG.debug("received {} messages from {}", messages.size(), queueUrl);
       return messages;
     }, this::releaseUnclaimed);
   }
@@ -277,7 +279,7 @@ final class SqsRunner implements Runner {
     try {
       call = changeVisibilityBatch(changes);
     } catch (RuntimeException e) { // closed meanwhile
-      log.warn("could not release {} message(s) of a cancelled receive; they come back after their "
+      LOG.warn("could not release {} message(s) of a cancelled receive; they come back after their "
           + "visibility timeout: {}", messages.size(), e.getClass().getSimpleName());
       return;
     }
@@ -285,48 +287,19 @@ final class SqsRunner implements Runner {
       Throwable failure = error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
       int failed = failure != null ? messages.size() : reply.failures().size();
       if (failed == 0) {
-        log.debug("released {} message(s) of a cancelled receive from {}", messages.size(), queueUrl);
+        LOG.debug("released {} message(s) of a cancelled receive from {}", messages.size(), queueUrl);
       } else {
         // the code only: SQS error messages may quote the receipt handle
         String code = failure instanceof QueueException q ? q.code()
             : failure != null ? failure.getClass().getSimpleName()
             : reply.failures().values().iterator().next().code();
-        log.warn("could not release {} of {} message(s) of a cancelled receive; they come back after their "
+        LOG.warn("could not release {} of {} message(s) of a cancelled receive; they come back after their "
             + "visibility timeout ({})", failed, messages.size(), code);
       }
       return null;
     });
     releasing.add(done);
     done.whenComplete((ignored, failure) -> releasing.remove(done));
-  }
-
-  /** Maps an SDK message to the library's own. */
-  static Message toMessage(software.amazon.awssdk.services.sqs.model.Message m) {
-    Message.Builder builder = Message.builder()
-        .id(m.messageId())
-        .body(m.body() != null ? m.body() : "")
-        .receiptHandle(m.receiptHandle());
-    m.attributesAsStrings().forEach((name, value) -> {
-      if (name != null && value != null) {
-        builder.attribute(name, value);
-      }
-    });
-    m.messageAttributes().forEach((name, value) -> {
-      if (name != null && value != null) {
-        builder.messageAttribute(name, toAttribute(value));
-      }
-    });
-    return builder.build();
-  }
-
-  /** Maps a message attribute: {@code Binary[.x]} carries bytes, {@code String[.x]} and {@code Number[.x]} text. */
-  static MessageAttribute toAttribute(MessageAttributeValue value) {
-    String type = value.dataType() != null ? value.dataType() : "String";
-    if (type.startsWith("Binary")) {
-      SdkBytes bytes = value.binaryValue();
-      return MessageAttribute.ofBinary(type, bytes != null ? bytes.asByteArray() : new byte[0]);
-    }
-    return MessageAttribute.ofString(type, value.stringValue() != null ? value.stringValue() : "");
   }
 
   @Override
@@ -341,7 +314,7 @@ final class SqsRunner implements Runner {
     }
     int size = entries.size();
     return relay("DeleteMessageBatch", client().deleteMessageBatch(b -> b.queueUrl(url()).entries(entries)),
-        response -> reply("DeleteMessageBatch", size,
+        response -> SqsMapping.reply("DeleteMessageBatch", size,
             response.successful().stream().map(s -> s.id()).toList(), response.failed()));
   }
 
@@ -360,7 +333,7 @@ final class SqsRunner implements Runner {
     int size = entries.size();
     return relay("ChangeMessageVisibilityBatch",
         client().changeMessageVisibilityBatch(b -> b.queueUrl(url()).entries(entries)),
-        response -> reply("ChangeMessageVisibilityBatch", size,
+        response -> SqsMapping.reply("ChangeMessageVisibilityBatch", size,
             response.successful().stream().map(s -> s.id()).toList(), response.failed()));
   }
 
@@ -377,47 +350,6 @@ final class SqsRunner implements Runner {
     int seconds = visibilitySeconds(visibility);
     return relay("ChangeMessageVisibility", client().changeMessageVisibility(b -> b
         .queueUrl(url()).receiptHandle(receiptHandle).visibilityTimeout(seconds)), response -> null);
-  }
-
-  /**
-   * Turns a batch response into a reply keyed by position. An entry the response names neither as
-   * successful nor as failed counts as a transient failure, so that it is retried rather than forgotten.
-   */
-  static BatchReply reply(String operation, int size, List<String> successfulIds,
-      List<BatchResultErrorEntry> failed) {
-    boolean[] answered = new boolean[size];
-    Map<Integer, QueueException> failures = new HashMap<>();
-    for (String id : successfulIds) {
-      int position = position(id, size);
-      if (position >= 0) {
-        answered[position] = true;
-      }
-    }
-    for (BatchResultErrorEntry entry : failed) {
-      int position = position(entry.id(), size);
-      if (position >= 0) {
-        answered[position] = true;
-        failures.put(position, SqsErrors.classify(operation, entry));
-      } else {
-        log.warn("{} answered for an entry id that was not sent: {}", operation, entry.id());
-      }
-    }
-    for (int i = 0; i < size; i++) {
-      if (!answered[i]) {
-        failures.put(i, new QueueException(Kind.TRANSIENT, "",
-            operation + " got no answer for entry " + i, null));
-      }
-    }
-    return failures.isEmpty() ? BatchReply.ok() : new BatchReply(failures);
-  }
-
-  private static int position(String id, int size) {
-    try {
-      int position = Integer.parseInt(id);
-      return position >= 0 && position < size ? position : -1;
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 
   private static void requireBatch(String name, List<?> entries) {
@@ -506,7 +438,7 @@ final class SqsRunner implements Runner {
     if (own != null) {
       awaitReleases();
       own.close();
-      log.info("closed the SQS client of queue {}", queueUrl != null ? queueUrl : queue);
+      LOG.info("closed the SQS client of queue {}", queueUrl != null ? queueUrl : queue);
     }
   }
 

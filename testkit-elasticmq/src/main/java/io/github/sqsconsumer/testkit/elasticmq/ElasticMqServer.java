@@ -63,7 +63,8 @@ public final class ElasticMqServer implements AutoCloseable {
   // a long poll in progress is cut off after this when the server stops: "gone" should mean gone
   private static final FiniteDuration STOP_DEADLINE = FiniteDuration.apply(200, TimeUnit.MILLISECONDS);
   private static final Duration AWAIT = Duration.ofSeconds(30);
-  private static final Pattern STRING_FIELD = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern STRING_FIELD =
+      Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   private HttpClient http; // for the helpers; created by the first start()
   private ActorSystem actorSystem; // created by the first start(); holds the queues

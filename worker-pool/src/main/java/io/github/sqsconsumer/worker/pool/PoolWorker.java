@@ -16,75 +16,80 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/*
- * Concurrency:
- *   One ReentrantLock guards everything that decides: the ring buffer (head, tail), the idle stack, the
- *   counts (workers, wakes, active, idleCount, submittersWaiting), the set of live slots and `closed`.
- *   Decisions are made under the lock; threads are started and idle threads unparked after it is released.
- *   No lock is held while a unit runs.
- *
- *   Every accepted unit goes through the ring, so a unit is in exactly one place - the ring, or a thread
- *   that took it from the ring under the lock - and there is no separate hand-off that could lose it or run
- *   it twice (the Go original removed a unit before its hand-off succeeded). submit() appends the unit and
- *   then makes sure a thread will come for it. `wakes` counts threads on their way to the ring: unparked
- *   idle threads and starting threads that have not yet taken the lock. If a thread is idle and none is on
- *   its way, submit() pops one to unpark; a thread that takes a unit and leaves more behind passes the
- *   wake-up on the same way — to an idle thread, or, with none idle and room to grow, to a new thread.
- *   So one invariant keeps units from being stranded while the pool could run them:
- *   [units waiting and (idleCount > 0 or workers < max) implies wakes > 0]. (Passing the wake-up only to
- *   idle threads stranded a unit submitted while a thread was idle but already on its way: the contract
- *   test submit_throwingUnits_keepFullCapacity caught it under load.) Waking one thread at a time, as
- *   LinkedBlockingQueue signals only on empty -> non-empty and takers cascade, keeps a futex call off most
- *   units and keeps a burst from waking every thread into a convoy on the lock. If no thread is idle and
- *   the waiting units outnumber the threads on their way, submit() counts a new thread to start, up to
- *   the concurrency [workers <= maxWorkers]; otherwise every thread is busy, and the first to finish takes
- *   the unit.
- *
- *   A thread takes units from the ring until it is empty, then goes idle; so units start in first-in
- *   first-out order, and a thread finishing a unit takes the next waiting one before any new work.
- *
- *   Idle threads park on their own slot (LockSupport), not on a shared Condition: a submitter wakes exactly
- *   the thread it chose, after unlocking, through the volatile `slot.woken`.
- *
- * Waiting room:
- *   A ring buffer of a fixed power-of-two capacity: `ring[(int) index & mask]`, with `head` (next to take)
- *   and `tail` (next free) counting up forever; size is `tail - head` [0 <= tail - head <= capacity], never
- *   derived from the array's length. Taken slots are nulled so finished units can be collected. No
- *   allocation per unit. waiting() is the units accepted and not yet started. A submitter finding it full
- *   waits on `notFull`, signalled (all) when a unit leaves the ring, someone waits and the ring has become
- *   half empty: since every unit passes through the ring, that is the only way room appears, and a
- *   saturated pool wakes its submitters once per capacity / 2 units rather than once per unit. The
- *   threads still have half a ring to take from meanwhile, so none idles for want of a submitter.
- *
- * Shrinking:
- *   The idle stack is last-in first-out: the thread that went idle most recently is woken first, so under a
- *   light load the same few threads stay busy and the others reach the idle timeout. A thread whose idle
- *   timeout runs out takes the lock; if it is still on the stack and [workers > minWorkers], it removes
- *   itself and exits; otherwise it waits another idle timeout.
- *
- *   A thread that exits so has left `workers` but is still alive until its platform thread has ended, a
- *   moment after it unlocks. It goes on the `retired` stack, and its place is not free until it has ended:
- *   [workers + retiredCount <= maxWorkers], so [live pool threads <= maxWorkers]. Room to grow is still
- *   [workers < maxWorkers]: if no place is free, the new thread takes over a retired thread's place and
- *   is started only after joining it (a wait of microseconds: that thread only has to return). Retired
- *   threads found ended are dropped (reap()) before a place is taken over and when threads() is read.
- *   (Without this, a thread started while another was still ending made concurrency + 1 live pool
- *   threads, seen by sampling the live threads in threads_neverExceedConcurrencyWhileThreadsChurn.)
- *
- * Shutdown:
- *   shutdown() sets `closed` and, in the same lock hold, empties the ring (those units are returned,
- *   unstarted) and the idle stack, marking each slot `stop`; it signals waiting submitters, which then
- *   throw. After unlocking it unparks the idle threads (they exit at once) and waits on `terminated` until
- *   [workers == 0] or the timeout runs out, then interrupts the threads still alive: they are running
- *   units (retired threads run none and are not waited for). Busy and woken threads exit when they next
- *   take the lock, since the ring is empty and `closed` set. An interrupt of the caller ends that wait as
- *   the timeout does, and shutdown still returns the units it took out of the ring, setting the interrupt
- *   status again: once `closed` is set those units exist nowhere else, so throwing InterruptedException
- *   would lose them (it did, and a second call returned nothing).
- */
 /** An elastic pool of reused platform threads with a bounded ring-buffer waiting room. */
 final class PoolWorker implements Worker {
-  private static final Logger log = LoggerFactory.getLogger(PoolWorker.class);
+  /*
+   * Concurrency:
+   *   One ReentrantLock guards everything that decides: the ring buffer (head, tail), the idle stack, the
+   *   counts (workers, wakes, active, idleCount, submittersWaiting), the set of live slots and `closed`.
+   *   Decisions are made under the lock; threads are started and idle threads unparked after it is released.
+   *   No lock is held while a unit runs.
+   *
+   *   Every accepted unit goes through the ring, so a unit is in exactly one place - the ring, or a thread
+   *   that took it from the ring under the lock - and there is no separate hand-off that could lose it or run
+   *   it twice. submit() appends the unit and
+   *   then makes sure a thread will come for it. `wakes` counts threads on their way to the ring: unparked
+   *   idle threads and starting threads that have not yet taken the lock. If a thread is idle and none is on
+   *   its way, submit() pops one to unpark; a thread that takes a unit and leaves more behind passes the
+   *   wake-up on the same way — to an idle thread, or, with none idle and room to grow, to a new thread.
+   *   So one invariant keeps units from being stranded while the pool could run them:
+   *   [units waiting and (idleCount > 0 or workers < max) implies wakes > 0]. The wake-up passes to a new
+   *   thread too, not only to idle ones: a thread that is idle may already be on its way with another unit
+   *   (contract test submit_throwingUnits_keepFullCapacity). Waking one thread at a time, as
+   *   LinkedBlockingQueue signals only on empty -> non-empty and takers cascade, keeps a futex call off most
+   *   units and keeps a burst from waking every thread into a convoy on the lock. If no thread is idle and
+   *   the waiting units outnumber the threads on their way, submit() counts a new thread to start, up to
+   *   the concurrency [workers <= maxWorkers]; otherwise every thread is busy, and the first to finish takes
+   *   the unit.
+   *
+   *   A thread takes units from the ring until it is empty, then goes idle; so units start in first-in
+   *   first-out order, and a thread finishing a unit takes the next waiting one before any new work.
+   *
+   *   Idle threads park on their own slot (LockSupport), not on a shared Condition: a submitter wakes exactly
+   *   the thread it chose, after unlocking, through the volatile `slot.woken`.
+   *
+   * Waiting room:
+   *   A ring buffer of a fixed power-of-two capacity: `ring[(int) index & mask]`, with `head` (next to take)
+   *   and `tail` (next free) counting up forever; size is `tail - head` [0 <= tail - head <= capacity], never
+   *   derived from the array's length. Taken slots are nulled so finished units can be collected. No
+   *   allocation per unit. waiting() is the units accepted and not yet started. A submitter finding it full
+   *   waits on `notFull`, signalled (all) when a unit leaves the ring, someone waits and the ring has become
+   *   half empty: since every unit passes through the ring, that is the only way room appears, and a
+   *   saturated pool wakes its submitters once per capacity / 2 units rather than once per unit. The
+   *   threads still have half a ring to take from meanwhile, so none idles for want of a submitter.
+   *
+   * Shrinking:
+   *   The idle stack is last-in first-out: the thread that went idle most recently is woken first, so under a
+   *   light load the same few threads stay busy and the others reach the idle timeout. A thread whose idle
+   *   timeout runs out takes the lock; if it is still on the stack and [workers > minWorkers], it removes
+   *   itself and exits; otherwise it waits another idle timeout.
+   *
+   *   A thread that exits so has left `workers` but is still alive until its platform thread has ended, a
+   *   moment after it unlocks. It goes on the `retired` stack, and its place is not free until it has ended:
+   *   [workers + retiredCount <= maxWorkers], so [live pool threads <= maxWorkers]. Room to grow is still
+   *   [workers < maxWorkers]: if no place is free, the new thread takes over a retired thread's place and
+   *   is started only after joining it (a wait of microseconds: that thread only has to return). Retired
+   *   threads found ended are dropped (reap()) before a place is taken over and when threads() is read.
+   *   The join is what keeps a thread started while another is still ending from making concurrency + 1
+   *   live pool threads (contract test threads_neverExceedConcurrencyWhileThreadsChurn).
+   *
+   * Shutdown:
+   *   shutdown() sets `closed` and, in the same lock hold, empties the ring (those units are returned,
+   *   unstarted) and the idle stack, marking each slot `stop`; it signals waiting submitters, which then
+   *   throw. After unlocking it unparks the idle threads (they exit at once) and waits on `terminated` until
+   *   [workers == 0] or the timeout runs out, then interrupts the threads still alive: they are running
+   *   units (retired threads run none and are not waited for). Busy and woken threads exit when they next
+   *   take the lock, since the ring is empty and `closed` set. An interrupt of the caller ends that wait as
+   *   the timeout does, and shutdown still returns the units it took out of the ring, setting the interrupt
+   *   status again: once `closed` is set those units exist nowhere else, so throwing InterruptedException
+   *   would lose them (a second call returns nothing).
+   *
+   * Size:
+   *   One class because one lock covers all of it: the ring, the idle stack, the counts and the slots are
+   *   decided on together, and the thread body (take, run, go idle, retire) is the other half of submit()'s
+   *   wake-up invariant. About a fifth of it is this block.
+   */
+  private static final Logger LOG = LoggerFactory.getLogger(PoolWorker.class);
 
   private final int maxWorkers;
   private final int minWorkers;
@@ -273,7 +278,7 @@ final class PoolWorker implements Worker {
         LockSupport.unpark(wake.thread);
       }
       try {
-        log.error("could not start a pool thread; {} thread(s) run", threads(), e);
+        LOG.error("could not start a pool thread; {} thread(s) run", threads(), e);
       } catch (Throwable ignored) {
         // nothing left to tell
       }
@@ -366,7 +371,7 @@ final class PoolWorker implements Worker {
       // WorkUnit.run() catches what the handler throws, so this is a fault of the unit itself. Logged
       // without message bodies; a logger that fails in turn must not end the thread either.
       try {
-        log.warn("a work unit of {} message(s) threw; the pool thread goes on", unit.messages().size(), e);
+        LOG.warn("a work unit of {} message(s) threw; the pool thread goes on", unit.messages().size(), e);
       } catch (Throwable ignored) {
         // nothing left to tell
       }
@@ -514,7 +519,7 @@ final class PoolWorker implements Worker {
       thread.interrupt();
     }
     if (!stragglers.isEmpty()) {
-      log.debug("shutdown {}; interrupted {} pool thread(s) still running units",
+      LOG.debug("shutdown {}; interrupted {} pool thread(s) still running units",
           interrupted ? "was interrupted" : "timed out", stragglers.size());
     }
     if (interrupted) {

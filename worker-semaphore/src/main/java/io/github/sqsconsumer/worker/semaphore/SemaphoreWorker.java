@@ -22,64 +22,63 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/*
- * Concurrency:
- *   A permit is the right to run one unit. submit() takes a free permit, starts a new virtual thread for the
- *   unit and returns; the thread gives the permit back when the unit ends, or passes it on (below). So the
- *   number of units between "permit taken" and "permit given back" never exceeds the concurrency, and that
- *   span contains the whole of run(). The only lock guards the wait for space in a full waiting room; it is
- *   never held around a wait for anything else, and nothing synchronized can pin a carrier thread.
- *
- *   The semaphore is non-fair. Nobody waits on it (submitters that find no permit go to the waiting room),
- *   and shutdown() takes all permits at once, which a non-fair semaphore could starve only while permits
- *   keep being taken - and after `closed` nobody keeps them.
- *
- * Waiting room:
- *   When every permit is taken, submit() puts the unit in the waiting room and returns at once. A unit
- *   that ends takes the oldest waiting one and starts it on a new thread with its own permit (the permit
- *   passes on: [running units <= concurrency] holds), so a saturated worker costs one thread start per
- *   unit and nothing else: the submitter is not parked and woken per unit, and no timer is armed for its
- *   timeout. The room holds up to `roomSize` (the concurrency) units; beyond that a submitter waits, up to
- *   its timeout, until the room is half empty (one wake-up per roomSize / 2 units). Submitters racing
- *   past the check may each add one more: [waiting units <= roomSize + submitters].
- *   [every waiting unit is taken]: the submitter offers, raises waitingCount, then tries for a free permit
- *   and starts waiting units with it; a holder of a permit looks into the room after its unit ended, and
- *   again after giving its permit back. Either the submitter's try sees a permit given back, or the
- *   holder's second look sees the count the submitter raised (all sequentially consistent atomics).
- *   Each unit keeps a thread of its own: a handler's thread locals never reach the next unit.
- *
- * Shutdown:
- *   shutdown() sets `closed`, then takes all permits at once, waiting up to its timeout: holding all of
- *   them proves nothing runs. A submitter that got its permit just before `closed` was set re-checks the
- *   flag after taking the permit and gives it back, so no unit starts after shutdown() has taken every
- *   permit. If the timeout runs out first, every running thread is interrupted (the executor's
- *   shutdownNow()) and left to finish on its own; a submitter caught between its re-check and the start is
- *   rejected by the executor, gives its permit back and throws, so its unit was never accepted. An
- *   interrupt of the caller ends the wait as the timeout does and is passed on (the interrupt status set
- *   again), not thrown: the Worker contract, so that a worker with a waiting room can return
- *   its units.
- *
- *   Once closed, holders of permits take no waiting unit; after the wait, shutdown() wakes the submitters
- *   waiting for space (they see `closed` and throw RejectedExecutionException instead of waiting out their
- *   timeouts) and returns the units left in the room, never started. A submitter that offered after
- *   shutdown emptied the room sees `closed`, takes its unit back and throws: it was not accepted.
- *   Either way shutdown() then releases `concurrency` permits. Idle, these are the permits it took. After a
- *   timeout they are extra, and the semaphore ends with up to 2 x concurrency permits once the stragglers
- *   give theirs back. That does not loosen [running units <= concurrency]: a unit starts only if whoever
- *   took the permit still reads `closed` false afterwards; the extra permits are released after `closed`
- *   is set, and taking a permit whose count includes them orders that release (and so the write of
- *   `closed`) before the taker's re-check, which therefore sees `closed` and gives the permit back.
- *   Threads start through a thread-per-task executor, which is their thread container: it tracks them to
- *   interrupt them at shutdown, and the JDK's root container does not track each one a second time, as it
- *   does for Thread.start(). `running` counts units from just before the start to the end of run(), for the
- *   gauges. Measured with no-op units at concurrency 256 (WorkerBenchmark, 3 forks each, 2 cores), against
- *   the plain virtual-thread executor behind a Semaphore at 1.64-1.72 M units/s: numbered thread names and a
- *   set of our own threads on top of the root container's 1.18 M (0.68x); names without a number 1.35 M;
- *   this executor and an AtomicInteger 1.40 M; a LongAdder instead 1.49 M (0.90x).
- */
 /** Runs each unit on a new virtual thread once it holds one of {@code concurrency} semaphore permits. */
 final class SemaphoreWorker implements Worker {
-  private static final Logger log = LoggerFactory.getLogger(SemaphoreWorker.class);
+  /*
+   * Concurrency:
+   *   A permit is the right to run one unit. submit() takes a free permit, starts a new virtual thread for the
+   *   unit and returns; the thread gives the permit back when the unit ends, or passes it on (below). So the
+   *   number of units between "permit taken" and "permit given back" never exceeds the concurrency, and that
+   *   span contains the whole of run(). The only lock guards the wait for space in a full waiting room; it is
+   *   never held around a wait for anything else, and nothing synchronized can pin a carrier thread.
+   *
+   *   The semaphore is non-fair. Nobody waits on it (submitters that find no permit go to the waiting room),
+   *   and shutdown() takes all permits at once, which a non-fair semaphore could starve only while permits
+   *   keep being taken - and after `closed` nobody keeps them.
+   *
+   * Waiting room:
+   *   When every permit is taken, submit() puts the unit in the waiting room and returns at once. A unit
+   *   that ends takes the oldest waiting one and starts it on a new thread with its own permit (the permit
+   *   passes on: [running units <= concurrency] holds), so a saturated worker costs one thread start per
+   *   unit and nothing else: the submitter is not parked and woken per unit, and no timer is armed for its
+   *   timeout. The room holds up to `roomSize` (the concurrency) units; beyond that a submitter waits, up to
+   *   its timeout, until the room is half empty (one wake-up per roomSize / 2 units). Submitters racing
+   *   past the check may each add one more: [waiting units <= roomSize + submitters].
+   *   [every waiting unit is taken]: the submitter offers, raises waitingCount, then tries for a free permit
+   *   and starts waiting units with it; a holder of a permit looks into the room after its unit ended, and
+   *   again after giving its permit back. Either the submitter's try sees a permit given back, or the
+   *   holder's second look sees the count the submitter raised (all sequentially consistent atomics).
+   *   Each unit keeps a thread of its own: a handler's thread locals never reach the next unit.
+   *
+   * Shutdown:
+   *   shutdown() sets `closed`, then takes all permits at once, waiting up to its timeout: holding all of
+   *   them proves nothing runs. A submitter that got its permit just before `closed` was set re-checks the
+   *   flag after taking the permit and gives it back, so no unit starts after shutdown() has taken every
+   *   permit. If the timeout runs out first, every running thread is interrupted (the executor's
+   *   shutdownNow()) and left to finish on its own; a submitter caught between its re-check and the start is
+   *   rejected by the executor, gives its permit back and throws, so its unit was never accepted. An
+   *   interrupt of the caller ends the wait as the timeout does and is passed on (the interrupt status set
+   *   again), not thrown: the Worker contract, so that a worker with a waiting room can return
+   *   its units.
+   *
+   *   Once closed, holders of permits take no waiting unit; after the wait, shutdown() wakes the submitters
+   *   waiting for space (they see `closed` and throw RejectedExecutionException instead of waiting out their
+   *   timeouts) and returns the units left in the room, never started. A submitter that offered after
+   *   shutdown emptied the room sees `closed`, takes its unit back and throws: it was not accepted.
+   *   Either way shutdown() then releases `concurrency` permits. Idle, these are the permits it took. After a
+   *   timeout they are extra, and the semaphore ends with up to 2 x concurrency permits once the stragglers
+   *   give theirs back. That does not loosen [running units <= concurrency]: a unit starts only if whoever
+   *   took the permit still reads `closed` false afterwards; the extra permits are released after `closed`
+   *   is set, and taking a permit whose count includes them orders that release (and so the write of
+   *   `closed`) before the taker's re-check, which therefore sees `closed` and gives the permit back.
+   *   Threads start through a thread-per-task executor, which is their thread container: it tracks them to
+   *   interrupt them at shutdown, and the JDK's root container does not track each one a second time, as it
+   *   does for Thread.start(). `running` counts units from just before the start to the end of run(), for the
+   *   gauges; a LongAdder, because every finishing thread writes it and only the gauges read it. The thread
+   *   name carries no number: a name built per unit is a cost on every start, and a thread dump tells virtual
+   *   threads apart by their ids (bench/RESULTS.md has the figures behind these choices).
+   */
+  private static final Logger LOG = LoggerFactory.getLogger(SemaphoreWorker.class);
 
   private final int concurrency;
   private final Semaphore permits;
@@ -105,10 +104,8 @@ final class SemaphoreWorker implements Worker {
     this.concurrency = concurrency;
     this.roomSize = concurrency; // as many waiting as running: a full batch of receives for each slot
     this.permits = new Semaphore(concurrency, false);
-    // Every thread is named <consumerName>-semaphore, without a number: building a numbered name per unit
-    // cost 15 % of the throughput with no-op units at concurrency 256 (WorkerBenchmark, 3 forks: 1.18 to
-    // 1.35 M units/s), and a thread dump tells virtual threads apart by their ids anyway. Handlers should not
-    // inherit the dispatch thread's inheritable thread locals (and copying them costs).
+    // Every thread is named <consumerName>-semaphore, without a number (see the design block). Handlers
+    // should not inherit the dispatch thread's inheritable thread locals (and copying them costs).
     ThreadFactory factory = Thread.ofVirtual()
         .name(consumerName + "-semaphore")
         .inheritInheritableThreadLocals(false)
@@ -237,7 +234,7 @@ final class SemaphoreWorker implements Worker {
       // WorkUnit.run() catches what the handler throws, so this is a fault of the unit itself. Logged
       // without message bodies; a logger that fails in turn must not end the thread either.
       try {
-        log.warn("a work unit of {} message(s) threw; the worker goes on", unit.messages().size(), e);
+        LOG.warn("a work unit of {} message(s) threw; the worker goes on", unit.messages().size(), e);
       } catch (Throwable ignored) {
         // nothing left to tell
       }
@@ -273,7 +270,7 @@ final class SemaphoreWorker implements Worker {
       threads.shutdown(); // nothing runs, and nothing can start any more
     } else {
       threads.shutdownNow(); // interrupts every running unit's thread
-      log.debug("shutdown {}; interrupted {} running unit(s)", interrupted ? "was interrupted" : "timed out",
+      LOG.debug("shutdown {}; interrupted {} running unit(s)", interrupted ? "was interrupted" : "timed out",
           running.sum());
     }
     // Wakes the submitters blocked for a permit, so they throw now instead of waiting out their timeouts.

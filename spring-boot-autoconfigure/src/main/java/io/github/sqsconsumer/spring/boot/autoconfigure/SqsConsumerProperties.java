@@ -24,6 +24,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("sqs-consumer")
 public class SqsConsumerProperties {
+  /*
+   * Size:
+   *   One class because it is the sqs-consumer property tree that Spring Boot binds: its nested classes
+   *   are the tree's nodes, and the configuration processor turns each field's Javadoc into the property's
+   *   description in the generated metadata. It holds fields, getters and setters, and gathers the parts'
+   *   settings into keys (partSettings); the mapping onto a builder is in ConsumerSettingsApplier, and the
+   *   builder checks the values.
+   */
 
   /** Whether the consumers start with the application context; false leaves starting them to the application. */
   private boolean autoStartup = true;
