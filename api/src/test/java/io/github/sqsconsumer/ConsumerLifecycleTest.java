@@ -416,35 +416,7 @@ final class ConsumerLifecycleTest {
    */
   @Test
   void submit_workerThrowsError_releasesTheRestOfTheReceive() throws Exception {
-    TestParts.ThreadWorker threads = new TestParts.ThreadWorker(4);
-    AtomicInteger submits = new AtomicInteger();
-    io.github.sqsconsumer.spi.Worker broken = new io.github.sqsconsumer.spi.Worker() {
-      @Override
-      public boolean submit(io.github.sqsconsumer.spi.WorkUnit unit, Duration timeout) {
-        submits.incrementAndGet();
-        throw new OutOfMemoryError("unable to create native thread (test)");
-      }
-
-      @Override
-      public java.util.List<io.github.sqsconsumer.spi.WorkUnit> shutdown(Duration timeout) {
-        return threads.shutdown(timeout);
-      }
-
-      @Override
-      public int active() {
-        return 0;
-      }
-
-      @Override
-      public int waiting() {
-        return 0;
-      }
-
-      @Override
-      public int threads() {
-        return 0;
-      }
-    };
+    TestParts.ThrowingWorker broken = new TestParts.ThrowingWorker();
     for (int i = 0; i < 5; i++) {
       runner.queue.add(TestParts.message(i));
     }
@@ -454,7 +426,7 @@ final class ConsumerLifecycleTest {
     consumer.start();
     awaitCondition("the whole receive released", () -> runner.released.size() == 5);
     assertThat(runner.released.values()).allMatch(Duration.ZERO::equals);
-    assertThat(submits.get()).as("the first submit failed; the rest were not tried").isEqualTo(1);
+    assertThat(broken.submits.get()).as("the first submit failed; the rest were not tried").isEqualTo(1);
     assertThat(consumer.inFlight()).isZero();
     assertThat(runner.deleted).isEmpty();
   }
@@ -468,32 +440,7 @@ final class ConsumerLifecycleTest {
    */
   @Test
   void releaseUnstarted_harvesterThrowsAnError_restOfTheReceiveStillReleased() throws Exception {
-    io.github.sqsconsumer.spi.Worker broken = new io.github.sqsconsumer.spi.Worker() {
-      @Override
-      public boolean submit(io.github.sqsconsumer.spi.WorkUnit unit, Duration timeout) {
-        throw new OutOfMemoryError("unable to create native thread (test)");
-      }
-
-      @Override
-      public java.util.List<io.github.sqsconsumer.spi.WorkUnit> shutdown(Duration timeout) {
-        return java.util.List.of();
-      }
-
-      @Override
-      public int active() {
-        return 0;
-      }
-
-      @Override
-      public int waiting() {
-        return 0;
-      }
-
-      @Override
-      public int threads() {
-        return 0;
-      }
-    };
+    TestParts.ThrowingWorker broken = new TestParts.ThrowingWorker();
     AtomicBoolean failNext = new AtomicBoolean(true);
     HarvesterProvider failingOnce = new HarvesterProvider() {
       @Override

@@ -179,6 +179,40 @@ final class TestParts {
   }
 
   /**
+   * A worker whose every submit throws an OutOfMemoryError, as one that cannot start a thread; counts the
+   * submits. Holds nothing, so its shutdown hands back nothing.
+   */
+  static final class ThrowingWorker implements Worker {
+    final AtomicInteger submits = new AtomicInteger();
+
+    @Override
+    public boolean submit(WorkUnit unit, Duration timeout) {
+      submits.incrementAndGet();
+      throw new OutOfMemoryError("unable to create native thread (test)");
+    }
+
+    @Override
+    public List<WorkUnit> shutdown(Duration timeout) {
+      return List.of();
+    }
+
+    @Override
+    public int active() {
+      return 0;
+    }
+
+    @Override
+    public int waiting() {
+      return 0;
+    }
+
+    @Override
+    public int threads() {
+      return 0;
+    }
+  }
+
+  /**
    * Runs the first {@code concurrency} units it accepts and parks the next {@code room} ones until
    * shutdown hands them back unstarted: a worker with a waiting room that never drains.
    */

@@ -19,6 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
+import java.util.function.IntFunction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
+import io.github.sqsconsumer.spi.WorkerProvider;
+import io.github.sqsconsumer.spi.WorkerContext;
+import io.github.sqsconsumer.spi.HarvesterProvider;
+import io.github.sqsconsumer.spi.HarvesterContext;
 
 /**
  * Parts for tests of the core's internals (Engine, Heartbeat, InFlight) against the real in-memory queue.
@@ -160,6 +168,104 @@ final class CoreParts {
     public int threads() {
       return 0;
     }
+  }
+
+  /**
+   * A virtual thread per unit behind a semaphore: the smallest worker that keeps the Worker contract, for
+   * whole consumers over the in-memory queue. {@link #accepting} lets a test fail a submit.
+   */
+  static class ThreadWorker implements Worker {
+    private final int concurrency;
+    private final Semaphore permits;
+    private final AtomicInteger active = new AtomicInteger();
+    private volatile boolean shutdown;
+
+    ThreadWorker(int concurrency) {
+      this.concurrency = concurrency;
+      this.permits = new Semaphore(concurrency);
+    }
+
+    /** Called first by every submit, on the submitting thread; may throw what a broken worker would. */
+    void accepting(WorkUnit unit) {}
+
+    @Override
+    public boolean submit(WorkUnit unit, Duration timeout) throws InterruptedException {
+      if (shutdown) {
+        throw new RejectedExecutionException("shut down");
+      }
+      accepting(unit);
+      if (!permits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+      active.incrementAndGet();
+      Thread.ofVirtual().start(() -> {
+        try {
+          unit.run();
+        } finally {
+          active.decrementAndGet();
+          permits.release();
+        }
+      });
+      return true;
+    }
+
+    @Override
+    public List<WorkUnit> shutdown(Duration timeout) {
+      shutdown = true;
+      try {
+        if (permits.tryAcquire(concurrency, timeout.toNanos(), TimeUnit.NANOSECONDS)) { // every unit ended
+          permits.release(concurrency);
+        }
+      } catch (InterruptedException e) { // as the contract says: keep the status, return what is unstarted
+        Thread.currentThread().interrupt();
+      }
+      return List.of();
+    }
+
+    @Override
+    public int active() {
+      return active.get();
+    }
+
+    @Override
+    public int waiting() {
+      return 0;
+    }
+
+    @Override
+    public int threads() {
+      return active.get();
+    }
+  }
+
+  /** A provider that hands out workers made by {@code factory}, for DefaultConsumer.create. */
+  static WorkerProvider workerProvider(IntFunction<Worker> factory) {
+    return new WorkerProvider() {
+      @Override
+      public String name() {
+        return "thread";
+      }
+
+      @Override
+      public Worker create(WorkerContext context) {
+        return factory.apply(context.concurrency());
+      }
+    };
+  }
+
+  /** A provider of {@link SendingHarvester}s, for DefaultConsumer.create. */
+  static HarvesterProvider sendingHarvesterProvider() {
+    return new HarvesterProvider() {
+      @Override
+      public String name() {
+        return "sending";
+      }
+
+      @Override
+      public Harvester create(HarvesterContext context) {
+        return new SendingHarvester(context.port(), context.callback());
+      }
+    };
   }
 
   /**

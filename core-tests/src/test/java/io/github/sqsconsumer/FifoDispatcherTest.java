@@ -2,14 +2,8 @@ package io.github.sqsconsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.sqsconsumer.CoreParts.SendingHarvester;
-import io.github.sqsconsumer.spi.Harvester;
-import io.github.sqsconsumer.spi.HarvesterContext;
-import io.github.sqsconsumer.spi.HarvesterProvider;
+import io.github.sqsconsumer.CoreParts.ThreadWorker;
 import io.github.sqsconsumer.spi.WorkUnit;
-import io.github.sqsconsumer.spi.Worker;
-import io.github.sqsconsumer.spi.WorkerContext;
-import io.github.sqsconsumer.spi.WorkerProvider;
 import io.github.sqsconsumer.testkit.InMemoryQueue;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,8 +13,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,7 +65,7 @@ final class FifoDispatcherTest {
                 allHandled.countDown();
               }
             }).validate(),
-        queue.runner(), provider(worker), new SendingHarvesterProvider());
+        queue.runner(), CoreParts.workerProvider(concurrency -> worker), CoreParts.sendingHarvesterProvider());
     consumer.start();
 
     assertThat(allHandled.await(20, TimeUnit.SECONDS)).as("every message handled").isTrue();
@@ -92,26 +84,18 @@ final class FifoDispatcherTest {
     assertThat(queue.isEmpty()).isTrue();
   }
 
-  /** Runs each unit on a virtual thread, at most {@code concurrency} at once; the dispatcher's first submit fails. */
-  private static final class FailingOnceWorker implements Worker {
-    private final int concurrency;
-    private final Semaphore permits;
-    private final AtomicInteger active = new AtomicInteger();
+  /** A {@link ThreadWorker} whose first submit from the FIFO dispatcher throws an Error. */
+  private static final class FailingOnceWorker extends ThreadWorker {
     final AtomicInteger dispatcherSubmits = new AtomicInteger();
     volatile boolean failed;
     private final AtomicBoolean failNext = new AtomicBoolean(true);
-    private volatile boolean shutdown;
 
     FailingOnceWorker(int concurrency) {
-      this.concurrency = concurrency;
-      this.permits = new Semaphore(concurrency);
+      super(concurrency);
     }
 
     @Override
-    public boolean submit(WorkUnit unit, Duration timeout) throws InterruptedException {
-      if (shutdown) {
-        throw new RejectedExecutionException("shut down");
-      }
+    void accepting(WorkUnit unit) {
       if (Thread.currentThread().getName().endsWith("-dispatcher")) {
         dispatcherSubmits.incrementAndGet();
         if (failNext.compareAndSet(true, false)) {
@@ -119,73 +103,6 @@ final class FifoDispatcherTest {
           throw new OutOfMemoryError("unable to create native thread (test)");
         }
       }
-      if (!permits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        return false;
-      }
-      active.incrementAndGet();
-      Thread.ofVirtual().start(() -> {
-        try {
-          unit.run();
-        } finally {
-          active.decrementAndGet();
-          permits.release();
-        }
-      });
-      return true;
-    }
-
-    @Override
-    public List<WorkUnit> shutdown(Duration timeout) {
-      shutdown = true;
-      try {
-        if (permits.tryAcquire(concurrency, timeout.toNanos(), TimeUnit.NANOSECONDS)) { // every unit ended
-          permits.release(concurrency);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt(); // the Worker contract: keep the status, return what is unstarted
-      }
-      return List.of();
-    }
-
-    @Override
-    public int active() {
-      return active.get();
-    }
-
-    @Override
-    public int waiting() {
-      return 0;
-    }
-
-    @Override
-    public int threads() {
-      return active.get();
-    }
-  }
-
-  private static WorkerProvider provider(Worker worker) {
-    return new WorkerProvider() {
-      @Override
-      public String name() {
-        return "failing-once";
-      }
-
-      @Override
-      public Worker create(WorkerContext context) {
-        return worker;
-      }
-    };
-  }
-
-  private static final class SendingHarvesterProvider implements HarvesterProvider {
-    @Override
-    public String name() {
-      return "sending";
-    }
-
-    @Override
-    public Harvester create(HarvesterContext context) {
-      return new SendingHarvester(context.port(), context.callback());
     }
   }
 }

@@ -2,22 +2,12 @@ package io.github.sqsconsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.sqsconsumer.CoreParts.SendingHarvester;
-import io.github.sqsconsumer.spi.Harvester;
-import io.github.sqsconsumer.spi.HarvesterContext;
-import io.github.sqsconsumer.spi.HarvesterProvider;
-import io.github.sqsconsumer.spi.WorkUnit;
-import io.github.sqsconsumer.spi.Worker;
-import io.github.sqsconsumer.spi.WorkerContext;
-import io.github.sqsconsumer.spi.WorkerProvider;
+import io.github.sqsconsumer.CoreParts.ThreadWorker;
 import io.github.sqsconsumer.testkit.InMemoryQueue;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -61,7 +51,7 @@ final class ListenerFailureTest {
                 allHandled.countDown();
               }
             }).validate(),
-        queue.runner(), new ThreadWorkerProvider(), new SendingHarvesterProvider());
+        queue.runner(), CoreParts.workerProvider(ThreadWorker::new), CoreParts.sendingHarvesterProvider());
     consumer.start();
   }
 
@@ -227,91 +217,6 @@ final class ListenerFailureTest {
     @Override
     public void onPollError(Throwable cause, Duration backoff) {
       fail();
-    }
-  }
-
-  /** A virtual thread per unit behind a semaphore: the smallest worker that keeps the Worker contract. */
-  private static final class ThreadWorker implements Worker {
-    private final int concurrency;
-    private final Semaphore permits;
-    private final AtomicInteger active = new AtomicInteger();
-    private volatile boolean shutdown;
-
-    ThreadWorker(int concurrency) {
-      this.concurrency = concurrency;
-      this.permits = new Semaphore(concurrency);
-    }
-
-    @Override
-    public boolean submit(WorkUnit unit, Duration timeout) throws InterruptedException {
-      if (shutdown) {
-        throw new RejectedExecutionException("shut down");
-      }
-      if (!permits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        return false;
-      }
-      active.incrementAndGet();
-      Thread.ofVirtual().start(() -> {
-        try {
-          unit.run();
-        } finally {
-          active.decrementAndGet();
-          permits.release();
-        }
-      });
-      return true;
-    }
-
-    @Override
-    public List<WorkUnit> shutdown(Duration timeout) {
-      shutdown = true;
-      try {
-        if (permits.tryAcquire(concurrency, timeout.toNanos(), TimeUnit.NANOSECONDS)) { // every unit ended
-          permits.release(concurrency);
-        }
-      } catch (InterruptedException e) { // as the contract says: the timeout ran out at once
-        Thread.currentThread().interrupt();
-      }
-      return List.of();
-    }
-
-    @Override
-    public int active() {
-      return active.get();
-    }
-
-    @Override
-    public int waiting() {
-      return 0;
-    }
-
-    @Override
-    public int threads() {
-      return active.get();
-    }
-  }
-
-  private static final class ThreadWorkerProvider implements WorkerProvider {
-    @Override
-    public String name() {
-      return "thread";
-    }
-
-    @Override
-    public Worker create(WorkerContext context) {
-      return new ThreadWorker(context.concurrency());
-    }
-  }
-
-  private static final class SendingHarvesterProvider implements HarvesterProvider {
-    @Override
-    public String name() {
-      return "sending";
-    }
-
-    @Override
-    public Harvester create(HarvesterContext context) {
-      return new SendingHarvester(context.port(), context.callback());
     }
   }
 }

@@ -12,9 +12,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A {@link Runner} over an {@link InMemoryQueue}: every call goes straight to the queue, which is
- * thread-safe, so this class holds no state of its own. It never closes the queue: the test owns it.
+ * thread-safe, so this class holds no state of its own. It never closes the queue: the test owns it. Not
+ * final: {@link InMemoryQueueUnderTest} holds its replies by overriding {@link #receive}.
  */
-final class InMemoryRunner implements Runner {
+class InMemoryRunner implements Runner {
   /** The URL scheme {@link #open()} reports; the consumer's queue may be given with it or as a bare name. */
   static final String SCHEME = "memory://";
 
