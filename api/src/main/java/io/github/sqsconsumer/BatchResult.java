@@ -23,22 +23,26 @@ public final class BatchResult {
     this.failures = failures;
   }
 
-  /** Every message of the batch succeeded. */
+  /** {@return the result of a batch whose every message succeeded; never null, one shared instance} */
   public static BatchResult success() {
     return SUCCESS;
   }
 
-  /** Returns a builder for a result with failures. */
+  /** {@return a builder for a result with failures} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the failures by delivery (message id and receipt handle); never null, unmodifiable. */
+  /** {@return the failures by delivery (message id and receipt handle); never null, unmodifiable} */
   public Map<Message, Throwable> failures() {
     return failures;
   }
 
-  /** Returns the cause of this delivery's failure, or empty if it succeeded; never null. */
+  /**
+   * {@return the cause of this delivery's failure, or empty if it succeeded; never null}
+   *
+   * @param message a message of the batch; never null
+   */
   public Optional<Throwable> failureOf(Message message) {
     return Optional.ofNullable(failures.get(Objects.requireNonNull(message, "message")));
   }
@@ -54,19 +58,31 @@ public final class BatchResult {
 
     private Builder() {}
 
-    /** The message failed and is retried after the retry policy's delay. */
+    /**
+     * The message failed and is retried after the retry policy's delay.
+     *
+     * @param message a message of the batch; never null, replaces an earlier outcome for the same delivery
+     * @param cause why it failed, handed to the retry policy and the listeners; never null
+     * @return this builder
+     */
     public Builder failed(Message message, Throwable cause) {
       failures.put(Objects.requireNonNull(message, "message"), Objects.requireNonNull(cause, "cause"));
       return this;
     }
 
-    /** The message failed for good: it is acknowledged and reported as discarded. */
+    /**
+     * The message failed for good: it is acknowledged and reported as discarded.
+     *
+     * @param message a message of the batch; never null, replaces an earlier outcome for the same delivery
+     * @param reason why it can never succeed, the message of its {@link PermanentFailureException}; never null
+     * @return this builder
+     */
     public Builder discarded(Message message, String reason) {
       failures.put(Objects.requireNonNull(message, "message"), new PermanentFailureException(reason));
       return this;
     }
 
-    /** Returns the result. */
+    /** {@return the result} */
     public BatchResult build() {
       return failures.isEmpty() ? SUCCESS : new BatchResult(Map.copyOf(failures));
     }

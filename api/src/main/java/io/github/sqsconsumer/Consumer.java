@@ -71,7 +71,7 @@ public interface Consumer extends AutoCloseable {
     FAILED
   }
 
-  /** Returns a new builder. */
+  /** {@return a new builder with every setting at its default; never null} */
   static Builder builder() {
     return new Builder();
   }
@@ -114,27 +114,27 @@ public interface Consumer extends AutoCloseable {
   @Override
   void close();
 
-  /** Returns the current state; never null. */
+  /** {@return the current state; never null} */
   State state();
 
-  /** Returns the consumer's name, used in thread names and logs; never null. */
+  /** {@return the consumer's name, used in thread names and logs; never null} */
   String name();
 
   /**
-   * Returns the queue's name: the last path segment of the queue URL given to the builder, or the name
-   * given; never null. For metrics tags, span attributes and logs.
+   * {@return the queue's name: the last path segment of the queue URL given to the builder, or the name
+   * given; never null} For metrics tags, span attributes and logs.
    */
   String queueName();
 
   /**
-   * Returns how many messages are received and not yet settled (deleted or released): waiting for a
-   * handler, running, or waiting for their delete.
+   * {@return how many messages are received and not yet settled (deleted or released): waiting for a
+   * handler, running, or waiting for their delete; zero or more}
    */
   int inFlight();
 
   /**
-   * Returns how many units run in the worker now: messages, or batches with a batch handler; at most the
-   * concurrency. Zero unless {@link State#RUNNING} or {@link State#STOPPING}.
+   * {@return how many units run in the worker now: messages, or batches with a batch handler; at most the
+   * concurrency} Zero unless {@link State#RUNNING} or {@link State#STOPPING}.
    *
    * <p>This and the two gauges below are for metrics: thread-safe and cheap (a worker may take its lock for
    * a moment; nothing waits on the queue or on handlers), each read on its own (three reads are not one
@@ -143,30 +143,30 @@ public interface Consumer extends AutoCloseable {
   int workerActive();
 
   /**
-   * Returns how many units the worker accepted that wait for a thread (its waiting room); zero for a worker
+   * {@return how many units the worker accepted that wait for a thread (its waiting room)} Zero for a worker
    * without one, and unless {@link State#RUNNING} or {@link State#STOPPING}.
    */
   int workerWaiting();
 
   /**
-   * Returns how many threads the worker holds now: the live platform threads it keeps, idle ones included,
-   * or the virtual threads running units, as the worker is built. Zero unless {@link State#RUNNING} or
+   * {@return how many threads the worker holds now: the live platform threads it keeps, idle ones included,
+   * or the virtual threads running units, as the worker is built} Zero unless {@link State#RUNNING} or
    * {@link State#STOPPING}.
    */
   int workerThreads();
 
   /**
-   * Returns how many messages the consumer currently allows itself to receive ahead of a free handler: the
-   * adaptive prefetch, between zero and {@link Builder#prefetch}. Zero unless {@link State#RUNNING} or
+   * {@return how many messages the consumer currently allows itself to receive ahead of a free handler: the
+   * adaptive prefetch, between zero and {@link Builder#prefetch}} Zero unless {@link State#RUNNING} or
    * {@link State#STOPPING}. Thread-safe and cheap, for metrics.
    */
   int prefetch();
 
   /**
-   * Returns a snapshot of the consumer's health for readiness and liveness probes: its state, whether it
+   * {@return a snapshot of the consumer's health for readiness and liveness probes: its state, whether it
    * is healthy (running, and its receives have not been failing for longer than
    * {@link Builder#unhealthyAfter}), whether it is paused, when a receive last succeeded, the receives
-   * failed in a row and the messages in flight. Never null; thread-safe and cheap (no call to the queue),
+   * failed in a row and the messages in flight} Never null; thread-safe and cheap (no call to the queue),
    * in any state.
    */
   ConsumerHealth health();
@@ -231,19 +231,34 @@ public interface Consumer extends AutoCloseable {
 
     Builder() {}
 
-    /** The consumer's name, for thread names and logs; default {@code sqs-consumer}. */
+    /**
+     * The consumer's name, for thread names and logs; default {@code sqs-consumer}.
+     *
+     * @param name the name; never null
+     * @return this builder
+     */
     public Builder name(String name) {
       this.name = Objects.requireNonNull(name, "name");
       return this;
     }
 
-    /** The queue to consume: its URL or, for runners that resolve names, its name. Required. */
+    /**
+     * The queue to consume: its URL or, for runners that resolve names, its name. Required.
+     *
+     * @param queue the queue URL or name; never null
+     * @return this builder
+     */
     public Builder queue(String queue) {
       this.queue = Objects.requireNonNull(queue, "queue");
       return this;
     }
 
-    /** The handler called for each message. Exactly one of this and {@link #batchHandler} is required. */
+    /**
+     * The handler called for each message. Exactly one of this and {@link #batchHandler} is required.
+     *
+     * @param handler called for each message, possibly on many threads at once; never null
+     * @return this builder
+     */
     public Builder handler(MessageHandler handler) {
       this.handler = Objects.requireNonNull(handler, "handler");
       return this;
@@ -252,13 +267,21 @@ public interface Consumer extends AutoCloseable {
     /**
      * The handler called for each received batch of up to {@code batchSize} messages (on a FIFO queue, the
      * messages of one group within a receive). Concurrency then counts batches.
+     *
+     * @param handler called for each batch, possibly on many threads at once; never null
+     * @return this builder
      */
     public Builder batchHandler(BatchHandler handler) {
       this.batchHandler = Objects.requireNonNull(handler, "batchHandler");
       return this;
     }
 
-    /** The most messages in one batch for the batch handler, 1 to 10; default 10. */
+    /**
+     * The most messages in one batch for the batch handler, 1 to 10; default 10.
+     *
+     * @param batchSize the most messages per batch, 1 to 10, checked at {@link #build()}
+     * @return this builder
+     */
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;
       return this;
@@ -267,6 +290,10 @@ public interface Consumer extends AutoCloseable {
     /**
      * The most handlers running at once, 1 to 10,000; default 10. A hard limit. With a batch handler it
      * counts batches.
+     *
+     * @param concurrency the most handler calls at once, 1 to {@link #MAX_CONCURRENCY}, checked at
+     *     {@link #build()}
+     * @return this builder
      */
     public Builder concurrency(int concurrency) {
       this.concurrency = concurrency;
@@ -283,13 +310,22 @@ public interface Consumer extends AutoCloseable {
      * far ahead when the measured times call for it; set it lower to bound memory for large messages.
      * Prefetched messages still waiting at {@link Consumer#close()} are released unhandled, and that
      * receive counts toward the queue's {@code maxReceiveCount} (see there).
+     *
+     * @param prefetch the most messages held ahead of a free handler, 0 to 10,000, checked at
+     *     {@link #build()}
+     * @return this builder
      */
     public Builder prefetch(int prefetch) {
       this.prefetch = prefetch;
       return this;
     }
 
-    /** How long one receive waits for messages (long polling), 0 to 20 seconds; default 20 seconds. */
+    /**
+     * How long one receive waits for messages (long polling), 0 to 20 seconds; default 20 seconds.
+     *
+     * @param waitTime the long poll of one receive, 0 to {@link #MAX_WAIT_TIME}; never null
+     * @return this builder
+     */
     public Builder waitTime(Duration waitTime) {
       this.waitTime = Objects.requireNonNull(waitTime, "waitTime");
       return this;
@@ -299,6 +335,9 @@ public interface Consumer extends AutoCloseable {
      * The visibility timeout asked for with each receive and renewed by the heartbeat while a message waits,
      * runs or waits for its delete, 1 second to 12 hours; default the queue's own. Handy when the queue's
      * timeout is short, or zero, and cannot be changed.
+     *
+     * @param visibilityTimeout asked for with each receive, 1 second to 12 hours; never null
+     * @return this builder
      */
     public Builder visibilityTimeout(Duration visibilityTimeout) {
       this.visibilityTimeout = Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
@@ -308,13 +347,22 @@ public interface Consumer extends AutoCloseable {
     /**
      * How long after its receipt a message's visibility stays extended while it waits or runs, 0 to 12
      * hours; default 12 hours (the SQS maximum). Zero turns the heartbeat off.
+     *
+     * @param maxVisibilityExtension counted from a message's receipt, 0 (no heartbeat) to 12 hours;
+     *     never null
+     * @return this builder
      */
     public Builder maxVisibilityExtension(Duration maxVisibilityExtension) {
       this.maxVisibilityExtension = Objects.requireNonNull(maxVisibilityExtension, "maxVisibilityExtension");
       return this;
     }
 
-    /** How long {@link Consumer#close()} waits for running handlers, 0 to 1 hour; default 30 seconds. */
+    /**
+     * How long {@link Consumer#close()} waits for running handlers, 0 to 1 hour; default 30 seconds.
+     *
+     * @param shutdownTimeout the wait for running handlers at close, 0 to 1 hour; never null
+     * @return this builder
+     */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
       return this;
@@ -323,19 +371,33 @@ public interface Consumer extends AutoCloseable {
     /**
      * The most messages started per second, to protect a downstream system; 0 (the default) for no limit.
      * When the limit is reached, the consumer stops polling rather than holding messages.
+     *
+     * @param messagesPerSecond the most handler starts per second, 0 (no limit) to 1,000,000, checked at
+     *     {@link #build()}
+     * @return this builder
      */
     public Builder rateLimit(double messagesPerSecond) {
       this.rateLimit = messagesPerSecond;
       return this;
     }
 
-    /** When failed messages come back; default {@link RetryPolicy#defaultPolicy()}. */
+    /**
+     * When failed messages come back; default {@link RetryPolicy#defaultPolicy()}.
+     *
+     * @param retryPolicy decides the delay before a failed message is received again; never null
+     * @return this builder
+     */
     public Builder retryPolicy(RetryPolicy retryPolicy) {
       this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
       return this;
     }
 
-    /** When messages are deleted; default {@link AcknowledgeMode#ON_SUCCESS}. */
+    /**
+     * When messages are deleted; default {@link AcknowledgeMode#ON_SUCCESS}.
+     *
+     * @param acknowledgeMode when a message is deleted; never null
+     * @return this builder
+     */
     public Builder acknowledgeMode(AcknowledgeMode acknowledgeMode) {
       this.acknowledgeMode = Objects.requireNonNull(acknowledgeMode, "acknowledgeMode");
       return this;
@@ -345,6 +407,9 @@ public interface Consumer extends AutoCloseable {
      * Adds a listener of the consumer's events, for metrics and tracing; default none. Several listeners
      * each hear every event, in the order they were added; one that throws does not keep the others from
      * hearing it.
+     *
+     * @param listener hears every event after those added before it; never null
+     * @return this builder
      */
     public Builder listener(ConsumerListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -355,6 +420,9 @@ public interface Consumer extends AutoCloseable {
      * Adds a hook that runs around every handler call on the handler's thread; default none. Hooks nest in
      * the order they were added: the first added is the outermost (its {@code before} runs first, its
      * {@code after} last). See {@link HandlerHook}.
+     *
+     * @param hook runs inside the hooks added before it; never null
+     * @return this builder
      */
     public Builder hook(HandlerHook hook) {
       hooks.add(Objects.requireNonNull(hook, "hook"));
@@ -369,6 +437,9 @@ public interface Consumer extends AutoCloseable {
      * thread before is restored when the handler returns. The log context is set outside every
      * {@linkplain #hook hook}, so hooks log with it too. Off, a consumer without hooks calls the handler
      * directly.
+     *
+     * @param enabled true to set the log context around each handler call, false to leave it alone
+     * @return this builder
      */
     public Builder mdc(boolean enabled) {
       this.mdc = enabled;
@@ -386,6 +457,10 @@ public interface Consumer extends AutoCloseable {
      * (the limit holds), and on a FIFO queue its group waits for it too (the messages behind it are
      * released when it returns: a group never runs two handlers at once). Give handlers a timeout of their
      * own on every call that may hang; this one is the backstop for those that do not.
+     *
+     * @param handlerTimeout the longest handler call, 1 millisecond to 12 hours, or zero for no
+     *     limit; never null
+     * @return this builder
      */
     public Builder handlerTimeout(Duration handlerTimeout) {
       this.handlerTimeout = Objects.requireNonNull(handlerTimeout, "handlerTimeout");
@@ -397,6 +472,10 @@ public interface Consumer extends AutoCloseable {
      * second to 1 day; default 1 minute: a dozen retries with the pollers' backoff (at most 5 seconds), so
      * a throttled or reset receive or a short network glitch passes unnoticed while a consumer cut off from
      * SQS is reported within a typical probe period.
+     *
+     * @param unhealthyAfter how long receives may fail before the consumer is unhealthy, 1 second to
+     *     1 day; never null
+     * @return this builder
      */
     public Builder unhealthyAfter(Duration unhealthyAfter) {
       this.unhealthyAfter = Objects.requireNonNull(unhealthyAfter, "unhealthyAfter");
@@ -406,6 +485,9 @@ public interface Consumer extends AutoCloseable {
     /**
      * Chooses the runner by name, such as {@code sqs}; default the only one present. Replaces a runner given
      * with {@link #runner(RunnerProvider)}.
+     *
+     * @param name the runner's name as its provider gives it; never null
+     * @return this builder
      */
     public Builder runner(String name) {
       this.runner = Objects.requireNonNull(name, "runner");
@@ -420,6 +502,7 @@ public interface Consumer extends AutoCloseable {
      * with {@link #runner(String)}.
      *
      * @param provider never null; {@link #build()} calls its {@code create} once
+     * @return this builder
      */
     public Builder runner(RunnerProvider provider) {
       this.runnerProvider = Objects.requireNonNull(provider, "runner");
@@ -427,13 +510,23 @@ public interface Consumer extends AutoCloseable {
       return this;
     }
 
-    /** Chooses the worker by name, {@code semaphore} or {@code pool}; default the only one present. */
+    /**
+     * Chooses the worker by name, {@code semaphore} or {@code pool}; default the only one present.
+     *
+     * @param name the worker's name as its provider gives it; never null
+     * @return this builder
+     */
     public Builder worker(String name) {
       this.worker = Objects.requireNonNull(name, "worker");
       return this;
     }
 
-    /** Chooses the harvester by name, {@code batch} or {@code direct}; default the only one present. */
+    /**
+     * Chooses the harvester by name, {@code batch} or {@code direct}; default the only one present.
+     *
+     * @param name the harvester's name as its provider gives it; never null
+     * @return this builder
+     */
     public Builder harvester(String name) {
       this.harvester = Objects.requireNonNull(name, "harvester");
       return this;
@@ -453,6 +546,11 @@ public interface Consumer extends AutoCloseable {
      *       ignored, so a deployment may set them for every consumer in the JVM, and settings for a part
      *       that only some deployments choose belong there.</li>
      * </ul>
+     *
+     * @param key the setting's key without the {@code io.github.sqsconsumer.} prefix, such as
+     *     {@code batch.maxWait}; never null
+     * @param value the value as text, parsed and checked by the part at {@link #build()}; never null
+     * @return this builder
      */
     public Builder setting(String key, String value) {
       settings.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -463,6 +561,12 @@ public interface Consumer extends AutoCloseable {
      * Hands an object to the parts, found by its type; which types a part reads is in its module's
      * documentation (the {@code sqs} runner reads an {@code SqsAsyncClient}, used instead of one of its
      * own).
+     *
+     * @param <T> the type the parts look the object up by
+     * @param type the type the parts look the object up by; never null
+     * @param value an instance of {@code type}, owned by the caller (the {@code sqs} runner leaves a given
+     *     client open); never null
+     * @return this builder
      */
     public <T> Builder component(Class<T> type, T value) {
       components.put(Objects.requireNonNull(type, "type"), type.cast(Objects.requireNonNull(value, "value")));
@@ -472,7 +576,8 @@ public interface Consumer extends AutoCloseable {
     /**
      * Checks every setting, finds the parts and returns a consumer in state {@link State#NEW}.
      *
-     * @throws IllegalArgumentException if a setting is out of range, naming it, the bad value and its
+     * @return a new consumer in state {@link State#NEW}; never null
+     @throws IllegalArgumentException if a setting is out of range, naming it, the bad value and its
      *     allowed range, including the parts' settings ({@link #setting}); or if a part setting is one no
      *     chosen part reads, naming it and the settings the parts do read
      * @throws IllegalStateException if a required setting is missing

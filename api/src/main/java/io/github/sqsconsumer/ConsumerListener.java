@@ -19,24 +19,44 @@ public interface ConsumerListener {
   /** The no-op listener. */
   ConsumerListener NOOP = new ConsumerListener() {};
 
-  /** The message was received from the queue. */
+  /**
+   * The message was received from the queue.
+   *
+   * @param message the message; never null
+   */
   default void onReceived(Message message) {}
 
-  /** The handler returned normally for the message, after {@code handlerTime}. */
+  /**
+   * The handler returned normally for the message, after {@code handlerTime}.
+   *
+   * @param message the message; never null
+   * @param handlerTime how long the handler ran; never null
+   */
   default void onSucceeded(Message message, Duration handlerTime) {}
 
   /**
    * The handler failed for the message.
    *
+   * @param message the message; never null
+   * @param cause what the handler threw, or a {@link HandlerTimeoutException}; never null
    * @param retryDelay when the message comes back, or null when it is left to its visibility timeout or
    *     acknowledged anyway ({@link AcknowledgeMode#ALWAYS})
    */
   default void onFailed(Message message, Throwable cause, Duration retryDelay) {}
 
-  /** The handler failed for good ({@link PermanentFailureException}); the message is acknowledged. */
+  /**
+   * The handler failed for good ({@link PermanentFailureException}); the message is acknowledged.
+   *
+   * @param message the message; never null
+   * @param cause the {@link PermanentFailureException} the handler threw; never null
+   */
   default void onDiscarded(Message message, Throwable cause) {}
 
-  /** The message was deleted from the queue. */
+  /**
+   * The message was deleted from the queue.
+   *
+   * @param message the message; never null
+   */
   default void onAcknowledged(Message message) {}
 
   /**
@@ -44,6 +64,9 @@ public interface ConsumerListener {
    * sent (the receive's round trip, the wait for a handler, the handler and the wait for the delete). The
    * consumer calls this one; the default calls {@link #onAcknowledged(Message)}, so a listener overrides
    * whichever it needs.
+   *
+   * @param message the message; never null
+   * @param sinceReceived from sending the receive to the delete's success; never null
    */
   default void onAcknowledged(Message message, Duration sinceReceived) {
     onAcknowledged(message);
@@ -52,25 +75,45 @@ public interface ConsumerListener {
   /**
    * Deleting or releasing the message failed for good (after retries of passing faults); it will come back
    * after its visibility timeout, so it may be handled again.
+   *
+   * @param message the message; never null
+   * @param cause the last failure of the delete or release; never null
    */
   default void onAcknowledgementFailed(Message message, Throwable cause) {}
 
-  /** The message's visibility was set to {@code visibility} so that it comes back then. */
+  /**
+   * The message's visibility was set to {@code visibility} so that it comes back then.
+   *
+   * @param message the message; never null
+   * @param visibility how long until the message is visible again, zero for at once; never null
+   */
   default void onReleased(Message message, Duration visibility) {}
 
-  /** The message is still being worked on: its visibility timeout was extended to {@code visibility}. */
+  /**
+   * The message is still being worked on: its visibility timeout was extended to {@code visibility}.
+   *
+   * @param message the message; never null
+   * @param visibility the new visibility timeout, counted from the extension; never null
+   */
   default void onVisibilityExtended(Message message, Duration visibility) {}
 
   /**
    * Extending the message's visibility failed; the heartbeat reports each failed attempt once. While the
    * extensions fail, the message may come back before its handler finished, and be handled again.
    *
+   * @param message the message; never null
+   * @param cause why the extension failed; never null
    * @param retryDelay when the heartbeat tries again (it backs off while the failures last), or null when
    *     it stopped extending the message because the queue no longer accepts its receipt handle (it is
    *     back in the queue)
    */
   default void onVisibilityExtensionFailed(Message message, Throwable cause, Duration retryDelay) {}
 
-  /** Receiving failed; the consumer tries again after {@code backoff}. */
+  /**
+   * Receiving failed; the consumer tries again after {@code backoff}.
+   *
+   * @param cause why the receive failed; never null
+   * @param backoff how long the poller waits before it receives again; never null
+   */
   default void onPollError(Throwable cause, Duration backoff) {}
 }

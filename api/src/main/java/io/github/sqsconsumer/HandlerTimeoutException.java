@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 public final class HandlerTimeoutException extends TimeoutException {
   private static final long serialVersionUID = 1L;
 
+  /** The handler timeout that ran out; serialized with the exception. */
   private final Duration timeout;
 
   HandlerTimeoutException(Duration timeout) {
@@ -22,7 +23,7 @@ public final class HandlerTimeoutException extends TimeoutException {
     this.timeout = Objects.requireNonNull(timeout, "timeout");
   }
 
-  /** Returns the handler timeout that ran out; never null. */
+  /** {@return the handler timeout that ran out; never null} */
   public Duration timeout() {
     return timeout;
   }

@@ -42,40 +42,40 @@ public final class Message {
     this.groupId = attributes.get(MESSAGE_GROUP_ID);
   }
 
-  /** Returns a new builder; used by runners and tests. */
+  /** {@return a new, empty builder; used by runners and tests} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Returns the queue's id of this message, never null. Redelivery keeps the id. */
+  /** {@return the queue's id of this message; never null} Redelivery keeps the id. */
   public String id() {
     return id;
   }
 
-  /** Returns the body, never null (may be empty). */
+  /** {@return the body; never null, may be empty} */
   public String body() {
     return body;
   }
 
   /**
-   * Returns the receipt handle of this delivery: an opaque token that only the runner which received the
-   * message understands. A redelivery has a new handle. Never null; never logged.
+   * {@return the receipt handle of this delivery: an opaque token that only the runner which received the
+   * message understands} A redelivery has a new handle. Never null; never logged.
    */
   public String receiptHandle() {
     return receiptHandle;
   }
 
-  /** Returns the system attributes by name (see the constants of this class); never null, unmodifiable. */
+  /** {@return the system attributes by name (see the constants of this class); never null, unmodifiable} */
   public Map<String, String> attributes() {
     return attributes;
   }
 
-  /** Returns the user's message attributes by name; never null, unmodifiable. */
+  /** {@return the user's message attributes by name; never null, unmodifiable} */
   public Map<String, MessageAttribute> messageAttributes() {
     return messageAttributes;
   }
 
-  /** Returns how many times this message has been received, counting this time; 1 when unknown. */
+  /** {@return how many times this message has been received, counting this time; 1 when unknown} */
   public int receiveCount() {
     String value = attributes.get(APPROXIMATE_RECEIVE_COUNT);
     if (value == null) {
@@ -88,7 +88,7 @@ public final class Message {
     }
   }
 
-  /** Returns when the message was sent, if the queue said so. */
+  /** {@return when the message was sent, or empty if the queue did not say} */
   public Optional<Instant> sentTimestamp() {
     String value = attributes.get(SENT_TIMESTAMP);
     if (value == null) {
@@ -101,12 +101,12 @@ public final class Message {
     }
   }
 
-  /** Returns the FIFO message group, or empty for a standard queue. */
+  /** {@return the FIFO message group, or empty for a standard queue} */
   public Optional<String> groupId() {
     return Optional.ofNullable(groupId);
   }
 
-  /** Returns a builder holding this message's values, to derive a changed copy. */
+  /** {@return a new builder holding this message's values, to derive a changed copy} */
   public Builder toBuilder() {
     return builder().id(id).body(body).receiptHandle(receiptHandle)
         .attributes(attributes).messageAttributes(messageAttributes);
@@ -140,50 +140,87 @@ public final class Message {
 
     private Builder() {}
 
-    /** Sets the message id; required. */
+    /**
+     * Sets the message id; required.
+     *
+     * @param id the queue's id of the message; null fails at {@link #build()}
+     * @return this builder
+     */
     public Builder id(String id) {
       this.id = id;
       return this;
     }
 
-    /** Sets the body; required. */
+    /**
+     * Sets the body; required.
+     *
+     * @param body the body, may be empty; null fails at {@link #build()}
+     * @return this builder
+     */
     public Builder body(String body) {
       this.body = body;
       return this;
     }
 
-    /** Sets the receipt handle; required. */
+    /**
+     * Sets the receipt handle; required.
+     *
+     * @param receiptHandle the runner's token for this delivery; null fails at {@link #build()}
+     * @return this builder
+     */
     public Builder receiptHandle(String receiptHandle) {
       this.receiptHandle = receiptHandle;
       return this;
     }
 
-    /** Adds one system attribute. */
+    /**
+     * Adds one system attribute.
+     *
+     * @param name the attribute's name, such as {@link Message#SENT_TIMESTAMP}; never null
+     * @param value its value as the queue gave it; never null, replaces an earlier value for the name
+     * @return this builder
+     */
     public Builder attribute(String name, String value) {
       attributes.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
-    /** Adds all these system attributes. */
+    /**
+     * Adds all these system attributes.
+     *
+     * @param values system attributes by name; never null, nor any name or value in it
+     * @return this builder
+     */
     public Builder attributes(Map<String, String> values) {
       values.forEach(this::attribute);
       return this;
     }
 
-    /** Adds one message attribute. */
+    /**
+     * Adds one message attribute.
+     *
+     * @param name the attribute's name; never null
+     * @param value its value; never null, replaces an earlier value for the name
+     * @return this builder
+     */
     public Builder messageAttribute(String name, MessageAttribute value) {
       messageAttributes.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
-    /** Adds all these message attributes. */
+    /**
+     * Adds all these message attributes.
+     *
+     * @param values message attributes by name; never null, nor any name or value in it
+     * @return this builder
+     */
     public Builder messageAttributes(Map<String, MessageAttribute> values) {
       values.forEach(this::messageAttribute);
       return this;
     }
 
     /**
-     * Returns the message.
+     * {@return a new immutable message with the values set so far; never null}
      *
      * @throws NullPointerException if id, body or receipt handle is missing
      */

@@ -49,25 +49,25 @@ public final class MessageAttribute {
     return new MessageAttribute(dataType, null, Objects.requireNonNull(value, "value").clone());
   }
 
-  /** Returns the data type, for example {@code String}, {@code Number.int} or {@code Binary}; never null. */
+  /** {@return the data type, for example {@code String}, {@code Number.int} or {@code Binary}; never null} */
   public String dataType() {
     return dataType;
   }
 
-  /** Returns true if this attribute carries bytes rather than a string. */
+  /** {@return true if this attribute carries bytes rather than a string} */
   public boolean isBinary() {
     return binaryValue != null;
   }
 
   /**
-   * Returns the string value; for a binary attribute, its Base64 form. Never null.
+   * {@return the string value; for a binary attribute, its Base64 form} Never null.
    */
   public String stringValue() {
     return stringValue != null ? stringValue : Base64.getEncoder().encodeToString(binaryValue);
   }
 
   /**
-   * Returns a copy of the binary value; for a string attribute, its UTF-8 bytes. Never null.
+   * {@return a copy of the binary value; for a string attribute, its UTF-8 bytes} Never null.
    */
   public byte[] binaryValue() {
     return binaryValue != null ? binaryValue.clone() : stringValue.getBytes(StandardCharsets.UTF_8);

@@ -8,12 +8,21 @@ package io.github.sqsconsumer;
 public class PermanentFailureException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** With a message saying why the message is discarded. */
+  /**
+   * With a message saying why the message is discarded.
+   *
+   * @param message why the message is discarded, reported with it; never holds its body
+   */
   public PermanentFailureException(String message) {
     super(message);
   }
 
-  /** With a message and the cause. */
+  /**
+   * With a message and the cause.
+   *
+   * @param message why the message is discarded, reported with it; never holds its body
+   * @param cause the underlying failure, or null if there is none
+   */
   public PermanentFailureException(String message, Throwable cause) {
     super(message, cause);
   }

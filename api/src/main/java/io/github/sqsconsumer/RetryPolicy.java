@@ -61,6 +61,8 @@ public interface RetryPolicy {
    * The default policy: {@link #exponential} from 1 second up to 5 minutes. A second spreads out quick
    * retries of a passing fault; five minutes keeps a poison message from waiting hours between attempts
    * before the redrive policy moves it.
+   *
+   * @return the shared default policy; never null
    */
   static RetryPolicy defaultPolicy() {
     return Defaults.EXPONENTIAL;
@@ -80,7 +82,11 @@ public interface RetryPolicy {
     return (message, cause) -> result;
   }
 
-  /** Leaves every failed message alone, to come back when its visibility timeout runs out. */
+  /**
+   * Leaves every failed message alone, to come back when its visibility timeout runs out.
+   *
+   * @return the policy that never gives a delay; never null
+   */
   static RetryPolicy visibilityTimeout() {
     return (message, cause) -> Optional.empty();
   }

@@ -107,18 +107,18 @@ public abstract class AbstractHarvester implements Harvester {
       this.visibility = visibility;
     }
 
-    /** Returns the message; never null. */
+    /** {@return the message; never null} */
     public Message message() {
       return message;
     }
 
-    /** Returns true for a delete, false for a release. */
+    /** {@return true for a delete, false for a release} */
     public boolean isDelete() {
       return visibility == null;
     }
 
     /**
-     * Returns the visibility to release the message to; never null.
+     * {@return the visibility to release the message to; never null}
      *
      * @throws IllegalStateException if the entry is a delete
      */
@@ -129,20 +129,24 @@ public abstract class AbstractHarvester implements Harvester {
       return visibility;
     }
 
-    /** Returns how many sends of this entry were answered so far; read with the lock held or in an answer. */
+    /** {@return how many sends of this entry were answered so far; read with the lock held or in an answer} */
     public int attempts() {
       return attempts;
     }
 
     /**
-     * Returns when to send the entry, in {@link System#nanoTime()}: set by the harvester for a retry (see
-     * {@link #retryLater}); a subclass may set it otherwise before then (a batch's flush deadline).
+     * {@return when to send the entry, in {@link System#nanoTime()}: set by the harvester for a retry (see
+     * {@link #retryLater}); a subclass may set it otherwise before then (a batch's flush deadline)}
      */
     public long dueNanos() {
       return dueNanos;
     }
 
-    /** Sets {@link #dueNanos()}; with the lock held. */
+    /**
+     * Sets {@link #dueNanos()}; with the lock held.
+     *
+     * @param nanos when to send the entry, in {@link System#nanoTime()}
+     */
     public void dueNanos(long nanos) {
       this.dueNanos = nanos;
     }
@@ -187,7 +191,7 @@ public abstract class AbstractHarvester implements Harvester {
     this.maxAttempts = maxAttempts;
   }
 
-  /** Returns the port to send through; never null. */
+  /** {@return the port to send through; never null} */
   protected final QueuePort port() {
     return port;
   }
@@ -198,6 +202,7 @@ public abstract class AbstractHarvester implements Harvester {
    * right after unlocking (a batch this entry completed, so that a busy harvester needs no hand-off to
    * another thread per request). The default does nothing (for a harvester that sends in {@link #sendNow}).
    *
+   * @param entry the new entry, already counted as unsettled; never null
    * @return what the thread that called {@link #acknowledge} or {@link #release} runs, without the lock,
    *     before {@link #sendNow} and before returning; must not throw; or null for nothing
    */
@@ -209,6 +214,8 @@ public abstract class AbstractHarvester implements Harvester {
    * Takes a new entry, without the lock, on the thread that called {@link #acknowledge} or
    * {@link #release}, right after {@link #enqueue}: send it now. The default does nothing (for a harvester
    * that sends from a thread of its own).
+   *
+   * @param entry the new entry, already {@linkplain #enqueue enqueued}; never null
    */
   protected void sendNow(Entry entry) {}
 
@@ -216,6 +223,7 @@ public abstract class AbstractHarvester implements Harvester {
    * Sends the entry again at {@link Entry#dueNanos()} ({@link System#nanoTime()}), with the {@link #lock}
    * held: schedule it, or queue it for the sending thread. Must not call the port.
    *
+   * @param entry the entry whose send failed transiently, its {@link Entry#dueNanos()} set; never null
    * @return false if the entry cannot be sent again (the harvester is stopping): it is reported failed
    */
   protected abstract boolean retryLater(Entry entry);
@@ -233,6 +241,8 @@ public abstract class AbstractHarvester implements Harvester {
    * Calls the port; a port that throws (an Error too) or returns null instead of failing its future gives
    * a failed future all the same, so that every send gets an answer. Never throws.
    *
+   * @param <T> the type of the port's answer
+   * @param request the port call, such as {@code () -> port.deleteBatch(messages)}; never null
    * @return the answer; never null
    */
   protected static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> request) {
@@ -246,6 +256,9 @@ public abstract class AbstractHarvester implements Harvester {
   /**
    * Tells the answer to one send of {@code entry}: a success ({@code failure} null) or a failure, as
    * {@link #answered(List, IntFunction)} says. Callable from any thread, without the lock.
+   *
+   * @param entry the entry that was sent; never null
+   * @param failure why the send failed, or null if it succeeded
    */
   protected final void answered(Entry entry, Throwable failure) {
     answered(List.of(entry), i -> failure);
@@ -315,7 +328,11 @@ public abstract class AbstractHarvester implements Harvester {
     }
   }
 
-  /** Returns true if the entry was given and not reported yet; takes the lock. */
+  /**
+   * {@return true if the entry was given and not reported yet; takes the lock}
+   *
+   * @param entry an entry of this harvester; never null
+   */
   protected final boolean isUnsettled(Entry entry) {
     lock.lock();
     try {
@@ -325,17 +342,17 @@ public abstract class AbstractHarvester implements Harvester {
     }
   }
 
-  /** Returns how many messages are held: given and not yet reported. With the lock held. */
+  /** {@return how many messages are held: given and not yet reported} With the lock held. */
   protected final int held() {
     return unsettled.size() + reporting;
   }
 
-  /** Returns true once close has begun; with the lock held (for a flush that stops waiting). */
+  /** {@return true once close has begun; with the lock held (for a flush that stops waiting)} */
   protected final boolean isClosing() {
     return state != State.OPEN;
   }
 
-  /** Returns true once close has reported everything; with the lock held (for a sending thread to exit). */
+  /** {@return true once close has reported everything; with the lock held (for a sending thread to exit)} */
   protected final boolean isClosed() {
     return state == State.CLOSED;
   }

@@ -54,6 +54,7 @@ public final class Backoff {
    * 2^(attempt-1))}; an attempt below 1 counts as the first. Never overflows, whatever the attempt.
    *
    * @return between base and cap; never null
+   * @param attempt how many attempts failed so far, counting this one; 1 for the first failure
    */
   public Duration step(int attempt) {
     return Duration.ofNanos(stepNanos(attempt));
@@ -64,6 +65,7 @@ public final class Backoff {
    * {@link #step}; an attempt below 1 counts as the first.
    *
    * @return between half the base and the cap; never null
+   * @param attempt how many attempts failed so far, counting this one; 1 for the first failure
    */
   public Duration delay(int attempt) {
     long step = stepNanos(attempt);
@@ -78,7 +80,7 @@ public final class Backoff {
         ? capNanos : Math.min(capNanos, baseNanos << doublings);
   }
 
-  /** Returns a new sequence of delays on this schedule, for one retrying loop. */
+  /** {@return a new sequence of delays on this schedule, for one retrying loop} */
   public Sequence sequence() {
     return new Sequence(this);
   }
@@ -95,7 +97,11 @@ public final class Backoff {
       this.backoff = backoff;
     }
 
-    /** Counts a failed attempt and returns the pause before the next one; never null. */
+    /**
+     * Counts a failed attempt and returns the pause before the next one.
+     *
+     * @return the {@linkplain Backoff#delay delay} after this many failures in a row; never null
+     */
     public Duration next() {
       if (attempts < Integer.MAX_VALUE) {
         attempts++;
@@ -103,7 +109,7 @@ public final class Backoff {
       return backoff.delay(attempts);
     }
 
-    /** Returns how many failed attempts were counted since the start or the last {@link #reset}. */
+    /** {@return how many failed attempts were counted since the start or the last {@link #reset}} */
     public int attempts() {
       return attempts;
     }

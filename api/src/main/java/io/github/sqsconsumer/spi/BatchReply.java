@@ -15,12 +15,12 @@ public record BatchReply(Map<Integer, QueueException> failures) {
     failures = Map.copyOf(failures);
   }
 
-  /** Every entry succeeded. */
+  /** {@return the reply in which every entry succeeded; never null, one shared instance} */
   public static BatchReply ok() {
     return OK;
   }
 
-  /** Returns true if every entry succeeded. */
+  /** {@return true if every entry succeeded} */
   public boolean allSucceeded() {
     return failures.isEmpty();
   }

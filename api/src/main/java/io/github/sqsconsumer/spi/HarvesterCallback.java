@@ -12,16 +12,28 @@ import java.time.Duration;
  */
 public interface HarvesterCallback {
 
-  /** The message was deleted. */
+  /**
+   * The message was deleted.
+   *
+   * @param message the message as the harvester was given it; never null
+   */
   void acknowledged(Message message);
 
-  /** The message's visibility was set to {@code visibility}. */
+  /**
+   * The message's visibility was set to {@code visibility}.
+   *
+   * @param message the message as the harvester was given it; never null
+   * @param visibility the visibility it was released to, counted from the change; never null
+   */
   void released(Message message, Duration visibility);
 
   /**
    * Deleting or releasing failed for good: after retries of transient faults, for an invalid receipt
    * handle, or because the harvester closed before it could send. The message comes back after its
    * visibility timeout.
+   *
+   * @param message the message as the harvester was given it; never null
+   * @param cause the last failure, or why the harvester could not send; never null
    */
   void failed(Message message, Throwable cause);
 }

@@ -3,15 +3,15 @@ package io.github.sqsconsumer.spi;
 /** What a harvester is created with. Thread-safe. */
 public interface HarvesterContext extends PartContext {
 
-  /** Returns the port to delete messages and change their visibility through; never null. */
+  /** {@return the port to delete messages and change their visibility through; never null} */
   QueuePort port();
 
-  /** Returns where to report what became of each message; never null. */
+  /** {@return where to report what became of each message; never null} */
   HarvesterCallback callback();
 
   /**
-   * Returns the consumer's concurrency, a hint for sizing buffers: at full speed about this many outcomes
-   * arrive per handler time.
+   * {@return the consumer's concurrency, a hint for sizing buffers: at full speed about this many outcomes
+   * arrive per handler time}
    */
   int concurrency();
 }

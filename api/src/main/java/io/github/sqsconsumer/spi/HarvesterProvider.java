@@ -11,7 +11,7 @@ import java.util.Set;
  */
 public interface HarvesterProvider {
 
-  /** Returns the short stable name users choose this harvester by, such as {@code batch}; never null. */
+  /** {@return the short stable name users choose this harvester by, such as {@code batch}; never null} */
   String name();
 
   /**

@@ -7,15 +7,18 @@ import java.util.Optional;
  */
 public interface PartContext {
 
-  /** Returns the consumer's name, for thread names and logs; never null. */
+  /** {@return the consumer's name, for thread names and logs; never null} */
   String consumerName();
 
-  /** Returns the part-specific settings; never null. */
+  /** {@return the part-specific settings; never null} */
   Settings settings();
 
   /**
-   * Returns the component of this type the user handed to the builder, for example the runner's SDK
-   * client. Never null.
+   * {@return the component of this type the user handed to the builder, for example the runner's SDK
+   * client, or empty if the user handed none; never null}
+   *
+   * @param <T> the component's type
+   * @param type the exact type the user handed the component by; never null
    */
   <T> Optional<T> component(Class<T> type);
 }

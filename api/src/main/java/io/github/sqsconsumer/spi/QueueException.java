@@ -24,7 +24,9 @@ public class QueueException extends ConsumerException {
     FATAL
   }
 
+  /** What to do about the failure; serialized with the exception. */
   private final Kind kind;
+  /** The queue's error code, possibly empty; serialized with the exception. */
   private final String code;
 
   /**
@@ -41,12 +43,12 @@ public class QueueException extends ConsumerException {
     this.code = Objects.requireNonNull(code, "code");
   }
 
-  /** Returns the kind; never null. */
+  /** {@return the kind; never null} */
   public Kind kind() {
     return kind;
   }
 
-  /** Returns the queue's error code, possibly empty; never null. */
+  /** {@return the queue's error code, possibly empty; never null} */
   public String code() {
     return code;
   }
@@ -70,7 +72,7 @@ public class QueueException extends ConsumerException {
     return cause instanceof QueueException e ? e.kind : Kind.TRANSIENT;
   }
 
-  /** Returns true for {@link Kind#TRANSIENT}. */
+  /** {@return true for {@link Kind#TRANSIENT}} */
   public boolean isTransient() {
     return kind == Kind.TRANSIENT;
   }

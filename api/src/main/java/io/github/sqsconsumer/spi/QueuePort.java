@@ -33,9 +33,21 @@ public interface QueuePort {
    */
   CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes);
 
-  /** Deletes one message. */
+  /**
+   * Deletes one message.
+   *
+   * @param message the message whose receipt handle to delete; never null
+   * @return completes when the queue deleted it, or exceptionally with a {@link QueueException}; never null
+   */
   CompletableFuture<Void> delete(Message message);
 
-  /** Sets one message's visibility timeout, from now, to {@code visibility} (zero: visible at once). */
+  /**
+   * Sets one message's visibility timeout, from now, to {@code visibility} (zero: visible at once).
+   *
+   * @param message the message whose receipt handle to change; never null
+   * @param visibility from now until the message is visible again, 0 to 12 hours; never null
+   * @return completes when the queue accepted the change, or exceptionally with a {@link QueueException};
+   *     never null
+   */
   CompletableFuture<Void> changeVisibility(Message message, Duration visibility);
 }

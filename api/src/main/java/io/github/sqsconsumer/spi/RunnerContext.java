@@ -6,12 +6,12 @@ import java.util.Optional;
 /** What a runner is created with. Thread-safe. */
 public interface RunnerContext extends PartContext {
 
-  /** Returns the queue as the user named it: a URL or a name, as the runner understands it; never null. */
+  /** {@return the queue as the user named it: a URL or a name, as the runner understands it; never null} */
   String queue();
 
   /**
-   * Returns the visibility timeout the consumer asks for with every receive ({@code Runner#receive}), if
-   * the user set one; empty when the consumer uses the queue's own. Never null. A runner reads it to judge
+   * {@return the visibility timeout the consumer asks for with every receive ({@code Runner#receive}), if
+   * the user set one; empty when the consumer uses the queue's own} Never null. A runner reads it to judge
    * the queue's settings when it opens (a queue timeout of 0 s needs no warning when one is set).
    *
    * <p>The default returns empty, for contexts that know of no consumer (a runner's own tests).

@@ -12,7 +12,7 @@ import java.util.Set;
  */
 public interface RunnerProvider {
 
-  /** Returns the short stable name users choose this runner by, such as {@code sqs}; never null. */
+  /** {@return the short stable name users choose this runner by, such as {@code sqs}; never null} */
   String name();
 
   /**

@@ -30,27 +30,46 @@ public interface Settings {
     return new MapSettings(values);
   }
 
-  /** Returns the raw value for the key, or empty. Never null. */
+  /**
+   * {@return the value for the key, trimmed, or empty if it is not set; never null}
+   *
+   * @param key the setting's key, such as {@code batch.maxWait}, without the {@code io.github.sqsconsumer.}
+   *     prefix of its system property; never null
+   */
   Optional<String> get(String key);
 
   /**
-   * Returns an integer setting.
+   * {@return an integer setting}
    *
+   * @param key the setting's key, such as {@code batch.maxWait}, without the {@code io.github.sqsconsumer.}
+   *     prefix of its system property; never null
+   * @param defaultValue returned when the key is set neither in the builder nor as a system property
+   * @param min the smallest value allowed
+   * @param max the largest value allowed
    * @throws IllegalArgumentException if the value is not an integer in {@code [min, max]}
    */
   int getInt(String key, int defaultValue, int min, int max);
 
   /**
-   * Returns a duration setting, written as ISO-8601 ({@code PT0.1S}) or as a number with a unit
-   * ({@code 100ms}, {@code 5s}, {@code 2m}, {@code 1h}).
+   * {@return a duration setting, written as ISO-8601 ({@code PT0.1S}) or as a number with a unit
+   * ({@code 100ms}, {@code 5s}, {@code 2m}, {@code 1h})}
    *
+   * @param key the setting's key, such as {@code batch.maxWait}, without the {@code io.github.sqsconsumer.}
+   *     prefix of its system property; never null
+   * @param defaultValue returned when the key is set neither in the builder nor as a system property;
+   *     never null
+   * @param min the shortest duration allowed; never null
+   * @param max the longest duration allowed; never null
    * @throws IllegalArgumentException if the value does not parse or is outside {@code [min, max]}
    */
   Duration getDuration(String key, Duration defaultValue, Duration min, Duration max);
 
   /**
-   * Returns a boolean setting ({@code true} or {@code false}).
+   * {@return a boolean setting ({@code true} or {@code false})}
    *
+   * @param key the setting's key, such as {@code batch.maxWait}, without the {@code io.github.sqsconsumer.}
+   *     prefix of its system property; never null
+   * @param defaultValue returned when the key is set neither in the builder nor as a system property
    * @throws IllegalArgumentException if the value is neither
    */
   boolean getBoolean(String key, boolean defaultValue);

@@ -12,6 +12,6 @@ import java.util.List;
  */
 public interface WorkUnit extends Runnable {
 
-  /** Returns the messages of this unit, at least one; never null, unmodifiable. */
+  /** {@return the messages of this unit, at least one; never null, unmodifiable} */
   List<Message> messages();
 }

@@ -50,12 +50,12 @@ public interface Worker {
    */
   List<WorkUnit> shutdown(Duration timeout);
 
-  /** Returns how many units are running now. */
+  /** {@return how many units are running now} */
   int active();
 
-  /** Returns how many accepted units wait to start (the waiting room); zero for a worker without one. */
+  /** {@return how many accepted units wait to start (the waiting room); zero for a worker without one} */
   int waiting();
 
-  /** Returns how many threads the worker holds now (live platform threads, or running virtual ones). */
+  /** {@return how many threads the worker holds now (live platform threads, or running virtual ones)} */
   int threads();
 }

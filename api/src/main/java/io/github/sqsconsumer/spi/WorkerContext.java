@@ -4,7 +4,7 @@ package io.github.sqsconsumer.spi;
 public interface WorkerContext extends PartContext {
 
   /**
-   * Returns the concurrency limit: the most units that may run at once, between 1 and 10,000. A hard limit:
+   * {@return the concurrency limit: the most units that may run at once, between 1 and 10,000} A hard limit:
    * a worker must never run more.
    */
   int concurrency();

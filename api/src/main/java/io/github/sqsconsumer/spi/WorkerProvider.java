@@ -11,7 +11,7 @@ import java.util.Set;
  */
 public interface WorkerProvider {
 
-  /** Returns the short stable name users choose this worker by, such as {@code pool}; never null. */
+  /** {@return the short stable name users choose this worker by, such as {@code pool}; never null} */
   String name();
 
   /**
