@@ -19,7 +19,14 @@ import java.util.function.Supplier;
 public final class HarvesterCallbackRecorder implements HarvesterCallback {
 
   /** What became of a message. */
-  public enum Outcome { ACKNOWLEDGED, RELEASED, FAILED }
+  public enum Outcome {
+    /** Reported through {@link HarvesterCallback#acknowledged}: the message was deleted. */
+    ACKNOWLEDGED,
+    /** Reported through {@link HarvesterCallback#released}: the message's visibility was set. */
+    RELEASED,
+    /** Reported through {@link HarvesterCallback#failed}: the delete or release failed for good. */
+    FAILED
+  }
 
   /**
    * One report.
@@ -86,22 +93,30 @@ public final class HarvesterCallbackRecorder implements HarvesterCallback {
     }
   }
 
-  /** Returns every report so far, in order. */
+  /** {@return every report so far, in order} */
   public synchronized List<Report> reports() {
     return List.copyOf(reports);
   }
 
-  /** Returns how many reports arrived. */
+  /** {@return how many reports arrived} */
   public synchronized int count() {
     return reports.size();
   }
 
-  /** Returns the reports about {@code message} (equal id and receipt handle). */
+  /**
+   * {@return the reports about {@code message} (equal id and receipt handle)}
+   *
+   * @param message the message to look for; never null
+   */
   public synchronized List<Report> reportsFor(Message message) {
     return reports.stream().filter(r -> r.message().equals(message)).toList();
   }
 
-  /** Returns how many reports have this outcome. */
+  /**
+   * {@return how many reports have this outcome}
+   *
+   * @param outcome the outcome to count; never null
+   */
   public synchronized int count(Outcome outcome) {
     return (int) reports.stream().filter(r -> r.outcome() == outcome).count();
   }
@@ -109,6 +124,9 @@ public final class HarvesterCallbackRecorder implements HarvesterCallback {
   /**
    * Waits until at least {@code count} reports arrived.
    *
+   * @param count how many reports, of any outcome, to wait for
+   * @param timeout the longest wait; never null
+   * @throws InterruptedException if the waiting thread is interrupted
    * @throws TimeoutException if they did not arrive within {@code timeout}
    */
   public synchronized void awaitReports(int count, Duration timeout)

@@ -52,6 +52,9 @@ public abstract class HarvesterContractTest {
    *   implementation (a user's own, too) runs every test here. Each test is one rule of the Harvester
    *   contract; the test doubles it drives are apart (ScriptedQueuePort, HarvesterCallbackRecorder).
    */
+  /** For subclasses: one per harvester under test, created by JUnit for each test. */
+  protected HarvesterContractTest() {}
+
   /** How long tests wait for reports before failing; generous, reports normally take milliseconds. */
   protected static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -62,21 +65,23 @@ public abstract class HarvesterContractTest {
   private final List<Harvester> harvesters = new ArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
 
-  /** Returns the provider under test. */
+  /** {@return the provider under test} */
   protected abstract HarvesterProvider provider();
 
   /**
-   * Returns settings under which the harvester holds at most {@code bound} messages that it was given and
-   * has not yet reported (pending, in flight, or waiting to retry); {@code bound} is at least 10.
+   * {@return settings under which the harvester holds at most {@code bound} messages that it was given and
+   * has not yet reported (pending, in flight, or waiting to retry); {@code bound} is at least 10}
+   *
+   * @param bound the most messages held at once, at least 10
    */
   protected abstract Map<String, String> settingsBoundedTo(int bound);
 
-  /** Returns settings every test starts from, for example a short flush interval; none by default. */
+  /** {@return settings every test starts from, for example a short flush interval; none by default} */
   protected Map<String, String> settings() {
     return Map.of();
   }
 
-  /** Returns the concurrency the harvester is created for. */
+  /** {@return the concurrency the harvester is created for} */
   protected int concurrency() {
     return 8;
   }
@@ -96,12 +101,20 @@ public abstract class HarvesterContractTest {
     port.close();
   }
 
-  /** Creates a harvester on this test's port and recorder with {@link #settings()}, closed after the test. */
+  /**
+   * {@return a new harvester on this test's port and recorder with {@link #settings()}, closed after the
+   * test}
+   */
   protected final Harvester create() {
     return create(Map.of());
   }
 
-  /** Creates a harvester with {@link #settings()} overridden by {@code extra}, closed after the test. */
+  /**
+   * {@return a new harvester on this test's port and recorder with {@link #settings()} overridden by
+   * {@code extra}, closed after the test}
+   *
+   * @param extra settings by key that replace or add to {@link #settings()}; never null
+   */
   protected final Harvester create(Map<String, String> extra) {
     Map<String, String> values = new HashMap<>(settings());
     values.putAll(extra);
@@ -111,13 +124,17 @@ public abstract class HarvesterContractTest {
     return harvester;
   }
 
-  /** Returns a new message with a unique id and receipt handle. */
+  /** {@return a new message with a unique id and receipt handle} */
   protected final Message message() {
     int id = ids.incrementAndGet();
     return Message.builder().id("m-" + id).body("body-" + id).receiptHandle("receipt-" + id).build();
   }
 
-  /** Returns {@code count} new messages. */
+  /**
+   * {@return {@code count} new messages}
+   *
+   * @param count how many messages, zero or more
+   */
   protected final List<Message> messages(int count) {
     List<Message> list = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -589,6 +606,10 @@ public abstract class HarvesterContractTest {
   /**
    * Waits until every live thread of {@code threads} is parked and {@code progress} stopped moving for
    * two consecutive looks, or fails after {@link #WAIT}.
+   *
+   * @param threads the threads to watch; never null
+   * @param progress a counter the threads raise as they make progress; never null
+   * @throws InterruptedException if the waiting thread is interrupted
    */
   protected static void awaitStalled(List<Thread> threads, AtomicInteger progress) throws InterruptedException {
     BooleanSupplier parked = () -> threads.stream().allMatch(t -> !t.isAlive()

@@ -325,17 +325,17 @@ public final class InMemoryQueue implements QueuePort {
   // ---------------------------------------------------------------------------------------------------
   // facts
 
-  /** Returns the queue's name, never null. */
+  /** {@return the queue's name, never null} */
   public String name() {
     return name;
   }
 
-  /** Returns true for a FIFO queue. */
+  /** {@return true for a FIFO queue} */
   public boolean isFifo() {
     return fifo;
   }
 
-  /** Returns the visibility timeout of every delivery, never null. */
+  /** {@return the visibility timeout of every delivery, never null} */
   public Duration visibilityTimeout() {
     return visibilityTimeout;
   }
@@ -487,6 +487,10 @@ public final class InMemoryQueue implements QueuePort {
   /**
    * Receives up to {@code maxMessages} messages, waiting up to {@code waitTime} for the first, and hides
    * them for the queue's visibility timeout; never blocks. See {@link #receive(int, Duration, Duration)}.
+   *
+   * @param maxMessages the most messages to receive, 1 to 10
+   * @param waitTime how long to wait for the first message, 0 to 20 seconds; never null
+   * @return completes with the messages received, empty if none came within {@code waitTime}; never null
    */
   public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime) {
     return receive(maxMessages, waitTime, visibilityTimeout);
@@ -1097,7 +1101,7 @@ public final class InMemoryQueue implements QueuePort {
   // ---------------------------------------------------------------------------------------------------
   // inspection
 
-  /** Returns how many messages are visible now (receivable or, on FIFO, waiting behind a locked group). */
+  /** {@return how many messages are visible now (receivable or, on FIFO, waiting behind a locked group)} */
   public int visibleCount() {
     lock.lock();
     try {
@@ -1108,7 +1112,7 @@ public final class InMemoryQueue implements QueuePort {
     }
   }
 
-  /** Returns how many messages are in flight now: received, not deleted, visibility not expired. */
+  /** {@return how many messages are in flight now: received, not deleted, visibility not expired} */
   public int inFlightCount() {
     lock.lock();
     try {
@@ -1120,8 +1124,8 @@ public final class InMemoryQueue implements QueuePort {
   }
 
   /**
-   * Returns how many receives wait for messages now (long polls neither answered nor withdrawn): for tests
-   * that must know when no receive is outstanding.
+   * {@return how many receives wait for messages now (long polls neither answered nor withdrawn): for tests
+   * that must know when no receive is outstanding}
    */
   public int waitingReceives() {
     lock.lock();
@@ -1132,7 +1136,7 @@ public final class InMemoryQueue implements QueuePort {
     }
   }
 
-  /** Returns how many messages were sent with a delay that has not yet elapsed. */
+  /** {@return how many messages were sent with a delay that has not yet elapsed} */
   public int delayedCount() {
     lock.lock();
     try {
@@ -1143,7 +1147,7 @@ public final class InMemoryQueue implements QueuePort {
     }
   }
 
-  /** Returns how many messages the queue holds: visible, in flight and delayed. */
+  /** {@return how many messages the queue holds: visible, in flight and delayed} */
   public int size() {
     lock.lock();
     try {
@@ -1154,66 +1158,67 @@ public final class InMemoryQueue implements QueuePort {
     }
   }
 
-  /** Returns true if the queue holds no message at all (none visible, in flight or delayed). */
+  /** {@return true if the queue holds no message at all (none visible, in flight or delayed)} */
   public boolean isEmpty() {
     return size() == 0;
   }
 
-  /** Returns how many messages were sent (or moved here by a redrive) since the last reset. */
+  /** {@return how many messages were sent (or moved here by a redrive) since the last reset} */
   public long sent() {
     return readCounter(() -> sent);
   }
 
-  /** Returns how many deliveries were made since the last reset (a redelivery counts again). */
+  /** {@return how many deliveries were made since the last reset (a redelivery counts again)} */
   public long delivered() {
     return readCounter(() -> delivered);
   }
 
-  /** Returns how many messages were deleted since the last reset. */
+  /** {@return how many messages were deleted since the last reset} */
   public long deleted() {
     return readCounter(() -> deleted);
   }
 
-  /** Returns how many messages were moved to the dead-letter queue since the last reset. */
+  /** {@return how many messages were moved to the dead-letter queue since the last reset} */
   public long movedToDeadLetterQueue() {
     return readCounter(() -> movedToDeadLetterQueue);
   }
 
-  /** Returns how many receive requests were made, failed ones included. */
+  /** {@return how many receive requests were made, failed ones included} */
   public long receiveRequests() {
     return receiveRequests.get();
   }
 
-  /** Returns how many single delete requests were made, failed ones included. */
+  /** {@return how many single delete requests were made, failed ones included} */
   public long deleteRequests() {
     return deleteRequests.get();
   }
 
-  /** Returns how many delete batch requests were made, failed ones included. */
+  /** {@return how many delete batch requests were made, failed ones included} */
   public long deleteBatchRequests() {
     return deleteBatchRequests.get();
   }
 
-  /** Returns how many single change-visibility requests were made, failed ones included. */
+  /** {@return how many single change-visibility requests were made, failed ones included} */
   public long changeVisibilityRequests() {
     return changeVisibilityRequests.get();
   }
 
-  /** Returns how many change-visibility batch requests were made, failed ones included. */
+  /** {@return how many change-visibility batch requests were made, failed ones included} */
   public long changeVisibilityBatchRequests() {
     return changeVisibilityBatchRequests.get();
   }
 
-  /** Returns all requests: receives, deletes and visibility changes, single and batch. */
+  /** {@return all requests: receives, deletes and visibility changes, single and batch} */
   public long requests() {
     return receiveRequests() + deleteRequests() + deleteBatchRequests() + changeVisibilityRequests()
         + changeVisibilityBatchRequests();
   }
 
   /**
-   * Returns how many times the message with this id was delivered since it was sent or since the last
-   * reset; 0 for an unknown id.
+   * {@return how many times the message with this id was delivered since it was sent or since the last
+   * reset; 0 for an unknown id}
    *
+   * @param id the message id the queue gave at send; never null
    * @throws IllegalStateException if tracking is off
    */
   public int deliveries(String id) {
@@ -1229,8 +1234,9 @@ public final class InMemoryQueue implements QueuePort {
   }
 
   /**
-   * Returns true if the message with this id was deleted (since the last reset).
+   * {@return true if the message with this id was deleted (since the last reset)}
    *
+   * @param id the message id the queue gave at send; never null
    * @throws IllegalStateException if tracking is off
    */
   public boolean isDeleted(String id) {
@@ -1245,8 +1251,8 @@ public final class InMemoryQueue implements QueuePort {
   }
 
   /**
-   * Returns the ids of the messages deleted since the last reset, in the order they were sent; a snapshot,
-   * never null.
+   * {@return the ids of the messages deleted since the last reset, in the order they were sent; a snapshot,
+   * never null}
    *
    * @throws IllegalStateException if tracking is off
    */
@@ -1268,8 +1274,8 @@ public final class InMemoryQueue implements QueuePort {
   }
 
   /**
-   * Returns how many times each tracked message was delivered, by id in the order they were sent; a
-   * snapshot, never null.
+   * {@return how many times each tracked message was delivered, by id in the order they were sent; a
+   * snapshot, never null}
    *
    * @throws IllegalStateException if tracking is off
    */

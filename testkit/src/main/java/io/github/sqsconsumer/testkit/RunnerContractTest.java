@@ -62,32 +62,42 @@ public abstract class RunnerContractTest {
 
   private final List<Runner> runners = new ArrayList<>();
 
+  /** For subclasses: one per runner under test, created by JUnit for each test. */
+  protected RunnerContractTest() {}
+
   /**
    * A queue a test runs against, with the means to reach it from outside the runner under test. Called
    * from the test's thread.
    */
   public interface QueueUnderTest {
-    /** Returns a new runner on this queue, not yet opened; the test opens and closes it. */
+    /** {@return a new runner on this queue, not yet opened; the test opens and closes it} */
     Runner newRunner();
 
     /**
-     * Returns a new runner on this queue whose transport holds the reply of each receive: once a reply
+     * {@return a new runner on this queue whose transport holds the reply of each receive: once a reply
      * has left the queue (its messages are in flight) and is in the transport's hands, it completes
      * {@code arrived}, then hands the reply to the runner only when {@code handOver} completes, as a
-     * request that can no longer be aborted does. Receives on other runners are not held.
+     * request that can no longer be aborted does} Receives on other runners are not held.
      *
      * @param arrived completed by the transport when a reply is held; never null
      * @param handOver the transport passes held replies on once this completes; never null
      */
     Runner newRunnerHoldingReplies(CompletableFuture<Void> arrived, CompletableFuture<Void> handOver);
 
-    /** Sends a message with this body to the queue, and returns once the queue has it. */
+    /**
+     * Sends a message with this body to the queue, and returns once the queue has it.
+     *
+     * @param body the message body; never null
+     */
     void send(String body);
   }
 
   /**
    * Creates an empty standard queue for one test (called once per test) whose own visibility timeout is
    * {@code visibilityTimeout}, a whole number of seconds between 30 and 60.
+   *
+   * @param visibilityTimeout the queue's own visibility timeout; never null
+   * @return the queue and the means to reach it; never null
    */
   protected abstract QueueUnderTest newQueue(Duration visibilityTimeout);
 

@@ -44,9 +44,16 @@ public final class ScriptedQueuePort implements QueuePort, AutoCloseable {
 
   /** What kind of call a request was. */
   public enum Kind {
-    DELETE_BATCH, CHANGE_VISIBILITY_BATCH, DELETE, CHANGE_VISIBILITY;
+    /** {@link QueuePort#deleteBatch}. */
+    DELETE_BATCH,
+    /** {@link QueuePort#changeVisibilityBatch}. */
+    CHANGE_VISIBILITY_BATCH,
+    /** {@link QueuePort#delete}. */
+    DELETE,
+    /** {@link QueuePort#changeVisibility}. */
+    CHANGE_VISIBILITY;
 
-    /** Returns true for the two batch kinds. */
+    /** {@return true for the two batch kinds} */
     public boolean isBatch() {
       return this == DELETE_BATCH || this == CHANGE_VISIBILITY_BATCH;
     }
@@ -67,7 +74,7 @@ public final class ScriptedQueuePort implements QueuePort, AutoCloseable {
       visibilities = List.copyOf(visibilities);
     }
 
-    /** Returns the number of entries. */
+    /** {@return the number of entries} */
     public int size() {
       return messages.size();
     }
@@ -102,7 +109,13 @@ public final class ScriptedQueuePort implements QueuePort, AutoCloseable {
 
   // ---- script ----
 
-  /** Fails the next {@code count} requests whole with a {@link QueueException} of {@code kind}. */
+  /**
+   * Fails the next {@code count} requests whole with a {@link QueueException} of {@code kind}.
+   *
+   * @param count how many of the next requests fail, zero or more; replaces what is left of an earlier count
+   * @param kind the kind of the {@link QueueException}; never null
+   * @return this port
+   */
   public synchronized ScriptedQueuePort failNextRequests(int count, QueueException.Kind kind) {
     this.requestFailuresLeft = count;
     this.requestFailureKind = Objects.requireNonNull(kind, "kind");
@@ -112,6 +125,10 @@ public final class ScriptedQueuePort implements QueuePort, AutoCloseable {
   /**
    * Makes the next {@code count} calls throw what {@code error} supplies instead of answering: a port with
    * a bug. A call that throws records nothing.
+   *
+   * @param count how many of the next calls throw, zero or more; replaces what is left of an earlier count
+   * @param error supplies the error each such call throws; never null
+   * @return this port
    */
   public synchronized ScriptedQueuePort throwOnNextRequests(int count, Supplier<? extends Error> error) {
     this.throwsLeft = count;
@@ -136,24 +153,43 @@ public final class ScriptedQueuePort implements QueuePort, AutoCloseable {
   /**
    * Fails each entry for {@code message} with {@code kind} on its first {@code times} attempts (counted
    * over all requests); {@link Integer#MAX_VALUE} fails it forever.
+   *
+   * @param message the message whose entries fail (equal id and receipt handle); never null
+   * @param kind the kind of each entry's {@link QueueException}; never null
+   * @param times how many attempts fail, over all requests
+   * @return this port
    */
   public synchronized ScriptedQueuePort failEntry(Message message, QueueException.Kind kind, int times) {
     entryScripts.put(Objects.requireNonNull(message, "message"), new EntryScript(kind, times));
     return this;
   }
 
-  /** Fails every entry for {@code message} with {@link QueueException.Kind#INVALID_RECEIPT}, forever. */
+  /**
+   * Fails every entry for {@code message} with {@link QueueException.Kind#INVALID_RECEIPT}, forever.
+   *
+   * @param message the message whose entries fail (equal id and receipt handle); never null
+   * @return this port
+   */
   public ScriptedQueuePort invalidReceipt(Message message) {
     return failEntry(message, QueueException.Kind.INVALID_RECEIPT, Integer.MAX_VALUE);
   }
 
-  /** Answers each request {@code latency} after it was made, on the port's scheduler thread. */
+  /**
+   * Answers each request {@code latency} after it was made, on the port's scheduler thread.
+   *
+   * @param latency the delay of each answer, zero to answer on the calling thread; never null
+   * @return this port
+   */
   public synchronized ScriptedQueuePort latency(Duration latency) {
     this.latency = Objects.requireNonNull(latency, "latency");
     return this;
   }
 
-  /** Keeps every answer from now on until {@link #resume()}: a port that does not answer. */
+  /**
+   * Keeps every answer from now on until {@link #resume()}: a port that does not answer.
+   *
+   * @return this port
+   */
   public synchronized ScriptedQueuePort hold() {
     holding = true;
     return this;
@@ -172,52 +208,68 @@ public final class ScriptedQueuePort implements QueuePort, AutoCloseable {
 
   // ---- observations ----
 
-  /** Returns every request so far, in the order made. */
+  /** {@return every request so far, in the order made} */
   public synchronized List<Request> requests() {
     return List.copyOf(requests);
   }
 
-  /** Returns how many requests were made. */
+  /** {@return how many requests were made} */
   public synchronized int requestCount() {
     return requests.size();
   }
 
-  /** Returns how many requests of this kind were made. */
+  /**
+   * {@return how many requests of this kind were made}
+   *
+   * @param kind the kind to count; never null
+   */
   public synchronized int requestCount(Kind kind) {
     return (int) requests.stream().filter(r -> r.kind() == kind).count();
   }
 
-  /** Returns the number of entries of every batch request, in order. */
+  /** {@return the number of entries of every batch request, in order} */
   public synchronized List<Integer> batchSizes() {
     return requests.stream().filter(r -> r.kind().isBatch()).map(Request::size).toList();
   }
 
-  /** Returns how many times {@code message} was deleted successfully. */
+  /**
+   * {@return how many times {@code message} was deleted successfully}
+   *
+   * @param message the message (equal id and receipt handle); never null
+   */
   public synchronized int deletions(Message message) {
     return deletions.getOrDefault(message, 0);
   }
 
-  /** Returns how many times each message was deleted successfully. */
+  /** {@return how many times each message was deleted successfully} */
   public synchronized Map<Message, Integer> deletions() {
     return Map.copyOf(deletions);
   }
 
-  /** Returns the visibilities successfully set for {@code message}, in order. */
+  /**
+   * {@return the visibilities successfully set for {@code message}, in order}
+   *
+   * @param message the message (equal id and receipt handle); never null
+   */
   public synchronized List<Duration> visibilityChanges(Message message) {
     return List.copyOf(visibilityChanges.getOrDefault(message, List.of()));
   }
 
-  /** Returns how many entries for {@code message} were sent, in all requests, successful or not. */
+  /**
+   * {@return how many entries for {@code message} were sent, in all requests, successful or not}
+   *
+   * @param message the message (equal id and receipt handle); never null
+   */
   public synchronized int attempts(Message message) {
     return entryAttempts.getOrDefault(message, 0);
   }
 
-  /** Returns how many requests are made and not yet answered. */
+  /** {@return how many requests are made and not yet answered} */
   public synchronized int outstanding() {
     return outstanding;
   }
 
-  /** Returns the most requests that were ever made and not yet answered at one time. */
+  /** {@return the most requests that were ever made and not yet answered at one time} */
   public synchronized int maxOutstanding() {
     return maxOutstanding;
   }

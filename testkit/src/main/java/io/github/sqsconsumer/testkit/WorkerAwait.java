@@ -11,6 +11,10 @@ public final class WorkerAwait {
   /**
    * Returns once {@code condition} holds, checking every millisecond.
    *
+   * @param timeout the longest wait; never null
+   * @param condition checked on the calling thread until it returns true; never null
+   * @param description says what was awaited, read only for the failure message; never null
+   * @throws InterruptedException if the waiting thread is interrupted
    * @throws AssertionError with {@code description} if it still does not hold after {@code timeout}
    */
   public static void until(Duration timeout, BooleanSupplier condition, Supplier<String> description)
@@ -24,7 +28,14 @@ public final class WorkerAwait {
     }
   }
 
-  /** Returns once {@code thread} waits (parked or in a timed wait), so a call it made is blocked. */
+  /**
+   * Returns once {@code thread} waits (parked or in a timed wait), so a call it made is blocked.
+   *
+   * @param thread the thread to watch; never null
+   * @param timeout the longest wait; never null
+   * @throws AssertionError if the thread is not waiting after {@code timeout}
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
   public static void untilBlocked(Thread thread, Duration timeout) throws InterruptedException {
     until(timeout, () -> thread.getState() == Thread.State.WAITING
             || thread.getState() == Thread.State.TIMED_WAITING,

@@ -57,12 +57,17 @@ public abstract class WorkerContractTest {
   private static final int UNBOUNDED = 1_000_000;
 
   private final List<Worker> workers = new ArrayList<>();
+
+  /** For subclasses: one per worker under test, created by JUnit for each test. */
+  protected WorkerContractTest() {}
   /** Blocking units wait for this; opened after each test so nothing is left hanging. */
   private final CountDownLatch release = new CountDownLatch(1);
 
   /**
-   * Returns a new worker that runs at most {@code concurrency} units at once; called one or more times per
-   * test, each worker shut down after the test.
+   * {@return a new worker that runs at most {@code concurrency} units at once; called one or more times per
+   * test, each worker shut down after the test}
+   *
+   * @param concurrency the most units the worker runs at once, 1 or more
    */
   protected abstract Worker newWorker(int concurrency);
 

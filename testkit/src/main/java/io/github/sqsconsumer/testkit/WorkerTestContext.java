@@ -24,7 +24,11 @@ public record WorkerTestContext(String consumerName, int concurrency, Map<String
     values = Map.copyOf(values);
   }
 
-  /** Returns a context named {@code test} without settings. */
+  /**
+   * {@return a context named {@code test} without settings}
+   *
+   * @param concurrency the concurrency limit; not checked here
+   */
   public static WorkerTestContext of(int concurrency) {
     return new WorkerTestContext("test", concurrency, Map.of());
   }

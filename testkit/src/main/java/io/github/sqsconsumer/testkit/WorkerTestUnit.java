@@ -32,7 +32,7 @@ public final class WorkerTestUnit implements WorkUnit {
         .build());
   }
 
-  /** Returns the number given at creation. */
+  /** {@return the number given at creation} */
   public int id() {
     return id;
   }
