@@ -15,12 +15,15 @@ import java.lang.annotation.Target;
 @Target({})
 public @interface DeadLetter {
 
-  /** How many receives a message gets before it moves to the dead-letter queue, 1 to 1,000. Required. */
+  /**
+   * {@return how many receives a message gets before it moves to the dead-letter queue, 1 to 1,000}
+   * Required.
+   */
   int maxReceiveCount();
 
   /**
-   * The dead-letter queue's name; default the queue's with {@code -dlq} added before any {@code .fifo}
-   * ({@code orders-dlq}, {@code orders-dlq.fifo}).
+   * {@return the dead-letter queue's name; default the queue's with {@code -dlq} added before any
+   * {@code .fifo} ({@code orders-dlq}, {@code orders-dlq.fifo})}
    */
   String name() default "";
 }

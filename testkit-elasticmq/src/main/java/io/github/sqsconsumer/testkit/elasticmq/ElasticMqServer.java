@@ -111,17 +111,17 @@ public final class ElasticMqServer implements AutoCloseable {
     return new QueueManagerActor(new NowProvider(), StrictSQSLimits$.MODULE$, Option.empty());
   }
 
-  /** Returns the endpoint to point an SQS client at, such as {@code http://127.0.0.1:41234}; never null. */
+  /** {@return the endpoint to point an SQS client at, such as {@code http://127.0.0.1:41234}; never null} */
   public synchronized URI endpoint() {
     return URI.create("http://" + HOST + ":" + port);
   }
 
-  /** Returns the bound port (kept across {@link #stop()} and {@link #restart()}). */
+  /** {@return the bound port (kept across {@link #stop()} and {@link #restart()})} */
   public synchronized int port() {
     return port;
   }
 
-  /** Returns true while the server accepts requests. */
+  /** {@return true while the server accepts requests} */
   public synchronized boolean isRunning() {
     return binding != null;
   }
@@ -211,6 +211,8 @@ public final class ElasticMqServer implements AutoCloseable {
    * Creates a queue with attributes, such as {@code VisibilityTimeout=2}, {@code FifoQueue=true},
    * {@code ContentBasedDeduplication=true}, {@code RedrivePolicy=}{@link #redrivePolicy}.
    *
+   * @param name the queue's name, with {@code .fifo} for a FIFO queue; never null
+   * @param attributes the queue's attributes by SQS name, empty for none; never null
    * @return the queue URL; never null
    */
   public String createQueue(String name, Map<String, String> attributes) {
@@ -223,15 +225,22 @@ public final class ElasticMqServer implements AutoCloseable {
   }
 
   /**
-   * Returns a {@code RedrivePolicy} attribute value that moves a message to the dead-letter queue after
-   * {@code maxReceiveCount} receives.
+   * {@return a {@code RedrivePolicy} attribute value that moves a message to the dead-letter queue after
+   * {@code maxReceiveCount} receives}
+   *
+   * @param deadLetterQueueUrl the URL of the dead-letter queue, created before; never null
+   * @param maxReceiveCount how many receives a message gets before it moves, 1 to 1,000
    */
   public String redrivePolicy(String deadLetterQueueUrl, int maxReceiveCount) {
     String arn = queueAttributes(deadLetterQueueUrl).get("QueueArn");
     return "{\"deadLetterTargetArn\":\"" + arn + "\",\"maxReceiveCount\":\"" + maxReceiveCount + "\"}";
   }
 
-  /** Returns all the queue's attributes, such as {@code ApproximateNumberOfMessages}; never null. */
+  /**
+   * {@return all the queue's attributes, such as {@code ApproximateNumberOfMessages}; never null}
+   *
+   * @param queueUrl the URL {@link #createQueue} returned; never null
+   */
   public Map<String, String> queueAttributes(String queueUrl) {
     String response = call("GetQueueAttributes",
         Map.of("QueueUrl", queueUrl, "AttributeNames", new String[] {"All"}));
@@ -247,14 +256,22 @@ public final class ElasticMqServer implements AutoCloseable {
     return attributes;
   }
 
-  /** Returns the number of visible messages plus those in flight (received, not deleted), not delayed. */
+  /**
+   * {@return the number of visible messages plus those in flight (received, not deleted), not delayed}
+   *
+   * @param queueUrl the URL {@link #createQueue} returned; never null
+   */
   public int approximateMessages(String queueUrl) {
     Map<String, String> attributes = queueAttributes(queueUrl);
     return Integer.parseInt(attributes.getOrDefault("ApproximateNumberOfMessages", "0"))
         + Integer.parseInt(attributes.getOrDefault("ApproximateNumberOfMessagesNotVisible", "0"));
   }
 
-  /** Returns the number of messages visible now (ready to be received). */
+  /**
+   * {@return the number of messages visible now (ready to be received)}
+   *
+   * @param queueUrl the URL {@link #createQueue} returned; never null
+   */
   public int visibleMessages(String queueUrl) {
     return Integer.parseInt(queueAttributes(queueUrl).getOrDefault("ApproximateNumberOfMessages", "0"));
   }
@@ -262,6 +279,8 @@ public final class ElasticMqServer implements AutoCloseable {
   /**
    * Sends a message to a standard queue.
    *
+   * @param queueUrl the URL {@link #createQueue} returned; never null
+   * @param body the message body; never null
    * @return the message id; never null
    */
   public String sendMessage(String queueUrl, String body) {
@@ -271,6 +290,9 @@ public final class ElasticMqServer implements AutoCloseable {
   /**
    * Sends a message to a FIFO queue in the given group, with a random deduplication id.
    *
+   * @param queueUrl the URL {@link #createQueue} returned; never null
+   * @param body the message body; never null
+   * @param groupId the FIFO message group; never null
    * @return the message id; never null
    */
   public String sendMessage(String queueUrl, String body, String groupId) {

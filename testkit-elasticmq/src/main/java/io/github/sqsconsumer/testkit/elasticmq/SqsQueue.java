@@ -25,23 +25,23 @@ import java.lang.annotation.Target;
 public @interface SqsQueue {
 
   /**
-   * The queue's name, as in SQS: up to 80 letters, digits, hyphens and underscores, plus {@code .fifo} for a
-   * FIFO queue. Required.
+   * {@return the queue's name, as in SQS: up to 80 letters, digits, hyphens and underscores, plus
+   * {@code .fifo} for a FIFO queue} Required.
    */
   String name();
 
   /**
-   * Whether the queue is FIFO, with content-based deduplication. A name ending in {@code .fifo} makes a
+   * {@return whether the queue is FIFO, with content-based deduplication} A name ending in {@code .fifo} makes a
    * FIFO queue too; {@code true} adds that suffix to a name without it. Default false.
    */
   boolean fifo() default false;
 
-  /** The queue's visibility timeout in seconds, 0 to 43,200; default 30, as in SQS. */
+  /** {@return the queue's visibility timeout in seconds, 0 to 43,200; default 30, as in SQS} */
   int visibilityTimeoutSeconds() default 30;
 
   /**
-   * The dead-letter queue and redrive policy, at most one: messages received {@code maxReceiveCount} times
-   * without being deleted move there. Default none.
+   * {@return the dead-letter queue and redrive policy, at most one: messages received
+   * {@code maxReceiveCount} times without being deleted move there} Default none.
    */
   DeadLetter[] deadLetter() default {};
 }

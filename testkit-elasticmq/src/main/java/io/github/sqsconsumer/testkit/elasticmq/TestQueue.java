@@ -53,23 +53,23 @@ public final class TestQueue {
     return declaration;
   }
 
-  /** Returns the queue's name, with {@code .fifo} for a FIFO queue; never null. */
+  /** {@return the queue's name, with {@code .fifo} for a FIFO queue; never null} */
   public String name() {
     return declaration.name();
   }
 
-  /** Returns the queue's URL, for {@code Consumer.builder().queue(url)}; never null. */
+  /** {@return the queue's URL, for {@code Consumer.builder().queue(url)}; never null} */
   public String url() {
     return url;
   }
 
-  /** Returns whether this is a FIFO queue. */
+  /** {@return whether this is a FIFO queue} */
   public boolean isFifo() {
     return declaration.fifo();
   }
 
   /**
-   * Returns the dead-letter queue declared with {@link SqsQueue#deadLetter()}; never null.
+   * {@return the dead-letter queue declared with {@link SqsQueue#deadLetter()}; never null}
    *
    * @throws IllegalStateException if the queue has none
    */
@@ -174,7 +174,7 @@ public final class TestQueue {
   }
 
   /**
-   * Returns how many messages the queue holds: visible, in flight (received, not yet deleted) and delayed.
+   * {@return how many messages the queue holds: visible, in flight (received, not yet deleted) and delayed}
    * ElasticMQ's counts are exact.
    */
   public int count() {
@@ -201,7 +201,12 @@ public final class TestQueue {
     awaitCount(n -> n == 0, "to be empty", timeout);
   }
 
-  /** Waits up to {@link #DEFAULT_TIMEOUT} until the queue holds at least {@code count} messages. */
+  /**
+   * Waits up to {@link #DEFAULT_TIMEOUT} until the queue holds at least {@code count} messages.
+   *
+   * @param count the fewest messages to wait for, counted as {@link #count()} counts
+   * @throws AssertionError if it holds fewer after the timeout, saying how many
+   */
   public void awaitAtLeast(int count) {
     awaitAtLeast(count, DEFAULT_TIMEOUT);
   }
@@ -210,6 +215,7 @@ public final class TestQueue {
    * Waits until the queue holds at least {@code count} messages (a dead-letter queue that received them,
    * say).
    *
+   * @param count the fewest messages to wait for, counted as {@link #count()} counts
    * @param timeout never null
    * @throws AssertionError if it holds fewer after the timeout, saying how many
    */
