@@ -67,6 +67,7 @@ public final class Json<T> {
    * unknown properties, so a producer may add fields, and fails on trailing content), no SNS unwrapping,
    * and {@link UnparsableBody#DISCARD}.
    *
+   * @param <T> the payload's type
    * @param type the payload's class, never null
    * @return the configuration, never null
    */
@@ -78,6 +79,7 @@ public final class Json<T> {
    * Returns the default configuration for a generic type, such as
    * {@code Json.of(new TypeReference<List<Order>>() {})}; see {@link #of(Class)}.
    *
+   * @param <T> the payload's type
    * @param type the payload's type, never null
    * @return the configuration, never null
    */
@@ -89,6 +91,7 @@ public final class Json<T> {
   /**
    * Returns a handler that reads each body as {@code type} with the defaults of {@link #of(Class)}.
    *
+   * @param <T> the payload's type
    * @param type the payload's class, never null
    * @param handler the payload handler, never null
    * @return the adapter to hand to {@code Consumer.Builder.handler}, never null
@@ -100,6 +103,7 @@ public final class Json<T> {
   /**
    * Returns a handler that reads each body as a generic {@code type} with the defaults of {@link #of(Class)}.
    *
+   * @param <T> the payload's type
    * @param type the payload's type, never null
    * @param handler the payload handler, never null
    * @return the adapter to hand to {@code Consumer.Builder.handler}, never null
@@ -111,6 +115,7 @@ public final class Json<T> {
   /**
    * Returns a batch handler that reads each body as {@code type} with the defaults of {@link #of(Class)}.
    *
+   * @param <T> the payload's type
    * @param type the payload's class, never null
    * @param handler the batch handler, never null
    * @return the adapter to hand to {@code Consumer.Builder.batchHandler}, never null

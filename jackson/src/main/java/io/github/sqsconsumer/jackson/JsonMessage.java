@@ -26,24 +26,24 @@ public final class JsonMessage<T> {
     this.sns = sns;
   }
 
-  /** Returns the payload: the body, or the SNS notification's message, read as {@code T}; never null. */
+  /** {@return the payload: the body, or the SNS notification's message, read as {@code T}; never null} */
   public T payload() {
     return payload;
   }
 
-  /** Returns the message as received, its body unchanged; never null. Name it in a batch's result. */
+  /** {@return the message as received, its body unchanged; never null} Name it in a batch's result. */
   public Message message() {
     return message;
   }
 
-  /** Returns the SNS notification the payload came in, or empty when the body was the payload itself. */
+  /** {@return the SNS notification the payload came in, or empty when the body was the payload itself} */
   public Optional<SnsNotification> sns() {
     return Optional.ofNullable(sns);
   }
 
   /**
-   * Returns the attributes the producer set: the SNS notification's message attributes when the body was an
-   * SNS envelope, otherwise the message's own. So a handler reads them the same way whether the SNS
+   * {@return the attributes the producer set: the SNS notification's message attributes when the body was an
+   * SNS envelope, otherwise the message's own} So a handler reads them the same way whether the SNS
    * subscription delivers raw (SNS attributes become message attributes) or in an envelope. Never null,
    * unmodifiable.
    */

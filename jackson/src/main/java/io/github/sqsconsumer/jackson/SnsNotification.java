@@ -30,28 +30,28 @@ public final class SnsNotification {
     this.messageAttributes = Map.copyOf(messageAttributes);
   }
 
-  /** Returns SNS's id of the published message (not the SQS message id); never null. */
+  /** {@return SNS's id of the published message (not the SQS message id); never null} */
   public String messageId() {
     return messageId;
   }
 
-  /** Returns the ARN of the topic it was published to; never null. */
+  /** {@return the ARN of the topic it was published to; never null} */
   public String topicArn() {
     return topicArn;
   }
 
-  /** Returns the subject the publisher gave, if any. */
+  /** {@return the subject the publisher gave, if any} */
   public Optional<String> subject() {
     return Optional.ofNullable(subject);
   }
 
-  /** Returns when SNS accepted the publication, if the envelope said so in ISO-8601. */
+  /** {@return when SNS accepted the publication, if the envelope said so in ISO-8601} */
   public Optional<Instant> timestamp() {
     return Optional.ofNullable(timestamp);
   }
 
   /**
-   * Returns the publisher's message attributes by name; never null, unmodifiable. {@code Binary} values are
+   * {@return the publisher's message attributes by name; never null, unmodifiable} {@code Binary} values are
    * decoded from the envelope's Base64; {@code String}, {@code String.Array} and {@code Number} values are
    * the envelope's text.
    */

@@ -16,6 +16,7 @@ import java.util.Objects;
 public final class UnparsableBodyException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The id of the message whose body did not read; serialized with the exception. */
   private final String messageId;
   private final transient Type payloadType;
 
@@ -25,12 +26,12 @@ public final class UnparsableBodyException extends RuntimeException {
     this.payloadType = payloadType;
   }
 
-  /** Returns the id of the message whose body did not read; never null. */
+  /** {@return the id of the message whose body did not read; never null} */
   public String messageId() {
     return messageId;
   }
 
-  /** Returns the type the body was read as; never null (except after deserialization of this exception). */
+  /** {@return the type the body was read as; never null (except after deserialization of this exception)} */
   public Type payloadType() {
     return payloadType;
   }
