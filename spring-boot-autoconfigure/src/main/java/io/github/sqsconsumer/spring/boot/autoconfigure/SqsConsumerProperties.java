@@ -48,22 +48,27 @@ public class SqsConsumerProperties {
   /** Creates the properties with their defaults; Spring Boot binds them. */
   public SqsConsumerProperties() {}
 
-  /** @return whether the consumers start with the application context */
+  /** {@return whether the consumers start with the application context} */
   public boolean isAutoStartup() {
     return autoStartup;
   }
 
-  /** @param autoStartup whether the consumers start with the application context */
+  /**
+   * Whether the consumers start with the application context; false leaves starting them to the application. Bound from
+   * {@code sqs-consumer.auto-startup}.
+   *
+   * @param autoStartup whether the consumers start with the application context
+   */
   public void setAutoStartup(boolean autoStartup) {
     this.autoStartup = autoStartup;
   }
 
-  /** @return the settings of every consumer, never null */
+  /** {@return the settings of every consumer, never null} */
   public ConsumerSettings getDefaults() {
     return defaults;
   }
 
-  /** @return the consumers by name, never null */
+  /** {@return the consumers by name, never null} */
   public Map<String, ConsumerProperties> getConsumers() {
     return consumers;
   }
@@ -86,22 +91,33 @@ public class SqsConsumerProperties {
     /** Creates an empty entry; Spring Boot binds it. */
     public ConsumerProperties() {}
 
-    /** @return the queue's URL or name, or null */
+    /** {@return the queue's URL or name, or null when not set} */
     public String getQueue() {
       return queue;
     }
 
-    /** @param queue the queue's URL or name */
+    /**
+     * The queue's URL or name. Required for a consumer declared here; overrides the queue of an @SqsConsumer method.
+     * Bound from {@code sqs-consumer.consumers.<name>.queue}.
+     *
+     * @param queue the queue's URL or name, or null to keep the queue of the @SqsConsumer method of this name
+     */
     public void setQueue(String queue) {
       this.queue = queue;
     }
 
-    /** @return the handler bean's name, or null */
+    /** {@return the handler bean's name, or null when not set} */
     public String getHandler() {
       return handler;
     }
 
-    /** @param handler the handler bean's name */
+    /**
+     * The name of the bean that handles the messages, a MessageHandler or a BatchHandler; declares a consumer here. Not
+     * allowed for the name of an @SqsConsumer method, which is its handler. Bound from
+     * {@code sqs-consumer.consumers.<name>.handler}.
+     *
+     * @param handler the handler bean's name, or null for the consumer of the @SqsConsumer method of this name
+     */
     public void setHandler(String handler) {
       this.handler = handler;
     }
@@ -186,172 +202,246 @@ public class SqsConsumerProperties {
     /** Creates empty settings; Spring Boot binds them. */
     public ConsumerSettings() {}
 
-    /** @return whether a failed start fails the application, or null */
+    /** {@return whether a failed start fails the application, or null when not set} */
     public Boolean getRequired() {
       return required;
     }
 
-    /** @param required whether a failed start fails the application */
+    /**
+     * Whether a consumer that cannot start (its queue missing, access denied) fails the application's startup. If
+     * false, the application starts without it and its health is DOWN. Default true. Bound from {@code required} under
+     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param required whether a failed start fails the application, or null to take the default
+     */
     public void setRequired(Boolean required) {
       this.required = required;
     }
 
-    /** @return the concurrency, or null */
+    /** {@return the concurrency, or null when not set} */
     public Integer getConcurrency() {
       return concurrency;
     }
 
-    /** @param concurrency the concurrency */
+    /**
+     * The most handlers running at once, 1 to 10000 (with a batch handler, batches). Default 10. Bound from
+     * {@code concurrency} under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param concurrency the concurrency, or null to take the default
+     */
     public void setConcurrency(Integer concurrency) {
       this.concurrency = concurrency;
     }
 
-    /** @return the batch size, or null */
+    /** {@return the batch size, or null when not set} */
     public Integer getBatchSize() {
       return batchSize;
     }
 
-    /** @param batchSize the batch size */
+    /**
+     * The most messages in one batch for a batch handler, 1 to 10. Default 10. Bound from {@code batch-size} under
+     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param batchSize the batch size, or null to take the default
+     */
     public void setBatchSize(Integer batchSize) {
       this.batchSize = batchSize;
     }
 
-    /** @return the prefetch, or null */
+    /** {@return the prefetch, or null when not set} */
     public Integer getPrefetch() {
       return prefetch;
     }
 
-    /** @param prefetch the prefetch */
+    /**
+     * The most messages received ahead of a free handler, 0 to 10000. Default max(10, 6 x concurrency). Bound from
+     * {@code prefetch} under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param prefetch the prefetch, or null to take the default
+     */
     public void setPrefetch(Integer prefetch) {
       this.prefetch = prefetch;
     }
 
-    /** @return the wait time, or null */
+    /** {@return the wait time, or null when not set} */
     public Duration getWaitTime() {
       return waitTime;
     }
 
-    /** @param waitTime the wait time */
+    /**
+     * How long one receive waits for messages (long polling), 0 to 20 seconds. Default 20s. Bound from
+     * {@code wait-time} under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param waitTime the wait time, or null to take the default
+     */
     public void setWaitTime(Duration waitTime) {
       this.waitTime = waitTime;
     }
 
-    /** @return the visibility timeout, or null */
+    /** {@return the visibility timeout, or null when not set} */
     public Duration getVisibilityTimeout() {
       return visibilityTimeout;
     }
 
-    /** @param visibilityTimeout the visibility timeout */
+    /**
+     * The visibility timeout asked for with each receive, 1 second to 12 hours. Default the queue's own. Bound from
+     * {@code visibility-timeout} under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param visibilityTimeout the visibility timeout, or null to take the default
+     */
     public void setVisibilityTimeout(Duration visibilityTimeout) {
       this.visibilityTimeout = visibilityTimeout;
     }
 
-    /** @return the longest visibility extension, or null */
+    /** {@return the longest visibility extension, or null when not set} */
     public Duration getMaxVisibilityExtension() {
       return maxVisibilityExtension;
     }
 
-    /** @param maxVisibilityExtension the longest visibility extension */
+    /**
+     * How long a message's visibility stays extended while it waits or runs, 0 to 12 hours; 0 turns the heartbeat off.
+     * Default 12h. Bound from {@code max-visibility-extension} under {@code sqs-consumer.defaults} or
+     * {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param maxVisibilityExtension the longest visibility extension, or null to take the default
+     */
     public void setMaxVisibilityExtension(Duration maxVisibilityExtension) {
       this.maxVisibilityExtension = maxVisibilityExtension;
     }
 
-    /** @return the shutdown timeout, or null */
+    /** {@return the shutdown timeout, or null when not set} */
     public Duration getShutdownTimeout() {
       return shutdownTimeout;
     }
 
-    /** @param shutdownTimeout the shutdown timeout */
+    /**
+     * How long closing waits for running handlers, 0 to 1 hour. Default: spring.lifecycle.timeout-per-shutdown-phase
+     * less 7 seconds for the last acknowledgements; a longer one fails startup, since the context would not wait for
+     * it. Bound from {@code shutdown-timeout} under {@code sqs-consumer.defaults} or
+     * {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param shutdownTimeout the shutdown timeout, or null to take the default
+     */
     public void setShutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = shutdownTimeout;
     }
 
-    /** @return the rate limit, or null */
+    /** {@return the rate limit, or null when not set} */
     public Double getRateLimit() {
       return rateLimit;
     }
 
-    /** @param rateLimit the rate limit */
+    /**
+     * The most messages started per second; 0 for no limit. Default 0. Bound from {@code rate-limit} under
+     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param rateLimit the rate limit, or null to take the default
+     */
     public void setRateLimit(Double rateLimit) {
       this.rateLimit = rateLimit;
     }
 
-    /** @return the acknowledge mode, or null */
+    /** {@return the acknowledge mode, or null when not set} */
     public AcknowledgeMode getAcknowledgeMode() {
       return acknowledgeMode;
     }
 
-    /** @param acknowledgeMode the acknowledge mode */
+    /**
+     * When messages are deleted. Default on-success. Bound from {@code acknowledge-mode} under
+     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param acknowledgeMode the acknowledge mode, or null to take the default
+     */
     public void setAcknowledgeMode(AcknowledgeMode acknowledgeMode) {
       this.acknowledgeMode = acknowledgeMode;
     }
 
-    /** @return whether the MDC carries the message, or null */
+    /** {@return whether the MDC carries the message, or null when not set} */
     public Boolean getMdc() {
       return mdc;
     }
 
-    /** @param mdc whether the MDC carries the message */
+    /**
+     * Whether SLF4J's MDC carries the message id, queue and consumer while a handler runs. Default true. Bound from
+     * {@code mdc} under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param mdc whether the MDC carries the message, or null to take the default
+     */
     public void setMdc(Boolean mdc) {
       this.mdc = mdc;
     }
 
-    /** @return the runner's name, or null */
+    /** {@return the runner's name, or null when not set} */
     public String getRunner() {
       return runner;
     }
 
-    /** @param runner the runner's name */
+    /**
+     * The runner by name, such as sqs. Default the only one present. Bound from {@code runner} under
+     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param runner the runner's name, or null to take the default
+     */
     public void setRunner(String runner) {
       this.runner = runner;
     }
 
-    /** @return the worker's name, or null */
+    /** {@return the worker's name, or null when not set} */
     public String getWorker() {
       return worker;
     }
 
-    /** @param worker the worker's name */
+    /**
+     * The worker by name, semaphore or pool. Default the only one present. Bound from {@code worker} under
+     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param worker the worker's name, or null to take the default
+     */
     public void setWorker(String worker) {
       this.worker = worker;
     }
 
-    /** @return the harvester's name, or null */
+    /** {@return the harvester's name, or null when not set} */
     public String getHarvester() {
       return harvester;
     }
 
-    /** @param harvester the harvester's name */
+    /**
+     * The harvester by name, batch or direct. Default the only one present. Bound from {@code harvester} under
+     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param harvester the harvester's name, or null to take the default
+     */
     public void setHarvester(String harvester) {
       this.harvester = harvester;
     }
 
-    /** @return the retry settings, never null */
+    /** {@return the retry settings, never null} */
     public Retry getRetry() {
       return retry;
     }
 
-    /** @return the SQS runner's settings, never null */
+    /** {@return the SQS runner's settings, never null} */
     public Sqs getSqs() {
       return sqs;
     }
 
-    /** @return the batch harvester's settings, never null */
+    /** {@return the batch harvester's settings, never null} */
     public Batch getBatch() {
       return batch;
     }
 
-    /** @return the direct harvester's settings, never null */
+    /** {@return the direct harvester's settings, never null} */
     public Direct getDirect() {
       return direct;
     }
 
-    /** @return the pool worker's settings, never null */
+    /** {@return the pool worker's settings, never null} */
     public Pool getPool() {
       return pool;
     }
 
-    /** @return further part settings by key, never null */
+    /** {@return further part settings by key, never null} */
     public Map<String, String> getSettings() {
       return settings;
     }
@@ -400,32 +490,48 @@ public class SqsConsumerProperties {
     /** Creates empty retry settings; Spring Boot binds them. */
     public Retry() {}
 
-    /** @return the policy, or null */
+    /** {@return the policy, or null when not set} */
     public RetryKind getPolicy() {
       return policy;
     }
 
-    /** @param policy the policy */
+    /**
+     * The policy: exponential (backoff with jitter), fixed, or visibility-timeout (the queue's). Default exponential
+     * from 1s to 5m. Bound from {@code retry.policy} under {@code sqs-consumer.defaults} or
+     * {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param policy the policy, or null to take the default
+     */
     public void setPolicy(RetryKind policy) {
       this.policy = policy;
     }
 
-    /** @return the (first) delay, or null */
+    /** {@return the (first) delay, or null when not set} */
     public Duration getDelay() {
       return delay;
     }
 
-    /** @param delay the (first) delay */
+    /**
+     * The first delay of exponential, or the delay of fixed. Bound from {@code retry.delay} under
+     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param delay the (first) delay, or null to take the default
+     */
     public void setDelay(Duration delay) {
       this.delay = delay;
     }
 
-    /** @return the longest delay, or null */
+    /** {@return the longest delay, or null when not set} */
     public Duration getMaxDelay() {
       return maxDelay;
     }
 
-    /** @param maxDelay the longest delay */
+    /**
+     * The longest delay of exponential. Bound from {@code retry.max-delay} under {@code sqs-consumer.defaults} or
+     * {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param maxDelay the longest delay, or null to take the default
+     */
     public void setMaxDelay(Duration maxDelay) {
       this.maxDelay = maxDelay;
     }
@@ -453,32 +559,50 @@ public class SqsConsumerProperties {
     /** Creates empty settings; Spring Boot binds them. */
     public Sqs() {}
 
-    /** @return the endpoint, or null */
+    /** {@return the endpoint, or null when not set} */
     public String getEndpoint() {
       return endpoint;
     }
 
-    /** @param endpoint the endpoint */
+    /**
+     * An endpoint override, an http or https URI, for ElasticMQ, LocalStack or a VPC endpoint. Bound from
+     * {@code sqs.endpoint} under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}, and handed to
+     * the part as its setting {@code sqs.endpoint}.
+     *
+     * @param endpoint the endpoint, or null to take the default
+     */
     public void setEndpoint(String endpoint) {
       this.endpoint = endpoint;
     }
 
-    /** @return the region, or null */
+    /** {@return the region, or null when not set} */
     public String getRegion() {
       return region;
     }
 
-    /** @param region the region */
+    /**
+     * The AWS region, such as eu-west-1. Default from the queue URL or the default region chain. Bound from
+     * {@code sqs.region} under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}, and handed to
+     * the part as its setting {@code sqs.region}.
+     *
+     * @param region the region, or null to take the default
+     */
     public void setRegion(String region) {
       this.region = region;
     }
 
-    /** @return the most connections, or null */
+    /** {@return the most connections, or null when not set} */
     public String getMaxConnections() {
       return maxConnections;
     }
 
-    /** @param maxConnections the most connections */
+    /**
+     * The most HTTP connections of the runner's client, 1 to 10000. Default 500. Bound from {@code sqs.max-connections}
+     * under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}, and handed to the part as its
+     * setting {@code sqs.maxConnections}.
+     *
+     * @param maxConnections the most connections, or null to take the default
+     */
     public void setMaxConnections(String maxConnections) {
       this.maxConnections = maxConnections;
     }
@@ -501,42 +625,66 @@ public class SqsConsumerProperties {
     /** Creates empty settings; Spring Boot binds them. */
     public Batch() {}
 
-    /** @return the longest wait, or null */
+    /** {@return the longest wait, or null when not set} */
     public String getMaxWait() {
       return maxWait;
     }
 
-    /** @param maxWait the longest wait */
+    /**
+     * The longest an entry waits for its batch to fill, 0 to 10s. Default 100ms. Bound from {@code batch.max-wait}
+     * under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}, and handed to the part as its
+     * setting {@code batch.maxWait}.
+     *
+     * @param maxWait the longest wait, or null to take the default
+     */
     public void setMaxWait(String maxWait) {
       this.maxWait = maxWait;
     }
 
-    /** @return the most requests in flight, or null */
+    /** {@return the most requests in flight, or null when not set} */
     public String getMaxInFlight() {
       return maxInFlight;
     }
 
-    /** @param maxInFlight the most requests in flight */
+    /**
+     * The most batch requests sent and not yet answered, 1 to 1000. Default concurrency / 5, between 2 and 50. Bound
+     * from {@code batch.max-in-flight} under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>},
+     * and handed to the part as its setting {@code batch.maxInFlight}.
+     *
+     * @param maxInFlight the most requests in flight, or null to take the default
+     */
     public void setMaxInFlight(String maxInFlight) {
       this.maxInFlight = maxInFlight;
     }
 
-    /** @return the buffer size, or null */
+    /** {@return the buffer size, or null when not set} */
     public String getBufferSize() {
       return bufferSize;
     }
 
-    /** @param bufferSize the buffer size */
+    /**
+     * The most messages held, 10 to 1000000. Default 20 x max-in-flight. Bound from {@code batch.buffer-size} under
+     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}, and handed to the part as its setting
+     * {@code batch.bufferSize}.
+     *
+     * @param bufferSize the buffer size, or null to take the default
+     */
     public void setBufferSize(String bufferSize) {
       this.bufferSize = bufferSize;
     }
 
-    /** @return the most attempts, or null */
+    /** {@return the most attempts, or null when not set} */
     public String getMaxAttempts() {
       return maxAttempts;
     }
 
-    /** @param maxAttempts the most attempts */
+    /**
+     * How many times an entry failing transiently is sent, 1 to 100. Default 5. Bound from {@code batch.max-attempts}
+     * under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}, and handed to the part as its
+     * setting {@code batch.maxAttempts}.
+     *
+     * @param maxAttempts the most attempts, or null to take the default
+     */
     public void setMaxAttempts(String maxAttempts) {
       this.maxAttempts = maxAttempts;
     }
@@ -554,22 +702,34 @@ public class SqsConsumerProperties {
     /** Creates empty settings; Spring Boot binds them. */
     public Direct() {}
 
-    /** @return the most requests in flight, or null */
+    /** {@return the most requests in flight, or null when not set} */
     public String getMaxInFlight() {
       return maxInFlight;
     }
 
-    /** @param maxInFlight the most requests in flight */
+    /**
+     * The most requests sent and not yet answered, 1 to 10000. Default the concurrency, at most 50. Bound from
+     * {@code direct.max-in-flight} under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}, and
+     * handed to the part as its setting {@code direct.maxInFlight}.
+     *
+     * @param maxInFlight the most requests in flight, or null to take the default
+     */
     public void setMaxInFlight(String maxInFlight) {
       this.maxInFlight = maxInFlight;
     }
 
-    /** @return the most attempts, or null */
+    /** {@return the most attempts, or null when not set} */
     public String getMaxAttempts() {
       return maxAttempts;
     }
 
-    /** @param maxAttempts the most attempts */
+    /**
+     * How many times a request failing transiently is sent, 1 to 100. Default 5. Bound from {@code direct.max-attempts}
+     * under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}, and handed to the part as its
+     * setting {@code direct.maxAttempts}.
+     *
+     * @param maxAttempts the most attempts, or null to take the default
+     */
     public void setMaxAttempts(String maxAttempts) {
       this.maxAttempts = maxAttempts;
     }
@@ -589,32 +749,50 @@ public class SqsConsumerProperties {
     /** Creates empty settings; Spring Boot binds them. */
     public Pool() {}
 
-    /** @return the threads kept when idle, or null */
+    /** {@return the threads kept when idle, or null when not set} */
     public String getMinWorkers() {
       return minWorkers;
     }
 
-    /** @param minWorkers the threads kept when idle */
+    /**
+     * Threads kept when idle, 0 to the concurrency. Default 0. Bound from {@code pool.min-workers} under
+     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}, and handed to the part as its setting
+     * {@code pool.minWorkers}.
+     *
+     * @param minWorkers the threads kept when idle, or null to take the default
+     */
     public void setMinWorkers(String minWorkers) {
       this.minWorkers = minWorkers;
     }
 
-    /** @return the idle timeout, or null */
+    /** {@return the idle timeout, or null when not set} */
     public String getIdleTimeout() {
       return idleTimeout;
     }
 
-    /** @param idleTimeout the idle timeout */
+    /**
+     * How long a thread waits for work before it stops, 1ms to 1h. Default 60s. Bound from {@code pool.idle-timeout}
+     * under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}, and handed to the part as its
+     * setting {@code pool.idleTimeout}.
+     *
+     * @param idleTimeout the idle timeout, or null to take the default
+     */
     public void setIdleTimeout(String idleTimeout) {
       this.idleTimeout = idleTimeout;
     }
 
-    /** @return the waiting room's capacity, or null */
+    /** {@return the waiting room's capacity, or null when not set} */
     public String getQueueCapacity() {
       return queueCapacity;
     }
 
-    /** @param queueCapacity the waiting room's capacity */
+    /**
+     * Units that may wait when all threads are busy, 1 to 1048576. Default max(16, concurrency). Bound from
+     * {@code pool.queue-capacity} under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}, and
+     * handed to the part as its setting {@code pool.queueCapacity}.
+     *
+     * @param queueCapacity the waiting room's capacity, or null to take the default
+     */
     public void setQueueCapacity(String queueCapacity) {
       this.queueCapacity = queueCapacity;
     }
