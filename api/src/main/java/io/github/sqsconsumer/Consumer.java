@@ -234,7 +234,7 @@ public interface Consumer extends AutoCloseable {
     /**
      * The consumer's name, for thread names and logs; default {@code sqs-consumer}.
      *
-     * @param name the name; never null
+     * @param name the consumer's name; never null
      * @return this builder
      */
     public Builder name(String name) {
@@ -384,7 +384,7 @@ public interface Consumer extends AutoCloseable {
     /**
      * When failed messages come back; default {@link RetryPolicy#defaultPolicy()}.
      *
-     * @param retryPolicy decides the delay before a failed message is received again; never null
+     * @param retryPolicy decides when each failed message comes back; never null
      * @return this builder
      */
     public Builder retryPolicy(RetryPolicy retryPolicy) {
