@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.ToDoubleFunction;
@@ -42,7 +43,8 @@ import java.util.function.ToDoubleFunction;
  *       {@code sqs.consumer.poll.errors};</li>
  *   <li>timers {@code sqs.consumer.handler.duration} (per handler call: a message, or a batch),
  *       {@code sqs.consumer.time.in.queue} (per message, from its {@code SentTimestamp} to its handler's
- *       start; wall clocks, so skew between the sender's queue and this host shifts it; never negative) and
+ *       start; wall clocks, so skew between the sender's queue and this host shifts it; never negative; the
+ *       metrics ask the consumer's receives for that attribute) and
  *       {@code sqs.consumer.receive.to.delete} (per deleted message, from the receive request that brought
  *       it to the queue's confirmation of its delete);</li>
  *   <li>gauges {@code sqs.consumer.messages.in.flight}, {@code sqs.consumer.worker.active},
@@ -196,6 +198,12 @@ public final class ConsumerMetrics implements MeterBinder {
         }
         consumer = attachedTo;
       }
+    }
+
+    /** Asks for the send time, for {@code sqs.consumer.time.in.queue}. */
+    @Override
+    public Set<String> systemAttributeNames() {
+      return Set.of(Message.SENT_TIMESTAMP);
     }
 
     @Override
