@@ -281,9 +281,10 @@ final class SqsRunnerTest {
     String url = sqs.createQueue(uniqueName("asked"));
     MessageAttributeValue text = MessageAttributeValue.builder().dataType("String").stringValue("v").build();
     get(client.sendMessage(b -> b.queueUrl(url).messageBody("b")
-        .messageAttributes(Map.of("traceparent", text, "orders.id", text, "other", text))));
+        .messageAttributes(Map.of("traceparent", text, "orders.id", text, "orders.other", text))));
+    // by name only: ElasticMQ does not match SQS's "prefix.*" names (InMemoryQueue's tests cover those)
     ReceiveAttributes asked = ReceiveAttributes.of(Set.of(Message.APPROXIMATE_RECEIVE_COUNT),
-        Set.of("traceparent", "orders.*"));
+        Set.of("traceparent", "orders.id"));
 
     try (Runner runner = new SqsRunnerProvider().create(RunnerTestContext.of(url, Map.of())
         .with(SqsAsyncClient.class, client).withReceiveAttributes(asked))) {
