@@ -206,21 +206,22 @@ public final class ConsumerMetrics implements MeterBinder {
       return Set.of(Message.SENT_TIMESTAMP);
     }
 
+    /**
+     * Records each message's time in queue, with one wall-clock read for the unit (taken only if a message
+     * carries its send time), and returns the handler's start on the monotonic clock.
+     */
     @Override
     public Object before(List<Message> messages) {
       Meters m = meters;
       if (m == null) {
         return null;
       }
-      long now = System.currentTimeMillis();
-      for (Message message : messages) {
-        String sent = message.attributes().get(Message.SENT_TIMESTAMP);
-        if (sent != null) {
-          try {
-            m.timeInQueue.record(Math.max(0, now - Long.parseLong(sent)), TimeUnit.MILLISECONDS);
-          } catch (NumberFormatException e) {
-            // not a time: not measured
-          }
+      long now = -1; // the wall clock, read once for the unit
+      for (int i = 0, n = messages.size(); i < n; i++) { // the unit's list is random-access: no iterator
+        long sent = epochMillis(messages.get(i).attributes().get(Message.SENT_TIMESTAMP));
+        if (sent >= 0) {
+          now = now >= 0 ? now : System.currentTimeMillis();
+          m.timeInQueue.record(Math.max(0, now - sent), TimeUnit.MILLISECONDS); // [never negative]
         }
       }
       return System.nanoTime();
@@ -233,6 +234,25 @@ public final class ConsumerMetrics implements MeterBinder {
         m.handlerDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       }
     }
+  }
+
+  /**
+   * Returns the milliseconds in {@code value} (SQS's SentTimestamp: decimal digits), or -1 when it is
+   * missing or not a time; without Long.parseLong's exception for what is not one.
+   */
+  static long epochMillis(String value) {
+    if (value == null || value.isEmpty() || value.length() > 18) { // 18 digits: no overflow, far past 2100
+      return -1;
+    }
+    long millis = 0;
+    for (int i = 0; i < value.length(); i++) {
+      int digit = value.charAt(i) - '0';
+      if (digit < 0 || digit > 9) {
+        return -1;
+      }
+      millis = millis * 10 + digit;
+    }
+    return millis;
   }
 
   /** Counts the consumer's events. */
