@@ -1,6 +1,7 @@
 package io.github.sqsconsumer;
 
 import io.github.sqsconsumer.spi.Limits;
+import io.github.sqsconsumer.spi.ReceiveAttributes;
 import io.github.sqsconsumer.spi.RunnerProvider;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Consumes one queue: receives messages, runs the handler on each with bounded concurrency, and deletes
@@ -222,6 +224,8 @@ public interface Consumer extends AutoCloseable {
     boolean mdc = true;
     Duration handlerTimeout = Duration.ZERO;
     Duration unhealthyAfter = Duration.ofMinutes(1);
+    Set<String> systemAttributeNames = ReceiveNeeds.DEFAULT_SYSTEM_ATTRIBUTES;
+    Set<String> messageAttributeNames = ReceiveNeeds.DEFAULT_MESSAGE_ATTRIBUTES;
     String runner;
     RunnerProvider runnerProvider;
     String worker;
@@ -483,6 +487,51 @@ public interface Consumer extends AutoCloseable {
     }
 
     /**
+     * The system attributes the handler reads from {@link Message#attributes()}, asked for with every
+     * receive; replaces the names set before. Default: every one {@link Message} names a constant for
+     * ({@code ApproximateReceiveCount}, {@code SentTimestamp}, {@code ApproximateFirstReceiveTimestamp},
+     * {@code MessageGroupId}, {@code MessageDeduplicationId}, {@code SequenceNumber}), so its accessors
+     * work; others, such as {@code SenderId}, arrive only when named here, or with
+     * {@value io.github.sqsconsumer.spi.ReceiveAttributes#ALL} for every one. Whatever is set, a receive
+     * also asks for what the consumer itself needs ({@code ApproximateReceiveCount} and
+     * {@code MessageGroupId}) and what each {@linkplain #hook hook} reads
+     * ({@link HandlerHook#systemAttributeNames()}); a message carries only attributes asked for.
+     *
+     * @param names attribute names, none blank; none for only what the consumer and its hooks need
+     * @return this builder
+     */
+    public Builder systemAttributeNames(String... names) {
+      this.systemAttributeNames = names(names, "systemAttributeNames");
+      return this;
+    }
+
+    /**
+     * The message attributes (the sender's own) the handler reads from {@link Message#messageAttributes()},
+     * asked for with every receive; replaces the names set before. A name may end in {@code .*} for every
+     * attribute with that prefix. Default {@value io.github.sqsconsumer.spi.ReceiveAttributes#ALL}: every
+     * message attribute, so a handler reading them gets them without configuring anything; name the ones it
+     * reads (or none) so receives do not carry the others. Whatever is set, a receive also asks for what
+     * each {@linkplain #hook hook} reads ({@link HandlerHook#messageAttributeNames()}, such as the trace
+     * context of the tracing hook); a message carries only attributes asked for.
+     *
+     * @param names attribute names or prefixes, none blank; none for only what the hooks need
+     * @return this builder
+     */
+    public Builder messageAttributeNames(String... names) {
+      this.messageAttributeNames = names(names, "messageAttributeNames");
+      return this;
+    }
+
+    private static Set<String> names(String[] names, String setting) {
+      Objects.requireNonNull(names, setting);
+      for (String name : names) {
+        Objects.requireNonNull(name, setting);
+        Checks.requireArgument(!name.isBlank(), "%s must not be blank but one was '%s'", setting, name);
+      }
+      return Set.copyOf(List.of(names)); // duplicates allowed
+    }
+
+    /**
      * Chooses the runner by name, such as {@code sqs}; default the only one present. Replaces a runner given
      * with {@link #runner(RunnerProvider)}.
      *
@@ -596,7 +645,7 @@ public interface Consumer extends AutoCloseable {
       return new ConsumerConfig(name, queue, handler, batchHandler, batchSize, concurrency, effectivePrefetch(),
           waitTime, shutdownTimeout, maxVisibilityExtension, visibilityTimeout, rateLimit, retryPolicy,
           acknowledgeMode, listeners, hooks, mdc, runner, runnerProvider, worker, harvester, settings, components,
-          handlerTimeout, unhealthyAfter);
+          handlerTimeout, unhealthyAfter, ReceiveAttributes.of(systemAttributeNames, messageAttributeNames));
     }
 
     /** The prefetch asked for, or the default for the concurrency; the one source of that default. */

@@ -1,5 +1,6 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.ReceiveAttributes;
 import io.github.sqsconsumer.spi.RunnerProvider;
 import java.time.Duration;
 import java.util.Collections;
@@ -22,6 +23,8 @@ import java.util.Map;
  * @param components the user's components by type; an unmodifiable copy
  * @param handlerTimeout how long a unit's handler may run, or zero for no limit
  * @param unhealthyAfter how long receives may fail before the consumer reports unhealthy
+ * @param receiveAttributes the attributes the user's handler reads (the builder's), without the core's and
+ *     the hooks' (ReceiveNeeds adds those)
  */
 record ConsumerConfig(
     String name,
@@ -48,7 +51,8 @@ record ConsumerConfig(
     Map<String, String> settings,
     Map<Class<?>, Object> components,
     Duration handlerTimeout,
-    Duration unhealthyAfter) {
+    Duration unhealthyAfter,
+    ReceiveAttributes receiveAttributes) {
 
   /** The most messages received ahead of a free handler. */
   static final int MAX_PREFETCH = 10_000;

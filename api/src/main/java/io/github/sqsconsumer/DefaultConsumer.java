@@ -70,7 +70,7 @@ final class DefaultConsumer implements Consumer {
         new PartSettings.Part("worker", worker.name(), worker.settingKeys()),
         new PartSettings.Part("harvester", harvester.name(), harvester.settingKeys())));
     this.context = new PartContextImpl(config.name(), settings, config.components(), config.queue(),
-        config.concurrency(), config.visibilityTimeout(), null, null);
+        config.concurrency(), config.visibilityTimeout(), ReceiveNeeds.of(config), null, null);
     this.listener = SafeListener.of(config.listeners());
     this.registry = new InFlight(listener);
     this.health = new HealthTracker(config.unhealthyAfter());

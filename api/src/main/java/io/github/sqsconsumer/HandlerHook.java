@@ -1,6 +1,7 @@
 package io.github.sqsconsumer;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Runs around every call of the handler, on the handler's own thread: to set thread context (a log MDC, a
@@ -35,6 +36,34 @@ public interface HandlerHook {
    *     second one); {@code build()} then fails with it
    */
   default void attached(Consumer consumer) {}
+
+  /**
+   * Returns the names of the system attributes this hook reads from messages, such as {@code SentTimestamp}
+   * or {@code AWSTraceHeader}: the consumer asks the queue for them with every receive, on top of what its
+   * core and its user need ({@link Consumer.Builder#systemAttributeNames}), so a hook gets what it reads
+   * whatever the user narrowed. Called once by {@link Consumer.Builder#build()}, on the building thread.
+   * The default asks for none.
+   *
+   * @return attribute names, or {@value io.github.sqsconsumer.spi.ReceiveAttributes#ALL} for all; never
+   *     null
+   */
+  default Set<String> systemAttributeNames() {
+    return Set.of();
+  }
+
+  /**
+   * Returns the names of the message attributes (the sender's own) this hook reads from messages, such as
+   * {@code traceparent}; a name may end in {@code .*} for every attribute with that prefix. The consumer
+   * asks the queue for them with every receive, on top of what its user asked for
+   * ({@link Consumer.Builder#messageAttributeNames}). Called once by {@link Consumer.Builder#build()}, on
+   * the building thread. The default asks for none.
+   *
+   * @return attribute names, or {@value io.github.sqsconsumer.spi.ReceiveAttributes#ALL} for all; never
+   *     null
+   */
+  default Set<String> messageAttributeNames() {
+    return Set.of();
+  }
 
   /**
    * Called on the handler's thread just before the handler gets {@code messages}.

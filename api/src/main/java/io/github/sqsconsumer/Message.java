@@ -65,12 +65,18 @@ public final class Message {
     return receiptHandle;
   }
 
-  /** {@return the system attributes by name (see the constants of this class); never null, unmodifiable} */
+  /**
+   * {@return the system attributes by name (see the constants of this class): those the consumer asked for
+   * ({@link Consumer.Builder#systemAttributeNames}); never null, unmodifiable}
+   */
   public Map<String, String> attributes() {
     return attributes;
   }
 
-  /** {@return the user's message attributes by name; never null, unmodifiable} */
+  /**
+   * {@return the user's message attributes by name: those the consumer asked for (all unless
+   * {@link Consumer.Builder#messageAttributeNames} narrowed them); never null, unmodifiable}
+   */
   public Map<String, MessageAttribute> messageAttributes() {
     return messageAttributes;
   }

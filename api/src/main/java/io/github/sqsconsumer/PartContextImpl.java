@@ -3,6 +3,7 @@ package io.github.sqsconsumer;
 import io.github.sqsconsumer.spi.HarvesterCallback;
 import io.github.sqsconsumer.spi.HarvesterContext;
 import io.github.sqsconsumer.spi.QueuePort;
+import io.github.sqsconsumer.spi.ReceiveAttributes;
 import io.github.sqsconsumer.spi.RunnerContext;
 import io.github.sqsconsumer.spi.Settings;
 import io.github.sqsconsumer.spi.WorkerContext;
@@ -12,10 +13,11 @@ import java.util.Optional;
 
 /**
  * The one context every part of a consumer is created with; immutable. {@code configuredVisibility} is the
- * builder's visibilityTimeout, or null.
+ * builder's visibilityTimeout, or null; {@code receiveAttributes} what every receive asks for (ReceiveNeeds).
  */
 record PartContextImpl(String consumerName, Settings settings, Map<Class<?>, Object> components, String queue,
-    int concurrency, Duration configuredVisibility, QueuePort port, HarvesterCallback callback)
+    int concurrency, Duration configuredVisibility, ReceiveAttributes receiveAttributes, QueuePort port,
+    HarvesterCallback callback)
     implements RunnerContext, WorkerContext, HarvesterContext {
 
   PartContextImpl {
@@ -23,8 +25,8 @@ record PartContextImpl(String consumerName, Settings settings, Map<Class<?>, Obj
   }
 
   PartContextImpl withPort(QueuePort port, HarvesterCallback callback) {
-    return new PartContextImpl(consumerName, settings, components, queue, concurrency, configuredVisibility, port,
-        callback);
+    return new PartContextImpl(consumerName, settings, components, queue, concurrency, configuredVisibility,
+        receiveAttributes, port, callback);
   }
 
   @Override

@@ -44,8 +44,8 @@ public interface Runner extends QueuePort, AutoCloseable {
    * @param waitTime between zero and 20 seconds
    * @param visibilityTimeout between 1 second and 12 hours: the consumer's configured timeout, or the
    *     queue's own ({@link QueueInfo#visibilityTimeout()}) when none is configured
-   * @return the messages (possibly none), with all system and message attributes; completes exceptionally
-   *     with a {@link QueueException}
+   * @return the messages (possibly none), with the system and message attributes the runner's context asks
+   *     for ({@link RunnerContext#receiveAttributes()}); completes exceptionally with a {@link QueueException}
    */
   CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibilityTimeout);
 

@@ -19,4 +19,21 @@ public interface RunnerContext extends PartContext {
   default Optional<Duration> visibilityTimeout() {
     return Optional.empty();
   }
+
+  /**
+   * Returns the attributes every receive must ask for: the union of what the consumer's core needs
+   * ({@code ApproximateReceiveCount}, {@code MessageGroupId}), what its hooks ask for
+   * ({@code HandlerHook#systemAttributeNames()} and {@code #messageAttributeNames()}) and what its user asked
+   * for ({@code Consumer.Builder#systemAttributeNames}). Never null; the same value for the consumer's life,
+   * so a runner may build what it sends once. A runner must ask for at least these; received messages may
+   * carry more only where the queue cannot be asked for less.
+   *
+   * <p>The default asks for everything ({@link ReceiveAttributes#EVERYTHING}), for contexts that know of
+   * no consumer (a runner's own tests).
+   *
+   * @return the attributes to ask for, never null
+   */
+  default ReceiveAttributes receiveAttributes() {
+    return ReceiveAttributes.EVERYTHING;
+  }
 }

@@ -24,8 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What observing a consumer costs: {@link CombinationBenchmark}'s steady state on the in-memory queue with
  * no hook at all ({@code NONE}: the log context off, the handler called directly), with the default log
- * context ({@code MDC}), and with the log context plus the Micrometer binder on a
- * {@code SimpleMeterRegistry} ({@code MICROMETER}). Score: messages per second.
+ * context ({@code MDC}), with the log context plus the Micrometer binder on a {@code SimpleMeterRegistry}
+ * ({@code MICROMETER}), and with the binder alone ({@code METRICS}). Score: messages per second.
  *
  * <p>Run (from the repository root):
  * <pre>
@@ -47,7 +47,9 @@ public class ObservabilityBenchmark {
     /** The default: the log context only. */
     MDC(UnaryOperator.identity()),
     /** The log context and the Micrometer binder. */
-    MICROMETER(UnaryOperator.identity()); // the binder is installed in setUp
+    MICROMETER(UnaryOperator.identity()), // the binder is installed in setUp
+    /** The Micrometer binder alone, the log context off: the binder's own cost against {@code NONE}. */
+    METRICS(builder -> builder.mdc(false)); // the binder is installed in setUp
 
     final UnaryOperator<Consumer.Builder> customize;
 
@@ -65,7 +67,7 @@ public class ObservabilityBenchmark {
   @Param({"16"})
   public int concurrency;
 
-  @Param({"NONE", "MDC", "MICROMETER"})
+  @Param({"NONE", "MDC", "MICROMETER", "METRICS"})
   public Observation observation;
 
   private MemoryRig rig;
@@ -75,9 +77,10 @@ public class ObservabilityBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     UnaryOperator<Consumer.Builder> customize = observation.customize;
-    if (observation == Observation.MICROMETER) {
+    if (observation == Observation.MICROMETER || observation == Observation.METRICS) {
+      UnaryOperator<Consumer.Builder> own = customize;
       customize = builder -> {
-        metrics = ConsumerMetrics.installOn(builder);
+        metrics = ConsumerMetrics.installOn(own.apply(builder));
         return builder;
       };
     }

@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.ToDoubleFunction;
@@ -42,7 +43,8 @@ import java.util.function.ToDoubleFunction;
  *       {@code sqs.consumer.poll.errors};</li>
  *   <li>timers {@code sqs.consumer.handler.duration} (per handler call: a message, or a batch),
  *       {@code sqs.consumer.time.in.queue} (per message, from its {@code SentTimestamp} to its handler's
- *       start; wall clocks, so skew between the sender's queue and this host shifts it; never negative) and
+ *       start; wall clocks, so skew between the sender's queue and this host shifts it; never negative; the
+ *       metrics ask the consumer's receives for that attribute) and
  *       {@code sqs.consumer.receive.to.delete} (per deleted message, from the receive request that brought
  *       it to the queue's confirmation of its delete);</li>
  *   <li>gauges {@code sqs.consumer.messages.in.flight}, {@code sqs.consumer.worker.active},
@@ -198,21 +200,28 @@ public final class ConsumerMetrics implements MeterBinder {
       }
     }
 
+    /** Asks for the send time, for {@code sqs.consumer.time.in.queue}. */
+    @Override
+    public Set<String> systemAttributeNames() {
+      return Set.of(Message.SENT_TIMESTAMP);
+    }
+
+    /**
+     * Records each message's time in queue, with one wall-clock read for the unit (taken only if a message
+     * carries its send time), and returns the handler's start on the monotonic clock.
+     */
     @Override
     public Object before(List<Message> messages) {
       Meters m = meters;
       if (m == null) {
         return null;
       }
-      long now = System.currentTimeMillis();
-      for (Message message : messages) {
-        String sent = message.attributes().get(Message.SENT_TIMESTAMP);
-        if (sent != null) {
-          try {
-            m.timeInQueue.record(Math.max(0, now - Long.parseLong(sent)), TimeUnit.MILLISECONDS);
-          } catch (NumberFormatException e) {
-            // not a time: not measured
-          }
+      long now = -1; // the wall clock, read once for the unit
+      for (int i = 0, n = messages.size(); i < n; i++) { // the unit's list is random-access: no iterator
+        long sent = epochMillis(messages.get(i).attributes().get(Message.SENT_TIMESTAMP));
+        if (sent >= 0) {
+          now = now >= 0 ? now : System.currentTimeMillis();
+          m.timeInQueue.record(Math.max(0, now - sent), TimeUnit.MILLISECONDS); // [never negative]
         }
       }
       return System.nanoTime();
@@ -225,6 +234,25 @@ public final class ConsumerMetrics implements MeterBinder {
         m.handlerDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       }
     }
+  }
+
+  /**
+   * Returns the milliseconds in {@code value} (SQS's SentTimestamp: decimal digits), or -1 when it is
+   * missing or not a time; without Long.parseLong's exception for what is not one.
+   */
+  static long epochMillis(String value) {
+    if (value == null || value.isEmpty() || value.length() > 18) { // 18 digits: no overflow, far past 2100
+      return -1;
+    }
+    long millis = 0;
+    for (int i = 0; i < value.length(); i++) {
+      int digit = value.charAt(i) - '0';
+      if (digit < 0 || digit > 9) {
+        return -1;
+      }
+      millis = millis * 10 + digit;
+    }
+    return millis;
   }
 
   /** Counts the consumer's events. */

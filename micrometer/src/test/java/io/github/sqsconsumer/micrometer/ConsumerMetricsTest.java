@@ -199,4 +199,15 @@ final class ConsumerMetricsTest {
           .hasMessageContaining("install a new ConsumerMetrics on each consumer's builder");
     }
   }
+
+  @Test
+  void epochMillis_digitsOnly() {
+    assertThat(ConsumerMetrics.epochMillis("1733400000123")).isEqualTo(1_733_400_000_123L);
+    assertThat(ConsumerMetrics.epochMillis("0")).isZero();
+    assertThat(ConsumerMetrics.epochMillis(null)).isEqualTo(-1);
+    assertThat(ConsumerMetrics.epochMillis("")).isEqualTo(-1);
+    assertThat(ConsumerMetrics.epochMillis("-5")).isEqualTo(-1);
+    assertThat(ConsumerMetrics.epochMillis("12a")).isEqualTo(-1);
+    assertThat(ConsumerMetrics.epochMillis("1234567890123456789")).as("too long to be a time").isEqualTo(-1);
+  }
 }

@@ -19,6 +19,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * OpenTelemetry tracing for one consumer: a {@link SpanKind#CONSUMER} span around every handler call, named
@@ -35,8 +36,11 @@ import java.util.Objects;
  * with the OpenTelemetry instance's text-map propagator (W3C {@code traceparent} and {@code tracestate}
  * with the usual configuration), or else from the {@code AWSTraceHeader} system attribute (AWS X-Ray's
  * format, which SQS fills in for senders traced by X-Ray). The span of a batch has the thread's current
- * context as its parent and a link to each message's context instead. The SQS runner asks for every
- * message and system attribute, so nothing needs configuring for these to arrive.
+ * context as its parent and a link to each message's context instead. The hook asks the consumer's
+ * receives for what it reads: the propagator's fields as message attributes ({@link
+ * TextMapPropagator#fields()}) and the {@code AWSTraceHeader} system attribute, whatever the user narrowed
+ * with {@link Consumer.Builder#messageAttributeNames} and {@link Consumer.Builder#systemAttributeNames}; so
+ * nothing needs configuring for them to arrive, and a consumer without tracing does not receive them.
  *
  * <p>Attributes: {@code messaging.system} = {@code aws_sqs}, {@code messaging.operation.name} and
  * {@code messaging.operation.type} = {@code process}, {@code messaging.destination.name} (the
@@ -80,11 +84,13 @@ public final class ConsumerTracing {
 
   private final Tracer tracer;
   private final TextMapPropagator propagator;
+  private final Set<String> fields; // the message attributes the propagator reads
   private volatile String queue; // set once, by the builder's build() (Hook#attached)
 
   private ConsumerTracing(OpenTelemetry openTelemetry) {
     this.tracer = openTelemetry.getTracer(INSTRUMENTATION_NAME);
     this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
+    this.fields = Set.copyOf(propagator.fields());
   }
 
   /**
@@ -125,6 +131,18 @@ public final class ConsumerTracing {
         }
         queue = consumer.queueName();
       }
+    }
+
+    /** Asks for the X-Ray header. */
+    @Override
+    public Set<String> systemAttributeNames() {
+      return Set.of(AWS_TRACE_HEADER);
+    }
+
+    /** Asks for the propagator's fields (with the W3C propagators: traceparent, tracestate, baggage). */
+    @Override
+    public Set<String> messageAttributeNames() {
+      return fields;
     }
 
     @Override

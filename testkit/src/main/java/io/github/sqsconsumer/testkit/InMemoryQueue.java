@@ -6,6 +6,7 @@ import io.github.sqsconsumer.spi.BatchReply;
 import io.github.sqsconsumer.spi.Limits;
 import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueuePort;
+import io.github.sqsconsumer.spi.ReceiveAttributes;
 import io.github.sqsconsumer.spi.RunnerProvider;
 import io.github.sqsconsumer.spi.VisibilityChange;
 import java.time.Duration;
@@ -503,11 +504,29 @@ public final class InMemoryQueue implements QueuePort {
    * @param maxMessages between 1 and 10
    * @param waitTime between zero and 20 seconds; zero answers at once
    * @param visibilityTimeout how long the received messages stay hidden, positive and at most 12 hours
-   * @return the messages, possibly none, in queue order; completes exceptionally with a
-   *     {@link QueueException} only when a failure is injected. {@code cancel(true)} withdraws the request:
+   * @return the messages, possibly none, in queue order, with every attribute; completes exceptionally with
+   *     a {@link QueueException} only when a failure is injected. {@code cancel(true)} withdraws the request:
    *     if it returns true, no message was taken
    */
   public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibilityTimeout) {
+    return receive(maxMessages, waitTime, visibilityTimeout, ReceiveAttributes.EVERYTHING);
+  }
+
+  /**
+   * Receives as {@link #receive(int, Duration, Duration)} does, and, like SQS, gives the messages only the
+   * system and message attributes {@code attributes} names: a consumer that forgets to ask for an attribute
+   * it reads fails its tests here as it would against SQS. The runner of {@link #runner()} receives so, with
+   * what the consumer asks for.
+   *
+   * @param maxMessages between 1 and 10
+   * @param waitTime between zero and 20 seconds; zero answers at once
+   * @param visibilityTimeout how long the received messages stay hidden, positive and at most 12 hours
+   * @param attributes the attributes to deliver, never null
+   * @return as {@link #receive(int, Duration, Duration)}, each message with the asked-for attributes only
+   */
+  public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibilityTimeout,
+      ReceiveAttributes attributes) {
+    Objects.requireNonNull(attributes, "attributes");
     requireArgument(maxMessages >= 1 && maxMessages <= MAX_BATCH_SIZE,
         "maxMessages must be between 1 and %d but was %d", MAX_BATCH_SIZE, maxMessages);
     Objects.requireNonNull(waitTime, "waitTime");
@@ -527,9 +546,9 @@ public final class InMemoryQueue implements QueuePort {
     try {
       long now = System.nanoTime();
       expire(now);
-      messages = take(maxMessages, now, visibilityTimeout.toNanos(), now);
+      messages = take(maxMessages, now, visibilityTimeout.toNanos(), now, attributes);
       if (messages.isEmpty() && !waitTime.isZero()) {
-        QueueWaiter w = new QueueWaiter(maxMessages, visibilityTimeout.toNanos(), now);
+        QueueWaiter w = new QueueWaiter(maxMessages, visibilityTimeout.toNanos(), now, attributes);
         waiters.addLast(w);
         w.deadline = timer().schedule(() -> timeOut(w), waitTime.toNanos(), TimeUnit.NANOSECONDS);
         waiter = w;
@@ -633,9 +652,10 @@ public final class InMemoryQueue implements QueuePort {
 
   /**
    * Takes up to max receivable messages (moving those past maxReceiveCount to the DLQ), hidden for
-   * {@code visibility} from now; {@code requestedAt} is when the receive request arrived. Under lock.
+   * {@code visibility} from now, with the asked-for attributes; {@code requestedAt} is when the receive
+   * request arrived. Under lock.
    */
-  private List<Message> take(int max, long now, long visibility, long requestedAt) {
+  private List<Message> take(int max, long now, long visibility, long requestedAt, ReceiveAttributes attributes) {
     if (!receivable()) {
       return List.of();
     }
@@ -647,7 +667,7 @@ public final class InMemoryQueue implements QueuePort {
         visibleCount--;
         if (!redrive(entry)) {
           nowMillis = nowMillis != null ? nowMillis : Long.toString(System.currentTimeMillis());
-          out.add(deliver(entry, now, nowMillis, visibility, requestedAt));
+          out.add(deliver(entry, now, nowMillis, visibility, requestedAt, attributes));
         }
       }
       return out;
@@ -661,7 +681,7 @@ public final class InMemoryQueue implements QueuePort {
         visibleCount--;
         if (!redrive(entry)) {
           nowMillis = nowMillis != null ? nowMillis : Long.toString(System.currentTimeMillis());
-          out.add(deliver(entry, now, nowMillis, visibility, requestedAt));
+          out.add(deliver(entry, now, nowMillis, visibility, requestedAt, attributes));
         }
       }
       settle(group);
@@ -688,8 +708,12 @@ public final class InMemoryQueue implements QueuePort {
     return true;
   }
 
-  /** Marks the entry delivered with a new receipt handle and builds its message. Under lock. */
-  private Message deliver(QueueEntry entry, long now, String nowMillis, long visibility, long requestedAt) {
+  /**
+   * Marks the entry delivered with a new receipt handle and builds its message, with the asked-for
+   * attributes. Under lock.
+   */
+  private Message deliver(QueueEntry entry, long now, String nowMillis, long visibility, long requestedAt,
+      ReceiveAttributes asked) {
     String receipt = receiptPrefix + Long.toString(nextReceipt++, 36);
     entry.state = QueueEntry.State.IN_FLIGHT;
     entry.receipt = receipt;
@@ -706,20 +730,42 @@ public final class InMemoryQueue implements QueuePort {
     if (entry.group != null) {
       entry.group.inFlight++; // locks the group
     }
-    Message.Builder message = Message.builder().id(entry.id).body(entry.body).receiptHandle(receipt)
-        .attribute(Message.SENT_TIMESTAMP, entry.sentTimestamp)
-        .attribute(Message.APPROXIMATE_RECEIVE_COUNT, Integer.toString(entry.receiveCount))
-        .attribute(Message.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP, entry.firstReceiveTimestamp);
+    Message.Builder message = Message.builder().id(entry.id).body(entry.body).receiptHandle(receipt);
+    if (asked.equals(ReceiveAttributes.EVERYTHING)) {
+      message.attribute(Message.SENT_TIMESTAMP, entry.sentTimestamp)
+          .attribute(Message.APPROXIMATE_RECEIVE_COUNT, Integer.toString(entry.receiveCount))
+          .attribute(Message.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP, entry.firstReceiveTimestamp);
+      if (entry.group != null) {
+        message.attribute(Message.SEQUENCE_NUMBER, entry.sequenceNumber());
+      }
+      if (!entry.attributes.isEmpty()) {
+        message.attributes(entry.attributes);
+      }
+      if (!entry.messageAttributes.isEmpty()) {
+        message.messageAttributes(entry.messageAttributes);
+      }
+      return message.build();
+    }
+    systemAttribute(message, asked, Message.SENT_TIMESTAMP, entry.sentTimestamp);
+    systemAttribute(message, asked, Message.APPROXIMATE_RECEIVE_COUNT, Integer.toString(entry.receiveCount));
+    systemAttribute(message, asked, Message.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP, entry.firstReceiveTimestamp);
     if (entry.group != null) {
-      message.attribute(Message.SEQUENCE_NUMBER, entry.sequenceNumber());
+      systemAttribute(message, asked, Message.SEQUENCE_NUMBER, entry.sequenceNumber());
     }
-    if (!entry.attributes.isEmpty()) {
-      message.attributes(entry.attributes);
-    }
-    if (!entry.messageAttributes.isEmpty()) {
-      message.messageAttributes(entry.messageAttributes);
-    }
+    entry.attributes.forEach((name, value) -> systemAttribute(message, asked, name, value));
+    entry.messageAttributes.forEach((name, value) -> {
+      if (asked.includesMessageAttribute(name)) {
+        message.messageAttribute(name, value);
+      }
+    });
     return message.build();
+  }
+
+  private static void systemAttribute(Message.Builder message, ReceiveAttributes asked, String name,
+      String value) {
+    if (asked.includesSystemAttribute(name)) {
+      message.attribute(name, value);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -1041,7 +1087,7 @@ public final class InMemoryQueue implements QueuePort {
         waiter.deadline.cancel(false);
         continue;
       }
-      List<Message> messages = take(waiter.max, now, waiter.visibility, waiter.requestedAt);
+      List<Message> messages = take(waiter.max, now, waiter.visibility, waiter.requestedAt, waiter.attributes);
       if (messages.isEmpty()) {
         continue; // all moved to the dead-letter queue; receivable() tells whether more remain
       }

@@ -1,6 +1,7 @@
 package io.github.sqsconsumer.testkit;
 
 import io.github.sqsconsumer.Message;
+import io.github.sqsconsumer.spi.ReceiveAttributes;
 import io.github.sqsconsumer.spi.Runner;
 import java.time.Duration;
 import java.util.List;
@@ -42,14 +43,14 @@ public final class InMemoryQueueUnderTest implements RunnerContractTest.QueueUnd
 
   @Override
   public Runner newRunner() {
-    return new InMemoryRunner(queue, queue.name());
+    return new InMemoryRunner(queue, queue.name(), ReceiveAttributes.EVERYTHING);
   }
 
   @Override
   public Runner newRunnerHoldingReplies(CompletableFuture<Void> arrived, CompletableFuture<Void> handOver) {
     Objects.requireNonNull(arrived, "arrived");
     Objects.requireNonNull(handOver, "handOver");
-    return new InMemoryRunner(queue, queue.name()) {
+    return new InMemoryRunner(queue, queue.name(), ReceiveAttributes.EVERYTHING) {
       @Override
       public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibility) {
         queue.latency(HELD);

@@ -4,6 +4,7 @@ import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.spi.BatchReply;
 import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueueInfo;
+import io.github.sqsconsumer.spi.ReceiveAttributes;
 import io.github.sqsconsumer.spi.Runner;
 import io.github.sqsconsumer.spi.VisibilityChange;
 import java.time.Duration;
@@ -12,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A {@link Runner} over an {@link InMemoryQueue}: every call goes straight to the queue, which is
- * thread-safe, so this class holds no state of its own. It never closes the queue: the test owns it. Not
+ * thread-safe, so this class holds no state of its own. Its messages carry only the attributes the consumer
+ * asks for (RunnerContext#receiveAttributes), as from SQS. It never closes the queue: the test owns it. Not
  * final: {@link InMemoryQueueUnderTest} holds its replies by overriding {@link #receive}.
  */
 class InMemoryRunner implements Runner {
@@ -21,10 +23,12 @@ class InMemoryRunner implements Runner {
 
   private final InMemoryQueue queue;
   private final String requested;
+  private final ReceiveAttributes attributes;
 
-  InMemoryRunner(InMemoryQueue queue, String requested) {
+  InMemoryRunner(InMemoryQueue queue, String requested, ReceiveAttributes attributes) {
     this.queue = queue;
     this.requested = requested;
+    this.attributes = attributes;
   }
 
   /**
@@ -46,7 +50,7 @@ class InMemoryRunner implements Runner {
 
   @Override
   public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibilityTimeout) {
-    return queue.receive(maxMessages, waitTime, visibilityTimeout);
+    return queue.receive(maxMessages, waitTime, visibilityTimeout, attributes);
   }
 
   @Override

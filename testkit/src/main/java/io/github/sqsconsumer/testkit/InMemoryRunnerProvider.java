@@ -29,7 +29,7 @@ final class InMemoryRunnerProvider implements RunnerProvider {
   /** Creates a runner over the queue for the consumer's queue name (which must be the queue's). */
   @Override
   public Runner create(RunnerContext context) {
-    return new InMemoryRunner(queue, context.queue());
+    return new InMemoryRunner(queue, context.queue(), context.receiveAttributes());
   }
 
   @Override

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.MessageAttribute;
 import io.github.sqsconsumer.spi.QueueException;
+import io.github.sqsconsumer.spi.ReceiveAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,29 @@ final class InMemoryQueueTest {
     assertThat(queue.visibleCount()).isZero();
     assertThat(queue.inFlightCount()).isEqualTo(2);
     assertThat(queue.size()).isEqualTo(2);
+  }
+
+  /** Like SQS, a receive gets only the attributes it names, so a consumer that forgets one sees it missing. */
+  @Test
+  void receive_withAttributes_deliversOnlyThoseAsked() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("q", LONG);
+    MessageAttribute value = MessageAttribute.ofString("String", "v");
+    queue.send("one", Map.of("AWSTraceHeader", "Root=1", "SenderId", "me"),
+        Map.of("traceparent", value, "orders.id", value, "other", value));
+    ReceiveAttributes asked = ReceiveAttributes.of(List.of(Message.APPROXIMATE_RECEIVE_COUNT, "AWSTraceHeader"),
+        List.of("traceparent", "orders.*"));
+
+    Message first = queue.receive(1, Duration.ZERO, LONG, asked).get(5, SECONDS).get(0);
+    // a receive that waits keeps what it asked for until a send serves it
+    CompletableFuture<List<Message>> waiting = queue.receive(1, Duration.ofSeconds(10), LONG, ReceiveAttributes.NONE);
+    queue.send("two", Map.of("AWSTraceHeader", "Root=2"), Map.of("traceparent", value));
+    Message second = waiting.get(5, SECONDS).get(0);
+
+    assertThat(first.attributes()).containsOnlyKeys(Message.APPROXIMATE_RECEIVE_COUNT, "AWSTraceHeader");
+    assertThat(first.messageAttributes()).containsOnlyKeys("traceparent", "orders.id");
+    assertThat(second.body()).isEqualTo("two");
+    assertThat(second.attributes()).isEmpty();
+    assertThat(second.messageAttributes()).isEmpty();
   }
 
   /** A receive that names a visibility timeout hides its messages that long, not for the queue's own. */

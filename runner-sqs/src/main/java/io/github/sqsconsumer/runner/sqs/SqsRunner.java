@@ -9,6 +9,7 @@ import io.github.sqsconsumer.spi.Limits;
 import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueueException.Kind;
 import io.github.sqsconsumer.spi.QueueInfo;
+import io.github.sqsconsumer.spi.ReceiveAttributes;
 import io.github.sqsconsumer.spi.Runner;
 import io.github.sqsconsumer.spi.VisibilityChange;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,7 +34,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 
@@ -90,10 +91,6 @@ final class SqsRunner implements Runner {
   // a long poll's attempt may take its wait plus this before the SDK gives up on it: room for the
   // server's reply of up to 10 x 256 KiB (1 MiB) on a slow link, well short of the read timeout's role
   static final Duration RECEIVE_SLACK = Duration.ofSeconds(10);
-  // the system attributes the core and handlers use; "All" also brings SenderId, AWSTraceHeader, ...
-  private static final List<MessageSystemAttributeName> ALL_SYSTEM_ATTRIBUTES =
-      List.of(MessageSystemAttributeName.ALL);
-  private static final List<String> ALL_MESSAGE_ATTRIBUTES = List.of("All");
   // a release of a cancelled receive's messages is one request; past this the messages come back after
   // their visibility timeout anyway, and close() must not hang on a queue that stopped answering
   static final Duration RELEASE_GRACE = Duration.ofSeconds(2);
@@ -102,12 +99,15 @@ final class SqsRunner implements Runner {
   private final SqsAsyncClient userClient; // null when the runner builds its own
   private final SqsClients.Config config; // null with a user's client
   private final Duration configuredVisibility; // the consumer's visibilityTimeout, sent with each receive; or null
+  private final ReceiveAttributes asked; // asked for with each receive (RunnerContext#receiveAttributes)
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Releases of cancelled receives' messages not yet answered. */
   private final Set<CompletableFuture<?>> releasing = ConcurrentHashMap.newKeySet();
   private volatile SqsClients.OwnClient ownClient; // the client we built, written once by open()
   private volatile SqsAsyncClient client; // written once by open()
   private volatile String queueUrl; // written once by open()
+  // written once by open(): the URL and the attributes every receive sends, so a receive sets only its counts
+  private volatile ReceiveMessageRequest receiveTemplate;
 
   /**
    * Creates a runner; calls no network.
@@ -116,14 +116,17 @@ final class SqsRunner implements Runner {
    * @param userClient the user's client, or null to build one from {@code config}
    * @param config the settings for a client of our own; null with a user's client
    * @param configuredVisibility the consumer's visibilityTimeout (RunnerContext#visibilityTimeout), or null
+   * @param attributes the attributes every receive asks for (RunnerContext#receiveAttributes)
    */
-  SqsRunner(String queue, SqsAsyncClient userClient, SqsClients.Config config, Duration configuredVisibility) {
+  SqsRunner(String queue, SqsAsyncClient userClient, SqsClients.Config config, Duration configuredVisibility,
+      ReceiveAttributes attributes) {
     requireArgument(queue != null && !queue.isBlank(), "queue must not be blank but was '%s'", queue);
     requireArgument(userClient != null ^ config != null, "exactly one of a client and a config is needed");
     this.queue = queue.trim();
     this.userClient = userClient;
     this.config = config;
     this.configuredVisibility = configuredVisibility;
+    this.asked = Objects.requireNonNull(attributes, "attributes");
   }
 
   /** Returns true if the queue is given as a URL rather than a name. */
@@ -165,7 +168,17 @@ final class SqsRunner implements Runner {
       }
       visibility = Duration.ofSeconds(1);
     }
-    queueUrl = url;
+    ReceiveMessageRequest.Builder template = ReceiveMessageRequest.builder().queueUrl(url);
+    if (!asked.systemAttributeNames().isEmpty()) { // SQS spells the names as we do ("All" included)
+      template.messageSystemAttributeNamesWithStrings(asked.systemAttributeNames());
+    }
+    if (!asked.messageAttributeNames().isEmpty()) {
+      template.messageAttributeNames(asked.messageAttributeNames());
+    }
+    receiveTemplate = template.build();
+    queueUrl = url; // [queueUrl != null => receiveTemplate != null]
+    LOG.debug("receives from {} ask for system attributes {} and message attributes {}", url,
+        asked.systemAttributeNames(), asked.messageAttributeNames());
     LOG.info("opened queue {} at {} (fifo={}, visibility timeout {} s{}, {} client)", url, where(), fifo,
         queueVisibility.toSeconds(),
         configuredVisibility != null ? ", " + configuredVisibility.toSeconds() + " s asked with each receive" : "",
@@ -244,13 +257,11 @@ final class SqsRunner implements Runner {
         && visibilityTimeout.compareTo(Limits.MAX_VISIBILITY) <= 0,
         "visibilityTimeout must be between 1 second and 12 hours but was %s", visibilityTimeout);
     int waitSeconds = (int) Math.min(Limits.MAX_WAIT_TIME.toSeconds(), (waitTime.toMillis() + 999) / 1000); // round up
-    ReceiveMessageRequest request = ReceiveMessageRequest.builder()
-        .queueUrl(url())
+    url(); // fails unless open
+    ReceiveMessageRequest request = receiveTemplate.toBuilder()
         .maxNumberOfMessages(maxMessages)
         .waitTimeSeconds(waitSeconds)
         .visibilityTimeout(visibilitySeconds(visibilityTimeout)) // [hidden as long as the core counts on]
-        .messageSystemAttributeNames(ALL_SYSTEM_ATTRIBUTES)
-        .messageAttributeNames(ALL_MESSAGE_ATTRIBUTES)
         .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(waitSeconds).plus(RECEIVE_SLACK)))
         .build();
     return relay("ReceiveMessage", client().receiveMessage(request), response -> {

@@ -74,8 +74,10 @@ public final class SqsRunnerProvider implements RunnerProvider {
     Optional<SqsAsyncClient> userClient = context.component(SqsAsyncClient.class);
     SqsClients.Config config = config(context);
     return userClient.isPresent()
-        ? new SqsRunner(context.queue(), userClient.get(), null, context.visibilityTimeout().orElse(null))
-        : new SqsRunner(context.queue(), null, config, context.visibilityTimeout().orElse(null));
+        ? new SqsRunner(context.queue(), userClient.get(), null, context.visibilityTimeout().orElse(null),
+            context.receiveAttributes())
+        : new SqsRunner(context.queue(), null, config, context.visibilityTimeout().orElse(null),
+            context.receiveAttributes());
   }
 
   /** Reads and checks the settings; the one place both validate and create read them. */

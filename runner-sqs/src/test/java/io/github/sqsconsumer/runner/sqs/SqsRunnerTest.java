@@ -10,6 +10,7 @@ import io.github.sqsconsumer.spi.BatchReply;
 import io.github.sqsconsumer.spi.QueueException;
 import io.github.sqsconsumer.spi.QueueException.Kind;
 import io.github.sqsconsumer.spi.QueueInfo;
+import io.github.sqsconsumer.spi.ReceiveAttributes;
 import io.github.sqsconsumer.spi.Runner;
 import io.github.sqsconsumer.spi.VisibilityChange;
 import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -271,6 +273,44 @@ final class SqsRunnerTest {
       assertThat(m.sentTimestamp()).hasValueSatisfying(sent ->
           assertThat(sent.toEpochMilli()).isBetween(before - 60_000, before + 60_000));
       assertThat(m.groupId()).isEmpty();
+    }
+  }
+
+  @Test
+  void receive_asksOnlyForTheContextsAttributes() throws Exception {
+    String url = sqs.createQueue(uniqueName("asked"));
+    MessageAttributeValue text = MessageAttributeValue.builder().dataType("String").stringValue("v").build();
+    get(client.sendMessage(b -> b.queueUrl(url).messageBody("b")
+        .messageAttributes(Map.of("traceparent", text, "orders.id", text, "orders.other", text))));
+    // by name only: ElasticMQ does not match SQS's "prefix.*" names (InMemoryQueue's tests cover those)
+    ReceiveAttributes asked = ReceiveAttributes.of(Set.of(Message.APPROXIMATE_RECEIVE_COUNT),
+        Set.of("traceparent", "orders.id"));
+
+    try (Runner runner = new SqsRunnerProvider().create(RunnerTestContext.of(url, Map.of())
+        .with(SqsAsyncClient.class, client).withReceiveAttributes(asked))) {
+      runner.open();
+      List<Message> messages = receiveAll(runner, 1);
+
+      assertThat(messages).hasSize(1);
+      assertThat(messages.get(0).attributes()).containsOnlyKeys(Message.APPROXIMATE_RECEIVE_COUNT);
+      assertThat(messages.get(0).messageAttributes()).containsOnlyKeys("traceparent", "orders.id");
+    }
+  }
+
+  @Test
+  void receive_noAttributesAsked_noneArrive() throws Exception {
+    String url = sqs.createQueue(uniqueName("none-asked"));
+    MessageAttributeValue text = MessageAttributeValue.builder().dataType("String").stringValue("v").build();
+    get(client.sendMessage(b -> b.queueUrl(url).messageBody("b").messageAttributes(Map.of("traceparent", text))));
+
+    try (Runner runner = new SqsRunnerProvider().create(RunnerTestContext.of(url, Map.of())
+        .with(SqsAsyncClient.class, client).withReceiveAttributes(ReceiveAttributes.NONE))) {
+      runner.open();
+      List<Message> messages = receiveAll(runner, 1);
+
+      assertThat(messages).hasSize(1);
+      assertThat(messages.get(0).attributes()).isEmpty();
+      assertThat(messages.get(0).messageAttributes()).isEmpty();
     }
   }
 

@@ -57,6 +57,10 @@ final class ConsumerSettingsApplier {
     set(own.getRateLimit(), defaults.getRateLimit(), builder::rateLimit);
     set(own.getAcknowledgeMode(), defaults.getAcknowledgeMode(), builder::acknowledgeMode);
     set(own.getMdc(), defaults.getMdc(), builder::mdc);
+    set(own.getSystemAttributeNames(), defaults.getSystemAttributeNames(),
+        names -> builder.systemAttributeNames(names.toArray(String[]::new)));
+    set(own.getMessageAttributeNames(), defaults.getMessageAttributeNames(),
+        names -> builder.messageAttributeNames(names.toArray(String[]::new)));
     set(own.getRunner(), defaults.getRunner(), builder::runner);
     set(own.getWorker(), defaults.getWorker(), builder::worker);
     set(own.getHarvester(), defaults.getHarvester(), builder::harvester);

@@ -3,6 +3,7 @@ package io.github.sqsconsumer.spring.boot.autoconfigure;
 import io.github.sqsconsumer.AcknowledgeMode;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -171,6 +172,19 @@ public class SqsConsumerProperties {
 
     /** Whether SLF4J's MDC carries the message id, queue and consumer while a handler runs. Default true. */
     private Boolean mdc;
+
+    /**
+     * The system attributes the handler reads, asked for with every receive; All for every one, empty for
+     * only what the consumer and its metrics or tracing need. Default the ones Message names (such as
+     * ApproximateReceiveCount and SentTimestamp).
+     */
+    private List<String> systemAttributeNames;
+
+    /**
+     * The message attributes the handler reads, asked for with every receive (a name may end in .*); empty for
+     * only what tracing needs. Default All.
+     */
+    private List<String> messageAttributeNames;
 
     /** The runner by name, such as sqs. Default the only one present. */
     private String runner;
@@ -369,6 +383,39 @@ public class SqsConsumerProperties {
      */
     public void setMdc(Boolean mdc) {
       this.mdc = mdc;
+    }
+
+    /** {@return the system attribute names the handler reads, or null when not set} */
+    public List<String> getSystemAttributeNames() {
+      return systemAttributeNames;
+    }
+
+    /**
+     * The system attributes the handler reads, asked for with every receive: All for every one, empty for only
+     * what the consumer and its metrics or tracing need. Default the ones {@code Message} names (such as
+     * ApproximateReceiveCount and SentTimestamp). Bound from {@code system-attribute-names} under
+     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param systemAttributeNames the system attribute names, or null to take the default
+     */
+    public void setSystemAttributeNames(List<String> systemAttributeNames) {
+      this.systemAttributeNames = systemAttributeNames;
+    }
+
+    /** {@return the message attribute names the handler reads, or null when not set} */
+    public List<String> getMessageAttributeNames() {
+      return messageAttributeNames;
+    }
+
+    /**
+     * The message attributes the handler reads, asked for with every receive (a name may end in .*): empty for
+     * only what tracing needs. Default All. Bound from {@code message-attribute-names} under
+     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param messageAttributeNames the message attribute names, or null to take the default
+     */
+    public void setMessageAttributeNames(List<String> messageAttributeNames) {
+      this.messageAttributeNames = messageAttributeNames;
     }
 
     /** {@return the runner's name, or null when not set} */

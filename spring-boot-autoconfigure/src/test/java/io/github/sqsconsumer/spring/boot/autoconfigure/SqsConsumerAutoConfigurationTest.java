@@ -121,6 +121,26 @@ final class SqsConsumerAutoConfigurationTest {
   }
 
   @Test
+  void attributeNameProperties_narrowWhatReceivesAskFor() {
+    String queue = newQueue();
+    runner.withUserConfiguration(MessageBean.class)
+        .withPropertyValues("sqs-consumer.consumers.audit.queue=" + url(queue),
+            "sqs-consumer.consumers.audit.handler=messageHandler",
+            "sqs-consumer.defaults.system-attribute-names=SenderId",
+            "sqs-consumer.consumers.audit.system-attribute-names=",
+            "sqs-consumer.consumers.audit.message-attribute-names=")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          sqs.sendMessage(url(queue), "audited");
+          MessageBean handler = context.getBean(MessageBean.class);
+          await(() -> handler.messages.size() == 1);
+          // only the core's: the default would also bring ApproximateFirstReceiveTimestamp
+          assertThat(handler.messages.get(0).attributes()).containsKey(Message.APPROXIMATE_RECEIVE_COUNT)
+              .doesNotContainKeys(Message.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP, "SenderId");
+        });
+  }
+
+  @Test
   void consumerProperties_overrideDefaults() {
     String queue = newQueue();
     // defaults that the builder would reject, overridden by the consumer's own valid values: it builds
@@ -398,6 +418,16 @@ final class SqsConsumerAutoConfigurationTest {
     @Bean
     MessageHandler auditHandler() {
       return message -> bodies.add(message.body());
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class MessageBean {
+    final List<Message> messages = new CopyOnWriteArrayList<>();
+
+    @Bean
+    MessageHandler messageHandler() {
+      return messages::add;
     }
   }
 
