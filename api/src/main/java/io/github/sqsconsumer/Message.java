@@ -258,7 +258,7 @@ public final class Message {
       items[size++] = value;
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array of entries for Map.ofEntries
     Map<String, V> toMap() {
       if (size == 0) {
         return Map.of();
