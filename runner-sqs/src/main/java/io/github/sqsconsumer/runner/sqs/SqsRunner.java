@@ -49,9 +49,9 @@ final class SqsRunner implements Runner {
   /*
    * Concurrency:
    *   open() runs first (again only after a failure), on the thread starting the consumer. It writes
-   *   client and queueUrl, both
-   *   volatile: poll threads (receive), harvester and heartbeat threads (the port methods) read them after
-   *   open() returned, and the core hands work to them only then. Afterwards this class holds no mutable
+   *   client, receiveTemplate (the URL and attribute names every receive sends, built once) and, last,
+   *   queueUrl, all volatile: poll threads (receive), harvester and heartbeat threads (the port methods) read
+   *   them after open() returned, and the core hands work to them only then. Afterwards this class holds no mutable
    *   state but the closed flag; the SDK client is thread-safe, and every call returns a future at once.
    *
    * Cancellation:
