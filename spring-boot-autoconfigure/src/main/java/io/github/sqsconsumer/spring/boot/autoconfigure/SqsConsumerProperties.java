@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The {@code sqs-consumer.*} properties: defaults for every consumer, and per consumer overrides or whole
@@ -122,8 +123,23 @@ public class SqsConsumerProperties {
     /** The most handlers running at once, 1 to 10000 (with a batch handler, batches). Default 10. */
     private Integer concurrency;
 
-    /** The most messages in one batch for a batch handler, 1 to 10. Default 10. */
+    /**
+     * The most messages in one batch for a batch handler, 1 to 10000; above 10 it needs a batch-window. Default
+     * 10.
+     */
     private Integer batchSize;
+
+    /**
+     * How long a batch for a batch handler gathers messages from several receives, from its first message, 0 to
+     * 5 minutes; not for FIFO queues. Default 0: a batch holds what one receive brought.
+     */
+    private Duration batchWindow;
+
+    /**
+     * The byte budget of a batch gathered within the batch-window (bodies and message attributes), 1KB to
+     * 256MB. Default 6MB.
+     */
+    private DataSize batchMaxBytes;
 
     /** The most messages received ahead of a free handler, 0 to 10000. Default max(10, 6 x concurrency). */
     private Integer prefetch;
@@ -214,6 +230,26 @@ public class SqsConsumerProperties {
     /** @param batchSize the batch size */
     public void setBatchSize(Integer batchSize) {
       this.batchSize = batchSize;
+    }
+
+    /** @return the batching window, or null */
+    public Duration getBatchWindow() {
+      return batchWindow;
+    }
+
+    /** @param batchWindow the batching window */
+    public void setBatchWindow(Duration batchWindow) {
+      this.batchWindow = batchWindow;
+    }
+
+    /** @return the byte budget of a batch, or null */
+    public DataSize getBatchMaxBytes() {
+      return batchMaxBytes;
+    }
+
+    /** @param batchMaxBytes the byte budget of a batch */
+    public void setBatchMaxBytes(DataSize batchMaxBytes) {
+      this.batchMaxBytes = batchMaxBytes;
     }
 
     /** @return the prefetch, or null */
