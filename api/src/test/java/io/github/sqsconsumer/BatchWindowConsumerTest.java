@@ -3,13 +3,23 @@ package io.github.sqsconsumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import io.github.sqsconsumer.spi.BatchReply;
+import io.github.sqsconsumer.spi.QueueInfo;
+import io.github.sqsconsumer.spi.Runner;
+import io.github.sqsconsumer.spi.RunnerContext;
+import io.github.sqsconsumer.spi.RunnerProvider;
+import io.github.sqsconsumer.spi.VisibilityChange;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -128,5 +138,80 @@ final class BatchWindowConsumerTest {
     assertThat(runner.deleted.size() + runner.released.size()).as("every received message settled")
         .isEqualTo(received);
     assertThat(runner.released.values()).allMatch(Duration.ZERO::equals);
+  }
+
+  /**
+   * A FIFO queue whose name does not say so (build() rejects a window on a name ending in .fifo): the engine
+   * keeps batches per receive and group, in order, instead of gathering them across receives.
+   */
+  @Test
+  void fifoQueue_batchWindowNotUsed_batchesStayPerReceiveInOrder() throws Exception {
+    for (int i = 0; i < 30; i++) {
+      runner.queue.add(Message.builder().id("m" + i).body("body " + i).receiptHandle("r" + i)
+          .attribute(Message.MESSAGE_GROUP_ID, "g").build());
+    }
+    List<String> order = new CopyOnWriteArrayList<>();
+    AtomicInteger largest = new AtomicInteger();
+    CountDownLatch all = new CountDownLatch(30);
+    Runner fifo = new Runner() {
+      @Override
+      public QueueInfo open() {
+        QueueInfo info = runner.open();
+        return new QueueInfo(info.url(), true, info.visibilityTimeout());
+      }
+
+      @Override
+      public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibility) {
+        return runner.receive(maxMessages, waitTime, visibility);
+      }
+
+      @Override
+      public CompletableFuture<BatchReply> deleteBatch(List<Message> messages) {
+        return runner.deleteBatch(messages);
+      }
+
+      @Override
+      public CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes) {
+        return runner.changeVisibilityBatch(changes);
+      }
+
+      @Override
+      public CompletableFuture<Void> delete(Message message) {
+        return runner.delete(message);
+      }
+
+      @Override
+      public CompletableFuture<Void> changeVisibility(Message message, Duration visibility) {
+        return runner.changeVisibility(message, visibility);
+      }
+
+      @Override
+      public void close() {
+        runner.close();
+      }
+    };
+    consumer = DefaultConsumer.create(Consumer.builder().queue("orders").waitTime(Duration.ofSeconds(1))
+            .concurrency(2).batchSize(100).batchWindow(Duration.ofMinutes(5)).batchHandler(batch -> {
+              largest.accumulateAndGet(batch.size(), Math::max);
+              batch.forEach(message -> order.add(message.id()));
+              batch.forEach(message -> all.countDown());
+              return BatchResult.success();
+            }).validate(),
+        new RunnerProvider() {
+          @Override
+          public String name() {
+            return "fifo";
+          }
+
+          @Override
+          public Runner create(RunnerContext context) {
+            return fifo;
+          }
+        }, TestParts.worker(worker), TestParts.harvester());
+    consumer.start();
+    await(all); // long before the 5-minute window
+
+    assertThat(largest.get()).isBetween(1, 10);
+    assertThat(order).isEqualTo(IntStream.range(0, 30).mapToObj(i -> "m" + i).toList());
   }
 }
