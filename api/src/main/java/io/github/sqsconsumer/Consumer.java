@@ -204,12 +204,27 @@ public interface Consumer extends AutoCloseable {
     public static final int MAX_CONCURRENCY = Limits.MAX_CONCURRENCY;
     /** The longest SQS long poll: {@link Limits#MAX_WAIT_TIME}, named for builder users. */
     public static final Duration MAX_WAIT_TIME = Limits.MAX_WAIT_TIME;
+    /** The most messages in one batch: {@link Limits#MAX_HANDLER_BATCH_SIZE}, named for builder users. */
+    public static final int MAX_BATCH_SIZE = Limits.MAX_HANDLER_BATCH_SIZE;
+    /** The longest batching window: {@link Limits#MAX_BATCH_WINDOW}, named for builder users. */
+    public static final Duration MAX_BATCH_WINDOW = Limits.MAX_BATCH_WINDOW;
+    /**
+     * The default byte budget of a batch, 6 MiB: Lambda's payload limit, so a batch that fits there fits here,
+     * and 24 messages of the largest size SQS allows.
+     */
+    public static final long DEFAULT_BATCH_MAX_BYTES = 6L * 1024 * 1024;
+    /** The smallest byte budget of a batch, 1 KiB; a message larger than the budget forms a batch of its own. */
+    public static final long MIN_BATCH_MAX_BYTES = 1024;
+    /** The largest byte budget of a batch, 256 MiB: a thousand messages of the largest size SQS allows. */
+    public static final long MAX_BATCH_MAX_BYTES = 256L * 1024 * 1024;
 
     String name = "sqs-consumer";
     String queue;
     MessageHandler handler;
     BatchHandler batchHandler;
     int batchSize = 10;
+    Duration batchWindow = Duration.ZERO;
+    long batchMaxBytes = DEFAULT_BATCH_MAX_BYTES;
     int concurrency = 10;
     Integer prefetch;
     Duration waitTime = MAX_WAIT_TIME;
@@ -269,8 +284,9 @@ public interface Consumer extends AutoCloseable {
     }
 
     /**
-     * The handler called for each received batch of up to {@code batchSize} messages (on a FIFO queue, the
-     * messages of one group within a receive). Concurrency then counts batches.
+     * The handler called for each batch of up to {@code batchSize} messages: those of one receive, or with a
+     * {@linkplain #batchWindow batching window} those gathered from several (on a FIFO queue, the messages of
+     * one group within a receive). Concurrency then counts batches.
      *
      * @param handler called for each batch, possibly on many threads at once; never null
      * @return this builder
@@ -281,13 +297,53 @@ public interface Consumer extends AutoCloseable {
     }
 
     /**
-     * The most messages in one batch for the batch handler, 1 to 10; default 10.
+     * The most messages in one batch for the batch handler, 1 to 10,000; default 10. One receive brings at
+     * most 10, so a size above 10 needs a {@linkplain #batchWindow batching window} to gather the batch from
+     * several receives; without one, {@link #build()} fails. Ignored with a single-message handler.
      *
-     * @param batchSize the most messages per batch, 1 to 10, checked at {@link #build()}
+     * @param batchSize the most messages per batch, 1 to 10,000, checked at {@link #build()}
      * @return this builder
      */
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * How long a batch for the batch handler may gather messages from several receives, counted from its
+     * first message, 0 to 5 minutes; default zero: each batch holds what one receive brought (at most 10).
+     * With a window, a batch goes to the handler when the first of these happens: it holds {@linkplain
+     * #batchSize batchSize} messages; the window has passed since its first message; the next message would
+     * take it past {@linkplain #batchMaxBytes batchMaxBytes}. A batch that is ready while every handler is
+     * busy goes on gathering, within those bounds, until a handler is free. Messages keep their visibility
+     * extended by the heartbeat while they wait (see {@link #maxVisibilityExtension}), and count toward the
+     * bound on received messages (see {@link #prefetch}); at {@link Consumer#close()} those of a batch that
+     * never started are released. Not for FIFO queues: SQS hands out a group's next messages only once the
+     * earlier ones are done, so a FIFO batch always holds what one receive brought (at most 10, as with
+     * Lambda); {@link #build()} fails for a queue whose name ends in {@code .fifo}. Ignored with a
+     * single-message handler.
+     *
+     * @param batchWindow how long a batch may gather, 0 to 5 minutes, checked at {@link #build()}; never null
+     * @return this builder
+     */
+    public Builder batchWindow(Duration batchWindow) {
+      this.batchWindow = Objects.requireNonNull(batchWindow, "batchWindow");
+      return this;
+    }
+
+    /**
+     * The byte budget of one batch gathered within a {@linkplain #batchWindow batching window}: bodies (UTF-8)
+     * and message attributes (names, types, values) as SQS counts them, 1 KiB to 256 MiB; default 6 MiB. A
+     * batch is handed over before the message that would exceed it, which starts the next batch; a single
+     * message larger than the budget forms a batch of its own. Bounds what one batch holds in memory (10,000
+     * messages of 256 KiB would be 2.5 GiB).
+     *
+     * @param batchMaxBytes the most bytes one gathered batch holds, 1 KiB to 256 MiB, checked at
+     *     {@link #build()}
+     * @return this builder
+     */
+    public Builder batchMaxBytes(long batchMaxBytes) {
+      this.batchMaxBytes = batchMaxBytes;
       return this;
     }
 
@@ -310,8 +366,11 @@ public interface Consumer extends AutoCloseable {
      * finished ones waiting for their delete are bounded by the harvester's own buffer. Within this bound
      * the consumer adapts how far ahead it polls to the queue's round-trip time and the handler's time.
      * Default {@code max(10, 6 x concurrency)}, capped at 10,000: enough to hide a 60 ms round trip (a
-     * busy queue 15-30 ms away, plus client queueing) behind a 10 ms handler. The consumer only goes that
-     * far ahead when the measured times call for it; set it lower to bound memory for large messages.
+     * busy queue 15-30 ms away, plus client queueing) behind a 10 ms handler. With a {@linkplain
+     * #batchWindow batching window} the default is at least the batch size (still capped at 10,000), and the
+     * consumer keeps at least one batch ahead, so the next batch gathers while the handlers run. The
+     * consumer only goes that far ahead when the measured times call for it; set it lower to bound memory
+     * for large messages.
      * Prefetched messages still waiting at {@link Consumer#close()} are released unhandled, and that
      * receive counts toward the queue's {@code maxReceiveCount} (see there).
      *
@@ -435,7 +494,8 @@ public interface Consumer extends AutoCloseable {
 
     /**
      * Whether SLF4J's {@link org.slf4j.MDC} carries the message while a handler runs; default true. The
-     * keys are {@link Consumer#MDC_MESSAGE_ID} (for a batch, its message ids joined by commas),
+     * keys are {@link Consumer#MDC_MESSAGE_ID} (for a batch, its message ids joined by commas; for a batch
+     * of more than 10, the first 10 and how many more, so a log line stays short),
      * {@link Consumer#MDC_QUEUE} (the {@linkplain Consumer#queueName() queue's name}) and
      * {@link Consumer#MDC_CONSUMER} (the consumer's {@linkplain #name name}); whatever they held on the
      * thread before is restored when the handler returns. The log context is set outside every
@@ -642,15 +702,26 @@ public interface Consumer extends AutoCloseable {
      * tests.
      */
     ConsumerConfig validate() {
-      return new ConsumerConfig(name, queue, handler, batchHandler, batchSize, concurrency, effectivePrefetch(),
+      return new ConsumerConfig(name, queue, handler, batchHandler, batchSize, batchWindow, batchMaxBytes,
+          concurrency, effectivePrefetch(),
           waitTime, shutdownTimeout, maxVisibilityExtension, visibilityTimeout, rateLimit, retryPolicy,
           acknowledgeMode, listeners, hooks, mdc, runner, runnerProvider, worker, harvester, settings, components,
           handlerTimeout, unhealthyAfter, ReceiveAttributes.of(systemAttributeNames, messageAttributeNames));
     }
 
-    /** The prefetch asked for, or the default for the concurrency; the one source of that default. */
+    /**
+     * The prefetch asked for, or the default for the concurrency; the one source of that default. With a
+     * batching window the default covers one batch too, so the next batch gathers while the handlers run.
+     */
     int effectivePrefetch() {
-      return prefetch != null ? prefetch : Math.min(ConsumerConfig.MAX_PREFETCH, Math.max(10, 6 * concurrency));
+      if (prefetch != null) {
+        return prefetch;
+      }
+      int ahead = Math.max(10, 6 * concurrency);
+      if (batchHandler != null && !batchWindow.isZero()) {
+        ahead = Math.max(ahead, batchSize);
+      }
+      return Math.min(ConsumerConfig.MAX_PREFETCH, ahead);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.spi.QueuePort;
 import io.github.sqsconsumer.spi.ReceiveAttributes;
 import io.github.sqsconsumer.spi.RunnerProvider;
 import java.time.Duration;
@@ -16,6 +17,8 @@ import java.util.Map;
  * allowed range.
  *
  * @param visibilityTimeout the configured visibility timeout, or null for the queue's own
+ * @param batchWindow how long a batch gathers from its first message; zero: one receive per batch
+ * @param batchMaxBytes the byte budget of a batch gathered within the window
  * @param prefetch the effective prefetch (the default already applied)
  * @param runner the runner's name, or null for the system property or the only one present
  * @param runnerProvider the runner given as an instance, or null to find one (then {@code runner} applies)
@@ -32,6 +35,8 @@ record ConsumerConfig(
     MessageHandler handler,
     BatchHandler batchHandler,
     int batchSize,
+    Duration batchWindow,
+    long batchMaxBytes,
     int concurrency,
     int prefetch,
     Duration waitTime,
@@ -66,8 +71,20 @@ record ConsumerConfig(
     Checks.requireArgument(!name.isBlank(), "name must not be blank");
     Checks.requireArgument(concurrency >= 1 && concurrency <= Consumer.Builder.MAX_CONCURRENCY,
         "concurrency must be between 1 and %d but was %d", Consumer.Builder.MAX_CONCURRENCY, concurrency);
-    Checks.requireArgument(batchSize >= 1 && batchSize <= 10,
-        "batchSize must be between 1 and 10 but was %d", batchSize);
+    Checks.requireArgument(batchSize >= 1 && batchSize <= Consumer.Builder.MAX_BATCH_SIZE,
+        "batchSize must be between 1 and %d but was %d", Consumer.Builder.MAX_BATCH_SIZE, batchSize);
+    requireBetween("batchWindow", batchWindow, Duration.ZERO, Consumer.Builder.MAX_BATCH_WINDOW);
+    Checks.requireArgument(batchSize <= QueuePort.MAX_BATCH_SIZE || !batchWindow.isZero(),
+        "batchSize above %d needs a batchWindow to gather it from several receives (one brings at most %d) "
+            + "but batchSize was %d and batchWindow zero", QueuePort.MAX_BATCH_SIZE, QueuePort.MAX_BATCH_SIZE,
+        batchSize);
+    Checks.requireArgument(batchMaxBytes >= Consumer.Builder.MIN_BATCH_MAX_BYTES
+        && batchMaxBytes <= Consumer.Builder.MAX_BATCH_MAX_BYTES, "batchMaxBytes must be between %d and %d but was %d",
+        Consumer.Builder.MIN_BATCH_MAX_BYTES, Consumer.Builder.MAX_BATCH_MAX_BYTES, batchMaxBytes);
+    Checks.requireArgument(batchWindow.isZero() || !queue.endsWith(".fifo"),
+        "batchWindow must be zero for a FIFO queue (%s): SQS hands out a group's next messages only once the "
+            + "earlier ones are done, so a FIFO batch holds what one receive brought; but was %s", queue,
+        batchWindow);
     Checks.requireArgument(prefetch >= 0 && prefetch <= MAX_PREFETCH,
         "prefetch must be between 0 and %d but was %s", MAX_PREFETCH, prefetch);
     requireBetween("waitTime", waitTime, Duration.ZERO, Consumer.Builder.MAX_WAIT_TIME);
@@ -92,6 +109,11 @@ record ConsumerConfig(
     components = Collections.unmodifiableMap(new LinkedHashMap<>(components));
     listeners = List.copyOf(listeners);
     hooks = List.copyOf(hooks);
+  }
+
+  /** Whether batches gather from several receives: a batch handler with a batching window. */
+  boolean assemblesBatches() {
+    return batchHandler != null && !batchWindow.isZero();
   }
 
   /** The last path segment of the queue URL, or the queue's name as given. */

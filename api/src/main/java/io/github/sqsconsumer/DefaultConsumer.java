@@ -138,7 +138,7 @@ final class DefaultConsumer implements Consumer {
         // the providers' names are user code: asked before the engine starts, like everything that may fail
         started = String.format("%s started on %s (%s, worker %s, harvester %s, concurrency %d%s)", config.name(),
             queue.url(), queue.fifo() ? "FIFO" : "standard", workerProvider.name(), harvesterProvider.name(),
-            config.concurrency(), config.batchHandler() != null ? ", batches of up to " + config.batchSize() : "");
+            config.concurrency(), batches(config, queue));
         engine = new Engine(config, runner, queue, worker, harvester, registry, listener, pauseGate, health);
         // the last step that may fail: a failed Engine.start stops what it started, and nothing after it
         // throws, so [a failed start leaves no thread running]
@@ -332,5 +332,17 @@ final class DefaultConsumer implements Consumer {
   @Override
   public String toString() {
     return "Consumer[" + config.name() + ", " + state + "]";
+  }
+
+  /** How batches are formed, for the start log line; empty for a single-message handler. */
+  private static String batches(ConsumerConfig config, QueueInfo queue) {
+    if (config.batchHandler() == null) {
+      return "";
+    }
+    if (config.assemblesBatches() && !queue.fifo()) {
+      return String.format(", batches of up to %d messages or %d bytes gathered within %s", config.batchSize(),
+          config.batchMaxBytes(), config.batchWindow());
+    }
+    return ", batches of up to " + config.batchSize();
   }
 }

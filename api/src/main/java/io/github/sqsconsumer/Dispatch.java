@@ -17,6 +17,8 @@ final class Dispatch {
    *   listener hears of it. The receive is split into units: single messages, or batches of up to the
    *   batch size (for FIFO, runs of one group). A standard queue's units go to the worker in order; a FIFO
    *   queue's go to the FifoScheduler first, and only the heads of idle groups go to the worker from here.
+   *   With a batching window the receive goes to the BatchAssembler instead, whose flusher submits each
+   *   batch through here.
    * Concurrency:
    *   Called by the pollers. A submit blocks while the worker is full: that wait is the prefetch buffer,
    *   and the heartbeat covers it. It waits in slices, so that it notices when the consumer stops.
@@ -38,14 +40,16 @@ final class Dispatch {
   private final Handling handling;
   private final Settlement settlement;
   private final FifoScheduler fifo; // null for a standard queue
+  private final BatchAssembler assembler; // null without a batching window
   private final BooleanSupplier running;
 
   /**
    * {@code visibility} is what every receive asks for; {@code batchSize} is the batch handler's, or 0 for
-   * single messages.
+   * single messages; {@code assembler} gathers batches across receives, or is null.
    */
   Dispatch(String name, Worker worker, InFlight registry, ConsumerListener listener, Duration visibility,
-      int batchSize, Handling handling, Settlement settlement, FifoScheduler fifo, BooleanSupplier running) {
+      int batchSize, Handling handling, Settlement settlement, FifoScheduler fifo, BatchAssembler assembler,
+      BooleanSupplier running) {
     this.name = name;
     this.worker = worker;
     this.registry = registry;
@@ -55,13 +59,17 @@ final class Dispatch {
     this.handling = handling;
     this.settlement = settlement;
     this.fifo = fifo;
+    this.assembler = assembler;
     this.running = running;
   }
 
-  /** Starts the FIFO dispatcher, if the queue is FIFO. */
+  /** Starts the FIFO dispatcher, if the queue is FIFO, and the batch assembler's flusher, if any. */
   void start() {
     if (fifo != null) {
       fifo.start(this::submit);
+    }
+    if (assembler != null) {
+      assembler.start(this::submit);
     }
   }
 
@@ -71,6 +79,14 @@ final class Dispatch {
     for (Message message : messages) {
       registry.add(message, sentNanos, deadline);
       listener.onReceived(message);
+    }
+    if (assembler != null) {
+      if (running.getAsBoolean()) {
+        assembler.add(messages); // releases what it cannot take
+      } else {
+        settlement.releaseUnstarted(new Unit(handling, List.copyOf(messages)));
+      }
+      return;
     }
     List<Unit> units = split(messages);
     if (!running.getAsBoolean()) {

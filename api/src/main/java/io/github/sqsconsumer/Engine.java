@@ -21,17 +21,19 @@ final class Engine {
    * A message's path:
    *   Polling receives it (permits from FlowControl, tokens from the RateLimiter) and hands it to Dispatch,
    *   which registers it in InFlight, splits the receive into units and submits them to the worker (for a
-   *   FIFO queue through the FifoScheduler). The worker runs a unit through Handling (hooks and handler),
-   *   which hands the outcomes to Settlement (acknowledgements and releases to the harvester) and then gives
-   *   the permits back. Harvester callbacks (any thread) remove settled messages from the registry; the
+   *   FIFO queue through the FifoScheduler; with a batching window, the BatchAssembler gathers the units
+   *   from several receives). The worker runs a unit through Handling (hooks and handler), which hands the
+   *   outcomes to Settlement (acknowledgements and releases to the harvester) and then gives the permits
+   *   back. Harvester callbacks (any thread) remove settled messages from the registry; the
    *   heartbeat extends what stays there. A consumer that is RUNNING polls.
    *   [permits held <= concurrency x unit size + prefetch]: received and unfinished messages are bounded.
    * Shutdown:
    *   stop(): pollers stop (outstanding receives cancelled: messages that arrive for a cancelled receive
    *   are the runner's to release at once, see Runner#receive; those of a receive that completed first
    *   are delivered and, since !running, released unstarted), the FIFO scheduler hands back what waits,
-   *   the worker drains within the timeout and hands back what never started (released: visible again at
-   *   once), the harvester flushes, then the heartbeat stops. The
+   *   the batch assembler hands back the batch it was gathering, the worker drains within the timeout and
+   *   hands back what never started (released: visible again at once), the harvester flushes, then the
+   *   heartbeat stops. The
    *   phases run on a stopper thread that nobody interrupts, each whatever the one before threw: an
    *   interrupt of the closing thread is kept for its return and cannot skip a phase. One deadline, set
    *   when stop() begins, bounds them all: the pollers are cancelled together and each phase waits only for
@@ -74,6 +76,7 @@ final class Engine {
   private final Heartbeat heartbeat;
   private final Settlement settlement;
   private final FifoScheduler fifo; // null for a standard queue
+  private final BatchAssembler assembler; // null without a batching window
   private final Handling handling;
   private final Dispatch dispatch;
   private final Polling polling;
@@ -97,7 +100,13 @@ final class Engine {
     int base = config.concurrency() * Math.max(1, batchSize);
     int initialPrefetch = Math.min(config.prefetch(), base);
     this.flow = new FlowControl(base, initialPrefetch, RECEIVE_BATCH);
-    this.prefetch = new Prefetch(base, config.prefetch(), RECEIVE_BATCH, initialPrefetch, flow);
+    boolean assembles = config.assemblesBatches() && !queue.fifo(); // FIFO: see Consumer.Builder#batchWindow
+    if (config.assemblesBatches() && queue.fifo()) {
+      LOG.warn("{}: the queue is FIFO: batches hold what one receive brought and the batchWindow is not used", name);
+    }
+    // gathering, the prefetch keeps at least one batch ahead, so the next batch gathers while the handlers run
+    this.prefetch = new Prefetch(base, config.prefetch(), assembles ? batchSize : RECEIVE_BATCH, initialPrefetch,
+        flow);
     RateLimiter rateLimiter = config.rateLimit() > 0 ? new RateLimiter(config.rateLimit(), RECEIVE_BATCH) : null;
     // asked for with every receive; the registry's deadlines and the heartbeat count on it
     Duration visibility = config.visibilityTimeout() != null ? config.visibilityTimeout() : queue.visibilityTimeout();
@@ -108,8 +117,10 @@ final class Engine {
     this.handling = new Handling(config.handler(), config.batchHandler(), Hooks.of(config), settlement, prefetch,
         flow, fifo, name, config.handlerTimeout());
     this.timeouts = handling.timeouts();
+    this.assembler = assembles ? new BatchAssembler(name, batchSize, config.batchWindow(), config.batchMaxBytes(),
+        handling, this::running, settlement::releaseUnstarted) : null;
     this.dispatch = new Dispatch(name, worker, registry, safe, visibility, batchSize, handling, settlement, fifo,
-        this::running);
+        assembler, this::running);
     this.polling = new Polling(name, runner, config.waitTime(), visibility, base + config.prefetch(), flow,
         rateLimiter, prefetch, dispatch, safe, this::running, pauseGate, health);
   }
@@ -141,6 +152,9 @@ final class Engine {
     polling.stop();
     if (fifo != null) {
       fifo.stopDispatcher();
+    }
+    if (assembler != null) {
+      assembler.close(); // nothing was received: no batch to hand back
     }
     try {
       if (timeouts != null) {
@@ -207,6 +221,12 @@ final class Engine {
       phase("stopping the FIFO dispatcher", () -> {
         handingBack.add(fifo.stopDispatcher());
         handingBack.add(handBack(fifo.close()));
+      });
+    }
+    if (assembler != null) {
+      phase("stopping the batch assembler", () -> {
+        handingBack.add(handBack(assembler.close()));
+        handingBack.add(assembler.flusher()); // releases the batch it was submitting, if the worker refuses it
       });
     }
     // (FIFO followers of these units were handed back by fifo.close() above)

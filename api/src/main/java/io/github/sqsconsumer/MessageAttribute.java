@@ -73,6 +73,11 @@ public final class MessageAttribute {
     return binaryValue != null ? binaryValue.clone() : stringValue.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The value's size in bytes, as SQS counts it: the bytes, or the string in UTF-8; copies nothing. */
+  long valueBytes() {
+    return binaryValue != null ? binaryValue.length : BatchAssembler.utf8Length(stringValue);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof MessageAttribute that

@@ -81,8 +81,46 @@ final class ConsumerBuilderTest {
 
   @Test
   void build_batchSizeOutOfRange() {
-    assertInvalid(b -> b.batchSize(0), "batchSize must be between 1 and 10 but was 0");
-    assertInvalid(b -> b.batchSize(11), "batchSize must be between 1 and 10 but was 11");
+    assertInvalid(b -> b.batchSize(0), "batchSize must be between 1 and 10000 but was 0");
+    assertInvalid(b -> b.batchSize(10_001).batchWindow(Duration.ofSeconds(1)),
+        "batchSize must be between 1 and 10000 but was 10001");
+  }
+
+  @Test
+  void build_batchSizeAboveTenWithoutWindow() {
+    assertInvalid(b -> b.batchSize(11), "batchSize above 10 needs a batchWindow to gather it from several "
+        + "receives (one brings at most 10) but batchSize was 11 and batchWindow zero");
+  }
+
+  @Test
+  void build_batchWindowOutOfRange() {
+    assertInvalid(b -> b.batchWindow(Duration.ofMillis(-1)),
+        "batchWindow must be between PT0S and PT5M but was PT-0.001S");
+    assertInvalid(b -> b.batchWindow(Duration.ofMinutes(5).plusMillis(1)),
+        "batchWindow must be between PT0S and PT5M but was PT5M0.001S");
+  }
+
+  @Test
+  void build_batchMaxBytesOutOfRange() {
+    assertInvalid(b -> b.batchMaxBytes(1023), "batchMaxBytes must be between 1024 and 268435456 but was 1023");
+    assertInvalid(b -> b.batchMaxBytes(256L * 1024 * 1024 + 1),
+        "batchMaxBytes must be between 1024 and 268435456 but was 268435457");
+  }
+
+  @Test
+  void build_batchWindowOnFifoQueue() {
+    assertInvalid(b -> b.queue("orders.fifo").batchWindow(Duration.ofSeconds(1)),
+        "batchWindow must be zero for a FIFO queue (orders.fifo): SQS hands out a group's next messages only "
+            + "once the earlier ones are done, so a FIFO batch holds what one receive brought; but was PT1S");
+  }
+
+  @Test
+  void build_batchDefaults_oneReceivePerBatch() {
+    ConsumerConfig config = Consumer.builder().queue("orders").batchHandler(m -> BatchResult.success()).validate();
+    assertThat(config.batchSize()).isEqualTo(10);
+    assertThat(config.batchWindow()).isZero();
+    assertThat(config.batchMaxBytes()).isEqualTo(6L * 1024 * 1024);
+    assertThat(config.assemblesBatches()).isFalse();
   }
 
   @Test
@@ -180,6 +218,8 @@ final class ConsumerBuilderTest {
         .shutdownTimeout(Duration.ofHours(1)).maxVisibilityExtension(Duration.ofHours(12))
         .visibilityTimeout(Duration.ofHours(12)).rateLimit(1_000_000).validate();
     Consumer.builder().queue("orders").batchHandler(messages -> BatchResult.success()).validate();
+    valid().batchSize(10).batchWindow(Duration.ZERO).batchMaxBytes(1024).validate();
+    valid().batchSize(10_000).batchWindow(Duration.ofMinutes(5)).batchMaxBytes(256L * 1024 * 1024).validate();
   }
 
   @Test
@@ -205,6 +245,7 @@ final class ConsumerBuilderTest {
     Map<String, UnaryOperator<Consumer.Builder>> calls = new LinkedHashMap<>();
     calls.put("name", b -> b.name(null));
     calls.put("batchHandler", b -> b.batchHandler(null));
+    calls.put("batchWindow", b -> b.batchWindow(null));
     calls.put("waitTime", b -> b.waitTime(null));
     calls.put("visibilityTimeout", b -> b.visibilityTimeout(null));
     calls.put("maxVisibilityExtension", b -> b.maxVisibilityExtension(null));
@@ -235,6 +276,15 @@ final class ConsumerBuilderTest {
     org.assertj.core.api.Assertions.assertThat(valid().concurrency(100).effectivePrefetch()).isEqualTo(600);
     org.assertj.core.api.Assertions.assertThat(valid().concurrency(10_000).effectivePrefetch()).isEqualTo(10_000);
     org.assertj.core.api.Assertions.assertThat(valid().prefetch(0).effectivePrefetch()).isZero();
+  }
+
+  @Test
+  void build_defaultPrefetchWithBatchWindow_coversOneBatch() {
+    Consumer.Builder batches = Consumer.builder().queue("orders").batchHandler(m -> BatchResult.success())
+        .concurrency(2).batchSize(1_000).batchWindow(Duration.ofSeconds(1));
+    assertThat(batches.effectivePrefetch()).isEqualTo(1_000);
+    assertThat(batches.batchSize(10_000).concurrency(1).effectivePrefetch()).isEqualTo(10_000);
+    assertThat(batches.batchWindow(Duration.ZERO).batchSize(10).effectivePrefetch()).isEqualTo(10);
   }
 
   @Test

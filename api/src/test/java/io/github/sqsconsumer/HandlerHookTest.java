@@ -253,6 +253,29 @@ final class HandlerHookTest {
   }
 
   @Test
+  void mdc_batchGatheredAboveTen_firstTenIdsAndHowManyMore() throws Exception {
+    run(Consumer.builder().concurrency(1).batchSize(25).batchWindow(Duration.ofSeconds(30)).batchHandler(batch -> {
+      events.add(MDC.get(Consumer.MDC_MESSAGE_ID));
+      return BatchResult.success();
+    }), 25);
+
+    // parallel receives may join the batch in any order: ten ids, then the count of the other fifteen
+    assertThat(events).singleElement().asString().matches("(m\\d+,){9}m\\d+ \\(\\+15 more\\)");
+  }
+
+  @Test
+  void mdc_batchOfTenThousand_staysShort() {
+    List<Message> batch = new java.util.ArrayList<>();
+    for (int i = 1; i <= 10_000; i++) {
+      batch.add(TestParts.message(i));
+    }
+    String ids = MdcHook.ids(batch);
+
+    assertThat(ids).startsWith("m1,m2,").endsWith(",m10 (+9990 more)");
+    assertThat(ids.split(",")).hasSize(MdcHook.MAX_IDS);
+  }
+
+  @Test
   void mdc_keysHeldBefore_restoredAfter() {
     MdcHook hook = new MdcHook("billing", "orders");
     MDC.put(Consumer.MDC_QUEUE, "outer queue");

@@ -133,9 +133,17 @@ final class TestParts {
       if (!permits.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
         return false;
       }
+      // Regression: a submit that waited for a permit while shutdown() ran started its unit after shutdown()
+      // had returned (it saw no unit active in between), so the unit ran after the harvester closed. Counted
+      // active before looking at the flag, and the flag set before shutdown() counts: one sees the other.
+      maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+      if (shutdown) {
+        active.decrementAndGet();
+        permits.release();
+        throw new java.util.concurrent.RejectedExecutionException("shut down");
+      }
       Thread.ofVirtual().start(() -> {
         running.add(Thread.currentThread());
-        maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
         try {
           unit.run();
         } finally {

@@ -36,7 +36,8 @@ import java.util.Set;
  * with the OpenTelemetry instance's text-map propagator (W3C {@code traceparent} and {@code tracestate}
  * with the usual configuration), or else from the {@code AWSTraceHeader} system attribute (AWS X-Ray's
  * format, which SQS fills in for senders traced by X-Ray). The span of a batch has the thread's current
- * context as its parent and a link to each message's context instead. The hook asks the consumer's
+ * context as its parent and a link to each message's context instead, up to 128 links (the SDK's default
+ * limit per span) for the batches of up to 10,000 that a batching window gathers. The hook asks the consumer's
  * receives for what it reads: the propagator's fields as message attributes ({@link
  * TextMapPropagator#fields()}) and the {@code AWSTraceHeader} system attribute, whatever the user narrowed
  * with {@link Consumer.Builder#messageAttributeNames} and {@link Consumer.Builder#systemAttributeNames}; so
@@ -62,6 +63,11 @@ public final class ConsumerTracing {
   static final AttributeKey<String> OPERATION_TYPE = AttributeKey.stringKey("messaging.operation.type");
   static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
   static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
+  /**
+   * The most links a batch's span carries: the OpenTelemetry SDK's default limit per span, which drops the
+   * rest anyway; reading the contexts of a 10,000-message batch beyond it would be work for nothing.
+   */
+  static final int MAX_LINKS = 128;
   static final AttributeKey<Long> BATCH_COUNT = AttributeKey.longKey("messaging.batch.message_count");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
@@ -162,10 +168,12 @@ public final class ConsumerTracing {
       } else {
         parent = Context.current();
         builder.setAttribute(BATCH_COUNT, (long) messages.size());
-        for (Message message : messages) {
-          SpanContext sender = Span.fromContext(senderContext(message)).getSpanContext();
+        int links = 0;
+        for (int i = 0; i < messages.size() && links < MAX_LINKS; i++) { // [links <= MAX_LINKS]
+          SpanContext sender = Span.fromContext(senderContext(messages.get(i))).getSpanContext();
           if (sender.isValid()) {
             builder.addLink(sender);
+            links++;
           }
         }
       }

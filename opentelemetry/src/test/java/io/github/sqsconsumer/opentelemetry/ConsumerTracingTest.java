@@ -17,6 +17,7 @@ import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
@@ -164,6 +165,38 @@ final class ConsumerTracingTest {
             org.assertj.core.groups.Tuple.tuple(second, "c7ad6b7169203331"));
     assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
     assertThat(span.getStatus().getDescription()).isEqualTo("1 of 3 messages failed");
+  }
+
+  /** A batch gathered within a window links at most MAX_LINKS senders, even where the SDK would keep more. */
+  @Test
+  void span_bigBatch_linksAtMostMaxLinks() throws Exception {
+    int messages = 300;
+    for (int i = 1; i <= messages; i++) {
+      queue.send("m" + i, Map.of(), traceparent(String.format("%032x", i), String.format("%016x", i)));
+    }
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    SpanData span;
+    try (OpenTelemetrySdk generous = OpenTelemetrySdk.builder()
+        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans))
+            .setSpanLimits(SpanLimits.builder().setMaxNumberOfLinks(10_000).build()).build())
+        .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+        .build()) {
+      Consumer.Builder builder = builder().batchSize(messages).batchWindow(Duration.ofSeconds(30))
+          .batchHandler(batch -> BatchResult.success());
+      ConsumerTracing.installOn(builder, generous);
+      try (Consumer consumer = builder.build()) {
+        consumer.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (spans.getFinishedSpanItems().size() < 1) {
+          assertThat(System.nanoTime()).as("span ended in time").isLessThan(deadline);
+          Thread.sleep(5);
+        }
+      }
+      span = spans.getFinishedSpanItems().get(0); // before the SDK's close clears the exporter
+    }
+
+    assertThat(span.getAttributes().get(ConsumerTracing.BATCH_COUNT)).isEqualTo(messages);
+    assertThat(span.getLinks()).hasSize(ConsumerTracing.MAX_LINKS);
   }
 
   @Test

@@ -50,6 +50,8 @@ final class ConsumerSettingsApplier {
   void apply(ConsumerSettings own, String prefix, io.github.sqsconsumer.Consumer.Builder builder) {
     set(own.getConcurrency(), defaults.getConcurrency(), builder::concurrency);
     set(own.getBatchSize(), defaults.getBatchSize(), builder::batchSize);
+    set(own.getBatchWindow(), defaults.getBatchWindow(), builder::batchWindow);
+    set(own.getBatchMaxBytes(), defaults.getBatchMaxBytes(), size -> builder.batchMaxBytes(size.toBytes()));
     set(own.getPrefetch(), defaults.getPrefetch(), builder::prefetch);
     set(own.getWaitTime(), defaults.getWaitTime(), builder::waitTime);
     set(own.getVisibilityTimeout(), defaults.getVisibilityTimeout(), builder::visibilityTimeout);

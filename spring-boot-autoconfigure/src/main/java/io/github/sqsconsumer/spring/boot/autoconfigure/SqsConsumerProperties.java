@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The {@code sqs-consumer.*} properties: defaults for every consumer, and per consumer overrides or whole
@@ -139,8 +140,23 @@ public class SqsConsumerProperties {
     /** The most handlers running at once, 1 to 10000 (with a batch handler, batches). Default 10. */
     private Integer concurrency;
 
-    /** The most messages in one batch for a batch handler, 1 to 10. Default 10. */
+    /**
+     * The most messages in one batch for a batch handler, 1 to 10000; above 10 it needs a batch-window. Default
+     * 10.
+     */
     private Integer batchSize;
+
+    /**
+     * How long a batch for a batch handler gathers messages from several receives, from its first message, 0 to
+     * 5 minutes; not for FIFO queues. Default 0: a batch holds what one receive brought.
+     */
+    private Duration batchWindow;
+
+    /**
+     * The byte budget of a batch gathered within the batch-window (bodies and message attributes), 1KB to
+     * 256MB. Default 6MB.
+     */
+    private DataSize batchMaxBytes;
 
     /** The most messages received ahead of a free handler, 0 to 10000. Default max(10, 6 x concurrency). */
     private Integer prefetch;
@@ -260,6 +276,37 @@ public class SqsConsumerProperties {
      */
     public void setBatchSize(Integer batchSize) {
       this.batchSize = batchSize;
+    }
+
+    /** {@return the batching window, or null when not set} */
+    public Duration getBatchWindow() {
+      return batchWindow;
+    }
+
+    /**
+     * How long a batch may gather messages from several receives, counted from its first message: 0 to 5
+     * minutes, default 0 (a batch is what one receive brings). A batch size above 10 needs a window. Bound
+     * from {@code batch-window} under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param batchWindow the batching window, or null to take the default
+     */
+    public void setBatchWindow(Duration batchWindow) {
+      this.batchWindow = batchWindow;
+    }
+
+    /** {@return the byte budget of a batch, or null when not set} */
+    public DataSize getBatchMaxBytes() {
+      return batchMaxBytes;
+    }
+
+    /**
+     * The most bytes (bodies and attributes) a gathered batch holds: 1 KB to 256 MB, default 6 MB. Bound from
+     * {@code batch-max-bytes} under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param batchMaxBytes the byte budget of a batch, or null to take the default
+     */
+    public void setBatchMaxBytes(DataSize batchMaxBytes) {
+      this.batchMaxBytes = batchMaxBytes;
     }
 
     /** {@return the prefetch, or null when not set} */

@@ -158,6 +158,33 @@ final class SqsConsumerAutoConfigurationTest {
   }
 
   @Test
+  void batchWindowProperties_reachTheBuilder() {
+    String single = newQueue();
+    String batch = newQueue();
+    String prefix = "sqs-consumer.consumers.batch.";
+    runner.withUserConfiguration(TypedListener.class)
+        .withPropertyValues("test.single=" + single, "test.batch=" + batch, prefix + "batch-size=500")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("batchSize above 10 needs a batchWindow"));
+    runner.withUserConfiguration(TypedListener.class)
+        .withPropertyValues("test.single=" + single, "test.batch=" + batch, prefix + "batch-size=500",
+            prefix + "batch-window=200ms", prefix + "batch-max-bytes=512B")
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("batchMaxBytes must be between 1024 and 268435456 but was 512"));
+    runner.withUserConfiguration(TypedListener.class)
+        .withPropertyValues("test.single=" + single, "test.batch=" + batch, prefix + "batch-size=500",
+            prefix + "batch-window=200ms", prefix + "batch-max-bytes=1MB")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          for (int i = 0; i < 3; i++) {
+            sqs.sendMessage(url(batch), "{\"id\":\"o-" + i + "\",\"quantity\":1}");
+          }
+          TypedListener listener = context.getBean(TypedListener.class);
+          await(() -> listener.orders.stream().mapToInt(batchOf -> ((List<?>) batchOf).size()).sum() == 3);
+        });
+  }
+
+  @Test
   void badProperty_failsStartupNamingTheSetting() {
     String queue = newQueue();
     runner.withUserConfiguration(MessageListener.class)
