@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Consumes one queue: receives messages, runs the handler on each with bounded concurrency, and deletes
@@ -163,6 +164,16 @@ public interface Consumer extends AutoCloseable {
   int prefetch();
 
   /**
+   * Returns how many units (messages, or batches with a batch handler) may run at once now: the
+   * {@linkplain Builder#concurrency concurrency}, or with {@linkplain Builder#adaptiveConcurrency adaptive
+   * concurrency} the limit it has adapted to, between its minimum and the concurrency. Zero unless
+   * {@link State#RUNNING} or {@link State#STOPPING}. Thread-safe and cheap, for metrics.
+   *
+   * @return the current concurrency limit
+   */
+  int concurrencyLimit();
+
+  /**
    * Returns a snapshot of the consumer's health for readiness and liveness probes: its state, whether it
    * is healthy (running, and its receives have not been failing for longer than
    * {@link Builder#unhealthyAfter}), whether it is paused, when a receive last succeeded, the receives
@@ -222,6 +233,9 @@ public interface Consumer extends AutoCloseable {
     boolean mdc = true;
     Duration handlerTimeout = Duration.ZERO;
     Duration unhealthyAfter = Duration.ofMinutes(1);
+    Integer adaptiveMin; // null: fixed concurrency
+    final List<Class<? extends Throwable>> overloadOn = new ArrayList<>();
+    Predicate<Throwable> overloadWhen;
     String runner;
     RunnerProvider runnerProvider;
     String worker;
@@ -404,6 +418,59 @@ public interface Consumer extends AutoCloseable {
     }
 
     /**
+     * Lets the concurrency adapt between {@code min} and the {@linkplain #concurrency concurrency}, its maximum,
+     * from what the consumer observes: the handler's time against its recent normal, and failures that say
+     * the downstream is overloaded ({@link #overloadOn}, {@link #overloadWhen}). Default off: the
+     * concurrency is fixed. The limit starts at {@code min} and doubles per round of handler calls until the
+     * latency grows or an overload is seen (slow start); then it grows by about 5 % per round while the
+     * handler's time stays within 10 % of its normal, holds within 20 %, and shrinks beyond that (by up to
+     * half) or by 30 % on an overload. The worker is sized for the maximum; the limit is a hard limit on
+     * the units that run ({@link Consumer#concurrencyLimit()}), and the consumer receives only what the
+     * current limit and its prefetch allow. Each change is logged at DEBUG and told to
+     * {@link ConsumerListener#onConcurrencyLimitChanged}.
+     *
+     * @param min the lowest limit, 1 to the concurrency (checked at {@link #build()})
+     * @return this builder
+     */
+    public Builder adaptiveConcurrency(int min) {
+      this.adaptiveMin = min;
+      return this;
+    }
+
+    /**
+     * Failures that mean the downstream is overloaded (a throttling or "too many requests" exception of its
+     * client), for {@linkplain #adaptiveConcurrency adaptive concurrency}: a handler failure (or a batch
+     * failure, or one message's failure in a {@link BatchResult}) that is an instance of one of these, or
+     * has one as a cause, lowers the limit. Adds to the types given before; default none. Only with
+     * {@link #adaptiveConcurrency}, else {@link #build()} fails.
+     *
+     * @param types never null, nor any of them
+     * @return this builder
+     */
+    @SafeVarargs
+    public final Builder overloadOn(Class<? extends Throwable>... types) {
+      for (Class<? extends Throwable> type : Objects.requireNonNull(types, "types")) {
+        overloadOn.add(Objects.requireNonNull(type, "type"));
+      }
+      return this;
+    }
+
+    /**
+     * A test of handler failures that mean the downstream is overloaded, for
+     * {@linkplain #adaptiveConcurrency adaptive concurrency}, beside {@link #overloadOn}: for a status code
+     * inside an exception, say. Called on the handler's thread with each failure; one that throws counts as
+     * false (logged at WARN once). Replaces a test given before; default none. Only with
+     * {@link #adaptiveConcurrency}, else {@link #build()} fails.
+     *
+     * @param overloaded never null; may be called concurrently
+     * @return this builder
+     */
+    public Builder overloadWhen(Predicate<Throwable> overloaded) {
+      this.overloadWhen = Objects.requireNonNull(overloaded, "overloadWhen");
+      return this;
+    }
+
+    /**
      * Chooses the runner by name, such as {@code sqs}; default the only one present. Replaces a runner given
      * with {@link #runner(RunnerProvider)}.
      */
@@ -491,7 +558,17 @@ public interface Consumer extends AutoCloseable {
       return new ConsumerConfig(name, queue, handler, batchHandler, batchSize, concurrency, effectivePrefetch(),
           waitTime, shutdownTimeout, maxVisibilityExtension, visibilityTimeout, rateLimit, retryPolicy,
           acknowledgeMode, listeners, hooks, mdc, runner, runnerProvider, worker, harvester, settings, components,
-          handlerTimeout, unhealthyAfter);
+          handlerTimeout, unhealthyAfter, adaptive());
+    }
+
+    /** The adaptive concurrency asked for, or null; overload signals need it. */
+    private ConsumerConfig.Adaptive adaptive() {
+      if (adaptiveMin == null) {
+        Checks.requireState(overloadOn.isEmpty() && overloadWhen == null,
+            "overloadOn and overloadWhen need adaptiveConcurrency(min)");
+        return null;
+      }
+      return new ConsumerConfig.Adaptive(adaptiveMin, overloadOn, overloadWhen);
     }
 
     /** The prefetch asked for, or the default for the concurrency; the one source of that default. */

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * What a consumer is built with: an immutable, checked copy of its {@link Consumer.Builder}, taken at
@@ -22,6 +23,7 @@ import java.util.Map;
  * @param components the user's components by type; an unmodifiable copy
  * @param handlerTimeout how long a unit's handler may run, or zero for no limit
  * @param unhealthyAfter how long receives may fail before the consumer reports unhealthy
+ * @param adaptive the adaptive concurrency, or null for a fixed concurrency
  */
 record ConsumerConfig(
     String name,
@@ -48,7 +50,8 @@ record ConsumerConfig(
     Map<String, String> settings,
     Map<Class<?>, Object> components,
     Duration handlerTimeout,
-    Duration unhealthyAfter) {
+    Duration unhealthyAfter,
+    Adaptive adaptive) {
 
   /** The most messages received ahead of a free handler. */
   static final int MAX_PREFETCH = 10_000;
@@ -76,6 +79,11 @@ record ConsumerConfig(
       requireBetween("handlerTimeout", handlerTimeout, Duration.ofMillis(1), RetryPolicy.MAX_DELAY);
     }
     requireBetween("unhealthyAfter", unhealthyAfter, Duration.ofSeconds(1), Duration.ofDays(1));
+    if (adaptive != null) {
+      Checks.requireArgument(adaptive.min() >= 1 && adaptive.min() <= concurrency,
+          "adaptiveConcurrency minimum must be between 1 and the concurrency (%d) but was %d", concurrency,
+          adaptive.min());
+    }
     Checks.requireArgument(rateLimit >= 0 && rateLimit <= 1_000_000 && !Double.isNaN(rateLimit),
         "rateLimit must be between 0 and 1000000 messages per second but was %s", rateLimit);
     Checks.requireArgument(runner == null || !runner.isBlank(), "runner must not be blank");
@@ -88,6 +96,38 @@ record ConsumerConfig(
     components = Collections.unmodifiableMap(new LinkedHashMap<>(components));
     listeners = List.copyOf(listeners);
     hooks = List.copyOf(hooks);
+  }
+
+  /**
+   * Adaptive concurrency: the limit moves between {@code min} and the concurrency.
+   *
+   * @param min the lowest limit
+   * @param overloadOn failures that mean the downstream is overloaded, matched along the cause chain
+   * @param overloadWhen the user's own test of a failure, or null
+   */
+  record Adaptive(int min, List<Class<? extends Throwable>> overloadOn, Predicate<Throwable> overloadWhen) {
+    /** How deep the cause chain is searched for an {@code overloadOn} type: wrappers rarely nest deeper. */
+    private static final int CAUSE_DEPTH = 8;
+
+    Adaptive {
+      overloadOn = List.copyOf(overloadOn);
+    }
+
+    /** Whether {@code failure} is the overload signal; may throw what the user's predicate throws. */
+    boolean overloaded(Throwable failure) {
+      if (failure == null) {
+        return false;
+      }
+      Throwable cause = failure;
+      for (int depth = 0; cause != null && depth < CAUSE_DEPTH; depth++, cause = cause.getCause()) {
+        for (Class<? extends Throwable> type : overloadOn) {
+          if (type.isInstance(cause)) {
+            return true;
+          }
+        }
+      }
+      return overloadWhen != null && overloadWhen.test(failure);
+    }
   }
 
   /** The last path segment of the queue URL, or the queue's name as given. */

@@ -73,4 +73,11 @@ public interface ConsumerListener {
 
   /** Receiving failed; the consumer tries again after {@code backoff}. */
   default void onPollError(Throwable cause, Duration backoff) {}
+
+  /**
+   * The {@linkplain Consumer.Builder#adaptiveConcurrency adaptive concurrency} limit changed from
+   * {@code previous} to {@code current} (see {@link Consumer#concurrencyLimit()}). Changes are told one at a
+   * time, in the order they happened, on the worker thread whose handler call ended the round.
+   */
+  default void onConcurrencyLimitChanged(int previous, int current) {}
 }
