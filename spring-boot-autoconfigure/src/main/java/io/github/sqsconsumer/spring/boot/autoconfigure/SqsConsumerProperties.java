@@ -2,7 +2,9 @@ package io.github.sqsconsumer.spring.boot.autoconfigure;
 
 import io.github.sqsconsumer.AcknowledgeMode;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -168,6 +170,9 @@ public class SqsConsumerProperties {
     /** When failed messages come back. */
     private final Retry retry = new Retry();
 
+    /** Adaptive concurrency: the limit moves between a minimum and the concurrency. Default off. */
+    private final AdaptiveConcurrency adaptiveConcurrency = new AdaptiveConcurrency();
+
     /** Settings of the SQS runner (sqs.*); only for a client the runner builds, not with an SqsAsyncClient bean. */
     private final Sqs sqs = new Sqs();
 
@@ -331,6 +336,11 @@ public class SqsConsumerProperties {
       return retry;
     }
 
+    /** @return the adaptive concurrency settings, never null */
+    public AdaptiveConcurrency getAdaptiveConcurrency() {
+      return adaptiveConcurrency;
+    }
+
     /** @return the SQS runner's settings, never null */
     public Sqs getSqs() {
       return sqs;
@@ -379,6 +389,45 @@ public class SqsConsumerProperties {
       if (value != null) {
         settings.put(key, value);
       }
+    }
+  }
+
+  /**
+   * Adaptive concurrency ({@code Consumer.Builder#adaptiveConcurrency}): on with a minimum. A test of failures
+   * in code ({@code overloadWhen}) goes through an {@code SqsConsumerCustomizer}.
+   */
+  public static class AdaptiveConcurrency {
+
+    /** The lowest limit, 1 to the concurrency (the maximum); setting it turns adaptive concurrency on. */
+    private Integer min;
+
+    /**
+     * Exception types that mean the downstream is overloaded (matched along the cause chain); they lower the
+     * limit. Needs min.
+     */
+    private List<Class<? extends Throwable>> overloadOn = new ArrayList<>();
+
+    /** Creates empty settings; Spring Boot binds them. */
+    public AdaptiveConcurrency() {}
+
+    /** @return the lowest limit, or null for a fixed concurrency */
+    public Integer getMin() {
+      return min;
+    }
+
+    /** @param min the lowest limit */
+    public void setMin(Integer min) {
+      this.min = min;
+    }
+
+    /** @return the overload exception types, never null */
+    public List<Class<? extends Throwable>> getOverloadOn() {
+      return overloadOn;
+    }
+
+    /** @param overloadOn the overload exception types */
+    public void setOverloadOn(List<Class<? extends Throwable>> overloadOn) {
+      this.overloadOn = overloadOn;
     }
   }
 
