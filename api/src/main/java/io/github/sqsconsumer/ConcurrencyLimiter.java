@@ -10,47 +10,50 @@ final class ConcurrencyLimiter {
   /*
    * Algorithm (AIMD on a latency band, with slow start; in the spirit of TCP Vegas and Netflix's
    * concurrency-limits, chosen over a pure gradient because a band gives the limit a place to rest):
-   *   Samples are taken in rounds of max(MIN_ROUND, limit) units: about one handler time when the limit is
-   *   used. A round's latency is the mean handler time of its samples, each clipped at CLIP x baseline, so
-   *   that one straggler does not read as congestion. The baseline is the lowest round mean seen: a round
-   *   mean, not a single sample, since a minimum over samples would sit at the bottom of the jitter and every
-   *   round would then look congested. It never rises while the limit can still go lower (a rising baseline
-   *   would ratchet the limit up into the congestion it measures); at the minimum it moves BASELINE_DRIFT of
-   *   the way to each round's mean, so a downstream that became slower for good is taken as the new normal.
-   *   At the end of a round, with r = mean / baseline:
+   *   Samples are taken in rounds of max(MIN_ROUND, 2 x limit) units: about two handler times when the
+   *   limit is used. A round's latency is the median handler time of its samples: a stall of the whole
+   *   process (a GC pause, a starved CPU) that slows every call of one handler time moves a mean, not the
+   *   median of two. The baseline is the normal latency: rounds within BASELINE_BAND above it (and any
+   *   below) move it by BASELINE_WEIGHT, so it averages healthy rounds instead of sitting at the lowest one;
+   *   slower rounds do not move it (they would ratchet the limit up into the congestion they measure),
+   *   except at the minimum limit, where a downstream that became slower for good becomes the new normal.
+   *   At the end of a round, with r = median / baseline:
    *     - an overload signal in the round: limit x OVERLOAD_DECREASE (the downstream refuses: it is past
    *       its capacity by far);
-   *     - r > 1 + TOLERANCE (calls queue downstream): limit x max(1/2, sqrt((1 + HOLD) / r)), gentle just
-   *       past the band, halving when latency has grown several times;
+   *     - r > 1 + TOLERANCE in two rounds in a row (calls queue downstream; one slow round may be a stall):
+   *       limit x max(LATENCY_DECREASE, sqrt((1 + HOLD) / r)), with the lower r of the two;
    *     - r <= 1 + HOLD and the limit was used (the most units running in the round reached half of it):
    *       limit + max(1, limit x GROWTH), a quarter of that within one step of the limit of the last
    *       decrease, where the knee was (as CUBIC probes slowly near its last loss);
    *     - otherwise hold: the band (1 + HOLD, 1 + TOLERANCE] is where the limit rests, at the knee of the
    *       latency curve, instead of oscillating around it.
    *   After a decrease the next round decides nothing: its samples began under the old limit.
-   *   Slow start: until the first decrease or hold, every sample that found the limit used and took no
-   *   longer than (1 + TOLERANCE) x baseline adds one, so the limit doubles per round (as TCP's window does
-   *   per round trip) and a consumer reaches the downstream's capacity within a few handler times.
+   *   Slow start: until the first round that is not healthy, every sample that found the limit used and took
+   *   no longer than (1 + TOLERANCE) x baseline adds one, so the limit doubles per handler time (as TCP's
+   *   window does per round trip) and a consumer reaches the downstream's capacity within a few of them.
    *   [min <= limit <= max] after every sample.
    * Jitter:
-   *   With latency jitter of +-30 % (uniform), a round of 30 samples has a mean within +-3 % (one standard
-   *   deviation); the baseline, the lowest of such means, sits up to ~8 % below the true mean, so a healthy
-   *   round reads r ~ 1.05-1.08: inside the band for increase, 4 deviations from 1 + TOLERANCE.
+   *   With latency jitter of +-30 % (uniform) the median of a round of 30 samples stays within +-5 % (one
+   *   standard deviation) of the true median, and the baseline, an average of healthy rounds, within 1-2 %:
+   *   a healthy round reads r ~ 1 +- 0.05, three deviations from 1 + TOLERANCE, and a decrease needs two
+   *   such rounds in a row.
    */
-  /** Samples per round at least, so that a round's mean is steady at small limits. */
+  /** Samples per round at least, so that a round's median is steady at small limits. */
   static final int MIN_ROUND = 30;
-  /** Rounds whose mean stays within this share above the baseline (+10 %) let the limit grow. */
-  static final double HOLD = 0.1;
-  /** Rounds whose mean exceeds the baseline by more than this share (+20 %) lower the limit. */
-  static final double TOLERANCE = 0.2;
+  /** Rounds whose median stays within this share above the baseline (+5 %) let the limit grow. */
+  static final double HOLD = 0.05;
+  /** Rounds whose median exceeds the baseline by more than this share (+15 %) lower the limit. */
+  static final double TOLERANCE = 0.15;
+  /** The lowest factor of the limit after slow rounds: latency alone lowers it step by step. */
+  static final double LATENCY_DECREASE = 0.8;
   /** The factor of the limit after a round with an overload signal. */
   static final double OVERLOAD_DECREASE = 0.7;
   /** The most the limit grows in one round, as a share of itself (at least one unit). */
   static final double GROWTH = 0.05;
-  /** How far above the baseline one sample counts at most in a round's mean. */
-  static final double CLIP = 3;
-  /** At the minimum limit, the share of the gap to a higher round mean by which the baseline rises. */
-  static final double BASELINE_DRIFT = 0.1;
+  /** Rounds within this share above the baseline (+5 %) move it; those beyond are not the normal. */
+  static final double BASELINE_BAND = 0.05;
+  /** The weight of such a round's mean in the baseline: an average of about the last ten of them. */
+  static final double BASELINE_WEIGHT = 0.1;
 
   private final int min;
   private final int max;
@@ -59,11 +62,13 @@ final class ConcurrencyLimiter {
   private double baseline; // nanos; 0 until the first round ended
   private double lastDecreaseFrom; // the limit before the last decrease; 0 before any
   private boolean settling; // the round after a decrease: its samples began before it, so it decides nothing
+  private boolean slowRound; // the last round was beyond the tolerance: a second one in a row decreases
+  private double slowRatio; // that round's ratio
 
+  private final long[] times; // the round's handler times, for its median
   private int roundSize;
   private int samples;
   private int timed;
-  private double sumNanos;
   private int overloads;
   private int mostInFlight;
 
@@ -72,7 +77,13 @@ final class ConcurrencyLimiter {
     this.min = min;
     this.max = max;
     this.estimate = min;
-    this.roundSize = Math.max(MIN_ROUND, min);
+    this.roundSize = roundSize(min);
+    this.times = new long[roundSize(max)];
+  }
+
+  /** Two handler times' worth of samples at the limit, at least MIN_ROUND. */
+  private static int roundSize(int limit) {
+    return Math.max(MIN_ROUND, 2 * limit);
   }
 
   /** Returns the current limit. */
@@ -103,8 +114,7 @@ final class ConcurrencyLimiter {
     if (overloaded) {
       overloads++; // its time says nothing of the downstream's latency (a refusal is quick)
     } else {
-      timed++;
-      sumNanos += baseline == 0 ? nanos : Math.min(nanos, CLIP * baseline);
+      times[timed++] = nanos;
       if (slowStart && 2 * inFlight >= limit() && (baseline == 0 || nanos <= (1 + TOLERANCE) * baseline)) {
         estimate = Math.min(max, estimate + 1);
       }
@@ -115,7 +125,43 @@ final class ConcurrencyLimiter {
     return limit();
   }
 
+  /** The median of the first {@code n} values (quickselect; reorders them). */
+  static double median(long[] values, int n) {
+    int k = n / 2;
+    int lo = 0;
+    int hi = n - 1;
+    while (lo < hi) {
+      long pivot = values[(lo + hi) >>> 1];
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (values[i] < pivot) {
+          i++;
+        }
+        while (values[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          long t = values[i];
+          values[i] = values[j];
+          values[j] = t;
+          i++;
+          j--;
+        }
+      }
+      if (k <= j) {
+        hi = j;
+      } else if (k >= i) {
+        lo = i;
+      } else {
+        break;
+      }
+    }
+    return values[k];
+  }
+
   private void decrease(double factor) {
+    slowRound = false;
     lastDecreaseFrom = estimate;
     estimate = estimate * factor;
     slowStart = false;
@@ -130,31 +176,41 @@ final class ConcurrencyLimiter {
   }
 
   private void endRound() {
-    double mean = timed == 0 ? 0 : sumNanos / timed;
-    if (mean > 0) {
-      if (baseline == 0 || mean < baseline) {
-        baseline = mean;
-      } else if (limit() == min) { // cannot go lower: what it sees there becomes the normal, slowly
-        baseline += BASELINE_DRIFT * (mean - baseline);
+    double median = timed == 0 ? 0 : median(times, timed);
+    if (median > 0) {
+      if (baseline == 0) {
+        baseline = median;
+      } else if (median <= (1 + BASELINE_BAND) * baseline || limit() == min) {
+        // healthy rounds pull it both ways; at the minimum, whatever it sees there becomes the normal
+        baseline += BASELINE_WEIGHT * (median - baseline);
       }
     }
-    double ratio = mean > 0 ? mean / baseline : 1;
+    double ratio = median > 0 ? median / baseline : 1;
     if (settling) {
       settling = false;
     } else if (overloads > 0) {
       decrease(OVERLOAD_DECREASE);
     } else if (ratio > 1 + TOLERANCE) {
-      decrease(Math.max(0.5, Math.sqrt((1 + HOLD) / ratio)));
+      if (slowRound) {
+        // the lower of the two rounds: a stall that made one of them very slow says nothing of the downstream
+        decrease(Math.max(LATENCY_DECREASE, Math.sqrt((1 + HOLD) / Math.min(ratio, slowRatio))));
+      } else {
+        slowRound = true; // one slow round may be a stall of the whole process (a GC pause): wait for a second
+        slowRatio = ratio;
+        slowStart = false;
+      }
     } else if (ratio > 1 + HOLD) {
       slowStart = false; // hold
     } else if (!slowStart && 2 * mostInFlight >= limit()) {
       estimate = estimate + growth();
     }
+    if (ratio <= 1 + TOLERANCE || overloads > 0) {
+      slowRound = false;
+    }
     estimate = Math.clamp(estimate, min, max); // [min <= limit <= max]
-    roundSize = Math.max(MIN_ROUND, limit());
+    roundSize = roundSize(limit());
     samples = 0;
     timed = 0;
-    sumNanos = 0;
     overloads = 0;
     mostInFlight = 0;
   }
