@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Consumes one queue: receives messages, runs the handler on each with bounded concurrency, and deletes
@@ -165,6 +166,14 @@ public interface Consumer extends AutoCloseable {
   int prefetch();
 
   /**
+   * {@return how many units (messages, or batches with a batch handler) may run at once now: the
+   * {@linkplain Builder#concurrency concurrency}, or with {@linkplain Builder#adaptiveConcurrency adaptive
+   * concurrency} the limit it has adapted to, between its minimum and the concurrency} Zero unless
+   * {@link State#RUNNING} or {@link State#STOPPING}. Thread-safe and cheap, for metrics.
+   */
+  int concurrencyLimit();
+
+  /**
    * {@return a snapshot of the consumer's health for readiness and liveness probes: its state, whether it
    * is healthy (running, and its receives have not been failing for longer than
    * {@link Builder#unhealthyAfter}), whether it is paused, when a receive last succeeded, the receives
@@ -241,6 +250,9 @@ public interface Consumer extends AutoCloseable {
     Duration unhealthyAfter = Duration.ofMinutes(1);
     Set<String> systemAttributeNames = ReceiveNeeds.DEFAULT_SYSTEM_ATTRIBUTES;
     Set<String> messageAttributeNames = ReceiveNeeds.DEFAULT_MESSAGE_ATTRIBUTES;
+    Integer adaptiveMin; // null: fixed concurrency
+    final List<Class<? extends Throwable>> overloadOn = new ArrayList<>();
+    Predicate<Throwable> overloadWhen;
     String runner;
     RunnerProvider runnerProvider;
     String worker;
@@ -566,6 +578,26 @@ public interface Consumer extends AutoCloseable {
     }
 
     /**
+     * Lets the concurrency adapt between {@code min} and the {@linkplain #concurrency concurrency}, its maximum,
+     * from what the consumer observes: the handler's time against its recent normal, and failures that say
+     * the downstream is overloaded ({@link #overloadOn}, {@link #overloadWhen}). Default off: the
+     * concurrency is fixed. The limit starts at {@code min} and doubles per round of handler calls until the
+     * latency grows or an overload is seen (slow start); then it grows by about 5 % per round while the
+     * handler's time stays within 10 % of its normal, holds within 20 %, and shrinks beyond that (by up to
+     * half) or by 30 % on an overload. The worker is sized for the maximum; the limit is a hard limit on
+     * the units that run ({@link Consumer#concurrencyLimit()}), and the consumer receives only what the
+     * current limit and its prefetch allow. Each change is logged at DEBUG and told to
+     * {@link ConsumerListener#onConcurrencyLimitChanged}.
+     *
+     * @param min the lowest limit, 1 to the concurrency (checked at {@link #build()})
+     * @return this builder
+     */
+    public Builder adaptiveConcurrency(int min) {
+      this.adaptiveMin = min;
+      return this;
+    }
+
+    /**
      * The message attributes (the sender's own) the handler reads from {@link Message#messageAttributes()},
      * asked for with every receive; replaces the names set before. A name may end in {@code .*} for every
      * attribute with that prefix. Default {@value io.github.sqsconsumer.spi.ReceiveAttributes#ALL}: every
@@ -589,6 +621,39 @@ public interface Consumer extends AutoCloseable {
         Checks.requireArgument(!name.isBlank(), "%s must not be blank but one was '%s'", setting, name);
       }
       return Set.copyOf(List.of(names)); // duplicates allowed
+    }
+
+    /**
+     * Failures that mean the downstream is overloaded (a throttling or "too many requests" exception of its
+     * client), for {@linkplain #adaptiveConcurrency adaptive concurrency}: a handler failure (or a batch
+     * failure, or one message's failure in a {@link BatchResult}) that is an instance of one of these, or
+     * has one as a cause, lowers the limit. Adds to the types given before; default none. Only with
+     * {@link #adaptiveConcurrency}, else {@link #build()} fails.
+     *
+     * @param types never null, nor any of them
+     * @return this builder
+     */
+    @SafeVarargs
+    public final Builder overloadOn(Class<? extends Throwable>... types) {
+      for (Class<? extends Throwable> type : Objects.requireNonNull(types, "types")) {
+        overloadOn.add(Objects.requireNonNull(type, "type"));
+      }
+      return this;
+    }
+
+    /**
+     * A test of handler failures that mean the downstream is overloaded, for
+     * {@linkplain #adaptiveConcurrency adaptive concurrency}, beside {@link #overloadOn}: for a status code
+     * inside an exception, say. Called on the handler's thread with each failure; one that throws counts as
+     * false (logged at WARN once). Replaces a test given before; default none. Only with
+     * {@link #adaptiveConcurrency}, else {@link #build()} fails.
+     *
+     * @param overloaded never null; may be called concurrently
+     * @return this builder
+     */
+    public Builder overloadWhen(Predicate<Throwable> overloaded) {
+      this.overloadWhen = Objects.requireNonNull(overloaded, "overloadWhen");
+      return this;
     }
 
     /**
@@ -706,7 +771,18 @@ public interface Consumer extends AutoCloseable {
           concurrency, effectivePrefetch(),
           waitTime, shutdownTimeout, maxVisibilityExtension, visibilityTimeout, rateLimit, retryPolicy,
           acknowledgeMode, listeners, hooks, mdc, runner, runnerProvider, worker, harvester, settings, components,
-          handlerTimeout, unhealthyAfter, ReceiveAttributes.of(systemAttributeNames, messageAttributeNames));
+          handlerTimeout, unhealthyAfter, ReceiveAttributes.of(systemAttributeNames, messageAttributeNames),
+          adaptive());
+    }
+
+    /** The adaptive concurrency asked for, or null; overload signals need it. */
+    private ConsumerConfig.Adaptive adaptive() {
+      if (adaptiveMin == null) {
+        Checks.requireState(overloadOn.isEmpty() && overloadWhen == null,
+            "overloadOn and overloadWhen need adaptiveConcurrency(min)");
+        return null;
+      }
+      return new ConsumerConfig.Adaptive(adaptiveMin, overloadOn, overloadWhen);
     }
 
     /**

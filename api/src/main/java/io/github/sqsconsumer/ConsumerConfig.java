@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * What a consumer is built with: an immutable, checked copy of its {@link Consumer.Builder}, taken at
@@ -28,6 +29,7 @@ import java.util.Map;
  * @param unhealthyAfter how long receives may fail before the consumer reports unhealthy
  * @param receiveAttributes the attributes the user's handler reads (the builder's), without the core's and
  *     the hooks' (ReceiveNeeds adds those)
+ * @param adaptive the adaptive concurrency, or null for a fixed concurrency
  */
 record ConsumerConfig(
     String name,
@@ -57,7 +59,8 @@ record ConsumerConfig(
     Map<Class<?>, Object> components,
     Duration handlerTimeout,
     Duration unhealthyAfter,
-    ReceiveAttributes receiveAttributes) {
+    ReceiveAttributes receiveAttributes,
+    Adaptive adaptive) {
 
   /** The most messages received ahead of a free handler. */
   static final int MAX_PREFETCH = 10_000;
@@ -97,6 +100,11 @@ record ConsumerConfig(
       requireBetween("handlerTimeout", handlerTimeout, Duration.ofMillis(1), RetryPolicy.MAX_DELAY);
     }
     requireBetween("unhealthyAfter", unhealthyAfter, Duration.ofSeconds(1), Duration.ofDays(1));
+    if (adaptive != null) {
+      Checks.requireArgument(adaptive.min() >= 1 && adaptive.min() <= concurrency,
+          "adaptiveConcurrency minimum must be between 1 and the concurrency (%d) but was %d", concurrency,
+          adaptive.min());
+    }
     Checks.requireArgument(rateLimit >= 0 && rateLimit <= 1_000_000 && !Double.isNaN(rateLimit),
         "rateLimit must be between 0 and 1000000 messages per second but was %s", rateLimit);
     Checks.requireArgument(runner == null || !runner.isBlank(), "runner must not be blank");
@@ -114,6 +122,38 @@ record ConsumerConfig(
   /** Whether batches gather from several receives: a batch handler with a batching window. */
   boolean assemblesBatches() {
     return batchHandler != null && !batchWindow.isZero();
+  }
+
+  /**
+   * Adaptive concurrency: the limit moves between {@code min} and the concurrency.
+   *
+   * @param min the lowest limit
+   * @param overloadOn failures that mean the downstream is overloaded, matched along the cause chain
+   * @param overloadWhen the user's own test of a failure, or null
+   */
+  record Adaptive(int min, List<Class<? extends Throwable>> overloadOn, Predicate<Throwable> overloadWhen) {
+    /** How deep the cause chain is searched for an {@code overloadOn} type: wrappers rarely nest deeper. */
+    private static final int CAUSE_DEPTH = 8;
+
+    Adaptive {
+      overloadOn = List.copyOf(overloadOn);
+    }
+
+    /** Whether {@code failure} is the overload signal; may throw what the user's predicate throws. */
+    boolean overloaded(Throwable failure) {
+      if (failure == null) {
+        return false;
+      }
+      Throwable cause = failure;
+      for (int depth = 0; cause != null && depth < CAUSE_DEPTH; depth++, cause = cause.getCause()) {
+        for (Class<? extends Throwable> type : overloadOn) {
+          if (type.isInstance(cause)) {
+            return true;
+          }
+        }
+      }
+      return overloadWhen != null && overloadWhen.test(failure);
+    }
   }
 
   /** The last path segment of the queue URL, or the queue's name as given. */

@@ -116,4 +116,11 @@ public interface ConsumerListener {
    * @param backoff how long the poller waits before it receives again; never null
    */
   default void onPollError(Throwable cause, Duration backoff) {}
+
+  /**
+   * The {@linkplain Consumer.Builder#adaptiveConcurrency adaptive concurrency} limit changed from
+   * {@code previous} to {@code current} (see {@link Consumer#concurrencyLimit()}). Changes are told one at a
+   * time, in the order they happened, on the worker thread whose handler call ended the round.
+   */
+  default void onConcurrencyLimitChanged(int previous, int current) {}
 }

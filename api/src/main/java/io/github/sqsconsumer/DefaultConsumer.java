@@ -309,6 +309,12 @@ final class DefaultConsumer implements Consumer {
   }
 
   @Override
+  public int concurrencyLimit() {
+    Engine engine = prefetchGauge;
+    return engine == null ? 0 : engine.concurrencyLimit();
+  }
+
+  @Override
   public ConsumerHealth health() {
     return health.snapshot(state, pauseGate.paused(), registry.size());
   }

@@ -27,6 +27,11 @@ final class Engine {
    *   back. Harvester callbacks (any thread) remove settled messages from the registry; the
    *   heartbeat extends what stays there. A consumer that is RUNNING polls.
    *   [permits held <= concurrency x unit size + prefetch]: received and unfinished messages are bounded.
+   * Adaptive concurrency:
+   *   The worker is built for the concurrency, the maximum; the ConcurrencyGate (through GatedWorker, so
+   *   dispatch is unchanged) lets at most its current limit of units reach it, and each change of the limit
+   *   moves the flow control's and the prefetch's base with it, so pollers receive only what the limit
+   *   allows: [permits held <= limit x unit size + prefetch, once the units above a lowered limit finish].
    * Shutdown:
    *   stop(): pollers stop (outstanding receives cancelled: messages that arrive for a cancelled receive
    *   are the runner's to release at once, see Runner#receive; those of a receive that completed first
@@ -81,6 +86,8 @@ final class Engine {
   private final Dispatch dispatch;
   private final Polling polling;
   private final HandlerTimeouts timeouts; // null without a handler timeout
+  private final ConcurrencyGate gate; // null without adaptive concurrency
+  private final int concurrency;
   private volatile boolean running;
 
   Engine(ConsumerConfig config, Runner runner, QueueInfo queue, Worker worker, Harvester harvester,
@@ -97,7 +104,11 @@ final class Engine {
     this.registry = registry;
     ConsumerListener safe = SafeListener.of(listener); // [a listener's throw changes nothing]: see SafeListener
     int batchSize = config.batchHandler() != null ? config.batchSize() : 0; // 0: one message per unit
-    int base = config.concurrency() * Math.max(1, batchSize);
+    int unitSize = Math.max(1, batchSize);
+    this.concurrency = config.concurrency();
+    this.gate = config.adaptive() == null ? null : new ConcurrencyGate(name, config.adaptive(), concurrency, safe,
+        limit -> limitChanged(limit * unitSize));
+    int base = (gate == null ? concurrency : gate.limit()) * unitSize;
     int initialPrefetch = Math.min(config.prefetch(), base);
     this.flow = new FlowControl(base, initialPrefetch, RECEIVE_BATCH);
     boolean assembles = config.assemblesBatches() && !queue.fifo(); // FIFO: see Consumer.Builder#batchWindow
@@ -115,14 +126,16 @@ final class Engine {
         registry, safe, flow);
     this.fifo = queue.fifo() ? new FifoScheduler(name, this::running, settlement::releaseUnstarted) : null;
     this.handling = new Handling(config.handler(), config.batchHandler(), Hooks.of(config), settlement, prefetch,
-        flow, fifo, name, config.handlerTimeout());
+        flow, fifo, name, config.handlerTimeout(), gate);
     this.timeouts = handling.timeouts();
     this.assembler = assembles ? new BatchAssembler(name, batchSize, config.batchWindow(), config.batchMaxBytes(),
         handling, this::running, settlement::releaseUnstarted) : null;
-    this.dispatch = new Dispatch(name, worker, registry, safe, visibility, batchSize, handling, settlement, fifo,
+    Worker dispatched = gate == null ? worker : new GatedWorker(worker, gate);
+    this.dispatch = new Dispatch(name, dispatched, registry, safe, visibility, batchSize, handling, settlement, fifo,
         assembler, this::running);
-    this.polling = new Polling(name, runner, config.waitTime(), visibility, base + config.prefetch(), flow,
-        rateLimiter, prefetch, dispatch, safe, this::running, pauseGate, health);
+    int mostPermits = concurrency * unitSize + config.prefetch(); // pollers for the largest limit
+    this.polling = new Polling(name, runner, config.waitTime(), visibility, mostPermits, flow, rateLimiter, prefetch,
+        dispatch, safe, this::running, pauseGate, health);
   }
 
   /**
@@ -178,6 +191,16 @@ final class Engine {
 
   int prefetch() {
     return prefetch.current();
+  }
+
+  int concurrencyLimit() {
+    return gate == null ? concurrency : gate.limit();
+  }
+
+  /** The adaptive limit moved: the handlers' permits follow it, and the prefetch with them. */
+  private void limitChanged(int base) {
+    flow.base(base);
+    prefetch.base(base);
   }
 
   /** Where a worker runs this engine's units; for tests that run a unit on their own thread. */

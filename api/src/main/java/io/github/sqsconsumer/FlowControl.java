@@ -14,7 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   with the harvester) or when the message was released unstarted. One lock guards limit, held and
  *   closed; waiters are pollers only.
  * Limit:
- *   limit = base + prefetch, base = concurrency x messages per unit. prefetch adapts between a floor and
+ *   limit = base + prefetch, base = concurrency x messages per unit (with adaptive concurrency, its current
+ *   limit x messages per unit). prefetch adapts between a floor and
  *   the configured maximum (see Prefetch); lowering it never revokes permits already held, it only
  *   delays new ones.   [held <= limit, except transiently after the limit was lowered]
  * Batches:
@@ -38,7 +39,7 @@ final class FlowControl {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition batchFree = lock.newCondition();
   private final Condition someFree = lock.newCondition();
-  private final int base;
+  private int base; // @GuardedBy("lock")
   private final int batch;
   private final long batchWaitNanos;
 
@@ -119,6 +120,18 @@ final class FlowControl {
     lock.lock();
     try {
       limit = base + prefetch;
+      signalIfFree();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Sets the handlers' part of the limit, which follows the adaptive concurrency limit. */
+  void base(int base) {
+    lock.lock();
+    try {
+      limit += base - this.base;
+      this.base = base;
       signalIfFree();
     } finally {
       lock.unlock();

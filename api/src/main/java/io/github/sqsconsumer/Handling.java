@@ -10,8 +10,9 @@ final class Handling {
    *   hooks.before, the handler (one message, or the batch), hooks.after, then the settlement of each
    *   message. Whatever the handler or a hook throws, an Error too, is the unit's failure, not the
    *   worker's. Afterwards, whatever settling threw: the unit's time goes to the prefetch, its permits go
-   *   back to the flow control, and for a FIFO queue the scheduler learns that the group may go on (or,
-   *   after a failure, hands back the units waiting behind it).
+   *   back to the flow control, its slot and its sample to the adaptive concurrency gate, and for a FIFO
+   *   queue the scheduler learns that the group may go on (or, after a failure, hands back the units
+   *   waiting behind it).
    *   [permits back whatever the unit throws]
    * Concurrency:
    *   Called by worker threads, as many at once as the worker runs units; no state of its own.
@@ -24,9 +25,11 @@ final class Handling {
   private final FlowControl flow;
   private final FifoScheduler fifo; // null for a standard queue
   private final HandlerTimeouts timeouts; // null without a handler timeout: nothing per unit
+  private final ConcurrencyGate gate; // null without adaptive concurrency
 
   Handling(MessageHandler handler, BatchHandler batchHandler, Hooks hooks, Settlement settlement,
-      Prefetch prefetch, FlowControl flow, FifoScheduler fifo, String name, Duration handlerTimeout) {
+      Prefetch prefetch, FlowControl flow, FifoScheduler fifo, String name, Duration handlerTimeout,
+      ConcurrencyGate gate) {
     this.handler = handler;
     this.batchHandler = batchHandler;
     this.hooks = hooks;
@@ -35,6 +38,7 @@ final class Handling {
     this.flow = flow;
     this.fifo = fifo;
     this.timeouts = handlerTimeout.isZero() ? null : new HandlerTimeouts(name, handlerTimeout, this::expired);
+    this.gate = gate;
   }
 
   /** The handler timeouts' timer, to start and stop with the engine; null without a handler timeout. */
@@ -51,8 +55,12 @@ final class Handling {
     } catch (RuntimeException | Error e) {
       settlement.unsettled(unit, e);
     } finally {
-      prefetch.unitTook(System.nanoTime() - start);
+      long took = System.nanoTime() - start;
+      prefetch.unitTook(took);
       flow.release(unit.messages().size());
+      if (gate != null) {
+        gate.finished(took, unit.overloaded); // [its slot back whatever the unit throws]
+      }
       if (fifo != null) {
         fifo.finished(unit, failed);
       }
@@ -73,6 +81,9 @@ final class Handling {
       failure = t;
     }
     HandlerTimeoutException expired = watch == null ? null : timeouts.end(watch);
+    if (gate != null) {
+      unit.overloaded = gate.overloaded(expired != null ? expired : failure);
+    }
     if (hooked != null) {
       hooks.after(unit.messages(), hooked, expired != null ? expired : failure, null);
     }
@@ -103,6 +114,9 @@ final class Handling {
     if (expired != null) {
       whole = expired;
     }
+    if (gate != null) {
+      unit.overloaded = whole != null ? gate.overloaded(whole) : anyOverloaded(result);
+    }
     if (hooked != null) {
       hooks.after(messages, hooked, whole, whole == null ? result : null);
     }
@@ -110,6 +124,15 @@ final class Handling {
       return true; // settled as failed by the timeouts (expired): [one outcome per message]
     }
     return settlement.settleBatch(unit, whole, result, System.nanoTime() - start);
+  }
+
+  private boolean anyOverloaded(BatchResult result) {
+    for (Throwable failure : result.failures().values()) {
+      if (gate.overloaded(failure)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

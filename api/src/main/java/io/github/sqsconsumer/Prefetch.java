@@ -11,7 +11,7 @@ final class Prefetch {
    *   Pollers report round trips, worker threads report unit times. Both times are moving averages written
    *   racily by many threads; a lost update only delays adaptation. The prefetch is read by gauges.
    */
-  private final int base;
+  private volatile int base; // follows the adaptive concurrency limit
   private final int max;
   private final int batch;
   private final FlowControl flow;
@@ -30,6 +30,12 @@ final class Prefetch {
 
   int current() {
     return current;
+  }
+
+  /** The handlers' permits changed to {@code base} (adaptive concurrency): adapts the prefetch to them. */
+  void base(int base) {
+    this.base = base;
+    adapt();
   }
 
   /** A receive that brought messages took {@code nanos}; adapts the prefetch to it. */

@@ -189,4 +189,15 @@ final class SafeListener implements ConsumerListener {
       }
     }
   }
+
+  @Override
+  public void onConcurrencyLimitChanged(int previous, int current) {
+    for (ConsumerListener delegate : delegates) {
+      try {
+        delegate.onConcurrencyLimitChanged(previous, current);
+      } catch (Throwable e) {
+        failed("onConcurrencyLimitChanged", null, e);
+      }
+    }
+  }
 }

@@ -12,6 +12,11 @@ final class Unit implements WorkUnit {
    * written and read only by the thread running the unit, to know what a failure half-way left unsettled.
    */
   int settled;
+  /**
+   * Whether its handler failed with the overload signal of adaptive concurrency; written and read only by
+   * the thread running the unit.
+   */
+  boolean overloaded;
 
   Unit(Handling handling, List<Message> messages) {
     this.handling = handling;

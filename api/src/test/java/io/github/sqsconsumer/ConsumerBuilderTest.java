@@ -55,6 +55,36 @@ final class ConsumerBuilderTest {
   }
 
   @Test
+  void build_adaptiveConcurrencyMinimumOutOfRange() {
+    assertInvalid(b -> b.concurrency(20).adaptiveConcurrency(0),
+        "adaptiveConcurrency minimum must be between 1 and the concurrency (20) but was 0");
+    assertInvalid(b -> b.concurrency(20).adaptiveConcurrency(21),
+        "adaptiveConcurrency minimum must be between 1 and the concurrency (20) but was 21");
+  }
+
+  @Test
+  void build_overloadSignalWithoutAdaptiveConcurrency() {
+    assertThatThrownBy(() -> valid().overloadOn(IllegalStateException.class).validate())
+        .isInstanceOf(IllegalStateException.class).hasMessage("overloadOn and overloadWhen need adaptiveConcurrency(min)");
+    assertThatThrownBy(() -> valid().overloadWhen(e -> true).validate())
+        .isInstanceOf(IllegalStateException.class).hasMessage("overloadOn and overloadWhen need adaptiveConcurrency(min)");
+  }
+
+  @Test
+  void build_adaptiveConcurrency_overloadMatchedAlongTheCauseChainOrByTheTest() {
+    assertThat(valid().validate().adaptive()).as("default: fixed").isNull();
+    ConsumerConfig.Adaptive adaptive = valid().concurrency(20).adaptiveConcurrency(2)
+        .overloadOn(java.util.concurrent.TimeoutException.class)
+        .overloadWhen(e -> "429".equals(e.getMessage())).validate().adaptive();
+    assertThat(adaptive.min()).isEqualTo(2);
+    assertThat(adaptive.overloaded(new java.util.concurrent.TimeoutException())).isTrue();
+    assertThat(adaptive.overloaded(new RuntimeException(new java.util.concurrent.TimeoutException()))).isTrue();
+    assertThat(adaptive.overloaded(new IllegalStateException("429"))).isTrue();
+    assertThat(adaptive.overloaded(new IllegalStateException("500"))).isFalse();
+    assertThat(adaptive.overloaded(null)).isFalse();
+  }
+
+  @Test
   void build_handlerTimeoutDefault_noLimit() {
     assertThat(valid().validate().handlerTimeout()).isZero();
     assertThat(valid().handlerTimeout(Duration.ZERO).validate().handlerTimeout()).isZero();

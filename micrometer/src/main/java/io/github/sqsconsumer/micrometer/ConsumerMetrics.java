@@ -48,8 +48,10 @@ import java.util.function.ToDoubleFunction;
  *       {@code sqs.consumer.receive.to.delete} (per deleted message, from the receive request that brought
  *       it to the queue's confirmation of its delete);</li>
  *   <li>gauges {@code sqs.consumer.messages.in.flight}, {@code sqs.consumer.worker.active},
- *       {@code .waiting}, {@code .threads}, and {@code sqs.consumer.prefetch}: the consumer's own
- *       gauges ({@link Consumer#inFlight()} and the like); {@code sqs.consumer.paused} (1 while
+ *       {@code .waiting}, {@code .threads}, {@code sqs.consumer.prefetch} and
+ *       {@code sqs.consumer.concurrency.limit} (the limit that {@linkplain
+ *       Consumer.Builder#adaptiveConcurrency adaptive concurrency} moves, else the concurrency): the consumer's
+ *       own gauges ({@link Consumer#inFlight()} and the like); {@code sqs.consumer.paused} (1 while
  *       {@linkplain Consumer#pause() paused}, else 0) and {@code sqs.consumer.healthy} (1 while
  *       {@link Consumer#health()} says healthy, else 0: for an alert on a consumer cut off from SQS).</li>
  * </ul>
@@ -122,6 +124,8 @@ public final class ConsumerMetrics implements MeterBinder {
       gauge(registry, "worker.threads", "threads the worker holds", tags, measured, Consumer::workerThreads);
       gauge(registry, "prefetch", "messages the consumer may receive ahead of a free handler", tags, measured,
           Consumer::prefetch);
+      gauge(registry, "concurrency.limit", "handler calls allowed at once now (adaptive concurrency moves it)",
+          tags, measured, Consumer::concurrencyLimit);
       gauge(registry, "paused", "1 while receiving is paused, else 0", tags, measured,
           c -> c.health().paused() ? 1 : 0);
       gauge(registry, "healthy", "1 while the consumer runs and reaches the queue, else 0", tags, measured,

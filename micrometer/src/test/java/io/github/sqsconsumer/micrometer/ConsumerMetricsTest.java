@@ -87,7 +87,7 @@ final class ConsumerMetricsTest {
     }
     // closed: the gauges read the consumer's own, zero once terminated
     for (String gauge : new String[] {"messages.in.flight", "worker.active", "worker.waiting", "worker.threads",
-        "prefetch"}) {
+        "prefetch", "concurrency.limit"}) {
       assertThat(registry.get("sqs.consumer." + gauge).tags(TAGS).gauge().value()).as(gauge).isZero();
     }
   }
@@ -120,6 +120,8 @@ final class ConsumerMetricsTest {
         }
         assertThat(registry.get("sqs.consumer.worker.threads").tags(tags).gauge().value()).isEqualTo(4);
         assertThat(registry.get("sqs.consumer.prefetch").tags(tags).gauge().value()).isEqualTo(2);
+        assertThat(registry.get("sqs.consumer.concurrency.limit").tags(tags).gauge().value()).as("fixed")
+            .isEqualTo(4);
       } finally {
         proceed.countDown();
       }
@@ -159,6 +161,45 @@ final class ConsumerMetricsTest {
     assertThat(registry.get("sqs.consumer.healthy").tags(TAGS).gauge().value()).as("closed").isZero();
   }
 
+  /**
+   * With adaptive concurrency the limit gauge reads the adapted limit: it starts at the minimum (2 of 8), and
+   * no more handlers than that run; once a round of calls ends well it grows, and the gauge with it.
+   */
+  @Test
+  void bindTo_adaptiveConcurrency_limitGaugeFollowsTheLimit() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofMinutes(5));
+    for (int i = 0; i < 200; i++) {
+      queue.send(String.valueOf(i));
+    }
+    java.util.concurrent.CountDownLatch proceed = new java.util.concurrent.CountDownLatch(1);
+    Consumer.Builder builder = builder(queue).concurrency(8).adaptiveConcurrency(2)
+        .handler(message -> {
+          proceed.await(30, TimeUnit.SECONDS);
+          Thread.sleep(2); // a downstream call: the limit is used, so it grows
+        });
+    ConsumerMetrics metrics = ConsumerMetrics.installOn(builder);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    try (Consumer consumer = builder.build()) {
+      metrics.bindTo(registry);
+      consumer.start();
+      try {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (registry.get("sqs.consumer.worker.active").tags(TAGS).gauge().value() < 2) {
+          assertThat(System.nanoTime()).as("2 handlers running in time").isLessThan(deadline);
+          Thread.sleep(5);
+        }
+        assertThat(registry.get("sqs.consumer.concurrency.limit").tags(TAGS).gauge().value()).isEqualTo(2);
+        assertThat(registry.get("sqs.consumer.worker.active").tags(TAGS).gauge().value()).isEqualTo(2);
+      } finally {
+        proceed.countDown();
+      }
+      awaitSettled(queue, registry, 200);
+      assertThat(registry.get("sqs.consumer.concurrency.limit").tags(TAGS).gauge().value())
+          .isEqualTo(consumer.concurrencyLimit()).isGreaterThan(2);
+    }
+  }
+
   @Test
   void meters_boundedTags_noPerMessageValues() throws Exception {
     InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofMinutes(5));
@@ -174,8 +215,8 @@ final class ConsumerMetricsTest {
       awaitSettled(queue, registry, 20);
     }
 
-    // 7 counters (failed x 3 kinds: 9 series), 3 timers, 7 gauges, whatever the number of messages
-    assertThat(registry.getMeters()).hasSize(19);
+    // 7 counters (failed x 3 kinds: 9 series), 3 timers, 8 gauges, whatever the number of messages
+    assertThat(registry.getMeters()).hasSize(20);
     assertThat(registry.getMeters()).allSatisfy(meter -> assertThat(meter.getId().getTags())
         .allSatisfy(tag -> assertThat(tag.getKey()).isIn("queue", "consumer", "kind")));
     assertThat(registry.getMeters().stream().map(Meter::getId).map(Meter.Id::getName))

@@ -1,11 +1,13 @@
 package io.github.sqsconsumer.spring.boot.autoconfigure;
 
 import io.github.sqsconsumer.RetryPolicy;
+import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.AdaptiveConcurrency;
 import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.ConsumerSettings;
 import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.Retry;
 import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.RetryKind;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -71,6 +73,7 @@ final class ConsumerSettingsApplier {
     if (retry != null) {
       builder.retryPolicy(retry);
     }
+    adaptiveConcurrency(own.getAdaptiveConcurrency(), defaults.getAdaptiveConcurrency(), builder);
     Map<String, String> settings = new LinkedHashMap<>(defaults.partSettings());
     settings.putAll(own.partSettings());
     settings.forEach(builder::setting);
@@ -93,6 +96,17 @@ final class ConsumerSettingsApplier {
           + "raise the phase timeout");
     }
     return given;
+  }
+
+  /** The minimum turns it on; the overload types of the consumer's own entry replace the defaults' list. */
+  private static void adaptiveConcurrency(AdaptiveConcurrency own, AdaptiveConcurrency defaults,
+      io.github.sqsconsumer.Consumer.Builder builder) {
+    set(own.getMin(), defaults.getMin(), builder::adaptiveConcurrency);
+    List<Class<? extends Throwable>> overloadOn =
+        own.getOverloadOn().isEmpty() ? defaults.getOverloadOn() : own.getOverloadOn();
+    for (Class<? extends Throwable> type : overloadOn) {
+      builder.overloadOn(type);
+    }
   }
 
   private static RetryPolicy retryPolicy(Retry own, Retry defaults, String prefix) {

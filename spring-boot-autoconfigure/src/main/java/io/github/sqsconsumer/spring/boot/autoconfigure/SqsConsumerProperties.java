@@ -2,6 +2,7 @@ package io.github.sqsconsumer.spring.boot.autoconfigure;
 
 import io.github.sqsconsumer.AcknowledgeMode;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -213,6 +214,9 @@ public class SqsConsumerProperties {
 
     /** When failed messages come back. */
     private final Retry retry = new Retry();
+
+    /** Adaptive concurrency: the limit moves between a minimum and the concurrency. Default off. */
+    private final AdaptiveConcurrency adaptiveConcurrency = new AdaptiveConcurrency();
 
     /** Settings of the SQS runner (sqs.*); only for a client the runner builds, not with an SqsAsyncClient bean. */
     private final Sqs sqs = new Sqs();
@@ -515,6 +519,11 @@ public class SqsConsumerProperties {
       return retry;
     }
 
+    /** {@return the adaptive concurrency settings (adaptive-concurrency.*), never null} */
+    public AdaptiveConcurrency getAdaptiveConcurrency() {
+      return adaptiveConcurrency;
+    }
+
     /** {@return the SQS runner's settings, never null} */
     public Sqs getSqs() {
       return sqs;
@@ -563,6 +572,57 @@ public class SqsConsumerProperties {
       if (value != null) {
         settings.put(key, value);
       }
+    }
+  }
+
+  /**
+   * Adaptive concurrency ({@code Consumer.Builder#adaptiveConcurrency}): on with a minimum. A test of failures
+   * in code ({@code overloadWhen}) goes through an {@code SqsConsumerCustomizer}.
+   */
+  public static class AdaptiveConcurrency {
+
+    /** The lowest limit, 1 to the concurrency (the maximum); setting it turns adaptive concurrency on. */
+    private Integer min;
+
+    /**
+     * Exception types that mean the downstream is overloaded (matched along the cause chain); they lower the
+     * limit. Needs min.
+     */
+    private List<Class<? extends Throwable>> overloadOn = new ArrayList<>();
+
+    /** Creates empty settings; Spring Boot binds them. */
+    public AdaptiveConcurrency() {}
+
+    /** {@return the lowest limit, or null when not set (a fixed concurrency)} */
+    public Integer getMin() {
+      return min;
+    }
+
+    /**
+     * The lowest limit of adaptive concurrency, 1 to the concurrency (its maximum); setting it turns adaptive
+     * concurrency on. Default none (a fixed concurrency). Bound from {@code adaptive-concurrency.min} under
+     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param min the lowest limit, or null for a fixed concurrency
+     */
+    public void setMin(Integer min) {
+      this.min = min;
+    }
+
+    /** {@return the overload exception types, never null} */
+    public List<Class<? extends Throwable>> getOverloadOn() {
+      return overloadOn;
+    }
+
+    /**
+     * Exception types that mean the downstream is overloaded (matched along the cause chain); they lower the
+     * limit. Needs {@code min}. Default none. Bound from {@code adaptive-concurrency.overload-on} under
+     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param overloadOn the overload exception types (class names in properties)
+     */
+    public void setOverloadOn(List<Class<? extends Throwable>> overloadOn) {
+      this.overloadOn = overloadOn;
     }
   }
 

@@ -209,6 +209,32 @@ final class SqsConsumerAutoConfigurationTest {
   }
 
   @Test
+  void adaptiveConcurrency_properties_reachTheConsumer() {
+    String queue = newQueue();
+    runner.withUserConfiguration(MessageListener.class)
+        .withPropertyValues("test.queue=" + queue, "sqs-consumer.defaults.concurrency=40",
+            "sqs-consumer.defaults.adaptive-concurrency.min=3",
+            "sqs-consumer.consumers." + queue
+                + ".adaptive-concurrency.overload-on=java.util.concurrent.TimeoutException")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          Consumer consumer = context.getBean(SqsConsumers.class).consumer(queue).orElseThrow();
+          assertThat(consumer.concurrencyLimit()).as("adaptive, starting at its minimum").isEqualTo(3);
+        });
+    runner.withUserConfiguration(MessageListener.class)
+        .withPropertyValues("test.queue=" + queue, "sqs-consumer.consumers." + queue + ".adaptive-concurrency.min=0")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .hasMessageContaining("sqs-consumer.consumers." + queue)
+            .hasMessageContaining(
+                "adaptiveConcurrency minimum must be between 1 and the concurrency (10) but was 0"));
+    runner.withUserConfiguration(MessageListener.class)
+        .withPropertyValues("test.queue=" + queue,
+            "sqs-consumer.defaults.adaptive-concurrency.overload-on=java.util.concurrent.TimeoutException")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .hasMessageContaining("overloadOn and overloadWhen need adaptiveConcurrency(min)"));
+  }
+
+  @Test
   void propertiesConsumer_withoutHandler_failsStartup() {
     runner.withUserConfiguration(Registry.class)
         .withPropertyValues("sqs-consumer.consumers.audit.queue=audit")
