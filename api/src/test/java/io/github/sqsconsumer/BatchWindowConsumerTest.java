@@ -140,6 +140,31 @@ final class BatchWindowConsumerTest {
     assertThat(runner.released.values()).allMatch(Duration.ZERO::equals);
   }
 
+  /** Messages gathering within the window are kept hidden by the heartbeat, as those waiting for a worker are. */
+  @Test
+  void heartbeat_messagesGatheringInTheWindow_keptAlive() throws Exception {
+    fill(5);
+    Set<String> extended = ConcurrentHashMap.newKeySet();
+    Set<String> extendedBeforeHandler = ConcurrentHashMap.newKeySet();
+    CountDownLatch handled = new CountDownLatch(1);
+    // a 1 s visibility against a 3 s window: without extensions the messages would show again while gathering
+    create(Consumer.builder().concurrency(1).batchSize(1_000).batchWindow(Duration.ofSeconds(3))
+        .visibilityTimeout(Duration.ofSeconds(1)).listener(new ConsumerListener() {
+          @Override
+          public void onVisibilityExtended(Message message, Duration visibility) {
+            extended.add(message.id());
+          }
+        }).batchHandler(batch -> {
+          extendedBeforeHandler.addAll(extended);
+          handled.countDown();
+          return BatchResult.success();
+        }));
+    consumer.start();
+    await(handled);
+
+    assertThat(extendedBeforeHandler).containsExactlyInAnyOrder("m0", "m1", "m2", "m3", "m4");
+  }
+
   /**
    * A FIFO queue whose name does not say so (build() rejects a window on a name ending in .fifo): the engine
    * keeps batches per receive and group, in order, instead of gathering them across receives. (The list
