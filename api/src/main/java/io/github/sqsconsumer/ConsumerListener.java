@@ -121,6 +121,9 @@ public interface ConsumerListener {
    * The {@linkplain Consumer.Builder#adaptiveConcurrency adaptive concurrency} limit changed from
    * {@code previous} to {@code current} (see {@link Consumer#concurrencyLimit()}). Changes are told one at a
    * time, in the order they happened, on the worker thread whose handler call ended the round.
+   *
+   * @param previous the limit before the change
+   * @param current the limit now, between the adaptive minimum and the concurrency
    */
   default void onConcurrencyLimitChanged(int previous, int current) {}
 }
