@@ -751,7 +751,7 @@ public interface Consumer extends AutoCloseable {
      * Checks every setting, finds the parts and returns a consumer in state {@link State#NEW}.
      *
      * @return a new consumer in state {@link State#NEW}; never null
-     @throws IllegalArgumentException if a setting is out of range, naming it, the bad value and its
+     * @throws IllegalArgumentException if a setting is out of range, naming it, the bad value and its
      *     allowed range, including the parts' settings ({@link #setting}); or if a part setting is one no
      *     chosen part reads, naming it and the settings the parts do read
      * @throws IllegalStateException if a required setting is missing
