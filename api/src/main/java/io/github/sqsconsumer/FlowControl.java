@@ -169,6 +169,16 @@ final class FlowControl {
     }
   }
 
+  /** Returns the permits free now: limit - held, zero or more. */
+  int free() {
+    lock.lock();
+    try {
+      return Math.max(0, limit - held);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Returns the current limit. */
   int limit() {
     lock.lock();

@@ -1,10 +1,15 @@
 package io.github.sqsconsumer;
 
 import java.time.Instant;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A received message: the library's own immutable view, independent of any SDK.
@@ -237,8 +242,9 @@ public final class Message {
 
   /**
    * A builder's attributes: names and values side by side in one array, a later value for a name replacing
-   * the earlier. A message carries a handful, so a linear search costs less than hashing into a map that
-   * {@link #toMap()} would copy anyway; that copy, an immutable map, is all a message keeps.
+   * the earlier. A message carries a handful, so a linear search costs less than hashing; {@link #toMap()}
+   * keeps the pairs as they are, in an immutable map that searches them the same way, instead of copying
+   * them into entries and a hash table for every message received.
    */
   private static final class Pairs<V> {
     private Object[] items = new Object[0];
@@ -258,16 +264,76 @@ public final class Message {
       items[size++] = value;
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array of entries for Map.ofEntries
     Map<String, V> toMap() {
-      if (size == 0) {
-        return Map.of();
+      return size == 0 ? Map.of() : new PairMap<>(Arrays.copyOf(items, size));
+    }
+  }
+
+  /**
+   * An immutable map over names and values side by side (see Pairs): get and containsKey search linearly,
+   * the rest is AbstractMap's (equals, hashCode and toString as every map's). Never holds null; asking for
+   * a null key throws, as {@link Map#of()} does.
+   */
+  private static final class PairMap<V> extends AbstractMap<String, V> {
+    private final Object[] items; // never changed after construction
+
+    PairMap(Object[] items) {
+      this.items = items;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public V get(Object key) {
+      Objects.requireNonNull(key, "key");
+      for (int i = 0; i < items.length; i += 2) {
+        if (items[i].equals(key)) {
+          return (V) items[i + 1];
+        }
       }
-      Map.Entry<String, V>[] entries = new Map.Entry[size / 2];
-      for (int i = 0; i < size; i += 2) {
-        entries[i / 2] = Map.entry((String) items[i], (V) items[i + 1]);
-      }
-      return Map.ofEntries(entries);
+      return null;
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return get(key) != null;
+    }
+
+    @Override
+    public int size() {
+      return items.length / 2;
+    }
+
+    @Override
+    public Set<Entry<String, V>> entrySet() {
+      return new AbstractSet<>() {
+        @Override
+        public Iterator<Entry<String, V>> iterator() {
+          return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+              return next < items.length;
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public Entry<String, V> next() {
+              if (next >= items.length) {
+                throw new NoSuchElementException();
+              }
+              Entry<String, V> entry = Map.entry((String) items[next], (V) items[next + 1]);
+              next += 2;
+              return entry;
+            }
+          };
+        }
+
+        @Override
+        public int size() {
+          return items.length / 2;
+        }
+      };
     }
   }
 }

@@ -27,12 +27,15 @@ final class Polling {
    *   [permits held <= concurrency x unit size + prefetch]: received and unfinished messages are bounded.
    * Overlapping polls:
    *   One poller per ten permits of the largest limit (at most 64) so polls overlap the queue's round trip.
-   *   Only the first `active` pollers poll; the others park. A receive that comes back full asks for one
-   *   more overlapping poll, one that comes back partly filled for one fewer, and an empty one (or a
-   *   failure) leaves only the first: additive increase and decrease around the number of polls the
-   *   arrival rate and the round trip need. Too many waiting polls split each arrival into small
-   *   receives (SQS bills per request); too few leave handlers idle. An idle consumer costs one long poll
-   *   at a time. [1 <= active <= pollers]
+   *   Only the first `active` pollers poll; the others park. A receive that asked for a whole batch and
+   *   came back full asks for one more overlapping poll, but only while a whole batch of permits is free
+   *   (no active poller waits for permits) and the server is not queueing (the round trip is within twice
+   *   the lowest of the last seconds): otherwise another poll brings nothing sooner and, once the queue
+   *   runs empty, each extra poll ends as one more empty receive. One that comes back less than half
+   *   filled asks for one fewer, and an empty one (or a failure) leaves only the first: additive increase
+   *   and decrease around the number of polls the arrival rate and the round trip need. Too many waiting
+   *   polls split each arrival into small receives (SQS bills per request); too few leave handlers idle.
+   *   An idle consumer costs one long poll at a time. [1 <= active <= pollers]
    * Supervision:
    *   [a poller never ends while the consumer runs]: each catches whatever one round throws (an Error
    *   too), logs it at ERROR and goes on after a backoff; permits taken for a receive go back whatever it
@@ -53,6 +56,10 @@ final class Polling {
    * WARN only from the third in a row, and its recovery at INFO only after such a warning.
    */
   private static final int WARN_AFTER_FAILURES = 3;
+  /** Round trips vary by about this much with scheduling alone, even on loopback. */
+  private static final long QUEUE_NOISE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /** Long beside a round trip, short beside a change of network: the round-trip floor looks this far back. */
+  private static final long RTT_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final String name;
   private final Runner runner;
@@ -72,6 +79,10 @@ final class Polling {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition activeChanged = lock.newCondition();
   private int active = 1; // @GuardedBy("lock")
+  // the lowest round trips of receives that brought messages, by window: see serverQueued
+  private volatile long windowStartNanos = System.nanoTime();
+  private volatile long windowFloorNanos = Long.MAX_VALUE;
+  private volatile long previousWindowFloorNanos = Long.MAX_VALUE;
 
   /**
    * {@code mostPermits} is the flow control's largest limit; {@code visibility} is asked for with every
@@ -243,9 +254,20 @@ final class Polling {
         return;
       }
       emptyBackoff.reset();
-      adjustActive(messages.size() == permits ? 1 : messages.size() < permits / 2 ? -1 : 0);
+      boolean grow = !serverQueued(rtt) && anotherPollHelps(permits, messages.size());
+      adjustActive(messages.size() < permits / 2 ? -1 : grow ? 1 : 0);
       prefetch.roundTrip(rtt);
       dispatch.deliver(messages, sentNanos);
+    }
+
+    /**
+     * Whether one more overlapping poll would bring whole batches: this receive asked for a whole batch and
+     * got it (the queue has more), and a whole batch of permits is free now, so no active poller is waiting
+     * for permits. A full receive of fewer permits (taken after the batch wait) says the permits, not the
+     * polls, are short: another poll would only split them into smaller receives.
+     */
+    private boolean anotherPollHelps(int permits, int received) {
+      return permits == RECEIVE_BATCH && received == permits && flow.free() >= RECEIVE_BATCH;
     }
 
     private void pollFailed(Throwable cause) throws InterruptedException {
@@ -279,6 +301,27 @@ final class Polling {
         t.interrupt();
       }
     }
+  }
+
+  /**
+   * Whether a receive that brought messages took over twice the floor (plus a millisecond of scheduling
+   * noise): the server, or the way to it, queues our requests, so one more poll in flight would only wait in
+   * that queue. The floor is the lowest such round trip of the last one to two windows, so it follows a
+   * network that got slower within seconds but not the queueing that more polls cause. Pollers update it
+   * racily: a lost update only shifts the floor a little.
+   */
+  private boolean serverQueued(long rtt) {
+    long now = System.nanoTime();
+    if (now - windowStartNanos > RTT_WINDOW_NANOS) {
+      windowStartNanos = now;
+      previousWindowFloorNanos = windowFloorNanos;
+      windowFloorNanos = Long.MAX_VALUE;
+    }
+    if (rtt < windowFloorNanos) {
+      windowFloorNanos = rtt;
+    }
+    long floor = Math.min(windowFloorNanos, previousWindowFloorNanos);
+    return floor != Long.MAX_VALUE && rtt > 2 * floor + QUEUE_NOISE_NANOS; // MAX_VALUE: a racing reset
   }
 
   /** Gives back permits a receive did not fill, with their rate tokens. */

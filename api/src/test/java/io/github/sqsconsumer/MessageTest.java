@@ -47,6 +47,29 @@ final class MessageTest {
     assertThat(message.messageAttributes().get("n").stringValue()).isEqualTo("42");
   }
 
+  /** The attribute maps search the builder's pairs instead of copying them; they must still act as maps. */
+  @Test
+  void attributes_actAsAnImmutableMapOfTheirPairs() {
+    Message message = Message.builder().id("id-1").body("b").receiptHandle("r")
+        .attribute(Message.SENT_TIMESTAMP, "5").attribute(Message.APPROXIMATE_RECEIVE_COUNT, "2").build();
+    Map<String, String> attributes = message.attributes();
+    Map<String, String> expected = Map.of(Message.SENT_TIMESTAMP, "5", Message.APPROXIMATE_RECEIVE_COUNT, "2");
+
+    assertThat(attributes).isEqualTo(expected).hasSameHashCodeAs(expected);
+    assertThat(expected).isEqualTo(attributes);
+    assertThat(attributes.get("missing")).isNull();
+    assertThat(attributes.containsKey(Message.SENT_TIMESTAMP)).isTrue();
+    assertThat(attributes.containsKey("missing")).isFalse();
+    assertThat(attributes.keySet()).containsExactly(Message.SENT_TIMESTAMP, Message.APPROXIMATE_RECEIVE_COUNT);
+    assertThatThrownBy(() -> attributes.get(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> attributes.entrySet().iterator().next().setValue("x"))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> attributes.keySet().remove(Message.SENT_TIMESTAMP))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(attributes::clear).isInstanceOf(UnsupportedOperationException.class);
+    assertThat(attributes).hasSize(2);
+  }
+
   @Test
   void builder_laterValueOfANameWins_andReuseLeavesBuiltMessagesUnchanged() {
     Message.Builder builder = Message.builder().id("id-1").body("b").receiptHandle("r")

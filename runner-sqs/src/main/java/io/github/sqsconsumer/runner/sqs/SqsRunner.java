@@ -33,7 +33,9 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchResultEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResultEntry;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 
@@ -94,6 +96,8 @@ final class SqsRunner implements Runner {
   // a release of a cancelled receive's messages is one request; past this the messages come back after
   // their visibility timeout anyway, and close() must not hang on a queue that stopped answering
   static final Duration RELEASE_GRACE = Duration.ofSeconds(2);
+  // a batch entry's id is its position: "0" to "9"
+  private static final String[] ENTRY_IDS = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
 
   private final String queue;
   private final SqsAsyncClient userClient; // null when the runner builds its own
@@ -108,6 +112,11 @@ final class SqsRunner implements Runner {
   private volatile String queueUrl; // written once by open()
   // written once by open(): the URL and the attributes every receive sends, so a receive sets only its counts
   private volatile ReceiveMessageRequest receiveTemplate;
+  /**
+   * The last receive request built, by its size (index 1 to 10): immutable SDK requests (final fields, so
+   * safely seen by any thread), written racily by pollers; a lost write only builds one again.
+   */
+  private final ReceiveMessageRequest[] receiveRequests = new ReceiveMessageRequest[MAX_BATCH_SIZE + 1];
 
   /**
    * Creates a runner; calls no network.
@@ -257,21 +266,39 @@ final class SqsRunner implements Runner {
         && visibilityTimeout.compareTo(Limits.MAX_VISIBILITY) <= 0,
         "visibilityTimeout must be between 1 second and 12 hours but was %s", visibilityTimeout);
     int waitSeconds = (int) Math.min(Limits.MAX_WAIT_TIME.toSeconds(), (waitTime.toMillis() + 999) / 1000); // round up
-    url(); // fails unless open
-    ReceiveMessageRequest request = receiveTemplate.toBuilder()
-        .maxNumberOfMessages(maxMessages)
-        .waitTimeSeconds(waitSeconds)
-        .visibilityTimeout(visibilitySeconds(visibilityTimeout)) // [hidden as long as the core counts on]
-        .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(waitSeconds).plus(RECEIVE_SLACK)))
-        .build();
+    int visibilitySeconds = visibilitySeconds(visibilityTimeout);
+    ReceiveMessageRequest request = receiveRequests[maxMessages];
+    if (request == null || request.waitTimeSeconds() != waitSeconds
+        || request.visibilityTimeout() != visibilitySeconds) {
+      request = receiveRequest(maxMessages, waitSeconds, visibilitySeconds);
+      receiveRequests[maxMessages] = request;
+    }
     return relay("ReceiveMessage", client().receiveMessage(request), response -> {
-      List<Message> messages = new ArrayList<>(response.messages().size());
-      for (software.amazon.awssdk.services.sqs.model.Message m : response.messages()) {
+      List<software.amazon.awssdk.services.sqs.model.Message> received = response.messages();
+      List<Message> messages = new ArrayList<>(received.size());
+      for (software.amazon.awssdk.services.sqs.model.Message m : received) {
         messages.add(SqsMapping.toMessage(m));
       }
-      LOG.debug("received {} messages from {}", messages.size(), queueUrl);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("received {} messages from {}", messages.size(), queueUrl);
+      }
       return messages;
     }, this::releaseUnclaimed);
+  }
+
+  /**
+   * Builds a receive request. The core asks with the same wait and visibility every time and mostly for a
+   * whole batch, so receive() keeps the last request per size and sends it again: the request, its
+   * attribute lists and its override configuration are built once, not per call.
+   */
+  private ReceiveMessageRequest receiveRequest(int maxMessages, int waitSeconds, int visibilitySeconds) {
+    url(); // fails unless open
+    return receiveTemplate.toBuilder()
+        .maxNumberOfMessages(maxMessages)
+        .waitTimeSeconds(waitSeconds)
+        .visibilityTimeout(visibilitySeconds) // [hidden as long as the core counts on]
+        .overrideConfiguration(o -> o.apiCallAttemptTimeout(Duration.ofSeconds(waitSeconds).plus(RECEIVE_SLACK)))
+        .build();
   }
 
   /**
@@ -319,14 +346,14 @@ final class SqsRunner implements Runner {
     List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>(messages.size());
     for (int i = 0; i < messages.size(); i++) {
       entries.add(DeleteMessageBatchRequestEntry.builder()
-          .id(Integer.toString(i)) // [entry id == position]
+          .id(ENTRY_IDS[i]) // [entry id == position]
           .receiptHandle(messages.get(i).receiptHandle())
           .build());
     }
     int size = entries.size();
     return relay("DeleteMessageBatch", client().deleteMessageBatch(b -> b.queueUrl(url()).entries(entries)),
         response -> SqsMapping.reply("DeleteMessageBatch", size,
-            response.successful().stream().map(s -> s.id()).toList(), response.failed()));
+            successfulIds(response.successful(), DeleteMessageBatchResultEntry::id), response.failed()));
   }
 
   @Override
@@ -336,7 +363,7 @@ final class SqsRunner implements Runner {
     for (int i = 0; i < changes.size(); i++) {
       VisibilityChange change = changes.get(i);
       entries.add(ChangeMessageVisibilityBatchRequestEntry.builder()
-          .id(Integer.toString(i)) // [entry id == position]
+          .id(ENTRY_IDS[i]) // [entry id == position]
           .receiptHandle(change.message().receiptHandle())
           .visibilityTimeout(visibilitySeconds(change.visibility()))
           .build());
@@ -345,7 +372,7 @@ final class SqsRunner implements Runner {
     return relay("ChangeMessageVisibilityBatch",
         client().changeMessageVisibilityBatch(b -> b.queueUrl(url()).entries(entries)),
         response -> SqsMapping.reply("ChangeMessageVisibilityBatch", size,
-            response.successful().stream().map(s -> s.id()).toList(), response.failed()));
+            successfulIds(response.successful(), ChangeMessageVisibilityBatchResultEntry::id), response.failed()));
   }
 
   @Override
@@ -361,6 +388,15 @@ final class SqsRunner implements Runner {
     int seconds = visibilitySeconds(visibility);
     return relay("ChangeMessageVisibility", client().changeMessageVisibility(b -> b
         .queueUrl(url()).receiptHandle(receiptHandle).visibilityTimeout(seconds)), response -> null);
+  }
+
+  /** Returns the ids of a batch response's successful entries. */
+  private static <E> List<String> successfulIds(List<E> successful, Function<E, String> id) {
+    List<String> ids = new ArrayList<>(successful.size());
+    for (E entry : successful) {
+      ids.add(id.apply(entry));
+    }
+    return ids;
   }
 
   private static void requireBatch(String name, List<?> entries) {
