@@ -14,9 +14,10 @@ import org.openjdk.jmh.results.ScalarResult;
  * A JMH profiler for throughput benchmarks: the benchmark process's CPU time per operation
  * ({@code cpu.ns/op}: CPU nanoseconds of all its threads, the harness's and the JVM's included, over the
  * iteration's operations) and the cores it kept busy ({@code cpu.cores}). On a machine shared with other
- * work, throughput says how much CPU the benchmark got; CPU per operation says what an operation costs, and
- * moves much less with the load. Per iteration: the process's CPU ({@code OperatingSystemMXBean}) and the
- * wall clock before and after it, and the operations from the iteration's score.
+ * work, throughput says how much CPU the benchmark got; CPU per operation is closer to what an operation
+ * costs, though the load still moves it (threads that wait for work spin or park as the scheduler lets
+ * them). Per iteration: the process's CPU ({@code OperatingSystemMXBean}) and the wall clock before and
+ * after it, and the operations from the iteration's score.
  *
  * <pre>
  * java -jar bench/target/benchmarks.jar ObservabilityBenchmark -prof io.github.sqsconsumer.bench.CpuProfiler
