@@ -581,10 +581,11 @@ public interface Consumer extends AutoCloseable {
      * Lets the concurrency adapt between {@code min} and the {@linkplain #concurrency concurrency}, its maximum,
      * from what the consumer observes: the handler's time against its recent normal, and failures that say
      * the downstream is overloaded ({@link #overloadOn}, {@link #overloadWhen}). Default off: the
-     * concurrency is fixed. The limit starts at {@code min} and doubles per round of handler calls until the
-     * latency grows or an overload is seen (slow start); then it grows by about 5 % per round while the
-     * handler's time stays within 10 % of its normal, holds within 20 %, and shrinks beyond that (by up to
-     * half) or by 30 % on an overload. The worker is sized for the maximum; the limit is a hard limit on
+     * concurrency is fixed. The limit starts at {@code min} and doubles per handler time until the latency
+     * grows or an overload is seen (slow start); then, per round of calls (two handler times' worth at the
+     * limit), it grows by about 5 % while the median handler time stays within 5 % of its normal, holds within
+     * 15 %, shrinks by up to 20 % after two slower rounds in a row, and by 30 % after a round with an
+     * overload. The worker is sized for the maximum; the limit is a hard limit on
      * the units that run ({@link Consumer#concurrencyLimit()}), and the consumer receives only what the
      * current limit and its prefetch allow. Each change is logged at DEBUG and told to
      * {@link ConsumerListener#onConcurrencyLimitChanged}.

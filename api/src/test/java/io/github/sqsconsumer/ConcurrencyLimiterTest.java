@@ -65,25 +65,38 @@ final class ConcurrencyLimiterTest {
     assertThat(limiter.limit()).isEqualTo(100);
     assertThat(untilChange(limiter, MS, true)).as("the round with an overload").isEqualTo(70);
     assertThat(limiter.slowStart()).isFalse();
-    for (int i = 0; i < 70; i++) {
+    for (int i = 0; i < 140; i++) { // a round: two handler times' worth of samples at 70
       assertThat(limiter.sample(MS, true, 70)).as("the round after a decrease decides nothing").isEqualTo(70);
     }
     assertThat(untilChange(limiter, MS, true)).isEqualTo(49);
   }
 
   @Test
-  void sample_latencyGrowsBeyondTolerance_decreasesAtMostByHalfPerRound() {
+  void sample_latencyGrowsBeyondTolerance_decreasesByAtMostTwentyPercentAtATime() {
     ConcurrencyLimiter limiter = new ConcurrencyLimiter(1, 100);
     drive(limiter, 5_000, 0, 1);
     int previous = limiter.limit();
-    List<Integer> steps = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       int next = untilChange(limiter, 200 * MS, false); // four times the baseline
-      assertThat(next).isLessThan(previous).isGreaterThanOrEqualTo(previous / 2);
-      steps.add(next);
+      assertThat(next).isLessThan(previous).isGreaterThanOrEqualTo((int) (previous * 0.8));
       previous = next;
     }
-    assertThat(steps.get(steps.size() - 1)).as("after six rounds of four times the latency").isLessThan(20);
+    assertThat(previous).as("after six decreases").isLessThan(30);
+  }
+
+  /** A stall of the whole process that slows fewer than half of a round's calls moves no median. */
+  @Test
+  void sample_stallOfUnderHalfARound_noDecrease() {
+    ConcurrencyLimiter limiter = new ConcurrencyLimiter(1, 100);
+    drive(limiter, 5_000, 0, 1);
+    for (int round = 0; round < 10; round++) {
+      for (int i = 0; i < 90; i++) { // rounds of 200 at limit 100
+        assertThat(limiter.sample(200 * MS, false, 100)).isEqualTo(100);
+      }
+      for (int i = 0; i < 400; i++) {
+        assertThat(limiter.sample(50 * MS, false, 100)).isEqualTo(100);
+      }
+    }
   }
 
   @Test
@@ -96,7 +109,7 @@ final class ConcurrencyLimiterTest {
     assertThat(limiter.baselineNanos()).isEqualTo(50.0 * MS);
     List<Integer> limits = new ArrayList<>();
     for (int i = 0; i < 1_000; i++) {
-      limits.add(limiter.sample(58 * MS, false, limiter.limit())); // +16 %: inside (10 %, 20 %]
+      limits.add(limiter.sample(55 * MS, false, limiter.limit())); // +10 %: inside (5 %, 15 %]
     }
     assertThat(limiter.slowStart()).isFalse();
     assertThat(limits.subList(100, limits.size())).as("held").containsOnly(limiter.limit());
@@ -167,6 +180,6 @@ final class ConcurrencyLimiterTest {
     }
     assertThat(averages[0]).as("N = 20").isBetween(17.0, 23.0);
     assertThat(averages[1]).as("N = 60").isBetween(51.0, 69.0);
-    assertThat(averages[2]).as("N = 10").isBetween(8.5, 11.5);
+    assertThat(averages[2]).as("N = 10").isBetween(8.5, 13.0);
   }
 }

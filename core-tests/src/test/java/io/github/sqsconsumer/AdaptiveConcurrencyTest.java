@@ -155,4 +155,50 @@ final class AdaptiveConcurrencyTest {
     assertThat(throttled.get()).as("slow start overshoots into the throttle").isPositive();
     assertThat(changes).as("a throttle lowers the limit").anySatisfy(c -> assertThat(c[1]).isLessThan(c[0]));
   }
+
+  /**
+   * The user's callbacks of adaptive concurrency may throw anything: a listener that throws an Error from
+   * onConcurrencyLimitChanged and an overload test that throws change neither the limit nor any message.
+   */
+  @Test
+  void listenerAndOverloadTest_throw_limitStillMovesAndNothingLost() throws Exception {
+    int messages = 500;
+    for (int i = 0; i < messages; i++) {
+      queue.send("m" + i);
+    }
+    AtomicInteger told = new AtomicInteger();
+    AtomicInteger tested = new AtomicInteger();
+    Set<String> attempted = ConcurrentHashMap.newKeySet();
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    CountDownLatch allHandled = new CountDownLatch(messages);
+    start(Consumer.builder().adaptiveConcurrency(2)
+        .overloadWhen(e -> {
+          tested.incrementAndGet();
+          throw new AssertionError("overload test bug");
+        })
+        .listener(new ConsumerListener() {
+          @Override
+          public void onConcurrencyLimitChanged(int previous, int current) {
+            told.incrementAndGet();
+            throw new AssertionError("listener bug");
+          }
+        })
+        .handler(m -> {
+          Thread.sleep(1); // a downstream call: the limit is used, so it grows
+          if (attempted.add(m.id()) && attempted.size() % 50 == 0) {
+            throw new IllegalStateException("fails once"); // asks the overload test; retried at once
+          }
+          if (handled.add(m.id())) {
+            allHandled.countDown();
+          }
+        }));
+
+    await(allHandled, "every message handled successfully");
+    assertThat(consumer.concurrencyLimit()).as("the limit grew").isGreaterThan(2);
+    assertThat(told.get()).isPositive();
+    consumer.close();
+    assertThat(tested.get()).as("the overload test was asked").isPositive();
+    assertThat(queue.deleted()).isEqualTo(messages);
+    assertThat(queue.isEmpty()).isTrue();
+  }
 }
