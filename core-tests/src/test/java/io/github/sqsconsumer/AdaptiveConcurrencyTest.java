@@ -201,4 +201,60 @@ final class AdaptiveConcurrencyTest {
     assertThat(queue.deleted()).isEqualTo(messages);
     assertThat(queue.isEmpty()).isTrue();
   }
+
+  /**
+   * Adaptive concurrency with big batches gathered in a batching window: the gate counts batches, so no more
+   * batches run than the limit told so far, the batches grow past one receive's ten, and every message is
+   * handled once and deleted.
+   */
+  @Test
+  void batchWindow_bigBatches_gateCountsBatchesAndNothingLost() throws Exception {
+    int messages = 3_000;
+    for (int i = 0; i < messages; i++) {
+      queue.send("m" + i);
+    }
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger highestTold = new AtomicInteger(1);
+    AtomicInteger violations = new AtomicInteger();
+    AtomicInteger largest = new AtomicInteger();
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    AtomicInteger duplicates = new AtomicInteger();
+    CountDownLatch allHandled = new CountDownLatch(messages);
+    start(Consumer.builder().adaptiveConcurrency(1)
+        .batchSize(100).batchWindow(Duration.ofMillis(100))
+        .listener(new ConsumerListener() {
+          @Override
+          public void onConcurrencyLimitChanged(int previous, int current) {
+            highestTold.accumulateAndGet(current, Math::max);
+          }
+        })
+        .batchHandler(batch -> {
+          int now = running.incrementAndGet();
+          if (now > Math.max(highestTold.get(), consumer.concurrencyLimit()) || now > MAX) {
+            violations.incrementAndGet();
+          }
+          try {
+            largest.accumulateAndGet(batch.size(), Math::max);
+            Thread.sleep(5); // a downstream call per batch
+            for (Message m : batch) {
+              if (handled.add(m.id())) {
+                allHandled.countDown();
+              } else {
+                duplicates.incrementAndGet();
+              }
+            }
+            return BatchResult.success();
+          } finally {
+            running.decrementAndGet();
+          }
+        }));
+
+    await(allHandled, "every message handled");
+    consumer.close();
+    assertThat(violations).as("batches beyond the limit").hasValue(0);
+    assertThat(largest.get()).as("batches gathered from several receives").isGreaterThan(10).isLessThanOrEqualTo(100);
+    assertThat(duplicates).as("a message handled twice").hasValue(0);
+    assertThat(queue.deleted()).isEqualTo(messages);
+    assertThat(queue.isEmpty()).isTrue();
+  }
 }
