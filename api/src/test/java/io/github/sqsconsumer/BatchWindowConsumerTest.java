@@ -3,17 +3,10 @@ package io.github.sqsconsumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import io.github.sqsconsumer.spi.BatchReply;
-import io.github.sqsconsumer.spi.QueueInfo;
-import io.github.sqsconsumer.spi.Runner;
-import io.github.sqsconsumer.spi.RunnerContext;
-import io.github.sqsconsumer.spi.RunnerProvider;
-import io.github.sqsconsumer.spi.VisibilityChange;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -180,43 +173,7 @@ final class BatchWindowConsumerTest {
     List<List<Integer>> batches = new CopyOnWriteArrayList<>();
     AtomicInteger largest = new AtomicInteger();
     CountDownLatch all = new CountDownLatch(30);
-    Runner fifo = new Runner() {
-      @Override
-      public QueueInfo open() {
-        QueueInfo info = runner.open();
-        return new QueueInfo(info.url(), true, info.visibilityTimeout());
-      }
-
-      @Override
-      public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibility) {
-        return runner.receive(maxMessages, waitTime, visibility);
-      }
-
-      @Override
-      public CompletableFuture<BatchReply> deleteBatch(List<Message> messages) {
-        return runner.deleteBatch(messages);
-      }
-
-      @Override
-      public CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes) {
-        return runner.changeVisibilityBatch(changes);
-      }
-
-      @Override
-      public CompletableFuture<Void> delete(Message message) {
-        return runner.delete(message);
-      }
-
-      @Override
-      public CompletableFuture<Void> changeVisibility(Message message, Duration visibility) {
-        return runner.changeVisibility(message, visibility);
-      }
-
-      @Override
-      public void close() {
-        runner.close();
-      }
-    };
+    runner.fifo = true;
     consumer = DefaultConsumer.create(Consumer.builder().queue("orders").waitTime(Duration.ofSeconds(1))
             .concurrency(2).batchSize(100).batchWindow(Duration.ofMinutes(5)).batchHandler(batch -> {
               largest.accumulateAndGet(batch.size(), Math::max);
@@ -224,17 +181,7 @@ final class BatchWindowConsumerTest {
               batch.forEach(message -> all.countDown());
               return BatchResult.success();
             }).validate(),
-        new RunnerProvider() {
-          @Override
-          public String name() {
-            return "fifo";
-          }
-
-          @Override
-          public Runner create(RunnerContext context) {
-            return fifo;
-          }
-        }, TestParts.worker(worker), TestParts.harvester());
+        TestParts.runner(runner), TestParts.worker(worker), TestParts.harvester());
     consumer.start();
     await(all); // long before the 5-minute window
 

@@ -51,6 +51,8 @@ final class TestParts {
     /** Answers an empty queue at once, whatever the wait time, as a server that does not long-poll. */
     volatile boolean emptyAtOnce;
     volatile boolean missing;
+    /** Reports the queue as FIFO (whatever its name says). */
+    volatile boolean fifo;
     volatile boolean closed;
     volatile boolean created; // by its provider's create, which start() calls
 
@@ -62,7 +64,7 @@ final class TestParts {
       if (transientOpenFailures.getAndDecrement() > 0) {
         throw new QueueException(QueueException.Kind.TRANSIENT, "ServiceUnavailable", "try again", null);
       }
-      return new QueueInfo("test://orders", false, Duration.ofSeconds(30));
+      return new QueueInfo("test://orders", fifo, Duration.ofSeconds(30));
     }
 
     @Override
