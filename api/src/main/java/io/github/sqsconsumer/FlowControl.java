@@ -1,6 +1,7 @@
 package io.github.sqsconsumer;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -11,8 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Concurrency:
  *   Pollers acquire permits for the messages they ask for before each receive, and give back those the
  *   receive did not fill. A permit comes back when its message's handler has finished (the outcome is
- *   with the harvester) or when the message was released unstarted. One lock guards limit, held and
- *   closed; waiters are pollers only.
+ *   with the harvester) or when the message was released unstarted. One lock guards taking permits, the
+ *   limit and closed; waiters are pollers only. Giving permits back takes the lock only to wake a poller
+ *   (see release()): handlers give back one unit's permits each, and most of those wake nobody.
  * Limit:
  *   limit = base + prefetch, base = concurrency x messages per unit (with adaptive concurrency, its current
  *   limit x messages per unit). prefetch adapts between a floor and
@@ -43,9 +45,11 @@ final class FlowControl {
   private final int batch;
   private final long batchWaitNanos;
 
-  private int limit; // @GuardedBy("lock")
-  private int held; // @GuardedBy("lock")
-  private int partialWaiters; // @GuardedBy("lock"): waiters past their batch wait, on someFree
+  private volatile int limit; // written under lock
+  /** Raised only under the lock, lowered by release() without it. */
+  private final AtomicInteger held = new AtomicInteger();
+  private volatile int waiters; // written under lock: pollers inside acquire()
+  private volatile int partialWaiters; // written under lock: pollers in acquire() past their batch wait
   private boolean closed; // @GuardedBy("lock")
 
   FlowControl(int base, int prefetch, int batch) {
@@ -70,48 +74,64 @@ final class FlowControl {
     long deadline = start + unit.toNanos(timeout);
     long batchDeadline = start + batchWaitNanos;
     lock.lock();
+    waiters++; // before reading held: see release()
+    boolean partial = false; // counted in partialWaiters
     try {
       while (!closed) {
-        int free = limit - held;
         long now = System.nanoTime();
         boolean batchWaitOver = now - batchDeadline >= 0;
+        if (batchWaitOver && !partial) {
+          partialWaiters++; // before reading held: see release()
+          partial = true;
+        }
+        int free = limit - held.get();
         if (free >= Math.min(batch, limit) || (free > 0 && batchWaitOver)) {
           int taken = Math.min(batch, free);
-          held += taken; // [held <= limit]
+          held.addAndGet(taken); // [held <= limit]: only raised under the lock, lowered concurrently
+          if (partial) {
+            partialWaiters--; // not a waiter any more, before the signal is passed on
+            partial = false;
+          }
           signalIfFree();
           return taken;
         }
         if (now - deadline >= 0) {
           return 0;
         }
-        if (!batchWaitOver) {
-          batchFree.awaitNanos(Math.min(batchDeadline - now, deadline - now));
-          continue;
-        }
-        partialWaiters++;
-        try {
+        if (batchWaitOver) {
           someFree.awaitNanos(deadline - now);
-        } finally {
-          partialWaiters--;
+        } else {
+          batchFree.awaitNanos(Math.min(batchDeadline - now, deadline - now));
         }
       }
       return 0;
     } finally {
+      if (partial) {
+        partialWaiters--;
+      }
+      waiters--;
       lock.unlock();
     }
   }
 
-  /** Gives back permits. */
+  /**
+   * Gives back permits. Without the lock unless a poller is in {@link #acquire} and this release frees what
+   * it waits for: a poller raises its waiter counts before it reads {@code held}, a release lowers
+   * {@code held} before it reads the counts (all volatile), so either the poller sees the permits or the
+   * release sees the poller and signals under the lock, which the poller holds until it waits.
+   */
   void release(int permits) {
     if (permits <= 0) {
       return;
     }
-    lock.lock();
-    try {
-      held -= permits;
-      signalIfFree();
-    } finally {
-      lock.unlock();
+    int free = limit - held.addAndGet(-permits);
+    if (waiters > 0 && (free >= Math.min(batch, limit) || (free > 0 && partialWaiters > 0))) {
+      lock.lock();
+      try {
+        signalIfFree();
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -139,7 +159,7 @@ final class FlowControl {
   }
 
   private void signalIfFree() {
-    int free = limit - held;
+    int free = limit - held.get();
     if (free > 0 && partialWaiters > 0) {
       someFree.signal();
     } else if (free >= Math.min(batch, limit)) {
@@ -161,31 +181,16 @@ final class FlowControl {
 
   /** Returns the permits held: messages received (or being received) and not finished. */
   int held() {
-    lock.lock();
-    try {
-      return held;
-    } finally {
-      lock.unlock();
-    }
+    return held.get();
   }
 
   /** Returns the permits free now: limit - held, zero or more. */
   int free() {
-    lock.lock();
-    try {
-      return Math.max(0, limit - held);
-    } finally {
-      lock.unlock();
-    }
+    return Math.max(0, limit - held.get());
   }
 
   /** Returns the current limit. */
   int limit() {
-    lock.lock();
-    try {
-      return limit;
-    } finally {
-      lock.unlock();
-    }
+    return limit;
   }
 }

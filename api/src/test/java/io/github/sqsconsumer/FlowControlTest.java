@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.RepeatedTest;
@@ -118,6 +120,81 @@ final class FlowControlTest {
     assertThat(maxHeld.get()).isLessThanOrEqualTo(limit);
     assertThat(flow.held()).isZero();
     assertThat(acquired.get()).isGreaterThanOrEqualTo(8 * 2_000);
+  }
+
+  /**
+   * Pollers wait for whole batches while other threads give the permits back one at a time (release() takes
+   * the lock only to wake a poller): no wake-up is lost, every acquire returns permits long before its 30 s
+   * deadline would end it with zero.
+   */
+  @RepeatedTest(3)
+  void stress_releasesOnOtherThreadsWakeBatchWaiters() throws Exception {
+    releasedOneByOneByOthers(TimeUnit.SECONDS.toNanos(30));
+  }
+
+  /** The same past the batch wait (zero): pollers take what is free, woken by single permits. */
+  @RepeatedTest(3)
+  void stress_releasesOnOtherThreadsWakePartialWaiters() throws Exception {
+    releasedOneByOneByOthers(0);
+  }
+
+  private static void releasedOneByOneByOthers(long batchWaitNanos) throws Exception {
+    int limit = 25;
+    FlowControl flow = new FlowControl(limit, 0, 10, batchWaitNanos);
+    LinkedBlockingQueue<Integer> toRelease = new LinkedBlockingQueue<>();
+    AtomicInteger empty = new AtomicInteger();
+    AtomicInteger held = new AtomicInteger();
+    AtomicInteger maxHeld = new AtomicInteger();
+    AtomicLong acquired = new AtomicLong();
+    List<Thread> pollers = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      pollers.add(Thread.ofVirtual().start(() -> {
+        for (int i = 0; i < 500; i++) {
+          try {
+            int n = flow.acquire(30, TimeUnit.SECONDS);
+            if (n == 0) {
+              empty.incrementAndGet();
+              return;
+            }
+            maxHeld.accumulateAndGet(held.addAndGet(n), Math::max);
+            acquired.addAndGet(n);
+            for (int k = 0; k < n; k++) {
+              toRelease.add(1);
+            }
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
+          }
+        }
+      }));
+    }
+    AtomicBoolean pollersDone = new AtomicBoolean();
+    List<Thread> releasers = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      releasers.add(Thread.ofVirtual().start(() -> {
+        try {
+          while (!pollersDone.get() || !toRelease.isEmpty()) {
+            Integer permit = toRelease.poll(10, TimeUnit.MILLISECONDS);
+            if (permit != null) {
+              held.decrementAndGet();
+              flow.release(permit);
+            }
+          }
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      }));
+    }
+    for (Thread poller : pollers) {
+      poller.join();
+    }
+    pollersDone.set(true);
+    for (Thread releaser : releasers) {
+      releaser.join();
+    }
+    assertThat(empty.get()).isZero();
+    assertThat(acquired.get()).isGreaterThanOrEqualTo(4 * 500);
+    assertThat(maxHeld.get()).isLessThanOrEqualTo(limit);
+    assertThat(flow.held()).isZero();
   }
 
   @Test
