@@ -41,6 +41,12 @@ import java.util.function.Supplier;
  * Call {@link #close()} to stop the scheduler.
  */
 public final class ScriptedQueuePort implements QueuePort, AutoCloseable {
+  /*
+   * Size:
+   *   About 420 lines, a fifth of them the Javadoc of its public members. The script (what each call
+   *   answers) and the observations (every call, as asked) are one class because a test
+   *   drives and reads them together, through one object handed to the harvester under test.
+   */
 
   /** What kind of call a request was. */
   public enum Kind {

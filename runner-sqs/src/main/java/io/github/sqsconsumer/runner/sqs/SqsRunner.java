@@ -53,8 +53,10 @@ final class SqsRunner implements Runner {
    *   open() runs first (again only after a failure), on the thread starting the consumer. It writes
    *   client, receiveTemplate (the URL and attribute names every receive sends, built once) and, last,
    *   queueUrl, all volatile: poll threads (receive), harvester and heartbeat threads (the port methods) read
-   *   them after open() returned, and the core hands work to them only then. Afterwards this class holds no mutable
-   *   state but the closed flag; the SDK client is thread-safe, and every call returns a future at once.
+   *   them after open() returned, and the core hands work to them only then. Afterwards this class holds no
+   *   mutable state but the closed flag and receiveRequests, a cache of immutable SDK requests that pollers
+   *   write racily (a lost write only builds one again); the SDK client is thread-safe, and every call
+   *   returns a future at once.
    *
    * Cancellation:
    *   Each call's SDK future is relayed into a future of our own (mapped result, classified failure). A

@@ -59,6 +59,12 @@ import scala.concurrent.duration.FiniteDuration;
  * Thread-safe: lifecycle methods are synchronized, helpers may be called from any thread.
  */
 public final class ElasticMqServer implements AutoCloseable {
+  /*
+   * Size:
+   *   About 420 lines, a fifth of them the Javadoc of its public members: one server a test starts,
+   *   stops, restarts and closes, with the queue calls a test makes against it (create, attributes, send,
+   *   count) over plain HTTP, so that a test needs one object and no SDK code of its own.
+   */
   private static final String HOST = "127.0.0.1";
   // a long poll in progress is cut off after this when the server stops: "gone" should mean gone
   private static final FiniteDuration STOP_DEADLINE = FiniteDuration.apply(200, TimeUnit.MILLISECONDS);
