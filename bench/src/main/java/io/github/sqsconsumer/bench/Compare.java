@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,9 +26,11 @@ import java.util.function.ToDoubleFunction;
  *
  * <p><b>Throughput</b> is a drain: a fresh queue is filled before the clock starts (through a client of its
  * own, not counted and not delayed), then the clock runs from starting the candidate until the server
- * confirmed the delete of every message. Each case runs {@code repeats} times with the candidates
- * alternated (A B C D A B C D ...), so drift on a shared machine hits all of them; the tables give the
- * median and the spread (min-max). Per candidate: messages per second, that against the plain and the
+ * confirmed the delete of every message. Each case runs {@code repeats} times with the candidates in an
+ * order that rotates (A B C D, B C D A, C D A B): the JVM keeps getting faster for minutes (its JIT is still
+ * compiling ElasticMQ, the SDK and Netty on the same 2 cores), and a fixed order would give that gain to
+ * the candidate that always runs last. The tables give the median and the spread (min-max); the ratios
+ * between candidates are medians of the ratios within each repeat, so drift cancels within each pair. Per candidate: messages per second, that against the plain and the
  * uncapped consumer, SQS requests per message, and CPU per message split by whose threads used it
  * ({@link ThreadCpu}): the consumer side (the candidate's threads, the carriers of its virtual threads, the
  * SDK's threads) apart from ElasticMQ, with the process's CPU as a cross-check.
@@ -75,10 +78,11 @@ public final class Compare {
     /**
      * The README's run: 4 scenarios x 4 candidates x 3 repeats x 2,000 messages = 96,000 messages sent and
      * drained (each trial about 1.5 s on a busy 2-core machine: fill 0.3-0.6 s, drain 0.6-1.3 s), plus
-     * warm-up, latency and two ElasticMQ starts: under two minutes, leaving a minute for the build.
+     * warm-up (4,000 messages per candidate: the first trials otherwise run half-interpreted), latency and
+     * two ElasticMQ starts: about two minutes, leaving a minute for the build.
      */
     static Plan readme() {
-      return new Plan(2_000, 3, CANDIDATES, 1_000, 500, 1_200, 500, false);
+      return new Plan(2_000, 3, CANDIDATES, 4_000, 500, 1_200, 500, false);
     }
 
     /** CI's check that every part runs: figures meaningless. */
@@ -167,6 +171,21 @@ public final class Compare {
       return latency.p99();
     }
 
+    /**
+     * The median over repeats of this row's figure divided by {@code base}'s in the same repeat: each pair
+     * ran back to back, so drift (the JIT still compiling ElasticMQ, the SDK and the consumer; a neighbour
+     * on the machine) cancels within the pair instead of landing on whichever candidate ran last.
+     */
+    double paired(Row base, ToDoubleFunction<Trial> figure) {
+      int n = Math.min(trials.size(), base.trials().size());
+      double[] ratios = new double[n];
+      for (int i = 0; i < n; i++) {
+        ratios[i] = figure.applyAsDouble(trials.get(i)) / figure.applyAsDouble(base.trials().get(i));
+      }
+      Arrays.sort(ratios);
+      return n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+    }
+
     double median(ToDoubleFunction<Trial> figure) {
       double[] values = trials.stream().mapToDouble(figure).sorted().toArray();
       int n = values.length;
@@ -244,8 +263,12 @@ public final class Compare {
         for (HandlerType handler : HANDLERS) {
           Scenario scenario = new Scenario(delay, handler);
           Map<Candidate, List<Trial>> trials = new LinkedHashMap<>();
+          List<Candidate> candidates = plan.candidates();
           for (int repeat = 1; repeat <= plan.repeats(); repeat++) {
-            for (Candidate candidate : plan.candidates()) {
+            for (int i = 0; i < candidates.size(); i++) {
+              // the order rotates from repeat to repeat (A B C D, B C D A, ...): the JVM is still getting
+              // faster during the run, and a fixed order would hand that gain to whoever always runs last
+              Candidate candidate = candidates.get((repeat - 1 + i) % candidates.size());
               Trial trial = drain(rig, candidate, scenario, repeat);
               trials.computeIfAbsent(candidate, c -> new ArrayList<>()).add(trial);
             }
@@ -381,15 +404,16 @@ public final class Compare {
       String spread = String.format(Locale.ROOT, "%,.0f (%,.0f-%,.0f)", row.messagesPerSecond(),
           row.minMessagesPerSecond(), row.maxMessagesPerSecond());
       out.printf(Locale.ROOT, "%-24s %21s %6.2fx %7.2fx %7.3f | %6.0f %7.0f %7.0f %7.0f %6.2fx | %6.0f %6.0f | %6.1f"
-              + " %6.1f%n", row.candidate().label(), spread, row.messagesPerSecond() / plain.messagesPerSecond(),
-          row.messagesPerSecond() / uncapped.messagesPerSecond(), row.requestsPerMessage(), row.consumerSideMicros(),
+              + " %6.1f%n", row.candidate().label(), spread, row.paired(plain, Trial::messagesPerSecond),
+          row.paired(uncapped, Trial::messagesPerSecond), row.requestsPerMessage(), row.consumerSideMicros(),
           row.micros(ThreadCpu.Owner.CONSUMER), row.micros(ThreadCpu.Owner.CARRIERS),
-          row.micros(ThreadCpu.Owner.SDK), row.consumerSideMicros() / uncapped.consumerSideMicros(),
+          row.micros(ThreadCpu.Owner.SDK), row.paired(uncapped, Trial::consumerSideMicros),
           row.micros(ThreadCpu.Owner.ELASTICMQ), row.processMicros(), row.p50(), row.p99());
     }
     out.println("(CPU per message by thread owner, medians: own = the candidate's platform threads; vthread = the"
         + " carriers of virtual threads (the MXBean sees no virtual thread, only its carrier); SDK = the SDK's"
-        + " response threads and Netty; proc = the whole process, ElasticMQ and the JVM's GC and JIT included)");
+        + " response threads and Netty; proc = the whole process, ElasticMQ and the JVM's GC and JIT included;"
+        + " x plain, x uncap and CPU x uncap: medians of the ratios within each repeat, whose order rotates)");
   }
 
   static Row find(List<Row> rows, Candidate candidate) {

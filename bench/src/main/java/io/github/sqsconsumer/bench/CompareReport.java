@@ -76,9 +76,9 @@ final class CompareReport {
             Long.toString(row.scenario().handler().millis()), row.candidate().name(),
             Integer.toString(row.trials().size()), number(row.messagesPerSecond()),
             number(row.minMessagesPerSecond()), number(row.maxMessagesPerSecond()),
-            number(row.messagesPerSecond() / plain.messagesPerSecond()),
-            number(row.messagesPerSecond() / uncapped.messagesPerSecond()), number(row.requestsPerMessage()),
-            number(row.consumerSideMicros()), number(row.consumerSideMicros() / uncapped.consumerSideMicros()),
+            number(row.paired(plain, Compare.Trial::messagesPerSecond)),
+            number(row.paired(uncapped, Compare.Trial::messagesPerSecond)), number(row.requestsPerMessage()),
+            number(row.consumerSideMicros()), number(row.paired(uncapped, Compare.Trial::consumerSideMicros)),
             number(row.micros(ThreadCpu.Owner.CONSUMER)), number(row.micros(ThreadCpu.Owner.CARRIERS)),
             number(row.micros(ThreadCpu.Owner.SDK)), number(row.micros(ThreadCpu.Owner.ELASTICMQ)),
             number(row.processMicros()), number(row.p50()), number(row.p99())));

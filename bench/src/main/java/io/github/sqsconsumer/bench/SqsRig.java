@@ -166,6 +166,17 @@ final class SqsRig implements AutoCloseable {
         if (prefetch != null) {
           builder.prefetch(prefetch);
         }
+        // for diagnosis only (Drain): receive fewer attributes, or no MDC
+        String attributes = System.getProperty("bench.attributes");
+        if ("none".equals(attributes) || "nosys".equals(attributes)) {
+          builder.systemAttributeNames();
+        }
+        if ("none".equals(attributes) || "nomsg".equals(attributes)) {
+          builder.messageAttributeNames();
+        }
+        if (Boolean.getBoolean("bench.noMdc")) {
+          builder.mdc(false);
+        }
         Consumer consumer = builder
             .name("bench")
             .queue(queueUrl)
