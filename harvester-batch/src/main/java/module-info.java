@@ -11,11 +11,14 @@
  *       tens of milliseconds, so waiting 100 ms lets batches fill at moderate rates while the added delay
  *       stays far below any visibility timeout (the cost of waiting is only a longer window in which a
  *       crash would redeliver a finished message). 0 sends whatever is pending at once.</li>
- *   <li>{@code batch.maxInFlight} (1 to 1000; default concurrency / 5, between 2 and 50): the most batch
+ *   <li>{@code batch.maxInFlight} (1 to 1000; default concurrency / 2, between 2 and 50): the most batch
  *       requests sent and not yet answered. At full speed {@code concurrency} outcomes arrive per handler
- *       time, that is {@code concurrency / 10} full batches; twice that keeps up with handlers as fast as a
- *       request round trip. At least 2, so a full batch never waits behind a slow one; at most 50, the AWS
- *       SDK's default connection pool, beyond which requests only queue inside the SDK.</li>
+ *       time, that is {@code concurrency / 10} full batches; five times that keeps up while a request's
+ *       round trip is up to five handler times, as it becomes when the machine is saturated or SQS is far.
+ *       Below that, full batches wait for a free slot and the harvester's one flusher thread sends them all,
+ *       woken by each answer, instead of the handlers that filled them. At least 2, so a full batch never
+ *       waits behind a slow one; at most 50, the AWS SDK's default connection pool, beyond which requests
+ *       only queue inside the SDK.</li>
  *   <li>{@code batch.bufferSize} (10 to 1000000; default 20 x maxInFlight): the most messages held, pending,
  *       in flight or waiting to retry. When full, acknowledge and release wait (backpressure). The default
  *       holds one full round of requests in flight and another one filling.</li>

@@ -177,6 +177,9 @@ final class SqsRig implements AutoCloseable {
         if (Boolean.getBoolean("bench.noMdc")) {
           builder.mdc(false);
         }
+        if (attributes != null && attributes.startsWith("inflight")) {
+          builder.setting("batch.maxInFlight", attributes.substring(8));
+        }
         Consumer consumer = builder
             .name("bench")
             .queue(queueUrl)

@@ -73,7 +73,7 @@ public final class BatchHarvesterProvider implements HarvesterProvider {
 
   static BatchConfig config(Settings settings, int concurrency) {
     Duration maxWait = settings.getDuration(MAX_WAIT, DEFAULT_MAX_WAIT, Duration.ZERO, Duration.ofSeconds(10));
-    int defaultInFlight = Math.clamp((concurrency + 4) / 5, MIN_DEFAULT_IN_FLIGHT, MAX_DEFAULT_IN_FLIGHT);
+    int defaultInFlight = Math.clamp((concurrency + 1) / 2, MIN_DEFAULT_IN_FLIGHT, MAX_DEFAULT_IN_FLIGHT);
     int maxInFlight = settings.getInt(MAX_IN_FLIGHT, defaultInFlight, 1, 1_000);
     int bufferSize = settings.getInt(BUFFER_SIZE, 2 * 10 * maxInFlight, 10, 1_000_000);
     int maxAttempts = settings.getInt(MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, 1, 100);

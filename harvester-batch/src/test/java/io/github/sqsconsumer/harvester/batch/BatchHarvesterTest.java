@@ -303,8 +303,9 @@ final class BatchHarvesterTest {
 
   @Test
   void create_defaultsFollowConcurrency() {
-    assertThat(config(8, Map.of())).isEqualTo(new BatchConfig(Duration.ofMillis(100), 2, 40, 5));
-    assertThat(config(100, Map.of())).isEqualTo(new BatchConfig(Duration.ofMillis(100), 20, 400, 5));
+    assertThat(config(2, Map.of())).isEqualTo(new BatchConfig(Duration.ofMillis(100), 2, 40, 5));
+    assertThat(config(8, Map.of())).isEqualTo(new BatchConfig(Duration.ofMillis(100), 4, 80, 5));
+    assertThat(config(100, Map.of())).isEqualTo(new BatchConfig(Duration.ofMillis(100), 50, 1_000, 5));
     assertThat(config(10_000, Map.of())).isEqualTo(new BatchConfig(Duration.ofMillis(100), 50, 1_000, 5));
     assertThat(config(100, Map.of("batch.maxInFlight", "3"))).extracting(BatchConfig::bufferSize)
         .isEqualTo(60);

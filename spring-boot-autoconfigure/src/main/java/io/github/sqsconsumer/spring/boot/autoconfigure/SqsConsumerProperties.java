@@ -767,7 +767,7 @@ public class SqsConsumerProperties {
     /** batch.maxWait: the longest an entry waits for its batch to fill, 0 to 10s. Default 100ms. */
     private String maxWait;
     /**
-     * batch.maxInFlight: the most batch requests sent and not yet answered, 1 to 1000. Default concurrency / 5, between
+     * batch.maxInFlight: the most batch requests sent and not yet answered, 1 to 1000. Default concurrency / 2, between
      * 2 and 50.
      */
     private String maxInFlight;
@@ -801,7 +801,7 @@ public class SqsConsumerProperties {
     }
 
     /**
-     * The most batch requests sent and not yet answered, 1 to 1000. Default concurrency / 5, between 2 and 50. Bound
+     * The most batch requests sent and not yet answered, 1 to 1000. Default concurrency / 2, between 2 and 50. Bound
      * from {@code batch.max-in-flight} under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>},
      * and handed to the part as its setting {@code batch.maxInFlight}.
      *
