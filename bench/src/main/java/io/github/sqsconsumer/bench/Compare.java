@@ -30,8 +30,9 @@ import java.util.function.ToDoubleFunction;
  * order that rotates (A B C D, B C D A, C D A B): the JVM keeps getting faster for minutes (its JIT is still
  * compiling ElasticMQ, the SDK and Netty on the same 2 cores), and a fixed order would give that gain to
  * the candidate that always runs last. The tables give the median and the spread (min-max); the ratios
- * between candidates are medians of the ratios within each repeat, so drift cancels within each pair. Per candidate: messages per second, that against the plain and the
- * uncapped consumer, SQS requests per message, and CPU per message split by whose threads used it
+ * between candidates are medians of the ratios within each repeat, so drift cancels within each pair. Per
+ * candidate: messages per second, that against the plain and the uncapped consumer, SQS requests per
+ * message, and CPU per message split by whose threads used it
  * ({@link ThreadCpu}): the consumer side (the candidate's threads, the carriers of its virtual threads, the
  * SDK's threads) apart from ElasticMQ, with the process's CPU as a cross-check.
  *

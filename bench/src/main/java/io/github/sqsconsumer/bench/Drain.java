@@ -16,9 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  * java -cp bench/target/benchmarks.jar io.github.sqsconsumer.bench.Drain SEMAPHORE_BATCH,UNCAPPED_SDK NOOP 0 20000 3
  * </pre>
  * Arguments: candidates (comma-separated), handler, delay in ms, messages per trial, trials per candidate.
- * A library candidate may carry a suffix that narrows the attributes its receives ask for:
- * {@code SEMAPHORE_BATCH:none} (neither system nor message attributes beyond the core's), {@code :nosys} or
- * {@code :nomsg}. {@code -Ddrain.warmUps=N} (default 2) rounds of every candidate run first, unprinted: the
+ * A library candidate may carry a suffix, a variant of its configuration: {@code SEMAPHORE_BATCH:none}
+ * (receives ask for neither system nor message attributes beyond the core's), {@code :nosys},
+ * {@code :nomsg}, or {@code :inflight50} (the batch harvester's {@code batch.maxInFlight}). {@code -Ddrain.warmUps=N} (default 2) rounds of every candidate run first, unprinted: the
  * JVM keeps getting faster for minutes. The order of the candidates rotates from round to round, so the
  * drift does not favour the one that always runs last; compare candidates within a round.
  */
@@ -47,15 +47,15 @@ public final class Drain {
     System.exit(0);
   }
 
-  /** {@code name} is a candidate, optionally with ":" and a value for {@code bench.attributes}. */
+  /** {@code name} is a candidate, optionally with ":" and a variant, passed on as {@code bench.variant}. */
   private static void drain(SqsRig rig, String name, HandlerType handler, int messages, boolean print)
       throws Exception {
     String[] parts = name.split(":");
     Candidate candidate = Candidate.valueOf(parts[0]);
     if (parts.length > 1) {
-      System.setProperty("bench.attributes", parts[1]);
+      System.setProperty("bench.variant", parts[1]);
     } else {
-      System.clearProperty("bench.attributes");
+      System.clearProperty("bench.variant");
     }
     String queueUrl = rig.prefilled(messages);
     try (SqsRig.Run run = rig.open(queueUrl)) {

@@ -166,19 +166,19 @@ final class SqsRig implements AutoCloseable {
         if (prefetch != null) {
           builder.prefetch(prefetch);
         }
-        // for diagnosis only (Drain): receive fewer attributes, or no MDC
-        String attributes = System.getProperty("bench.attributes");
-        if ("none".equals(attributes) || "nosys".equals(attributes)) {
+        // for diagnosis only (Drain's suffixes): fewer receive attributes, another batch.maxInFlight; no MDC
+        String variant = System.getProperty("bench.variant", "");
+        if (variant.equals("none") || variant.equals("nosys")) {
           builder.systemAttributeNames();
         }
-        if ("none".equals(attributes) || "nomsg".equals(attributes)) {
+        if (variant.equals("none") || variant.equals("nomsg")) {
           builder.messageAttributeNames();
+        }
+        if (variant.startsWith("inflight")) {
+          builder.setting("batch.maxInFlight", variant.substring("inflight".length()));
         }
         if (Boolean.getBoolean("bench.noMdc")) {
           builder.mdc(false);
-        }
-        if (attributes != null && attributes.startsWith("inflight")) {
-          builder.setting("batch.maxInFlight", attributes.substring(8));
         }
         Consumer consumer = builder
             .name("bench")
