@@ -183,12 +183,15 @@ public final class Compare {
       for (int i = 0; i < n; i++) {
         ratios[i] = figure.applyAsDouble(trials.get(i)) / figure.applyAsDouble(base.trials().get(i));
       }
-      Arrays.sort(ratios);
-      return n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+      return medianOf(ratios);
     }
 
     double median(ToDoubleFunction<Trial> figure) {
-      double[] values = trials.stream().mapToDouble(figure).sorted().toArray();
+      return medianOf(trials.stream().mapToDouble(figure).toArray());
+    }
+
+    private static double medianOf(double[] values) {
+      Arrays.sort(values);
       int n = values.length;
       return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
@@ -345,7 +348,7 @@ public final class Compare {
   }
 
   /** Waits until the server confirmed the delete of {@code messages} messages (checked every millisecond). */
-  private static void awaitDeleted(SqsRig.Run run, long messages, Candidate candidate) throws TimeoutException {
+  static void awaitDeleted(SqsRig.Run run, long messages, Candidate candidate) throws TimeoutException {
     long deadline = System.nanoTime() + TRIAL_TIMEOUT_NANOS;
     while (run.requests.deleted() < messages) {
       if (System.nanoTime() - deadline > 0) {

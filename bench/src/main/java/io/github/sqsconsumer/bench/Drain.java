@@ -1,11 +1,8 @@
 package io.github.sqsconsumer.bench;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A diagnostic beside {@link Compare}: drains prefilled queues with the candidates named, one scenario, in
@@ -62,10 +59,7 @@ public final class Drain {
       ThreadCpu.Snapshot before = ThreadCpu.take();
       long t0 = System.nanoTime();
       run.startConsumer(candidate, handler, Compare.CONCURRENCY);
-      long deadline = t0 + TimeUnit.SECONDS.toNanos(300);
-      while (run.requests.deleted() < messages && System.nanoTime() - deadline < 0) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-      }
+      Compare.awaitDeleted(run, messages, candidate); // a drain that times out fails, it prints no rate
       long nanos = System.nanoTime() - t0;
       ThreadCpu.Usage cpu = ThreadCpu.between(before, ThreadCpu.take());
       if (print) {
