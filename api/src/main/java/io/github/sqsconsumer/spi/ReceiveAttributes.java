@@ -2,6 +2,7 @@ package io.github.sqsconsumer.spi;
 
 import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -106,6 +107,11 @@ public record ReceiveAttributes(Set<String> systemAttributeNames, Set<String> me
     return false;
   }
 
+  /**
+   * Checks the names and returns them sorted, in a hash set: a runner or a queue asks
+   * {@link #includesSystemAttribute} for every attribute of every message, and a hash lookup costs one
+   * comparison where a tree's costs several.
+   */
   private static Set<String> normalize(String kind, Set<String> names, boolean prefixes) {
     Objects.requireNonNull(names, kind + "AttributeNames");
     Set<String> sorted = new TreeSet<>();
@@ -119,6 +125,6 @@ public record ReceiveAttributes(Set<String> systemAttributeNames, Set<String> me
       }
       sorted.add(name);
     }
-    return Collections.unmodifiableSet(sorted);
+    return sorted.isEmpty() ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(sorted));
   }
 }

@@ -661,13 +661,15 @@ public final class InMemoryQueue implements QueuePort {
     }
     List<Message> out = new ArrayList<>(Math.min(max, visibleCount));
     String nowMillis = null; // for ApproximateFirstReceiveTimestamp, computed once
+    // what the receive asked for, decided once per receive rather than per message: this runs under the lock
+    ReceiveAttributes asked = attributes.equals(ReceiveAttributes.EVERYTHING) ? null : attributes;
     if (!fifo) {
       QueueEntry entry;
       while (out.size() < max && (entry = visible.poll()) != null) {
         visibleCount--;
         if (!redrive(entry)) {
           nowMillis = nowMillis != null ? nowMillis : Long.toString(System.currentTimeMillis());
-          out.add(deliver(entry, now, nowMillis, visibility, requestedAt, attributes));
+          out.add(deliver(entry, now, nowMillis, visibility, requestedAt, asked));
         }
       }
       return out;
@@ -681,7 +683,7 @@ public final class InMemoryQueue implements QueuePort {
         visibleCount--;
         if (!redrive(entry)) {
           nowMillis = nowMillis != null ? nowMillis : Long.toString(System.currentTimeMillis());
-          out.add(deliver(entry, now, nowMillis, visibility, requestedAt, attributes));
+          out.add(deliver(entry, now, nowMillis, visibility, requestedAt, asked));
         }
       }
       settle(group);
@@ -710,7 +712,7 @@ public final class InMemoryQueue implements QueuePort {
 
   /**
    * Marks the entry delivered with a new receipt handle and builds its message, with the asked-for
-   * attributes. Under lock.
+   * attributes ({@code asked}, or every attribute if null). Under lock.
    */
   private Message deliver(QueueEntry entry, long now, String nowMillis, long visibility, long requestedAt,
       ReceiveAttributes asked) {
@@ -731,7 +733,7 @@ public final class InMemoryQueue implements QueuePort {
       entry.group.inFlight++; // locks the group
     }
     Message.Builder message = Message.builder().id(entry.id).body(entry.body).receiptHandle(receipt);
-    if (asked.equals(ReceiveAttributes.EVERYTHING)) {
+    if (asked == null) {
       message.attribute(Message.SENT_TIMESTAMP, entry.sentTimestamp)
           .attribute(Message.APPROXIMATE_RECEIVE_COUNT, Integer.toString(entry.receiveCount))
           .attribute(Message.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP, entry.firstReceiveTimestamp);
