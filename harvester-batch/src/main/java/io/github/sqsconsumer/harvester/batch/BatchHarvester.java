@@ -240,8 +240,8 @@ final class BatchHarvester extends AbstractHarvester {
     answer.whenComplete((reply, error) -> onReply(batch, reply, error));
   }
 
-  // plain loops, not streams: a batch is sent for every ten messages, and a stream pipeline cost as much
-  // CPU there as the worker's thread start per message (bench/RESULTS.md, 2026-12-06)
+  // plain loops, not streams: this runs on a handler's thread for every ten messages, and a stream
+  // pipeline there cost about what the worker's thread start per message does
   private static List<Message> messagesOf(List<Entry> batch) {
     Message[] messages = new Message[batch.size()];
     for (int i = 0; i < messages.length; i++) {
