@@ -322,29 +322,37 @@ public final class Compare {
   }
 
   private Trial drain(SqsRig rig, Candidate candidate, Scenario scenario, int repeat) throws Exception {
-    String queueUrl = rig.prefilled(plan.messages());
-    Trial trial;
-    try (SqsRig.Run run = rig.open(queueUrl)) {
-      ThreadCpu.Snapshot before = ThreadCpu.take();
-      long t0 = System.nanoTime();
-      run.startConsumer(candidate, scenario.handler(), CONCURRENCY);
-      awaitDeleted(run, plan.messages(), candidate);
-      long nanos = System.nanoTime() - t0;
-      ThreadCpu.Snapshot after = ThreadCpu.take();
-      long requests = run.requests.total();
-      if (run.meter.count() < plan.messages()) {
-        throw new IllegalStateException(candidate.label() + " deleted " + plan.messages() + " messages but handled "
-            + run.meter.count());
-      }
-      trial = new Trial(candidate, scenario, repeat, plan.messages(), nanos, requests,
-          ThreadCpu.between(before, after));
-    }
+    Trial trial = measureDrain(rig, candidate, scenario, repeat, plan.messages());
     trialsDone++;
     out.printf(Locale.ROOT, "[%3d/%d] %-20s %-24s #%d %,8.0f msg/s %6.3f req/msg  CPU us/msg: consumer side"
             + " %5.0f, ElasticMQ %5.0f, process %5.0f  (%.0f s)%n", trialsDone, trialsTotal, scenario.label(),
         candidate.label(), repeat, trial.messagesPerSecond(), trial.requestsPerMessage(), trial.consumerSideMicros(),
         trial.micros(ThreadCpu.Owner.ELASTICMQ), trial.processMicros(), (System.nanoTime() - startNanos) / 1e9);
     return trial;
+  }
+
+  /**
+   * One timed drain: fills a fresh queue with {@code messages} before the clock starts, then times the
+   * candidate from its start until the server confirmed every delete, with the CPU each thread owner used
+   * meanwhile. Fails if the drain times out or the candidate deleted messages it did not handle.
+   */
+  static Trial measureDrain(SqsRig rig, Candidate candidate, Scenario scenario, int repeat, int messages)
+      throws Exception {
+    String queueUrl = rig.prefilled(messages);
+    try (SqsRig.Run run = rig.open(queueUrl)) {
+      ThreadCpu.Snapshot before = ThreadCpu.take();
+      long t0 = System.nanoTime();
+      run.startConsumer(candidate, scenario.handler(), CONCURRENCY);
+      awaitDeleted(run, messages, candidate);
+      long nanos = System.nanoTime() - t0;
+      ThreadCpu.Snapshot after = ThreadCpu.take();
+      long requests = run.requests.total();
+      if (run.meter.count() < messages) {
+        throw new IllegalStateException(candidate.label() + " deleted " + messages + " messages but handled "
+            + run.meter.count());
+      }
+      return new Trial(candidate, scenario, repeat, messages, nanos, requests, ThreadCpu.between(before, after));
+    }
   }
 
   /** Waits until the server confirmed the delete of {@code messages} messages (checked every millisecond). */
