@@ -15,7 +15,8 @@ import java.util.Locale;
  * Arguments: candidates (comma-separated), handler, delay in ms, messages per trial, trials per candidate.
  * A library candidate may carry a suffix, a variant of its configuration: {@code SEMAPHORE_BATCH:none}
  * (receives ask for neither system nor message attributes beyond the core's), {@code :nosys},
- * {@code :nomsg}, or {@code :inflight50} (the batch harvester's {@code batch.maxInFlight}).
+ * {@code :nomsg}, or {@code :inflight50} (the batch harvester's {@code batch.maxInFlight}); the uncapped
+ * consumer may carry {@code :chains8} (8 receive chains instead of 32).
  * {@code -Ddrain.warmUps=N} (default 2) rounds of every candidate run first, unprinted: the JVM keeps
  * getting faster for minutes. The order of the candidates rotates from round to round, so the drift does
  * not favour the one that always runs last; compare candidates within a round. Each drain is measured as

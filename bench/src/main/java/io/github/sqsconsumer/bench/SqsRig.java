@@ -208,7 +208,12 @@ final class SqsRig implements AutoCloseable {
       };
       return switch (candidate.baseline()) {
         case PLAIN_SDK -> PlainSdkConsumer.start(client, queueUrl, concurrency, sdkHandler);
-        case UNCAPPED_SDK -> UncappedSdkConsumer.start(client, queueUrl, sdkHandler);
+        case UNCAPPED_SDK -> { // for diagnosis only (Drain's suffix :chainsN): fewer receive chains
+          String variant = System.getProperty("bench.variant", "");
+          yield variant.startsWith("chains")
+              ? UncappedSdkConsumer.start(client, queueUrl, sdkHandler, Integer.parseInt(variant.substring(6)))
+              : UncappedSdkConsumer.start(client, queueUrl, sdkHandler);
+        }
         default -> throw new IllegalArgumentException("not an SQS candidate: " + candidate);
       };
     }

@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /*
  * Concurrency:
- *   `POLLERS` receive chains, each fully asynchronous: when a receive completes (on the SDK's response
+ *   `chains` receive chains (POLLERS unless a diagnostic asks for fewer), each fully asynchronous: when a receive completes (on the SDK's response
  *   thread) the chain sends its next receive first, then starts a virtual thread per message. No thread
  *   blocks on a receive and nothing waits for room: there is no limit.
  *   A handler thread runs the handler, appends the receipt handle to `toDelete` and then counts it in
@@ -58,21 +58,33 @@ final class UncappedSdkConsumer implements AutoCloseable {
   private final Thread flusher;
   private volatile boolean running = true;
 
-  private UncappedSdkConsumer(SqsAsyncClient client, String queueUrl, Consumer<Message> handler) {
+  private UncappedSdkConsumer(SqsAsyncClient client, String queueUrl, Consumer<Message> handler, int chains) {
     this.client = client;
     this.queueUrl = queueUrl;
     this.handler = handler;
     this.receive = ReceiveMessageRequest.builder().queueUrl(queueUrl).maxNumberOfMessages(BATCH)
         .waitTimeSeconds(20).build();
-    for (int i = 0; i < POLLERS; i++) {
+    for (int i = 0; i < chains; i++) {
       poll();
     }
     this.flusher = Thread.ofVirtual().name("uncapped-sdk-flusher").start(this::flushLoop);
   }
 
-  /** Starts consuming; {@code handler} must not throw. */
+  /** Starts consuming with {@link #POLLERS} receive chains; {@code handler} must not throw. */
   static UncappedSdkConsumer start(SqsAsyncClient client, String queueUrl, Consumer<Message> handler) {
-    return new UncappedSdkConsumer(client, queueUrl, handler);
+    return start(client, queueUrl, handler, POLLERS);
+  }
+
+  /**
+   * Starts consuming with {@code chains} receive chains; {@code handler} must not throw. Fewer chains than
+   * {@link #POLLERS} is for diagnosis ({@link Drain}'s {@code UNCAPPED_SDK:chainsN}): it shows what the
+   * number of receives in flight alone is worth.
+   */
+  static UncappedSdkConsumer start(SqsAsyncClient client, String queueUrl, Consumer<Message> handler, int chains) {
+    if (chains < 1) {
+      throw new IllegalArgumentException("chains must be at least 1 but was " + chains);
+    }
+    return new UncappedSdkConsumer(client, queueUrl, handler, chains);
   }
 
   private void poll() {
