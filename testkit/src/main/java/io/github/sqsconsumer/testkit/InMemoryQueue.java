@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -125,10 +124,12 @@ public final class InMemoryQueue implements QueuePort {
    *   last timer task (at most a wait time or a latency away) has run. The timer thread is a daemon.
    *
    * Order:
-   *   Entries carry a sequence number. Standard: visible entries in a priority queue by sequence (a new
-   *   message is appended in O(1), a returning one goes back to its place in O(log n)). FIFO: each group
-   *   holds its visible entries by sequence and counts its in-flight ones; `available` holds the groups
-   *   that are unlocked and have a visible message, by the sequence of their oldest one.
+   *   Entries carry a sequence number. Standard: visible entries by sequence in a SequenceQueue (a new
+   *   message is appended and taken in O(1), a returning one goes back to its place in O(log n)). Timed
+   *   entries by the time they become visible in TimedEntries (added in O(1) when times rise, removed in
+   *   O(1) amortized). FIFO: each group holds its visible entries by sequence and counts its in-flight
+   *   ones; `available` holds the groups that are unlocked and have a visible message, by the sequence of
+   *   their oldest one.
    *   [group in available <=> group.inFlight == 0 && group has visible entries]
    *
    * Size:
@@ -152,12 +153,6 @@ public final class InMemoryQueue implements QueuePort {
   private static final String INVALID_PARAMETER = "InvalidParameterValue";
   private static final AtomicInteger QUEUES = new AtomicInteger();
 
-  /** By the time an entry becomes visible (nanoTime, overflow-safe), then by sequence: a total order. */
-  private static final Comparator<QueueEntry> BY_VISIBLE_AT = (a, b) -> {
-    long diff = a.visibleAt - b.visibleAt;
-    return diff != 0 ? (diff < 0 ? -1 : 1) : Long.compare(a.seq, b.seq);
-  };
-
   private final String name;
   private final boolean fifo;
   private final Duration visibilityTimeout;
@@ -168,11 +163,11 @@ public final class InMemoryQueue implements QueuePort {
   // all fields below up to the request counters are guarded by lock
   private long nextSequence;
   private long nextReceipt;
-  private final PriorityQueue<QueueEntry> visible = new PriorityQueue<>(QueueEntry.BY_SEQUENCE); // standard only
+  private final SequenceQueue visible = new SequenceQueue(); // standard only
   private final Map<String, QueueGroup> groups = new HashMap<>(); // FIFO only
   private final PriorityQueue<QueueGroup> available = new PriorityQueue<>(Comparator.comparingLong(g -> g.key));
   private final Map<String, QueueEntry> inFlight = new HashMap<>();
-  private final TreeSet<QueueEntry> timed = new TreeSet<>(BY_VISIBLE_AT);
+  private final TimedEntries timed = new TimedEntries();
   private final ArrayDeque<QueueWaiter> waiters = new ArrayDeque<>();
   private int visibleCount;
   private int delayedCount;
@@ -1374,12 +1369,8 @@ public final class InMemoryQueue implements QueuePort {
   public void purge() {
     lock.lock();
     try {
-      for (QueueEntry entry : timed) {
-        entry.state = QueueEntry.State.PURGED;
-      }
-      for (QueueEntry entry : visible) {
-        entry.state = QueueEntry.State.PURGED;
-      }
+      timed.forEach(entry -> entry.state = QueueEntry.State.PURGED);
+      visible.forEach(entry -> entry.state = QueueEntry.State.PURGED);
       for (QueueGroup group : groups.values()) {
         group.visible.forEach(entry -> entry.state = QueueEntry.State.PURGED);
       }

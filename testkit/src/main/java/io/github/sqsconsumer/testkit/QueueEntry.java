@@ -36,6 +36,7 @@ final class QueueEntry {
   long visibleAt; // nanoTime; meaningful while IN_FLIGHT or DELAYED
   long requestedAt; // nanoTime the receive that delivered it arrived; meaningful while IN_FLIGHT
   String receipt; // while IN_FLIGHT
+  TimedEntries.Stamp timed; // its live stamp while IN_FLIGHT or DELAYED: see TimedEntries
   int receiveCount;
   String firstReceiveTimestamp;
   int deliveries;
