@@ -88,8 +88,8 @@ final class QueueOrderTest {
         entry.visibleAt = now + (random.nextInt(4) == 0 ? random.nextInt(10_000) : 5_000);
         timed.add(entry);
         reference.add(entry);
-      } else if (op < 7 && !reference.isEmpty()) { // deleted or undone, anywhere in the order
-        QueueEntry entry = pick(reference, random);
+      } else if (op < 7 && !reference.isEmpty()) { // deleted or undone: often the oldest, else anywhere
+        QueueEntry entry = random.nextBoolean() ? reference.first() : pick(reference, random);
         assertThat(timed.remove(entry)).isTrue();
         reference.remove(entry);
         outside.add(entry);
