@@ -65,12 +65,18 @@ public class CombinationBenchmark {
     rig = new MemoryRig(candidate, handler, concurrency);
   }
 
-  /** Waits until 100 more messages were handled. */
+  /** Counts this iteration's messages from here: none handled between iterations. */
+  @Setup(Level.Iteration)
+  public void startIteration() {
+    rig.meter.startSteps();
+  }
+
+  /** Waits until the next 100 messages were handled (see {@link Meter#awaitStep}). */
   @Benchmark
   @OperationsPerInvocation(MESSAGES_PER_OP)
   public long handle(RequestCounters counters) throws TimeoutException, InterruptedException {
     counters.observe(rig.queue.requests());
-    return rig.meter.awaitMore(MESSAGES_PER_OP, timeoutNanos);
+    return rig.meter.awaitStep(MESSAGES_PER_OP, timeoutNanos);
   }
 
   @TearDown(Level.Trial)

@@ -69,12 +69,18 @@ public class ScalingBenchmark {
     rig.startConsumer();
   }
 
-  /** Waits until 100 more messages were handled. */
+  /** Counts this iteration's messages from here: none handled between iterations. */
+  @Setup(Level.Iteration)
+  public void startIteration() {
+    rig.meter.startSteps();
+  }
+
+  /** Waits until the next 100 messages were handled (see {@link Meter#awaitStep}). */
   @Benchmark
   @OperationsPerInvocation(CombinationBenchmark.MESSAGES_PER_OP)
   public long handle(RequestCounters counters) throws TimeoutException, InterruptedException {
     counters.observe(rig.queue.requests());
-    return rig.meter.awaitMore(CombinationBenchmark.MESSAGES_PER_OP, timeoutNanos);
+    return rig.meter.awaitStep(CombinationBenchmark.MESSAGES_PER_OP, timeoutNanos);
   }
 
   @TearDown(Level.Trial)
