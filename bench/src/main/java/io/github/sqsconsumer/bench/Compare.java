@@ -380,7 +380,7 @@ public final class Compare {
         long messages0 = run.meter.count();
         long requests0 = run.requests.total();
         if (plan.smoke()) {
-          run.meter.awaitMore(50, TimeUnit.SECONDS.toNanos(60)); // a cold JVM may take seconds for the first
+          run.meter.awaitCount(messages0 + 50, TimeUnit.SECONDS.toNanos(60)); // a cold JVM may take seconds
         } else {
           Thread.sleep(plan.latencyMillis());
         }

@@ -85,9 +85,9 @@ final class Meter {
    * Waits until {@code step} messages past the previous step's goal were handled (past the count at
    * {@link #startSteps} for the first): consecutive steps count every message exactly once, also those
    * handled while the caller was between two steps. A benchmark whose operation is "wait for the next
-   * {@code step} messages" must use this, not {@link #awaitMore}: the thread wakes some time after its goal
-   * is reached, and a goal taken from the count then would drop what was handled in that time, the more
-   * the faster the candidate (at 100,000 msg/s a wake-up of 0.3 ms is 30 messages).
+   * {@code step} messages" must count this way: the thread wakes some time after its goal is reached, and a
+   * goal taken from the count at each call would drop what was handled in that time, the more the faster
+   * the candidate (at 100,000 msg/s a wake-up of 0.3 ms is 30 messages).
    *
    * @return the count then
    * @throws TimeoutException if that takes longer than {@code timeoutNanos}: the candidate stalled
@@ -100,18 +100,12 @@ final class Meter {
   }
 
   /**
-   * Waits until {@code more} messages past the current count were handled.
+   * Waits until the count reaches {@code goal}.
    *
    * @return the count then
    * @throws TimeoutException if that takes longer than {@code timeoutNanos}: the candidate stalled
    * @throws InterruptedException if interrupted while waiting (JMH interrupts a benchmark past its timeout)
    */
-  long awaitMore(long more, long timeoutNanos) throws TimeoutException, InterruptedException {
-    long goal = count.get() + more;
-    return awaitCount(goal, timeoutNanos);
-  }
-
-  /** Waits until the count reaches {@code goal}; see {@link #awaitMore}. */
   long awaitCount(long goal, long timeoutNanos) throws TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
     waiter = Thread.currentThread();

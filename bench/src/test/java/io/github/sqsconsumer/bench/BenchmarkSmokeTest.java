@@ -152,7 +152,7 @@ final class BenchmarkSmokeTest {
         .warmupIterations(0)
         .measurementIterations(1)
         .measurementTime(TimeValue.milliseconds(100))
-        // a stalled candidate times out in its own awaitMore (60 s); this only bounds a hang in JMH
+        // a stalled candidate times out in its own awaitStep (60 s); this only bounds a hang in JMH
         .timeout(TimeValue.minutes(3))
         .shouldFailOnError(true);
   }

@@ -67,13 +67,12 @@ final class MeterTest {
   }
 
   @Test
-  void awaitMore_returnsOnceOthersHandledEnough() throws Exception {
+  void awaitCount_returnsOnceOthersHandledEnough() throws Exception {
     Meter meter = new Meter();
-    meter.handled(0); // counted before the wait: not part of the "more"
+    meter.handled(0);
     Thread waiter = Thread.currentThread();
     Thread handlers = Thread.ofPlatform().daemon().start(() -> {
-      // only once the waiter is parked in awaitMore, its goal (count + 1,000) taken: a handler that ran
-      // first would move the goal past what it handles (the test timed out so on a busy machine)
+      // once the waiter is parked, so that the handler reaching the goal is the one that wakes it
       while (LockSupport.getBlocker(waiter) != meter) {
         Thread.yield(); // a moment: the waiter is between reading the count and parking
       }
@@ -82,15 +81,15 @@ final class MeterTest {
       }
     });
     try {
-      assertThat(meter.awaitMore(1_000, TimeUnit.SECONDS.toNanos(60))).isEqualTo(1_001);
+      assertThat(meter.awaitCount(1_001, TimeUnit.SECONDS.toNanos(60))).isEqualTo(1_001);
     } finally {
       handlers.join(TimeUnit.SECONDS.toMillis(60));
     }
   }
 
-  // Regression: JMH benchmarks waited with awaitMore, whose goal is taken from the count when the call
-  // starts, so what was handled while the benchmark thread woke up and came back was never counted: at
-  // 4,096 virtual threads sleeping 10 ms the score read 70 % of what the machine did (94 %).
+  // Regression: JMH benchmarks waited for "100 more", a goal taken from the count when the call started,
+  // so what was handled while the benchmark thread woke up and came back was never counted: at 4,096
+  // virtual threads sleeping 10 ms the score read 70 % of what the machine did (94 %).
   @Test
   void awaitStep_countsWhatWasHandledBetweenStepsTowardTheNext() throws Exception {
     Meter meter = new Meter();
@@ -121,9 +120,9 @@ final class MeterTest {
   }
 
   @Test
-  void awaitMore_nothingHandled_timesOut() {
+  void awaitCount_nothingHandled_timesOut() {
     Meter meter = new Meter();
-    assertThatThrownBy(() -> meter.awaitMore(1, TimeUnit.MILLISECONDS.toNanos(50)))
+    assertThatThrownBy(() -> meter.awaitCount(1, TimeUnit.MILLISECONDS.toNanos(50)))
         .isInstanceOf(TimeoutException.class)
         .hasMessageContaining("handled 0 of 1 messages");
   }
@@ -131,11 +130,11 @@ final class MeterTest {
   // Regression: parkNanos returns at once while the thread is interrupted, so an interrupted wait (JMH
   // interrupts a benchmark past its timeout) spun at full CPU until its deadline, then reported a timeout.
   @Test
-  void awaitMore_interrupted_throwsInsteadOfSpinning() {
+  void awaitCount_interrupted_throwsInsteadOfSpinning() {
     Meter meter = new Meter();
     Thread.currentThread().interrupt();
     try {
-      assertThatThrownBy(() -> meter.awaitMore(1, TimeUnit.SECONDS.toNanos(60)))
+      assertThatThrownBy(() -> meter.awaitCount(1, TimeUnit.SECONDS.toNanos(60)))
           .isInstanceOf(InterruptedException.class)
           .hasMessageContaining("interrupted with 0 of 1 messages handled");
     } finally {
