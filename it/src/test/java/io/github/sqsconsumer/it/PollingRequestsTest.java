@@ -5,12 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.sqsconsumer.Consumer;
 import io.github.sqsconsumer.Message;
-import io.github.sqsconsumer.spi.BatchReply;
-import io.github.sqsconsumer.spi.QueueInfo;
 import io.github.sqsconsumer.spi.Runner;
 import io.github.sqsconsumer.spi.RunnerContext;
 import io.github.sqsconsumer.spi.RunnerProvider;
-import io.github.sqsconsumer.spi.VisibilityChange;
 import io.github.sqsconsumer.testkit.InMemoryQueue;
 import java.time.Duration;
 import java.util.List;
@@ -93,13 +90,7 @@ final class PollingRequestsTest {
 
     @Override
     public Runner create(RunnerContext context) {
-      Runner inner = queue.runner().create(context);
-      return new Runner() {
-        @Override
-        public QueueInfo open() {
-          return inner.open();
-        }
-
+      return new ForwardingRunner(queue.runner().create(context)) {
         @Override
         public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibility) {
           receives.incrementAndGet();
@@ -110,32 +101,7 @@ final class PollingRequestsTest {
               Thread.currentThread().interrupt();
             }
             return null;
-          }, server).thenCompose(ignored -> inner.receive(maxMessages, waitTime, visibility));
-        }
-
-        @Override
-        public CompletableFuture<BatchReply> deleteBatch(List<Message> messages) {
-          return inner.deleteBatch(messages);
-        }
-
-        @Override
-        public CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes) {
-          return inner.changeVisibilityBatch(changes);
-        }
-
-        @Override
-        public CompletableFuture<Void> delete(Message message) {
-          return inner.delete(message);
-        }
-
-        @Override
-        public CompletableFuture<Void> changeVisibility(Message message, Duration visibility) {
-          return inner.changeVisibility(message, visibility);
-        }
-
-        @Override
-        public void close() {
-          inner.close();
+          }, server).thenCompose(ignored -> super.receive(maxMessages, waitTime, visibility));
         }
       };
     }
