@@ -36,6 +36,13 @@ final class Polling {
    *   and decrease around the number of polls the arrival rate and the round trip need. Too many waiting
    *   polls split each arrival into small receives (SQS bills per request); too few leave handlers idle.
    *   An idle consumer costs one long poll at a time. [1 <= active <= pollers]
+   *   A receive answered on the poller's own thread within a millisecond (its future complete when
+   *   receive() returns: an in-process queue) had no round trip to overlap: the poller's time was CPU, and
+   *   each more poller only contends with the handlers for the queue and the cores (in memory, 64
+   *   pollers cost a third more CPU per message than two, bench/RESULTS.md). Such answers keep at most
+   *   IN_PROCESS_POLLS active: two, so one poller receives while the other hands its messages to the
+   *   worker; and no prefetch piles up ahead of busy handlers, as the next receive is as quick. A runner
+   *   that blocks its caller for a remote round trip takes longer and keeps the rules above.
    * Supervision:
    *   [a poller never ends while the consumer runs]: each catches whatever one round throws (an Error
    *   too), logs it at ERROR and goes on after a backoff; permits taken for a receive go back whatever it
@@ -51,6 +58,10 @@ final class Polling {
   private static final int RECEIVE_BATCH = QueuePort.MAX_BATCH_SIZE;
   /** Enough overlapping polls for ~20,000 messages/s at a 30 ms round trip; more only costs connections. */
   private static final int MAX_POLLERS = 64;
+  /** The most active polls while receives are answered in process: see Overlapping polls. */
+  private static final int IN_PROCESS_POLLS = 2;
+  /** An answer on the poller's own thread that took less carried no network round trip. */
+  private static final long IN_PROCESS_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   /**
    * Passing faults (a throttled or reset receive) are routine at scale: one poller's failures are logged at
    * WARN only from the third in a row, and its recovery at INFO only after such a warning.
@@ -202,12 +213,14 @@ final class Polling {
       long sentNanos = System.nanoTime();
       List<Message> messages;
       CompletableFuture<List<Message>> future = null;
+      boolean answeredInline;
       try {
         future = pauseGate.receive(runner, permits, waitTime, visibility);
         if (future == null) { // paused since this turn began: no receive was sent
           giveBack(permits);
           return;
         }
+        answeredInline = future.isDone(); // before anything else can complete it
         current = future;
         if (!running.getAsBoolean()) {
           future.cancel(true); // [no receive outlives stop]: stop() may have looked before we published
@@ -254,8 +267,11 @@ final class Polling {
         return;
       }
       emptyBackoff.reset();
-      boolean grow = !serverQueued(rtt) && anotherPollHelps(permits, messages.size());
-      adjustActive(messages.size() < permits / 2 ? -1 : grow ? 1 : 0);
+      boolean inProcess = answeredInline && rtt < IN_PROCESS_NANOS;
+      boolean grow = !serverQueued(rtt) && anotherPollHelps(permits, messages.size())
+          && (!inProcess || active < IN_PROCESS_POLLS);
+      boolean shrink = messages.size() < permits / 2 || (inProcess && active > IN_PROCESS_POLLS);
+      adjustActive(shrink ? -1 : grow ? 1 : 0);
       prefetch.roundTrip(rtt);
       dispatch.deliver(messages, sentNanos);
     }

@@ -137,7 +137,8 @@ final class ConsumerLifecycleTest {
   /**
    * Regression: pollers were started while the list of pollers was still being filled, so the first
    * full receives could not raise the number of active polls (the list looked one long) and, with the
-   * first poller blocked handing units to a full worker, nobody polled for the prefetch.
+   * first poller blocked handing units to a full worker, nobody polled for the prefetch. Receives answer
+   * after a round trip: answered at once, in process, there is nothing to prefetch for (see Polling).
    */
   @RepeatedTest(10)
   void start_blockedHandlers_prefetchFillsUp() throws Exception {
@@ -145,6 +146,7 @@ final class ConsumerLifecycleTest {
     for (int i = 0; i < 300; i++) {
       runner.queue.add(TestParts.message(i));
     }
+    runner.roundTrip = Duration.ofMillis(2);
     create(Consumer.builder().queue("orders").concurrency(50).prefetch(50).waitTime(Duration.ofSeconds(1))
         .handler(m -> proceed.await())).start();
     try {

@@ -50,6 +50,8 @@ final class TestParts {
     final AtomicInteger receives = new AtomicInteger();
     /** Answers an empty queue at once, whatever the wait time, as a server that does not long-poll. */
     volatile boolean emptyAtOnce;
+    /** When set, receives that bring messages answer after this delay, as over a network; else at once. */
+    volatile Duration roundTrip;
     volatile boolean missing;
     /** Reports the queue as FIFO (whatever its name says). */
     volatile boolean fifo;
@@ -77,6 +79,11 @@ final class TestParts {
       Message m;
       while (batch.size() < maxMessages && (m = queue.poll()) != null) {
         batch.add(m);
+      }
+      Duration delay = roundTrip;
+      if (!batch.isEmpty() && delay != null) {
+        return CompletableFuture.supplyAsync(() -> batch,
+            CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS));
       }
       if (!batch.isEmpty() || emptyAtOnce) {
         return CompletableFuture.completedFuture(batch);
