@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.github.sqsconsumer.Consumer;
 import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.spi.Runner;
-import io.github.sqsconsumer.spi.RunnerContext;
 import io.github.sqsconsumer.spi.RunnerProvider;
 import io.github.sqsconsumer.testkit.InMemoryQueue;
 import java.time.Duration;
@@ -70,50 +69,33 @@ final class InlinePollingTest {
     for (int i = 0; i < messages; i++) {
       queue.send("m" + i);
     }
-    RecordingRunner runner = new RecordingRunner(queue, blocking);
-    try (Consumer consumer = new Combination(worker, "batch").onMemory(queue).runner(runner).concurrency(256)
-        .handler(message -> { }).build()) {
+    Set<Thread> polling = ConcurrentHashMap.newKeySet();
+    try (Consumer consumer = new Combination(worker, "batch").onMemory(queue)
+        .runner(recording(queue, blocking, polling)).concurrency(256).handler(message -> { }).build()) {
       consumer.start();
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(10))
           .until(() -> queue.deleted() == messages);
     }
     assertThat(queue.deleted()).isEqualTo(messages);
-    return runner.polling;
+    return polling;
   }
 
-  /** The in-memory queue's runner, noting each thread that calls receive, and blocking it for a while. */
-  private static final class RecordingRunner implements RunnerProvider {
-    private final InMemoryQueue queue;
-    private final Duration blocking;
-    final Set<Thread> polling = ConcurrentHashMap.newKeySet();
-
-    RecordingRunner(InMemoryQueue queue, Duration blocking) {
-      this.queue = queue;
-      this.blocking = blocking;
-    }
-
-    @Override
-    public String name() {
-      return "recording";
-    }
-
-    @Override
-    public Runner create(RunnerContext context) {
-      return new ForwardingRunner(queue.runner().create(context)) {
-        @Override
-        public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibility) {
-          polling.add(Thread.currentThread());
-          if (!blocking.isZero()) {
-            try {
-              Thread.sleep(blocking);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              return CompletableFuture.failedFuture(e); // stopping: the poller gives its permits back
-            }
+  /** The in-memory queue's runner, noting in {@code polling} each thread that receives, blocked first. */
+  private static RunnerProvider recording(InMemoryQueue queue, Duration blocking, Set<Thread> polling) {
+    return ForwardingRunner.around("recording", queue, inner -> new ForwardingRunner(inner) {
+      @Override
+      public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibility) {
+        polling.add(Thread.currentThread());
+        if (!blocking.isZero()) {
+          try {
+            Thread.sleep(blocking);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(e); // stopping: the poller gives its permits back
           }
-          return super.receive(maxMessages, waitTime, visibility);
         }
-      };
-    }
+        return super.receive(maxMessages, waitTime, visibility);
+      }
+    });
   }
 }

@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.sqsconsumer.Consumer;
 import io.github.sqsconsumer.Message;
-import io.github.sqsconsumer.spi.Runner;
-import io.github.sqsconsumer.spi.RunnerContext;
 import io.github.sqsconsumer.spi.RunnerProvider;
 import io.github.sqsconsumer.testkit.InMemoryQueue;
 import java.time.Duration;
@@ -49,7 +47,8 @@ final class PollingRequestsTest {
     queue.resetCounters();
     QueueingServer server = new QueueingServer(queue);
     try (server;
-        Consumer consumer = new Combination(worker, "batch").onMemory(queue).runner(server).concurrency(100)
+        Consumer consumer = new Combination(worker, "batch").onMemory(queue).runner(server.runner())
+            .concurrency(100)
             .handler(message -> {
               if (handlerMs > 0) {
                 Thread.sleep(handlerMs);
@@ -74,7 +73,7 @@ final class PollingRequestsTest {
    * The in-memory queue's runner behind a server that answers receives one at a time, a millisecond each:
    * the more receives in flight, the longer each waits.
    */
-  private static final class QueueingServer implements RunnerProvider, AutoCloseable {
+  private static final class QueueingServer implements AutoCloseable {
     private final InMemoryQueue queue;
     private final ExecutorService server = Executors.newSingleThreadExecutor();
     final AtomicLong receives = new AtomicLong();
@@ -83,14 +82,9 @@ final class PollingRequestsTest {
       this.queue = queue;
     }
 
-    @Override
-    public String name() {
-      return "queueing";
-    }
-
-    @Override
-    public Runner create(RunnerContext context) {
-      return new ForwardingRunner(queue.runner().create(context)) {
+    /** The in-memory queue's runner, each receive going through the server first. */
+    RunnerProvider runner() {
+      return ForwardingRunner.around("queueing", queue, inner -> new ForwardingRunner(inner) {
         @Override
         public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibility) {
           receives.incrementAndGet();
@@ -103,7 +97,7 @@ final class PollingRequestsTest {
             return null;
           }, server).thenCompose(ignored -> super.receive(maxMessages, waitTime, visibility));
         }
-      };
+      });
     }
 
     @Override
