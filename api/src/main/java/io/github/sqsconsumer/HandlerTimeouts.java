@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  *   so [an interrupt meant for a timed-out unit never reaches the next unit on that thread] (a pool thread
  *   runs many). The unit's worker slot and permits stay taken until its handler really returns: the engine
  *   gives them back only then [units running <= concurrency, stuck ones included].
+ * Timer:
+ *   A platform thread, not a virtual one: handlers that compute on virtual threads can hold every carrier,
+ *   and a virtual timer would then wait for the work to end before it could interrupt it. The settling
+ *   threads are virtual: a unit that expired waits for a carrier like any other.
  * Shutdown:
  *   stop() ends the timer and waits, within the deadline it gets, for the settling threads still at work.
  *   Units that expire during the drain are settled before: the engine stops the timeouts after the worker.
@@ -86,7 +90,9 @@ final class HandlerTimeouts {
   }
 
   void start() {
-    timer = Thread.ofVirtual().name(name + "-timeouts").start(this::expireDue);
+    // a platform thread: handlers that compute on virtual threads may hold every carrier, and the timeout
+    // must still come; a daemon, so that a consumer never closed does not keep the JVM alive for it
+    timer = Thread.ofPlatform().daemon().name(name + "-timeouts").start(this::expireDue);
   }
 
   /** Puts the unit running on this thread under its deadline; the caller must {@link #end} it. */

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Health, pause and resume, and the handler timeout, through a consumer on the in-memory queue with every
@@ -281,6 +283,43 @@ final class OperationsTest {
           .as("timed out, each retried once").isEqualTo(probe.handled() - messages);
       assertThat(queue.deletedIds()).hasSize(messages);
     });
+  }
+
+  /**
+   * Handlers that compute, checking their interrupt as they go, one more than there are cores: with the
+   * semaphore worker they hold every carrier of the virtual threads, and a timer on a virtual thread would
+   * wait for one until the work ended (5 s). Regression: it did, and the timeout came only then. The timer
+   * is a platform thread: each handler is interrupted at its timeout, its unit fails, and the retry (which
+   * returns at once) deletes the message.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"semaphore", "pool"})
+  void handlerTimeout_computingHandlersOnEveryCore_interruptedAtTheirTimeout(String worker) throws Exception {
+    int concurrency = Runtime.getRuntime().availableProcessors() + 1;
+    InMemoryQueue queue = InMemoryQueue.standard("timeout-cpu", NO_TIMEOUT);
+    for (int i = 0; i < concurrency; i++) {
+      queue.send("m-" + i);
+    }
+    Probe probe = new Probe();
+    List<Long> stoppedAfterMillis = new CopyOnWriteArrayList<>();
+    try (Consumer consumer = new Combination(worker, "batch").onMemory(queue).concurrency(concurrency)
+        .prefetch(0).waitTime(Duration.ofSeconds(1)).handlerTimeout(Duration.ofMillis(100))
+        .retryPolicy(RetryPolicy.fixed(Duration.ZERO))
+        .handler(message -> {
+          if (probe.attempt(message) == 1) {
+            long start = System.nanoTime();
+            long end = start + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
+              Thread.onSpinWait(); // work that looks at its interrupt now and then
+            }
+            stoppedAfterMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+          }
+        }).build()) {
+      consumer.start();
+      await().atMost(AWAIT).pollInterval(POLL).until(() -> queue.deleted() == concurrency);
+    }
+    assertThat(stoppedAfterMillis).as("first attempts, ms from start to stop").hasSize(concurrency)
+        .allSatisfy(millis -> assertThat(millis).isLessThan(2_000));
   }
 
   /** Waits for the latch, counting and ignoring interrupts: a handler stuck in code that swallows them. */
