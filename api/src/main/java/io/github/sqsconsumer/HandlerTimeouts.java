@@ -5,7 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -34,7 +34,11 @@ import org.slf4j.LoggerFactory;
  *   gives them back only then [units running <= concurrency, stuck ones included].
  * Timer:
  *   A platform thread, not a virtual one: handlers that compute on virtual threads can hold every carrier,
- *   and a virtual timer would then wait for the work to end before it could interrupt it. The settling
+ *   and a virtual timer would then wait for the work to end before it could interrupt it. For the same
+ *   reason it never queues for the lock: a virtual thread queued first, woken but given no carrier, would
+ *   keep every later waiter out until the work ended. The timer takes the lock by tryLock (which goes
+ *   ahead of the queue; the lock is only ever held for a few writes) and sleeps with parkNanos outside
+ *   it; a start into an empty list unparks it (a permit given before it parks is not lost). The settling
  *   threads are virtual: a unit that expired waits for a carrier like any other.
  * Shutdown:
  *   stop() ends the timer and waits, within the deadline it gets, for the settling threads still at work.
@@ -45,6 +49,8 @@ final class HandlerTimeouts {
   private static final Logger LOG = LoggerFactory.getLogger(HandlerTimeouts.class);
   /** How long the timer sleeps with nothing running before it looks whether it was stopped. */
   private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** How long the timer pauses between tries for a lock that a thread holds: a few writes' time. */
+  private static final long TRY_LOCK_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
 
   private static final int RUNNING = 0;
   private static final int DONE = 1;
@@ -58,12 +64,11 @@ final class HandlerTimeouts {
   private final BiConsumer<Unit, HandlerTimeoutException> settle;
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition headChanged = lock.newCondition();
   private Watch head; // @GuardedBy("lock"), the earliest deadline
   private Watch tail; // @GuardedBy("lock")
   private final Set<Thread> settling = ConcurrentHashMap.newKeySet();
   private volatile boolean stopped;
-  private Thread timer;
+  private volatile Thread timer; // read by watch() to wake it
 
   /** One running unit under a deadline. */
   static final class Watch {
@@ -92,7 +97,9 @@ final class HandlerTimeouts {
   void start() {
     // a platform thread: handlers that compute on virtual threads may hold every carrier, and the timeout
     // must still come; a daemon, so that a consumer never closed does not keep the JVM alive for it
-    timer = Thread.ofPlatform().daemon().name(name + "-timeouts").start(this::expireDue);
+    Thread thread = Thread.ofPlatform().daemon().name(name + "-timeouts").unstarted(this::expireDue);
+    timer = thread; // before it runs: a start into the empty list must find it to wake
+    thread.start();
   }
 
   /** Puts the unit running on this thread under its deadline; the caller must {@link #end} it. */
@@ -105,7 +112,10 @@ final class HandlerTimeouts {
       watch.previous = tail;
       if (tail == null) {
         head = watch;
-        headChanged.signal(); // the timer sleeps without a deadline
+        Thread sleeping = timer;
+        if (sleeping != null) {
+          LockSupport.unpark(sleeping); // it sleeps without a deadline
+        }
       } else {
         tail.next = watch;
       }
@@ -165,13 +175,12 @@ final class HandlerTimeouts {
     while (!stopped) {
       try {
         Watch due = null;
-        lock.lock();
+        long wait = 0;
+        lockWithoutQueueing();
         try {
           Watch first = head;
-          long wait = first == null ? IDLE_NANOS : first.deadline - System.nanoTime();
-          if (wait > 0) {
-            headChanged.awaitNanos(wait);
-          } else {
+          wait = first == null ? IDLE_NANOS : first.deadline - System.nanoTime();
+          if (wait <= 0) {
             unlink(first);
             due = first;
           }
@@ -180,9 +189,10 @@ final class HandlerTimeouts {
         }
         if (due != null) {
           expire(due);
+        } else {
+          LockSupport.parkNanos(this, wait); // until the deadline, a start into an empty list, or stop()
+          Thread.interrupted(); // stop() sets `stopped` first; any other interrupt is no reason to stop
         }
-      } catch (InterruptedException e) {
-        // stop() interrupts; any other interrupt is no reason to stop
       } catch (Throwable t) {
         try {
           LOG.error("{}: the handler timeout timer hit an unexpected failure; it goes on", name, t);
@@ -191,6 +201,13 @@ final class HandlerTimeouts {
           // stopping, or even logging failed: go on
         }
       }
+    }
+  }
+
+  /** The timer's way to the lock: tryLock, which never waits behind queued threads (see Timer above). */
+  private void lockWithoutQueueing() {
+    while (!lock.tryLock()) {
+      LockSupport.parkNanos(TRY_LOCK_PAUSE_NANOS);
     }
   }
 
