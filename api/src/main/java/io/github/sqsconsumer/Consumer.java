@@ -531,8 +531,11 @@ public interface Consumer extends AutoCloseable {
      * handler does after that is ignored. Its worker slot stays taken until the handler really returns, so
      * a handler that ignores the interrupt keeps counting toward the {@linkplain #concurrency concurrency}
      * (the limit holds), and on a FIFO queue its group waits for it too (the messages behind it are
-     * released when it returns: a group never runs two handlers at once). Give handlers a timeout of their
-     * own on every call that may hang; this one is the backstop for those that do not.
+     * released when it returns: a group never runs two handlers at once). On virtual threads (the
+     * semaphore worker) a handler that computes without ever blocking or looking at its interrupt also keeps
+     * a carrier thread; while such handlers hold every carrier, the failure is reported once one frees. Give
+     * handlers a timeout of their own on every call that may hang; this one is the backstop for those that
+     * do not.
      *
      * @param handlerTimeout the longest handler call, 1 millisecond to 12 hours, or zero for no
      *     limit; never null
