@@ -175,7 +175,7 @@ final class HandlerTimeouts {
     while (!stopped) {
       try {
         Watch due = null;
-        long wait = 0;
+        long wait;
         lockWithoutQueueing();
         try {
           Watch first = head;

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.sqsconsumer.Consumer;
 import io.github.sqsconsumer.ConsumerHealth;
-import io.github.sqsconsumer.ConsumerListener;
 import io.github.sqsconsumer.HandlerTimeoutException;
 import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.RetryPolicy;
@@ -249,10 +248,10 @@ final class OperationsTest {
       Set<String> startedInterrupted = ConcurrentHashMap.newKeySet(); // "body/delivery" of each such start
       Set<String> timedOut = ConcurrentHashMap.newKeySet(); // "body/delivery" of each attempt that timed out
       Probe probe = new Probe();
-      RecordingListener listener = new RecordingListener();
-      ConsumerListener timeouts = new ConsumerListener() {
+      RecordingListener listener = new RecordingListener() {
         @Override
         public void onFailed(Message message, Throwable cause, Duration retryDelay) {
+          super.onFailed(message, cause, retryDelay);
           if (cause instanceof HandlerTimeoutException) {
             timedOut.add(message.body() + "/" + message.receiveCount());
           }
@@ -260,7 +259,6 @@ final class OperationsTest {
       };
       try (Consumer consumer = parts.onMemory(queue).concurrency(4).waitTime(Duration.ofSeconds(1))
           .handlerTimeout(Duration.ofMillis(3)).retryPolicy(RetryPolicy.fixed(Duration.ZERO)).listener(listener)
-          .listener(timeouts)
           .handler(message -> {
             if (Thread.currentThread().isInterrupted()) {
               startedInterrupted.add(message.body() + "/" + message.receiveCount());
