@@ -76,8 +76,8 @@ final class Dispatch {
   /** Delivers what a receive sent at {@code sentNanos} brought. */
   void deliver(List<Message> messages, long sentNanos) {
     long deadline = sentNanos + visibility.toNanos(); // [deadline <= when the queue shows it again]
+    registry.addAll(messages, sentNanos, deadline);
     for (Message message : messages) {
-      registry.add(message, sentNanos, deadline);
       listener.onReceived(message);
     }
     if (assembler != null) {

@@ -2,20 +2,30 @@ package io.github.sqsconsumer;
 
 import io.github.sqsconsumer.spi.HarvesterCallback;
 import java.time.Duration;
-import java.util.Collection;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The in-flight registry: every message received and not yet settled (deleted, released, or given up on).
  *
  * <pre>
  * Concurrency:
- *   A concurrent map keyed by the delivery (message id + receipt handle). Pollers add, harvester
- *   callbacks (any thread) and the engine remove, the heartbeat iterates (weakly consistent, which is
- *   enough: a message added during a scan is young and needs no extension yet). Contract 2, nothing
- *   silently dropped, is checked at close: what is still here then is logged as left to its visibility
- *   timeout.
+ *   Registered by receive: the messages one receive brought form a Group, and the registry is a concurrent
+ *   set of groups, so the shared set changes twice per receive, not twice per message (in memory, a map
+ *   keyed by message cost a tenth of the consumer's CPU, bench/RESULTS.md). Each message carries its own
+ *   entry (Message.registration, written by the poller before the message goes anywhere), so a settlement
+ *   finds it without a lookup; a message object that was not registered here (a harvester that calls back
+ *   with an equal copy) is looked for among the groups. A group leaves the set once its last entry was
+ *   removed. Pollers add, harvester callbacks (any thread) and the engine remove, the heartbeat iterates
+ *   (weakly consistent, which is enough: a message added during a scan is young and needs no extension
+ *   yet). Contract 2, nothing silently dropped, is checked at close: what is still here then is logged as
+ *   left to its visibility timeout.
+ *   [an entry is removed at most once]: Entry.remove() under the entry's monitor; [a group leaves the set
+ *   when, and only when, its live count reaches zero].
  * Settling:
  *   A message stays here until the harvester's callback says how it ended, but the heartbeat must leave it
  *   alone as soon as it is released: an extension sent after a release would undo the release (a retry
@@ -45,7 +55,7 @@ final class InFlight implements HarvesterCallback {
    */
   static final Duration LIMIT_MARGIN = Duration.ofMinutes(1);
 
-  private final ConcurrentHashMap<Message, Entry> entries = new ConcurrentHashMap<>();
+  private final Set<Group> groups = ConcurrentHashMap.newKeySet();
   private final ConsumerListener listener;
 
   InFlight(ConsumerListener listener) {
@@ -66,9 +76,28 @@ final class InFlight implements HarvesterCallback {
     LOST
   }
 
+  /**
+   * The messages of one receive, registered together; in the set while any of them is. A removed entry's
+   * slot is cleared, so a settled message (and its body) is not kept reachable by a slower one.
+   */
+  private static final class Group {
+    final InFlight registry;
+    final Entry[] entries; // a slot is null once its entry was removed (a plain write: readers check removed)
+    /** Entries not removed yet; the group leaves the set when it reaches zero. */
+    final AtomicInteger live;
+
+    Group(InFlight registry, int size) {
+      this.registry = registry;
+      this.entries = new Entry[size];
+      this.live = new AtomicInteger(size);
+    }
+  }
+
   /** One message in flight. */
   static final class Entry {
     final Message message;
+    private final Group group;
+    private final int slot; // its place in group.entries
     /** When the receive that brought it was sent: its visibility timeout started no earlier. */
     final long receivedNanos;
     /** When its visibility timeout runs out, as far as we know; written by the heartbeat's replies. */
@@ -79,9 +108,12 @@ final class InFlight implements HarvesterCallback {
     volatile long retryAtNanos;
     private State state = State.IDLE; // @GuardedBy("this")
     private Duration release; // @GuardedBy("this"); set with RELEASED_DURING_EXTENSION
+    private volatile boolean removed; // written under this monitor
 
-    Entry(Message message, long receivedNanos, long deadlineNanos) {
+    Entry(Message message, Group group, int slot, long receivedNanos, long deadlineNanos) {
       this.message = message;
+      this.group = group;
+      this.slot = slot;
       this.receivedNanos = receivedNanos;
       this.deadlineNanos = deadlineNanos;
     }
@@ -147,10 +179,48 @@ final class InFlight implements HarvesterCallback {
     synchronized Duration release() {
       return release;
     }
+
+    /** Marks it removed and settled; true for the first caller only. [an entry is removed at most once] */
+    synchronized boolean remove() {
+      if (removed) {
+        return false;
+      }
+      removed = true;
+      settle(null);
+      return true;
+    }
+
+    boolean isRemoved() {
+      return removed;
+    }
   }
 
+  /** Registers one message; see {@link #addAll}. */
   void add(Message message, long receivedNanos, long deadlineNanos) {
-    entries.put(message, new Entry(message, receivedNanos, deadlineNanos));
+    addAll(List.of(message), receivedNanos, deadlineNanos);
+  }
+
+  /**
+   * Registers what one receive brought, sent at {@code receivedNanos}, visible again at {@code deadlineNanos}
+   * unless extended. Called by the thread that received them, before they go anywhere else. A message
+   * registered here already is registered anew (its old entry removed).
+   */
+  void addAll(List<Message> messages, long receivedNanos, long deadlineNanos) {
+    if (messages.isEmpty()) {
+      return;
+    }
+    Group group = new Group(this, messages.size());
+    for (int i = 0; i < messages.size(); i++) {
+      Message message = messages.get(i);
+      Entry old = message.registration;
+      if (old != null && old.group.registry == this) {
+        removeEntry(old);
+      }
+      Entry entry = new Entry(message, group, i, receivedNanos, deadlineNanos);
+      group.entries[i] = entry;
+      message.registration = entry;
+    }
+    groups.add(group);
   }
 
   /**
@@ -159,7 +229,7 @@ final class InFlight implements HarvesterCallback {
    * until the harvester reports it, and an extension arriving after the delete only fails.)
    */
   void releasing(Message message, Duration visibility) {
-    Entry entry = entries.get(message);
+    Entry entry = find(message);
     if (entry != null) {
       entry.settle(visibility);
     }
@@ -167,34 +237,74 @@ final class InFlight implements HarvesterCallback {
 
   /** The message's {@link Entry#visibilityLeftNanos} at {@code now}, if it is still here. */
   OptionalLong visibilityLeftNanos(Message message, long now) {
-    Entry entry = entries.get(message);
+    Entry entry = find(message);
     return entry == null ? OptionalLong.empty() : OptionalLong.of(entry.visibilityLeftNanos(now));
   }
 
   /** Removes the message, if it is still here; it is no longer extended. Returns true if it was here. */
   boolean remove(Message message) {
-    Entry entry = entries.remove(message);
-    if (entry == null) {
+    Entry entry = find(message);
+    return entry != null && removeEntry(entry); // false too if another caller removed it meanwhile
+  }
+
+  private boolean removeEntry(Entry entry) {
+    if (!entry.remove()) {
       return false;
     }
-    entry.settle(null);
+    Group group = entry.group;
+    group.entries[entry.slot] = null;
+    if (group.live.decrementAndGet() == 0) {
+      groups.remove(group); // [a group leaves the set when its live count reaches zero]
+    }
     return true;
   }
 
-  Collection<Entry> entries() {
-    return entries.values();
+  /**
+   * The message's entry if it is still here, else null: its own registration, or, for an equal message
+   * object that was not registered here itself, a search of the groups.
+   */
+  private Entry find(Message message) {
+    Entry entry = message.registration;
+    if (entry != null && entry.group.registry == this) {
+      return entry.isRemoved() ? null : entry;
+    }
+    for (Group group : groups) {
+      for (Entry candidate : group.entries) {
+        if (candidate != null && !candidate.isRemoved() && candidate.message.equals(message)) {
+          return candidate;
+        }
+      }
+    }
+    return null;
   }
 
+  /** A snapshot of the entries still here. */
+  List<Entry> entries() {
+    List<Entry> all = new ArrayList<>();
+    for (Group group : groups) {
+      for (Entry entry : group.entries) {
+        if (entry != null && !entry.isRemoved()) {
+          all.add(entry);
+        }
+      }
+    }
+    return all;
+  }
+
+  /** How many messages are here; weakly consistent, like the set of groups. */
   int size() {
-    return entries.size();
+    int size = 0;
+    for (Group group : groups) {
+      size += Math.max(0, group.live.get());
+    }
+    return size;
   }
 
   @Override
   public void acknowledged(Message message) {
-    Entry entry = entries.remove(message);
+    Entry entry = find(message);
     long sinceReceived = 0;
-    if (entry != null) {
-      entry.settle(null);
+    if (entry != null && removeEntry(entry)) {
       sinceReceived = System.nanoTime() - entry.receivedNanos;
     }
     listener.onAcknowledged(message, Duration.ofNanos(sinceReceived));

@@ -37,6 +37,12 @@ public final class Message {
   private final Map<String, String> attributes;
   private final Map<String, MessageAttribute> messageAttributes;
   private final String groupId;
+  /**
+   * The consumer's own bookkeeping, never part of the message's value: its entry in the in-flight registry
+   * ({@link InFlight}), written by the poller that registers it before the message goes anywhere else, so
+   * settling it needs no lookup. Not in equals, hashCode or toString.
+   */
+  InFlight.Entry registration;
 
   private Message(Builder builder) {
     this.id = Objects.requireNonNull(builder.id, "id");
