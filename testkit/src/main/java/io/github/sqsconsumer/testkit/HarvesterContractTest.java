@@ -491,6 +491,31 @@ public abstract class HarvesterContractTest {
   }
 
   /**
+   * No lost wake-up at the bound: many producers kept at a small bound by a port that answers on its own
+   * threads, so callers start waiting for room while answers free it. Every producer finishes, and every
+   * message is reported once.
+   */
+  @Test
+  void acknowledge_atItsBound_underLoad_everyWaiterGetsRoom() throws Exception {
+    int bound = 10; // the smallest every harvester takes
+    Harvester harvester = create(settingsBoundedTo(bound));
+    port.latency(Duration.ofMillis(1));
+    int threads = 8;
+    int perThread = 500;
+    List<Thread> producers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      List<Message> mine = messages(perThread);
+      producers.add(Thread.ofPlatform().start(() -> mine.forEach(harvester::acknowledge)));
+    }
+    for (Thread producer : producers) {
+      assertThat(producer.join(Duration.ofSeconds(60))).as("a producer waiting for room was woken").isTrue();
+    }
+    callback.awaitReports(threads * perThread, WAIT);
+    assertThat(callback.count(Outcome.ACKNOWLEDGED)).isEqualTo(threads * perThread);
+    assertThat(port.deletions()).hasSize(threads * perThread).allSatisfy((m, n) -> assertThat(n).isEqualTo(1));
+  }
+
+  /**
    * Regression: the harvesters guarded their callback against RuntimeException only, and gave the room a
    * message held back only after its report returned normally: each report that threw an Error (a
    * listener's AssertionError in onAcknowledged, through the core's callback) kept one buffer slot for
