@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  * Concurrency:
  *   Registered by receive: the messages one receive brought form a Group, and the registry is a concurrent
- *   set of groups, so the shared set changes twice per receive, not twice per message (in memory, a map
- *   keyed by message cost a tenth of the consumer's CPU, bench/RESULTS.md). Each message carries its own
+ *   set of groups, so the shared set changes twice per receive, not twice per message (a map keyed by
+ *   message was among the consumer's largest costs in memory, bench/RESULTS.md). Each message carries its own
  *   entry (Message.registration, written by the poller before the message goes anywhere), so a settlement
  *   finds it without a lookup; a message object that was not registered here (a harvester that calls back
  *   with an equal copy) is looked for among the groups. A group leaves the set once its last entry was

@@ -33,7 +33,8 @@ final class InFlightTest {
     List<Message> receive = receive(0, 10);
     register(receive);
     assertThat(registry.size()).isEqualTo(10);
-    assertThat(registry.entries()).extracting(entry -> entry.message).containsExactlyInAnyOrderElementsOf(receive);
+    assertThat(registry.entries()).extracting(entry -> entry.message)
+        .containsExactlyInAnyOrderElementsOf(receive);
 
     for (int i = 0; i < 9; i++) {
       assertThat(registry.remove(receive.get(i))).isTrue();

@@ -340,8 +340,8 @@ public abstract class AbstractHarvester implements Harvester {
   /**
    * Takes the lock, trying for a moment before queueing for it. Every acknowledgement and every answer
    * takes it, for a few writes; a thread that queues is parked and woken, and a virtual thread is unmounted
-   * and mounted again, which costs far more than the tries (in memory, spinning cut the consumer's CPU per
-   * message by about 8 %, bench/RESULTS.md). Used by this class's own hot paths only.
+   * and mounted again, which costs far more than the tries (bench/RESULTS.md). Used by this class's own hot
+   * paths only.
    */
   private void lockBriefly() {
     for (int i = 0; i < LOCK_TRIES; i++) {
