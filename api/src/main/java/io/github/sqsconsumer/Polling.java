@@ -38,8 +38,8 @@ final class Polling {
    *   An idle consumer costs one long poll at a time. [1 <= active <= pollers]
    *   A receive answered on the poller's own thread within a millisecond (its future complete when
    *   receive() returns: an in-process queue) had no round trip to overlap: the poller's time was CPU, and
-   *   each more poller only contends with the handlers for the queue and the cores (in memory, 64
-   *   pollers cost a third more CPU per message than two, bench/RESULTS.md). Such answers keep at most
+   *   each more poller only contends with the handlers for the queue and the cores (bench/RESULTS.md,
+   *   2026-12-06). Such answers keep at most
    *   IN_PROCESS_POLLS active: two, so one poller receives while the other hands its messages to the
    *   worker; and no prefetch piles up ahead of busy handlers, as the next receive is as quick. A runner
    *   that blocks its caller for a remote round trip takes longer and keeps the rules above.

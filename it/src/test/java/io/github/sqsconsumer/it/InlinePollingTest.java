@@ -33,8 +33,8 @@ final class InlinePollingTest {
 
   /**
    * Regression: every full receive of a backlog asked for one more overlapping poll, so against the
-   * in-memory queue all 64 pollers polled, and the consumer spent a third more CPU per message than with
-   * two (bench/RESULTS.md, 2026-12-06 21:37).
+   * in-memory queue all 64 pollers polled, and the consumer spent more CPU per message than with two
+   * (bench/RESULTS.md, 2026-12-06 21:37).
    */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"semaphore", "pool"})
