@@ -26,6 +26,7 @@ final class Handling {
   private final FifoScheduler fifo; // null for a standard queue
   private final HandlerTimeouts timeouts; // null without a handler timeout: nothing per unit
   private final ConcurrencyGate gate; // null without adaptive concurrency
+  private final boolean timesHandlers; // a listener hears each handler's time
 
   Handling(MessageHandler handler, BatchHandler batchHandler, Hooks hooks, Settlement settlement,
       Prefetch prefetch, FlowControl flow, FifoScheduler fifo, String name, Duration handlerTimeout,
@@ -39,6 +40,7 @@ final class Handling {
     this.fifo = fifo;
     this.timeouts = handlerTimeout.isZero() ? null : new HandlerTimeouts(name, handlerTimeout, this::expired);
     this.gate = gate;
+    this.timesHandlers = settlement.timesHandlers();
   }
 
   /** The handler timeouts' timer, to start and stop with the engine; null without a handler timeout. */
@@ -90,7 +92,7 @@ final class Handling {
     if (expired != null) {
       return true; // settled as failed by the timeouts (expired): [one outcome per message]
     }
-    return settlement.settle(unit, failure, System.nanoTime() - start);
+    return settlement.settle(unit, failure, handlerTime(start));
   }
 
   private boolean handleBatch(Unit unit, long start) {
@@ -123,7 +125,12 @@ final class Handling {
     if (expired != null) {
       return true; // settled as failed by the timeouts (expired): [one outcome per message]
     }
-    return settlement.settleBatch(unit, whole, result, System.nanoTime() - start);
+    return settlement.settleBatch(unit, whole, result, handlerTime(start));
+  }
+
+  /** The handler's time for the listeners, from {@code start}; not read from the clock when none listens. */
+  private long handlerTime(long start) {
+    return timesHandlers ? System.nanoTime() - start : 0;
   }
 
   private boolean anyOverloaded(BatchResult result) {

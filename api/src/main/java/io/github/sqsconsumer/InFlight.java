@@ -56,7 +56,7 @@ final class InFlight implements HarvesterCallback {
   static final Duration LIMIT_MARGIN = Duration.ofMinutes(1);
 
   private final Set<Group> groups = ConcurrentHashMap.newKeySet();
-  private final ConsumerListener listener;
+  private final SafeListener listener;
 
   InFlight(ConsumerListener listener) {
     this.listener = SafeListener.of(listener);
@@ -303,10 +303,11 @@ final class InFlight implements HarvesterCallback {
   @Override
   public void acknowledged(Message message) {
     Entry entry = find(message);
-    long sinceReceived = 0;
-    if (entry != null && removeEntry(entry)) {
-      sinceReceived = System.nanoTime() - entry.receivedNanos;
+    boolean removed = entry != null && removeEntry(entry);
+    if (listener.isSilent()) {
+      return; // no clock read for nobody: this runs for every message
     }
+    long sinceReceived = removed ? System.nanoTime() - entry.receivedNanos : 0;
     listener.onAcknowledged(message, Duration.ofNanos(sinceReceived));
   }
 

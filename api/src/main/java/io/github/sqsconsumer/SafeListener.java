@@ -35,10 +35,16 @@ final class SafeListener implements ConsumerListener {
   private static final Logger LOG = LoggerFactory.getLogger(SafeListener.class);
 
   private final ConsumerListener[] delegates;
+  private final boolean silent; // no delegate but the no-op one: see isSilent()
   private final AtomicBoolean traced = new AtomicBoolean();
 
   private SafeListener(List<ConsumerListener> delegates) {
     this.delegates = delegates.toArray(ConsumerListener[]::new);
+    boolean silent = true;
+    for (ConsumerListener delegate : this.delegates) {
+      silent &= delegate == ConsumerListener.NOOP;
+    }
+    this.silent = silent;
   }
 
   /** Returns the listeners guarded, called in list order. */
@@ -49,6 +55,14 @@ final class SafeListener implements ConsumerListener {
   /** Returns {@code listener} guarded: itself if it is guarded already. */
   static SafeListener of(ConsumerListener listener) {
     return listener instanceof SafeListener safe ? safe : new SafeListener(List.of(listener));
+  }
+
+  /**
+   * {@return true if nobody listens: no listener but {@link ConsumerListener#NOOP}} A caller may then skip
+   * what it measures only to tell a listener (a clock read on every message).
+   */
+  boolean isSilent() {
+    return silent;
   }
 
   /** Logs what a listener threw; {@code subject} is a message (logged by its id) or null. */

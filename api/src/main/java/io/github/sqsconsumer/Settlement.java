@@ -40,7 +40,7 @@ final class Settlement {
   private final boolean fifo;
   private final Harvester harvester;
   private final InFlight registry;
-  private final ConsumerListener listener;
+  private final SafeListener listener;
   private final FlowControl flow;
   private final AtomicInteger refusedAtClose = new AtomicInteger();
 
@@ -122,6 +122,14 @@ final class Settlement {
     }
   }
 
+  /**
+   * {@return whether anybody hears a handler's time} Without a listener the handler's end need not be read
+   * from the clock: the elapsed time passed to {@link #settle} is then ignored.
+   */
+  boolean timesHandlers() {
+    return !listener.isSilent();
+  }
+
   /** How many messages reached the harvester after it closed. */
   int refusedAtClose() {
     return refusedAtClose.get();
@@ -130,7 +138,9 @@ final class Settlement {
   /** Hands one outcome to the harvester; returns true if the message failed and will come back. */
   private boolean settle(Message message, Throwable failure, long elapsedNanos) {
     if (failure == null) {
-      listener.onSucceeded(message, Duration.ofNanos(elapsedNanos));
+      if (!listener.isSilent()) {
+        listener.onSucceeded(message, Duration.ofNanos(elapsedNanos));
+      }
       acknowledge(message);
       return false;
     }

@@ -664,6 +664,32 @@ final class ConsumerLifecycleTest {
   }
 
   @Test
+  void listener_hearsTheHandlersTimeAndTheTimeSinceTheReceive() throws Exception {
+    // without a listener those times are not read from the clock; with one they must be real
+    CountDownLatch acknowledged = new CountDownLatch(1);
+    AtomicReference<Duration> handlerTime = new AtomicReference<>();
+    AtomicReference<Duration> sinceReceived = new AtomicReference<>();
+    runner.queue.add(TestParts.message(1));
+    create(Consumer.builder().queue("orders")
+        .listener(new ConsumerListener() {
+          @Override
+          public void onSucceeded(Message message, Duration took) {
+            handlerTime.set(took);
+          }
+
+          @Override
+          public void onAcknowledged(Message message, Duration since) {
+            sinceReceived.set(since);
+            acknowledged.countDown();
+          }
+        })
+        .handler(m -> Thread.sleep(20))).start();
+    await(acknowledged);
+    assertThat(handlerTime.get()).isGreaterThanOrEqualTo(Duration.ofMillis(20));
+    assertThat(sinceReceived.get()).isGreaterThanOrEqualTo(handlerTime.get());
+  }
+
+  @Test
   void acknowledgeAlways_deletesFailuresToo() throws Exception {
     CountDownLatch acknowledged = new CountDownLatch(2);
     runner.queue.add(TestParts.message(1));
