@@ -11,10 +11,10 @@ import java.util.Set;
 /**
  * Provides the batch harvester, named {@code batch}: acknowledgements go out in DeleteMessageBatch requests
  * and releases in ChangeMessageVisibilityBatch requests of up to ten entries, as soon as ten are ready or
- * when the oldest pending entry has waited {@code batch.maxWait}. Several requests are in flight at once,
- * so acknowledging keeps up with the handlers at high throughput. Transient failures, of whole requests or
- * single entries, are retried with exponential backoff and jitter; invalid receipt handles are reported at
- * once.
+ * at the latest when the oldest pending entry has waited {@code batch.maxWait}. Several requests are in
+ * flight at once, so acknowledging keeps up with the handlers at high throughput. Transient failures, of
+ * whole requests or single entries, are retried with exponential backoff and jitter; invalid receipt
+ * handles are reported at once.
  *
  * <p>Its settings ({@code batch.*}: keys, ranges, defaults and why) are documented on the module, in
  * {@code module-info.java}; {@link #validate} checks them at {@code build()}.

@@ -111,6 +111,34 @@ final class BatchHarvesterTest {
     assertThat(port.requestCount()).as("still batched: about one request per maxWait").isBetween(3, 9);
   }
 
+  /**
+   * Only an entry that begins a batch reads the clock; the other nine share its deadline. An entry that
+   * joins a lane holding a whole batch (waiting for a request slot) begins the next one: it waits maxWait
+   * from its own arrival, not from that of the batch before it.
+   */
+  @Test
+  void entryBehindAWholeBatch_waitsMaxWaitFromItsOwnArrival() throws Exception {
+    Harvester harvester =
+        create(Map.of("batch.maxWait", "200ms", "batch.maxInFlight", "1", "batch.bufferSize", "40"));
+    port.hold();
+    for (int i = 0; i < 20; i++) {
+      harvester.acknowledge(message()); // the first ten go out and are not answered; ten wait for the slot
+    }
+    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(150));
+    long before = System.nanoTime();
+    harvester.acknowledge(message());
+    harvester.acknowledge(message());
+    port.resume(); // the waiting ten go out at once and are answered; the last two wait for company
+
+    callback.awaitReports(22, WAIT);
+
+    assertThat(port.batchSizes()).containsExactly(10, 10, 2);
+    assertThat(millisBetween(before, port.requests().get(2).sentAtNanos()))
+        .as("the last two wait maxWait, counted from the first of them, not from the batch before")
+        .isGreaterThanOrEqualTo(195)
+        .isLessThan(2_000);
+  }
+
   @Test
   void tenReadyAtOnce_exactlyOneRequest() throws Exception {
     Harvester harvester = create(Map.of("batch.maxWait", NEVER));
