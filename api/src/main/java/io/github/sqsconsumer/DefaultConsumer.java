@@ -228,6 +228,7 @@ final class DefaultConsumer implements Consumer {
           return;
         }
         case RUNNING -> {
+          engine.stopReceiving(); // before STOPPING is seen: see Engine, Shutdown
           state = State.STOPPING;
           running = engine;
           connected = runner;

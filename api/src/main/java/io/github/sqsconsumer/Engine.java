@@ -38,7 +38,10 @@ final class Engine {
    *   are delivered and, since !running, released unstarted), the FIFO scheduler hands back what waits,
    *   the batch assembler hands back the batch it was gathering, the worker drains within the timeout and
    *   hands back what never started (released: visible again at once), the harvester flushes, then the
-   *   heartbeat stops. The
+   *   heartbeat stops. Receiving ends first, before the consumer reads STOPPING (stopReceiving(), under
+   *   the consumer's lifecycle lock): a poller checks `running` after taking its permits and sends no
+   *   receive once it is false, so a caller that sees STOPPING sees no receive sent after it.
+   *   [no receive is sent once the consumer has left RUNNING] The
    *   phases run on a stopper thread that nobody interrupts, each whatever the one before threw: an
    *   interrupt of the closing thread is kept for its return and cannot skip a phase. One deadline, set
    *   when stop() begins, bounds them all: the pollers are cancelled together and each phase waits only for
@@ -183,6 +186,14 @@ final class Engine {
 
   private boolean running() {
     return running;
+  }
+
+  /**
+   * Ends receiving: pollers send no further receive, and what receives still in flight bring is released
+   * unstarted. Called by the consumer as it leaves RUNNING, before {@link #stop}; stop() does it too.
+   */
+  void stopReceiving() {
+    running = false;
   }
 
   int inFlight() {

@@ -50,7 +50,9 @@ final class Polling {
    * Shutdown:
    *   stop() wakes the parked pollers and cancels every outstanding receive at once; messages that arrive
    *   for a cancelled receive are the runner's to release (see Runner#receive), those of a receive that
-   *   completed first are released unstarted by Dispatch, since the consumer no longer runs.
+   *   completed first are released unstarted by Dispatch, since the consumer no longer runs. A poller
+   *   that took its permits sends its receive only if the consumer still runs, so nothing is received
+   *   after the engine stopped receiving (Engine, Shutdown).
    *   [no receive outlives stop]
    */
   private static final Logger LOG = LoggerFactory.getLogger(Polling.class);
@@ -209,6 +211,10 @@ final class Polling {
           flow.release(permits);
           throw e;
         }
+      }
+      if (!running.getAsBoolean()) { // [no receive is sent once the consumer has left RUNNING]: see Engine
+        giveBack(permits);
+        return;
       }
       long sentNanos = System.nanoTime();
       List<Message> messages;

@@ -689,6 +689,46 @@ final class ConsumerLifecycleTest {
     assertThat(sinceReceived.get()).isGreaterThanOrEqualTo(handlerTime.get());
   }
 
+  /**
+   * Regression: the consumer read STOPPING before its engine stopped receiving, so handlers that finished in
+   * between freed permits that a poller spent on one more receive, whose messages were then released
+   * unstarted (`it`'s CoreBehaviourTest saw 110 messages taken for 100 permits). Once a caller sees the
+   * consumer leave RUNNING, no receive is sent.
+   */
+  @RepeatedTest(20)
+  void close_noReceiveIsSentOnceTheConsumerLeftRunning() throws Exception {
+    for (int i = 0; i < 100; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    CountDownLatch gate = new CountDownLatch(1);
+    AtomicInteger started = new AtomicInteger();
+    create(Consumer.builder().queue("orders").concurrency(4).prefetch(4).waitTime(Duration.ofSeconds(1))
+        .handler(m -> {
+          started.incrementAndGet();
+          if (!gate.await(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the gate never opened");
+          }
+        })).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!(consumer.inFlight() == 8 && started.get() == 4)) { // every permit held: no poller can receive
+      assertThat(System.nanoTime() - deadline).as("all permits taken in time").isNegative();
+      Thread.sleep(1);
+    }
+    Thread closer = Thread.ofPlatform().start(consumer::close);
+    while (consumer.state() == Consumer.State.RUNNING) {
+      Thread.onSpinWait();
+    }
+    int receivesWhenStopping = runner.receives.get();
+    gate.countDown(); // handlers finish and free their permits while the engine stops
+    closer.join(TimeUnit.SECONDS.toMillis(20));
+
+    assertThat(closer.isAlive()).as("close returned").isFalse();
+    assertThat(runner.receives.get()).as("receives sent after the consumer left RUNNING")
+        .isEqualTo(receivesWhenStopping);
+    assertThat(runner.deleted.size() + runner.released.size()).as("each of the 8 taken settled once")
+        .isEqualTo(8);
+  }
+
   @Test
   void acknowledgeAlways_deletesFailuresToo() throws Exception {
     CountDownLatch acknowledged = new CountDownLatch(2);
