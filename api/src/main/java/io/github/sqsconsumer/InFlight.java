@@ -305,7 +305,7 @@ final class InFlight implements HarvesterCallback {
     Entry entry = find(message);
     boolean removed = entry != null && removeEntry(entry);
     if (listener.isSilent()) {
-      return; // no clock read for nobody: this runs for every message
+      return; // nobody hears the time since the receive: no clock read, on every message
     }
     long sinceReceived = removed ? System.nanoTime() - entry.receivedNanos : 0;
     listener.onAcknowledged(message, Duration.ofNanos(sinceReceived));
