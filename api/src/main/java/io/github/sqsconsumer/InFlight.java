@@ -195,11 +195,6 @@ final class InFlight implements HarvesterCallback {
     }
   }
 
-  /** Registers one message; see {@link #addAll}. */
-  void add(Message message, long receivedNanos, long deadlineNanos) {
-    addAll(List.of(message), receivedNanos, deadlineNanos);
-  }
-
   /**
    * Registers what one receive brought, sent at {@code receivedNanos}, visible again at {@code deadlineNanos}
    * unless extended. Called by the thread that received them, before they go anywhere else. A message
@@ -295,7 +290,7 @@ final class InFlight implements HarvesterCallback {
   int size() {
     int size = 0;
     for (Group group : groups) {
-      size += Math.max(0, group.live.get());
+      size += group.live.get(); // never below zero: each entry is removed once
     }
     return size;
   }

@@ -98,8 +98,8 @@ final class InFlightTest {
     InFlight other = new InFlight(new ConsumerListener() {});
     Message message = TestParts.message(1);
     long now = System.nanoTime();
-    other.add(message, now, now + DEADLINE);
-    registry.add(message, now, now + DEADLINE);
+    other.addAll(List.of(message), now, now + DEADLINE);
+    registry.addAll(List.of(message), now, now + DEADLINE);
 
     assertThat(other.remove(message)).isTrue();
     assertThat(registry.remove(message)).isTrue();

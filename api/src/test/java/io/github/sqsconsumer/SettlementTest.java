@@ -42,7 +42,7 @@ final class SettlementTest {
     Message message = Message.builder().id("m" + i).body("body " + i).receiptHandle("r" + i)
         .attribute(Message.MESSAGE_GROUP_ID, "g").build();
     long at = System.nanoTime() - ago.toNanos();
-    registry.add(message, at, at + Duration.ofSeconds(30).toNanos());
+    registry.addAll(List.of(message), at, at + Duration.ofSeconds(30).toNanos());
     return message;
   }
 

@@ -55,7 +55,7 @@ final class EngineSettleTest {
     List<Message> messages = runner.receive(count, Duration.ZERO, VISIBILITY).get(10, SECONDS);
     assertThat(messages).hasSize(count);
     for (Message message : messages) {
-      registry.add(message, receivedNanos, receivedNanos + VISIBILITY.toNanos());
+      registry.addAll(List.of(message), receivedNanos, receivedNanos + VISIBILITY.toNanos());
     }
     return messages;
   }

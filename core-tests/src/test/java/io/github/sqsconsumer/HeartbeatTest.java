@@ -55,7 +55,7 @@ final class HeartbeatTest {
     List<Message> messages = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       Message message = Message.builder().id("m" + i).body("body " + i).receiptHandle("r" + i).build();
-      registry.add(message, t0, t0 + VISIBILITY.toNanos());
+      registry.addAll(List.of(message), t0, t0 + VISIBILITY.toNanos());
       messages.add(message);
     }
     return messages;
@@ -209,7 +209,7 @@ final class HeartbeatTest {
     }
     CoreParts.QueueRunner runner = new CoreParts.QueueRunner(queue, port);
     List<Message> messages = runner.receive(10, Duration.ZERO, VISIBILITY).get(10, TimeUnit.SECONDS);
-    messages.forEach(m -> registry.add(m, t0, t0 + VISIBILITY.toNanos()));
+    messages.forEach(m -> registry.addAll(List.of(m), t0, t0 + VISIBILITY.toNanos()));
     Heartbeat heartbeat = heartbeat(Duration.ofHours(12));
     Engine engine = CoreParts.engine(Consumer.builder().batchHandler(batch -> {
       heartbeat.tick(at(16));
@@ -372,7 +372,7 @@ final class HeartbeatTest {
     Duration visibility = Duration.ofSeconds(2); // a tick every 333 ms; due when less than 1 s remains
     Message message = Message.builder().id("m").body("body").receiptHandle("r").build();
     long now = System.nanoTime();
-    registry.add(message, now, now + visibility.toNanos());
+    registry.addAll(List.of(message), now, now + visibility.toNanos());
     int[] throwsLeft = {1};
     QueuePort throwing = new ForwardingPort(port) {
       @Override
