@@ -12,6 +12,13 @@
  * not answered by then leaves its messages to come back after their visibility timeout. A user's client
  * stays open, and close does not wait for it.
  *
+ * <p>Threads: the SDK builds and signs each request on the thread that calls it. The receives of the
+ * consumer's pollers and the deletes and visibility changes of its handlers are asked for on virtual
+ * threads, whose carriers every handler shares; the runner makes those calls on up to four platform
+ * daemon threads of its own, {@code <consumer name>-sqs-sender}, started when needed and ended after 30
+ * seconds without work (when all four are busy, the caller makes the call itself). Calls asked for on a
+ * platform thread are made on it.
+ *
  * <h2>Settings</h2>
  * Given and checked as {@link io.github.sqsconsumer.Consumer.Builder#setting(String, String)} says. They
  * apply only to a client the runner builds; given together with a user's client they fail {@code build()}

@@ -38,6 +38,7 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResultEntry;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /**
  * The SQS transport: receives with long polling, deletes and changes visibility, over an
@@ -56,7 +57,9 @@ final class SqsRunner implements Runner {
    *   them after open() returned, and the core hands work to them only then. Afterwards this class holds no
    *   mutable state but the closed flag and receiveRequests, a cache of immutable SDK requests that pollers
    *   write racily (a lost write only builds one again); the SDK client is thread-safe, and every call
-   *   returns a future at once.
+   *   returns a future at once. The SDK builds and signs a request on the thread that calls it: calls that
+   *   virtual threads (pollers, handlers) ask for are made on the runner's sender threads, the others on
+   *   their callers (see Senders for why and what it measured).
    *
    * Cancellation:
    *   Each call's SDK future is relayed into a future of our own (mapped result, classified failure). A
@@ -67,7 +70,8 @@ final class SqsRunner implements Runner {
    *   releases them at once, visibility zero, instead of leaving them invisible for the whole timeout
    *   (the Runner#receive contract). `releasing` holds such releases until answered; close() waits
    *   for them up to RELEASE_GRACE (2 s) before it closes a client of our own: the time Consumer.close()
-   *   may take beyond its own bound, stated in the module's Javadoc.
+   *   may take beyond its own bound, stated in the module's Javadoc. A sender in between passes a cancel
+   *   on and hands messages that arrive after it to the same release.
    *
    * FIFO receives:
    *   No ReceiveRequestAttemptId is sent. The id lets a retry of a receive within 5 minutes get the same
@@ -107,6 +111,8 @@ final class SqsRunner implements Runner {
   private final Duration configuredVisibility; // the consumer's visibilityTimeout, sent with each receive; or null
   private final ReceiveAttributes asked; // asked for with each receive (RunnerContext#receiveAttributes)
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Make the SDK calls that virtual threads ask for: receives, deletes, visibility changes (see Senders). */
+  private final Senders senders;
   /** Releases of cancelled receives' messages not yet answered. */
   private final Set<CompletableFuture<?>> releasing = ConcurrentHashMap.newKeySet();
   private volatile SqsClients.OwnClient ownClient; // the client we built, written once by open()
@@ -128,9 +134,10 @@ final class SqsRunner implements Runner {
    * @param config the settings for a client of our own; null with a user's client
    * @param configuredVisibility the consumer's visibilityTimeout (RunnerContext#visibilityTimeout), or null
    * @param attributes the attributes every receive asks for (RunnerContext#receiveAttributes)
+   * @param consumerName names the sender threads (PartContext#consumerName)
    */
   SqsRunner(String queue, SqsAsyncClient userClient, SqsClients.Config config, Duration configuredVisibility,
-      ReceiveAttributes attributes) {
+      ReceiveAttributes attributes, String consumerName) {
     requireArgument(queue != null && !queue.isBlank(), "queue must not be blank but was '%s'", queue);
     requireArgument(userClient != null ^ config != null, "exactly one of a client and a config is needed");
     this.queue = queue.trim();
@@ -138,6 +145,7 @@ final class SqsRunner implements Runner {
     this.config = config;
     this.configuredVisibility = configuredVisibility;
     this.asked = Objects.requireNonNull(attributes, "attributes");
+    this.senders = new Senders(Objects.requireNonNull(consumerName, "consumerName")); // starts no thread yet
   }
 
   /** Returns true if the queue is given as a URL rather than a name. */
@@ -275,17 +283,23 @@ final class SqsRunner implements Runner {
       request = receiveRequest(maxMessages, waitSeconds, visibilitySeconds);
       receiveRequests[maxMessages] = request;
     }
-    return relay("ReceiveMessage", client().receiveMessage(request), response -> {
-      List<software.amazon.awssdk.services.sqs.model.Message> received = response.messages();
-      List<Message> messages = new ArrayList<>(received.size());
-      for (software.amazon.awssdk.services.sqs.model.Message m : received) {
-        messages.add(SqsMapping.toMessage(m));
-      }
-      if (LOG.isDebugEnabled()) {
-        LOG.debug("received {} messages from {}", messages.size(), queueUrl);
-      }
-      return messages;
-    }, this::releaseUnclaimed);
+    SqsAsyncClient c = client();
+    ReceiveMessageRequest sent = request;
+    // relayed where it is sent; messages that arrive once ours was cancelled are released either way
+    return senders.send(() -> relay("ReceiveMessage", c.receiveMessage(sent), this::messagesOf, this::releaseUnclaimed),
+        this::releaseUnclaimed);
+  }
+
+  private List<Message> messagesOf(ReceiveMessageResponse response) {
+    List<software.amazon.awssdk.services.sqs.model.Message> received = response.messages();
+    List<Message> messages = new ArrayList<>(received.size());
+    for (software.amazon.awssdk.services.sqs.model.Message m : received) {
+      messages.add(SqsMapping.toMessage(m));
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("received {} messages from {}", messages.size(), queueUrl);
+    }
+    return messages;
   }
 
   /**
@@ -353,7 +367,9 @@ final class SqsRunner implements Runner {
           .build());
     }
     int size = entries.size();
-    return relay("DeleteMessageBatch", client().deleteMessageBatch(b -> b.queueUrl(url()).entries(entries)),
+    SqsAsyncClient c = client();
+    String url = url();
+    return relay("DeleteMessageBatch", senders.send(() -> c.deleteMessageBatch(b -> b.queueUrl(url).entries(entries))),
         response -> SqsMapping.reply("DeleteMessageBatch", size,
             successfulIds(response.successful(), DeleteMessageBatchResultEntry::id), response.failed()));
   }
@@ -371,8 +387,10 @@ final class SqsRunner implements Runner {
           .build());
     }
     int size = entries.size();
+    SqsAsyncClient c = client();
+    String url = url();
     return relay("ChangeMessageVisibilityBatch",
-        client().changeMessageVisibilityBatch(b -> b.queueUrl(url()).entries(entries)),
+        senders.send(() -> c.changeMessageVisibilityBatch(b -> b.queueUrl(url).entries(entries))),
         response -> SqsMapping.reply("ChangeMessageVisibilityBatch", size,
             successfulIds(response.successful(), ChangeMessageVisibilityBatchResultEntry::id), response.failed()));
   }
@@ -380,16 +398,20 @@ final class SqsRunner implements Runner {
   @Override
   public CompletableFuture<Void> delete(Message message) {
     String receiptHandle = message.receiptHandle();
+    SqsAsyncClient c = client();
+    String url = url();
     return relay("DeleteMessage",
-        client().deleteMessage(b -> b.queueUrl(url()).receiptHandle(receiptHandle)), response -> null);
+        senders.send(() -> c.deleteMessage(b -> b.queueUrl(url).receiptHandle(receiptHandle))), response -> null);
   }
 
   @Override
   public CompletableFuture<Void> changeVisibility(Message message, Duration visibility) {
     String receiptHandle = message.receiptHandle();
     int seconds = visibilitySeconds(visibility);
-    return relay("ChangeMessageVisibility", client().changeMessageVisibility(b -> b
-        .queueUrl(url()).receiptHandle(receiptHandle).visibilityTimeout(seconds)), response -> null);
+    SqsAsyncClient c = client();
+    String url = url();
+    return relay("ChangeMessageVisibility", senders.send(() -> c.changeMessageVisibility(b -> b
+        .queueUrl(url).receiptHandle(receiptHandle).visibilityTimeout(seconds))), response -> null);
   }
 
   /** Returns the ids of a batch response's successful entries. */
@@ -483,6 +505,7 @@ final class SqsRunner implements Runner {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    senders.close(); // idle senders end now; a call after this is made on its caller's thread
     SqsClients.OwnClient own = ownClient;
     if (own != null) {
       awaitReleases();

@@ -75,9 +75,9 @@ public final class SqsRunnerProvider implements RunnerProvider {
     SqsClients.Config config = config(context);
     return userClient.isPresent()
         ? new SqsRunner(context.queue(), userClient.get(), null, context.visibilityTimeout().orElse(null),
-            context.receiveAttributes())
+            context.receiveAttributes(), context.consumerName())
         : new SqsRunner(context.queue(), null, config, context.visibilityTimeout().orElse(null),
-            context.receiveAttributes());
+            context.receiveAttributes(), context.consumerName());
   }
 
   /** Reads and checks the settings; the one place both validate and create read them. */

@@ -31,6 +31,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
@@ -448,6 +451,16 @@ final class SqsRunnerTest {
    */
   @Test
   void receive_cancelledAfterTheResponseArrived_releasesItsMessagesAtOnce() throws Exception {
+    receiveCancelledAfterTheResponseArrived(false);
+  }
+
+  /** As above, asked for on a virtual thread, as a poller asks: a sender thread makes the call. */
+  @Test
+  void receive_ofAVirtualThread_cancelledAfterTheResponseArrived_releasesItsMessagesAtOnce() throws Exception {
+    receiveCancelledAfterTheResponseArrived(true);
+  }
+
+  private void receiveCancelledAfterTheResponseArrived(boolean onVirtualThread) throws Exception {
     String url = sqs.createQueue(uniqueName("late-cancel"), Map.of("VisibilityTimeout", "600"));
     sqs.sendMessage(url, "late");
     CompletableFuture<ReceiveMessageResponse> arrived = new CompletableFuture<>();
@@ -473,7 +486,14 @@ final class SqsRunnerTest {
     try (Runner runner = new SqsRunnerProvider().create(
         RunnerTestContext.of(url, Map.of()).with(SqsAsyncClient.class, late))) {
       runner.open();
-      CompletableFuture<List<Message>> poll = runner.receive(10, SHORT_WAIT, VISIBILITY);
+      java.util.concurrent.atomic.AtomicReference<CompletableFuture<List<Message>>> asked =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      if (onVirtualThread) {
+        Thread.ofVirtual().start(() -> asked.set(runner.receive(10, SHORT_WAIT, VISIBILITY))).join();
+      } else {
+        asked.set(runner.receive(10, SHORT_WAIT, VISIBILITY));
+      }
+      CompletableFuture<List<Message>> poll = asked.get();
       ReceiveMessageResponse response = get(arrived);
       assertThat(response.messages()).as("the server handed it over: invisible for 600 s").hasSize(1);
       assertThat(sqs.visibleMessages(url)).isZero();
@@ -567,6 +587,54 @@ final class SqsRunnerTest {
 
       assertThat(reply.allSucceeded()).isTrue();
       assertThat(sqs.approximateMessages(url)).isZero();
+    }
+  }
+
+  /**
+   * The SDK builds and signs a request on the calling thread: asked for on a virtual thread (a handler of
+   * the semaphore worker), the runner makes that call on a platform sender thread of its own; asked for on
+   * a platform thread (the batch harvester's flusher, the heartbeat), on the caller.
+   */
+  @Test
+  void deleteAndChangeVisibility_theSdkCallsOfVirtualThreadsRunOnSenderThreads() throws Exception {
+    String url = sqs.createQueue(uniqueName("senders"));
+    for (int i = 0; i < 4; i++) {
+      sqs.sendMessage(url, "m" + i);
+    }
+    Map<String, Thread> callers = new java.util.concurrent.ConcurrentHashMap<>();
+    ExecutionInterceptor recordCaller = new ExecutionInterceptor() {
+      @Override
+      public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        callers.put(context.request().getClass().getSimpleName(), Thread.currentThread());
+      }
+    };
+    try (SqsAsyncClient recorded = SqsTestClients.client(sqs.endpoint(), List.of(recordCaller));
+        Runner runner = new SqsRunnerProvider().create(
+            RunnerTestContext.of(url, Map.of()).with(SqsAsyncClient.class, recorded))) {
+      runner.open();
+      List<Message> messages = receiveAll(runner, 4);
+      assertThat(messages).hasSize(4);
+      List<CompletableFuture<?>> answers = new ArrayList<>();
+      Thread.ofVirtual().start(() -> {
+        answers.add(runner.deleteBatch(messages.subList(0, 2)));
+        answers.add(runner.delete(messages.get(2)));
+        answers.add(runner.changeVisibility(messages.get(3), Duration.ZERO));
+      }).join();
+      for (CompletableFuture<?> answer : answers) {
+        get(answer);
+      }
+      Thread releasedBy = callers.get("ChangeMessageVisibilityRequest");
+      assertThat(List.of(callers.get("DeleteMessageBatchRequest"), callers.get("DeleteMessageRequest"), releasedBy))
+          .allSatisfy(thread -> {
+            assertThat(thread.isVirtual()).isFalse();
+            assertThat(thread.getName()).isEqualTo("test-sqs-sender");
+          });
+
+      Message again = receiveAll(runner, 1).get(0); // released at visibility zero: back at once
+      get(runner.changeVisibilityBatch(List.of(new VisibilityChange(again, Duration.ZERO))));
+
+      assertThat(callers.get("ChangeMessageVisibilityBatchRequest")).isSameAs(Thread.currentThread());
+      assertThat(again.body()).isEqualTo("m3");
     }
   }
 
