@@ -42,24 +42,32 @@ final class SendersTest {
     return result.get();
   }
 
-  @Test
-  void send_fromAVirtualThread_runsTheCallOnASenderThread() throws Exception {
+  /** The thread that asked, the thread that made the call, and the call's answer. */
+  private record Sent(Thread caller, Thread callingThread, String answer) {}
+
+  /** Asks for a call answering {@code value} on a new virtual thread; waits for the answer. */
+  private Sent sendFromVirtualThread(String value) throws Exception {
     AtomicReference<Thread> caller = new AtomicReference<>();
     AtomicReference<Thread> callingThread = new AtomicReference<>();
-
     CompletableFuture<String> answer = onVirtualThread(() -> {
       caller.set(Thread.currentThread());
       return senders.send(() -> {
         callingThread.set(Thread.currentThread());
-        return CompletableFuture.completedFuture("sent");
+        return CompletableFuture.completedFuture(value);
       });
     });
+    return new Sent(caller.get(), callingThread.get(), answer.get(10, TimeUnit.SECONDS));
+  }
 
-    assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("sent");
-    assertThat(callingThread.get()).isNotSameAs(caller.get());
-    assertThat(callingThread.get().isVirtual()).isFalse();
-    assertThat(callingThread.get().isDaemon()).isTrue();
-    assertThat(callingThread.get().getName()).isEqualTo("senders-test-sqs-sender");
+  @Test
+  void send_fromAVirtualThread_runsTheCallOnASenderThread() throws Exception {
+    Sent sent = sendFromVirtualThread("sent");
+
+    assertThat(sent.answer()).isEqualTo("sent");
+    assertThat(sent.callingThread()).isNotSameAs(sent.caller());
+    assertThat(sent.callingThread().isVirtual()).isFalse();
+    assertThat(sent.callingThread().isDaemon()).isTrue();
+    assertThat(sent.callingThread().getName()).isEqualTo("senders-test-sqs-sender");
   }
 
   @Test
@@ -90,18 +98,10 @@ final class SendersTest {
       }
       assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue(); // every sender is in a call
 
-      AtomicReference<Thread> caller = new AtomicReference<>();
-      AtomicReference<Thread> callingThread = new AtomicReference<>();
-      CompletableFuture<String> answer = onVirtualThread(() -> {
-        caller.set(Thread.currentThread());
-        return senders.send(() -> {
-          callingThread.set(Thread.currentThread());
-          return CompletableFuture.completedFuture("now");
-        });
-      });
+      Sent sent = sendFromVirtualThread("now");
 
-      assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("now");
-      assertThat(callingThread.get()).isSameAs(caller.get());
+      assertThat(sent.answer()).isEqualTo("now");
+      assertThat(sent.callingThread()).isSameAs(sent.caller());
     } finally {
       release.countDown();
     }
@@ -185,19 +185,11 @@ final class SendersTest {
   @Test
   void send_afterClose_runsTheCallOnTheCaller() throws Exception {
     senders.close();
-    AtomicReference<Thread> caller = new AtomicReference<>();
-    AtomicReference<Thread> callingThread = new AtomicReference<>();
 
-    CompletableFuture<String> answer = onVirtualThread(() -> {
-      caller.set(Thread.currentThread());
-      return senders.send(() -> {
-        callingThread.set(Thread.currentThread());
-        return CompletableFuture.completedFuture("sent");
-      });
-    });
+    Sent sent = sendFromVirtualThread("sent");
 
-    assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("sent");
-    assertThat(callingThread.get()).isSameAs(caller.get());
+    assertThat(sent.answer()).isEqualTo("sent");
+    assertThat(sent.callingThread()).isSameAs(sent.caller());
   }
 
   private static Throwable causeOf(CompletableFuture<?> future) throws Exception {
