@@ -109,10 +109,9 @@ final class BatchHarvester extends AbstractHarvester {
   protected Runnable enqueue(Entry entry) {
     maxHeldSeen = Math.max(maxHeldSeen, held());
     ArrayDeque<Entry> lane = laneOf(entry);
-    Entry last = lane.peekLast();
-    // only an entry that begins a batch reads the clock; the rest share its deadline (see Flushing)
-    entry.dueNanos(last == null || lane.size() % MAX_BATCH == 0 ? System.nanoTime() + maxWaitNanos
-        : last.dueNanos());
+    // only an entry that begins a batch (an empty lane too) reads the clock; the rest share the deadline of
+    // the entry before them (see Flushing)
+    entry.dueNanos(lane.size() % MAX_BATCH == 0 ? System.nanoTime() + maxWaitNanos : lane.peekLast().dueNanos());
     lane.addLast(entry);
     if (requestsInFlight >= maxInFlight) {
       return null; // an answer wakes the flusher, which sends what is ready then

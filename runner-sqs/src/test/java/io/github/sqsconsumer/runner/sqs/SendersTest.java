@@ -56,7 +56,8 @@ final class SendersTest {
         return CompletableFuture.completedFuture(value);
       });
     });
-    return new Sent(caller.get(), callingThread.get(), answer.get(10, TimeUnit.SECONDS));
+    String answered = answer.get(10, TimeUnit.SECONDS); // first: the sender records its thread before answering
+    return new Sent(caller.get(), callingThread.get(), answered);
   }
 
   @Test
