@@ -284,17 +284,30 @@ public abstract class AbstractHarvester implements Harvester {
    * @param failureOf never null; may return a future's wrapper ({@code CompletionException})
    */
   protected final void answered(List<Entry> entries, IntFunction<Throwable> failureOf) {
-    List<Entry> reports = new ArrayList<>(entries.size());
-    List<Throwable> causes = new ArrayList<>(entries.size());
+    int size = entries.size();
+    // the failures are looked up before locking: every acknowledgement queues for this lock, so nothing
+    // that needs no lock (the caller's function, a lookup per entry) may lengthen the time it is held
+    Throwable[] failures = null;
+    for (int i = 0; i < size; i++) {
+      Throwable cause = unwrap(failureOf.apply(i));
+      if (cause != null) {
+        if (failures == null) {
+          failures = new Throwable[size];
+        }
+        failures[i] = cause;
+      }
+    }
+    long now = failures == null ? 0 : System.nanoTime(); // a retry's due time; no clock read when all succeeded
+    List<Entry> reports = new ArrayList<>(size);
+    List<Throwable> causes = failures == null ? null : new ArrayList<>(size);
     lockBriefly();
     try {
-      long now = System.nanoTime();
-      for (int i = 0; i < entries.size(); i++) {
+      for (int i = 0; i < size; i++) {
         Entry entry = entries.get(i);
         if (!entry.unsettled) {
           continue; // close reported it already
         }
-        Throwable cause = unwrap(failureOf.apply(i));
+        Throwable cause = failures == null ? null : failures[i];
         entry.attempts++;
         if (cause != null && state != State.CLOSED && entry.attempts < maxAttempts
             && QueueException.kindOf(cause) == QueueException.Kind.TRANSIENT) {
@@ -308,7 +321,9 @@ public abstract class AbstractHarvester implements Harvester {
         }
         unlink(entry);
         reports.add(entry);
-        causes.add(cause);
+        if (causes != null) {
+          causes.add(cause);
+        }
       }
       reporting += reports.size();
     } finally {
@@ -319,14 +334,16 @@ public abstract class AbstractHarvester implements Harvester {
     }
     try {
       for (int i = 0; i < reports.size(); i++) {
-        report(reports.get(i), causes.get(i));
+        report(reports.get(i), causes == null ? null : causes.get(i));
       }
     } finally { // whatever a report threw: room kept here would be lost for good
       lockBriefly();
       try {
         reporting -= reports.size(); // only now is there room: [held() <= capacity] counts until reported
-        for (int i = 0; i < reports.size(); i++) {
-          notFull.signal(); // one waiter per freed place; one that finds it taken waits again for the next
+        if (lock.hasWaiters(notFull)) {
+          for (int i = 0; i < reports.size(); i++) {
+            notFull.signal(); // one waiter per freed place; one that finds it taken waits again for the next
+          }
         }
         if (state != State.OPEN && held() == 0) { // only close waits on it
           drained.signalAll();
