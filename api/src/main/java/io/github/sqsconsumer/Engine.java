@@ -101,6 +101,13 @@ final class Engine {
 
   Engine(ConsumerConfig config, Runner runner, QueueInfo queue, Worker worker, Harvester harvester,
       InFlight registry, ConsumerListener listener, PauseGate pauseGate, HealthTracker health) {
+    this(config, runner, queue, worker, harvester, registry, listener, pauseGate, health, Polling.RECEIVE_GRACE);
+  }
+
+  /** {@code receiveGrace}: how long past its wait time a receive may go unanswered (Polling); tests shorten it. */
+  Engine(ConsumerConfig config, Runner runner, QueueInfo queue, Worker worker, Harvester harvester,
+      InFlight registry, ConsumerListener listener, PauseGate pauseGate, HealthTracker health,
+      Duration receiveGrace) {
     this.name = config.name();
     this.worker = worker;
     this.harvester = harvester;
@@ -137,8 +144,8 @@ final class Engine {
     this.dispatch = new Dispatch(name, dispatched, registry, safe, visibility, batchSize, handling, settlement, fifo,
         assembler, this::running);
     int mostPermits = concurrency * unitSize + config.prefetch(); // pollers for the largest limit
-    this.polling = new Polling(name, runner, config.waitTime(), visibility, mostPermits, flow, rateLimiter, prefetch,
-        dispatch, safe, this::running, pauseGate, health);
+    this.polling = new Polling(name, runner, config.waitTime(), receiveGrace, visibility, mostPermits, flow,
+        rateLimiter, prefetch, dispatch, safe, this::running, pauseGate, health);
   }
 
   /**

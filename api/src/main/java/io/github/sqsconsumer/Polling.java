@@ -11,6 +11,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -47,6 +48,12 @@ final class Polling {
    *   [a poller never ends while the consumer runs]: each catches whatever one round throws (an Error
    *   too), logs it at ERROR and goes on after a backoff; permits taken for a receive go back whatever it
    *   throws.
+   *   [no receive holds a poller for good]: a receive not answered within its wait time plus
+   *   RECEIVE_GRACE is cancelled and counts as a failed receive (backoff, health, listener). The runner
+   *   bounds its own requests well within that (the SQS runner: each attempt by the wait time plus 10 s);
+   *   this deadline is for a runner whose future never completes, which would otherwise leave the
+   *   consumer RUNNING and receiving nothing. Its messages, if they come after all, are the runner's to
+   *   release, as for any cancelled receive (Runner#receive).
    * Shutdown:
    *   stop() wakes the parked pollers and cancels every outstanding receive at once; messages that arrive
    *   for a cancelled receive are the runner's to release (see Runner#receive), those of a receive that
@@ -74,9 +81,18 @@ final class Polling {
   /** Long beside a round trip, short beside a change of network: the round-trip floor looks this far back. */
   private static final long RTT_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(5);
 
+  /**
+   * How long past its wait time a receive may go unanswered before the poller cancels it: beyond what a
+   * runner's own timeouts and retries take (the SQS client's default of three attempts of the wait time plus
+   * 10 s each, with backoff, stays under it), short enough that a stuck receive does not stop a consumer for
+   * long. Documented in Runner#receive.
+   */
+  static final Duration RECEIVE_GRACE = Duration.ofMinutes(2);
+
   private final String name;
   private final Runner runner;
   private final Duration waitTime;
+  private final long receiveDeadlineNanos; // waitTime + the grace: see Supervision
   private final Duration visibility;
   private final FlowControl flow;
   private final RateLimiter rateLimiter; // null without a rate limit
@@ -99,14 +115,15 @@ final class Polling {
 
   /**
    * {@code mostPermits} is the flow control's largest limit; {@code visibility} is asked for with every
-   * receive.
+   * receive; a receive not answered within {@code waitTime} plus {@code receiveGrace} is cancelled.
    */
-  Polling(String name, Runner runner, Duration waitTime, Duration visibility, int mostPermits, FlowControl flow,
-      RateLimiter rateLimiter, Prefetch prefetch, Dispatch dispatch, ConsumerListener listener,
-      BooleanSupplier running, PauseGate pauseGate, HealthTracker health) {
+  Polling(String name, Runner runner, Duration waitTime, Duration receiveGrace, Duration visibility,
+      int mostPermits, FlowControl flow, RateLimiter rateLimiter, Prefetch prefetch, Dispatch dispatch,
+      ConsumerListener listener, BooleanSupplier running, PauseGate pauseGate, HealthTracker health) {
     this.name = name;
     this.runner = runner;
     this.waitTime = waitTime;
+    this.receiveDeadlineNanos = waitTime.plus(receiveGrace).toNanos();
     this.visibility = visibility;
     this.count = Math.min(MAX_POLLERS, Math.ceilDiv(mostPermits, RECEIVE_BATCH));
     this.flow = flow;
@@ -220,6 +237,7 @@ final class Polling {
       List<Message> messages;
       CompletableFuture<List<Message>> future = null;
       boolean answeredInline;
+      boolean timedOut = false;
       try {
         future = pauseGate.receive(runner, permits, waitTime, visibility);
         if (future == null) { // paused since this turn began: no receive was sent
@@ -231,14 +249,19 @@ final class Polling {
         if (!running.getAsBoolean()) {
           future.cancel(true); // [no receive outlives stop]: stop() may have looked before we published
         }
-        messages = future.get();
+        try {
+          messages = future.get(receiveDeadlineNanos, TimeUnit.NANOSECONDS); // at once when answered in process
+        } catch (TimeoutException e) {
+          timedOut = future.cancel(true); // [no receive holds a poller for good]
+          messages = future.get(); // done now: cancelled (below), or answered just as the deadline passed
+        }
       } catch (CancellationException | InterruptedException e) {
         if (future != null) {
           future.cancel(true); // if it arrives anyway, the runner releases it (Runner#receive)
         }
         giveBack(permits);
         if (running.getAsBoolean() && e instanceof CancellationException) {
-          pollFailed(e); // the runner cancelled a receive of its own: a fault, with backoff
+          pollFailed(timedOut ? receiveTimedOut() : e); // else the runner cancelled a receive of its own
         }
         return;
       } catch (ExecutionException | RuntimeException e) {
@@ -290,6 +313,15 @@ final class Polling {
      */
     private boolean anotherPollHelps(int permits, int received) {
       return permits == RECEIVE_BATCH && received == permits && flow.free() >= RECEIVE_BATCH;
+    }
+
+    /** A receive the deadline cancelled: logged at once (a runner that never answers is a bug somewhere). */
+    private QueueException receiveTimedOut() {
+      long millis = TimeUnit.NANOSECONDS.toMillis(receiveDeadlineNanos);
+      LOG.warn("{}: a receive got no answer within {} ms (its wait time and a grace); cancelled, polling goes on",
+          name, millis);
+      return new QueueException(QueueException.Kind.TRANSIENT, "ReceiveTimedOut",
+          "the runner did not answer a receive within " + millis + " ms", null);
     }
 
     private void pollFailed(Throwable cause) throws InterruptedException {

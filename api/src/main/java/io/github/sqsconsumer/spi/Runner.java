@@ -40,6 +40,10 @@ public interface Runner extends QueuePort, AutoCloseable {
    * future took, and releases what it could not hand over. Messages the queue sent on a connection the
    * abort cut off never reach the runner and come back after their visibility timeout.
    *
+   * <p>The returned future must complete: a runner bounds its requests with timeouts of its own. A receive
+   * still unanswered two minutes after its {@code waitTime} is cancelled by the core, as at shutdown, and
+   * counted as a failed receive (logged at WARN, retried with backoff).
+   *
    * @param maxMessages between 1 and {@link #MAX_BATCH_SIZE}
    * @param waitTime between zero and 20 seconds
    * @param visibilityTimeout between 1 second and 12 hours: the consumer's configured timeout, or the

@@ -1,0 +1,143 @@
+package io.github.sqsconsumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.sqsconsumer.CoreParts.ForwardingPort;
+import io.github.sqsconsumer.CoreParts.QueueRunner;
+import io.github.sqsconsumer.CoreParts.SendingHarvester;
+import io.github.sqsconsumer.CoreParts.ThreadWorker;
+import io.github.sqsconsumer.spi.QueueException;
+import io.github.sqsconsumer.spi.QueueInfo;
+import io.github.sqsconsumer.spi.Runner;
+import io.github.sqsconsumer.testkit.InMemoryQueue;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * [no receive holds a poller for good] (Polling): a runner whose receive never completes would leave the
+ * consumer running and receiving nothing; the poller cancels such a receive after its wait time plus the
+ * grace (shortened here), reports it as a failed receive and polls on. The engine runs over the in-memory
+ * queue with a worker and harvester of the smallest kind.
+ */
+@Timeout(30)
+final class ReceiveDeadlineTest {
+  private static final Duration GRACE = Duration.ofMillis(300);
+  private static final int MESSAGES = 20;
+
+  private final InMemoryQueue queue = InMemoryQueue.standard("q", Duration.ofSeconds(30));
+  private final List<Throwable> pollErrors = new CopyOnWriteArrayList<>();
+  private Engine engine;
+
+  @AfterEach
+  void stop() {
+    if (engine != null) {
+      engine.stop(Duration.ofSeconds(5));
+    }
+  }
+
+  /** Receives from the queue, except that the first {@code hanging} receives are never answered. */
+  private static final class HangingRunner extends ForwardingPort implements Runner {
+    private final QueueRunner queue;
+    private final AtomicInteger toHang;
+    final List<CompletableFuture<List<Message>>> hung = new CopyOnWriteArrayList<>();
+
+    HangingRunner(QueueRunner queue, int hanging) {
+      super(queue);
+      this.queue = queue;
+      this.toHang = new AtomicInteger(hanging);
+    }
+
+    @Override
+    public QueueInfo open() {
+      return queue.open();
+    }
+
+    @Override
+    public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibility) {
+      if (toHang.getAndDecrement() > 0) {
+        CompletableFuture<List<Message>> never = new CompletableFuture<>();
+        hung.add(never);
+        return never;
+      }
+      return queue.receive(maxMessages, waitTime, visibility);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private Engine start(HangingRunner runner, Consumer.Builder config) {
+    InFlight registry = new InFlight(new ConsumerListener() {});
+    ConsumerListener listener = new ConsumerListener() {
+      @Override
+      public void onPollError(Throwable cause, Duration retryDelay) {
+        pollErrors.add(cause);
+      }
+    };
+    engine = new Engine(config.queue("q").validate(), runner, runner.open(), new ThreadWorker(4),
+        new SendingHarvester(runner, registry), registry, listener, new PauseGate(),
+        new HealthTracker(Duration.ofMinutes(1)), GRACE);
+    engine.start();
+    return engine;
+  }
+
+  @Test
+  void receiveNeverAnswered_cancelledAfterWaitAndGrace_pollingGoesOn() throws Exception {
+    for (int i = 0; i < MESSAGES; i++) {
+      queue.send("m" + i);
+    }
+    HangingRunner runner = new HangingRunner(new QueueRunner(queue), 1);
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    CountDownLatch all = new CountDownLatch(MESSAGES);
+    long started = System.nanoTime();
+
+    start(runner, Consumer.builder().concurrency(4).waitTime(Duration.ofMillis(200)).handler(m -> {
+      if (handled.add(m.id())) {
+        all.countDown();
+      }
+    }));
+
+    assertThat(all.await(20, TimeUnit.SECONDS)).as("every message handled after the hung receive").isTrue();
+    assertThat(System.nanoTime() - started).as("not before the wait time and the grace")
+        .isGreaterThanOrEqualTo(Duration.ofMillis(200).plus(GRACE).toNanos());
+    assertThat(runner.hung).singleElement().satisfies(f -> assertThat(f).isCancelled());
+    assertThat(pollErrors).first().isInstanceOfSatisfying(QueueException.class, e -> {
+      assertThat(e.kind()).isEqualTo(QueueException.Kind.TRANSIENT);
+      assertThat(e.code()).isEqualTo("ReceiveTimedOut");
+      assertThat(e.getMessage()).isEqualTo("the runner did not answer a receive within 500 ms");
+    });
+  }
+
+  /** Several hung receives in a row: each is cancelled in turn, with backoff, and nothing is lost. */
+  @Test
+  void receivesNeverAnsweredThreeTimes_eachCancelled_everyMessageHandledOnce() throws Exception {
+    for (int i = 0; i < MESSAGES; i++) {
+      queue.send("m" + i);
+    }
+    HangingRunner runner = new HangingRunner(new QueueRunner(queue), 3);
+    ConcurrentHashMap<String, AtomicInteger> handled = new ConcurrentHashMap<>();
+    CountDownLatch all = new CountDownLatch(MESSAGES);
+
+    start(runner, Consumer.builder().concurrency(4).waitTime(Duration.ZERO).handler(m -> {
+      if (handled.computeIfAbsent(m.id(), id -> new AtomicInteger()).incrementAndGet() == 1) {
+        all.countDown();
+      }
+    }));
+
+    assertThat(all.await(20, TimeUnit.SECONDS)).as("every message handled after three hung receives").isTrue();
+    assertThat(runner.hung).hasSize(3).allSatisfy(f -> assertThat(f).isCancelled());
+    assertThat(pollErrors).hasSize(3).allSatisfy(e -> assertThat(QueueException.kindOf(e))
+        .isEqualTo(QueueException.Kind.TRANSIENT));
+    assertThat(handled.values()).allSatisfy(n -> assertThat(n).hasValue(1));
+  }
+}
