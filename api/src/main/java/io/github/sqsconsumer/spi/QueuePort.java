@@ -12,6 +12,10 @@ import java.util.concurrent.CompletableFuture;
  * request that fails completes exceptionally with a {@link QueueException}; a batch request that partly
  * fails completes normally with a {@link BatchReply} naming the failed entries by position, so duplicate
  * messages in one batch can never fail the whole request.
+ *
+ * <p>Every future must complete: a port bounds its requests with timeouts of its own. A harvester built on
+ * {@link AbstractHarvester} counts a send unanswered after its deadline (by default
+ * {@link AbstractHarvester#DEFAULT_SEND_DEADLINE}) as a transient failure and cancels its future.
  */
 public interface QueuePort {
   /** The most entries one batch request may carry: {@link Limits#MAX_BATCH_SIZE}, named for port callers. */
