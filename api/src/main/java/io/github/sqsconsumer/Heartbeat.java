@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -44,7 +46,10 @@ import org.slf4j.LoggerFactory;
  *   again. A transient failure (whole request or one entry) backs that entry off: one tick, doubling, at
  *   most visibility / 4; a success resets it. A rejected receipt handle means the message is back in the
  *   queue: the entry is LOST, reported once, and never extended again (it stays registered until its
- *   outcome is settled).
+ *   outcome is settled). A reply that has not come within half the visibility (at most REPLY_DEADLINE,
+ *   at least a second) is a transient failure, and the port's future is cancelled: by then the message
+ *   is visible again or nearly so, and without a deadline a port that never answers would leave the
+ *   entry EXTENDING, never extended again, and close waiting for the request.
  * Shutdown:
  *   stop() after the harvester has flushed: messages whose acknowledgement is still being sent are kept
  *   alive until then (the original stopped its heartbeat first and leaked them). It then waits, within its
@@ -58,6 +63,8 @@ final class Heartbeat implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
   /** Passing faults are routine: an entry's failures are logged at WARN once, at the third in a row. */
   private static final int WARN_AFTER_FAILURES = 3;
+  /** The longest a reply may take (with a visibility of four minutes or more): see Failures. */
+  static final Duration REPLY_DEADLINE = Duration.ofMinutes(2);
 
   private final InFlight registry;
   private final QueuePort port;
@@ -66,6 +73,7 @@ final class Heartbeat implements Runnable {
   private final long maxExtensionNanos;
   private final long tickNanos;
   private final Backoff backoff;
+  private final long replyDeadlineNanos;
   private volatile boolean stopped;
   private final ReentrantLock requestsLock = new ReentrantLock();
   private final Condition requestsDone = requestsLock.newCondition();
@@ -74,6 +82,14 @@ final class Heartbeat implements Runnable {
 
   Heartbeat(InFlight registry, QueuePort port, ConsumerListener listener, Duration visibility,
       Duration maxExtension) {
+    this(registry, port, listener, visibility, maxExtension, Duration.ofNanos(Math.clamp(visibility.toNanos() / 2,
+        Duration.ofSeconds(1).toNanos(), REPLY_DEADLINE.toNanos())));
+  }
+
+  /** {@code replyDeadline}: how long a reply may take before it counts as failed (see Failures); for tests. */
+  Heartbeat(InFlight registry, QueuePort port, ConsumerListener listener, Duration visibility,
+      Duration maxExtension, Duration replyDeadline) {
+    this.replyDeadlineNanos = replyDeadline.toNanos();
     this.registry = registry;
     this.port = port;
     this.listener = SafeListener.of(listener);
@@ -196,7 +212,7 @@ final class Heartbeat implements Runnable {
     CompletableFuture<BatchReply> reply;
     requestStarted();
     try {
-      reply = Objects.requireNonNull(port.changeVisibilityBatch(changes), "the port returned no future");
+      reply = bounded(Objects.requireNonNull(port.changeVisibilityBatch(changes), "the port returned no future"));
     } catch (Throwable e) {
       // a port that throws (an Error too) instead of failing its future: a failed reply all the same, or
       // these entries would stay EXTENDING, never extended again, and the request would count for good
@@ -209,6 +225,23 @@ final class Heartbeat implements Runnable {
         requestEnded(); // after answered(): a release it sends again is counted already
       }
     });
+  }
+
+  /**
+   * The port's {@code reply}, or a copy of it that fails with a TimeoutException when the reply deadline
+   * passes first, cancelling the port's future then (see Failures). A reply done already is returned as it is.
+   */
+  private <T> CompletableFuture<T> bounded(CompletableFuture<T> reply) {
+    if (reply.isDone()) {
+      return reply;
+    }
+    CompletableFuture<T> bounded = reply.copy().orTimeout(replyDeadlineNanos, TimeUnit.NANOSECONDS);
+    bounded.whenComplete((ignored, failure) -> {
+      if (failure instanceof TimeoutException) {
+        reply.cancel(true); // the port may abort the request
+      }
+    });
+    return bounded;
   }
 
   /**
@@ -295,8 +328,8 @@ final class Heartbeat implements Runnable {
     CompletableFuture<Void> reply;
     requestStarted();
     try {
-      reply = Objects.requireNonNull(port.changeVisibility(entry.message, visibility),
-          "the port returned no future");
+      reply = bounded(Objects.requireNonNull(port.changeVisibility(entry.message, visibility),
+          "the port returned no future"));
     } catch (Throwable e) { // as in send()
       reply = CompletableFuture.failedFuture(e);
     }

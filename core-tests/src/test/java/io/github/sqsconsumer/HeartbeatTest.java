@@ -82,6 +82,32 @@ final class HeartbeatTest {
     assertThat(listener.messagesOf("extended")).containsExactlyInAnyOrderElementsOf(messages);
   }
 
+  /**
+   * [a reply that never comes ends at the deadline]: the port holds its answer for good; after the reply
+   * deadline the extension counts as a transient failure, and the entry may be extended again.
+   */
+  @Test
+  void tick_portNeverAnswers_failsAtTheDeadline_extendedAgainLater() throws Exception {
+    Message message = receive(1).get(0);
+    port.hold();
+    Heartbeat heartbeat = new Heartbeat(registry, port, listener, VISIBILITY, Duration.ofHours(12),
+        Duration.ofMillis(200));
+
+    heartbeat.tick(at(16));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (failuresOf(message).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+
+    assertThat(failuresOf(message)).singleElement().satisfies(failure -> {
+      assertThat(failure.cause()).isInstanceOf(java.util.concurrent.TimeoutException.class);
+      assertThat(failure.retryDelay()).isPositive();
+    });
+    heartbeat.tick(at(30)); // past the backoff: the entry is no longer EXTENDING
+    assertThat(port.requestCount()).isEqualTo(2);
+    assertThat(Heartbeat.REPLY_DEADLINE).isEqualTo(Duration.ofMinutes(2));
+  }
+
   @Test
   void tick_notDue_nothingSent() {
     receive(3);
