@@ -133,7 +133,9 @@ final class DefaultConsumer implements Consumer {
       try {
         worker = workerProvider.create(context);
         runner = runnerProvider.create(context);
-        harvester = harvesterProvider.create(context.withPort(runner, registry));
+        // [every port answer comes within a deadline]: see DeadlinePort
+        harvester = harvesterProvider.create(context.withPort(
+            new DeadlinePort(config.name(), runner, DeadlinePort.SEND_DEADLINE), registry));
         QueueInfo queue = open();
         // the providers' names are user code: asked before the engine starts, like everything that may fail
         started = String.format("%s started on %s (%s, worker %s, harvester %s, concurrency %d%s)", config.name(),

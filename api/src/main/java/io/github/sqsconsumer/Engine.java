@@ -131,7 +131,8 @@ final class Engine {
     RateLimiter rateLimiter = config.rateLimit() > 0 ? new RateLimiter(config.rateLimit(), RECEIVE_BATCH) : null;
     // asked for with every receive; the registry's deadlines and the heartbeat count on it
     Duration visibility = config.visibilityTimeout() != null ? config.visibilityTimeout() : queue.visibilityTimeout();
-    this.heartbeat = new Heartbeat(registry, runner, listener, visibility, config.maxVisibilityExtension());
+    this.heartbeat = new Heartbeat(registry, new DeadlinePort(name, runner, Heartbeat.replyDeadline(visibility)),
+        listener, visibility, config.maxVisibilityExtension());
     this.settlement = new Settlement(name, config.retryPolicy(), config.acknowledgeMode(), queue.fifo(), harvester,
         registry, safe, flow);
     this.fifo = queue.fifo() ? new FifoScheduler(name, this::running, settlement::releaseUnstarted) : null;

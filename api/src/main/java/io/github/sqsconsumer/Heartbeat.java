@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -46,10 +44,10 @@ import org.slf4j.LoggerFactory;
  *   again. A transient failure (whole request or one entry) backs that entry off: one tick, doubling, at
  *   most visibility / 4; a success resets it. A rejected receipt handle means the message is back in the
  *   queue: the entry is LOST, reported once, and never extended again (it stays registered until its
- *   outcome is settled). A reply that has not come within half the visibility (at most REPLY_DEADLINE,
- *   at least a second) is a transient failure, and the port's future is cancelled: by then the message
- *   is visible again or nearly so, and without a deadline a port that never answers would leave the
- *   entry EXTENDING, never extended again, and close waiting for the request.
+ *   outcome is settled). A reply that has not come within replyDeadline (half the visibility, by then the
+ *   message is visible again or nearly so) fails as transient: the engine gives the heartbeat the runner
+ *   behind a DeadlinePort. Without it a runner that never answers would leave the entry EXTENDING, never
+ *   extended again, and stop waiting for the request.
  * Shutdown:
  *   stop() after the harvester has flushed: messages whose acknowledgement is still being sent are kept
  *   alive until then (the original stopped its heartbeat first and leaked them). It then waits, within its
@@ -63,8 +61,8 @@ final class Heartbeat implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
   /** Passing faults are routine: an entry's failures are logged at WARN once, at the third in a row. */
   private static final int WARN_AFTER_FAILURES = 3;
-  /** The longest a reply may take (with a visibility of four minutes or more): see Failures. */
-  static final Duration REPLY_DEADLINE = Duration.ofMinutes(2);
+  /** The longest replyDeadline: with a visibility of four minutes or more. */
+  private static final Duration MAX_REPLY_DEADLINE = Duration.ofMinutes(2);
 
   private final InFlight registry;
   private final QueuePort port;
@@ -73,7 +71,6 @@ final class Heartbeat implements Runnable {
   private final long maxExtensionNanos;
   private final long tickNanos;
   private final Backoff backoff;
-  private final long replyDeadlineNanos;
   private volatile boolean stopped;
   private final ReentrantLock requestsLock = new ReentrantLock();
   private final Condition requestsDone = requestsLock.newCondition();
@@ -82,14 +79,6 @@ final class Heartbeat implements Runnable {
 
   Heartbeat(InFlight registry, QueuePort port, ConsumerListener listener, Duration visibility,
       Duration maxExtension) {
-    this(registry, port, listener, visibility, maxExtension, Duration.ofNanos(Math.clamp(visibility.toNanos() / 2,
-        Duration.ofSeconds(1).toNanos(), REPLY_DEADLINE.toNanos())));
-  }
-
-  /** {@code replyDeadline}: how long a reply may take before it counts as failed (see Failures); for tests. */
-  Heartbeat(InFlight registry, QueuePort port, ConsumerListener listener, Duration visibility,
-      Duration maxExtension, Duration replyDeadline) {
-    this.replyDeadlineNanos = replyDeadline.toNanos();
     this.registry = registry;
     this.port = port;
     this.listener = SafeListener.of(listener);
@@ -97,6 +86,15 @@ final class Heartbeat implements Runnable {
     this.maxExtensionNanos = maxExtension.toNanos();
     this.tickNanos = Math.clamp(visibilityNanos / 6, Duration.ofMillis(200).toNanos(), Duration.ofSeconds(5).toNanos());
     this.backoff = Backoff.of(Duration.ofNanos(tickNanos), Duration.ofNanos(Math.max(tickNanos, visibilityNanos / 4)));
+  }
+
+  /**
+   * How long a reply to an extension may take before it counts as failed: half the {@code visibility},
+   * between a second and two minutes (see Failures).
+   */
+  static Duration replyDeadline(Duration visibility) {
+    return Duration.ofNanos(Math.clamp(visibility.toNanos() / 2, Duration.ofSeconds(1).toNanos(),
+        MAX_REPLY_DEADLINE.toNanos()));
   }
 
   /**
@@ -212,7 +210,7 @@ final class Heartbeat implements Runnable {
     CompletableFuture<BatchReply> reply;
     requestStarted();
     try {
-      reply = bounded(Objects.requireNonNull(port.changeVisibilityBatch(changes), "the port returned no future"));
+      reply = Objects.requireNonNull(port.changeVisibilityBatch(changes), "the port returned no future");
     } catch (Throwable e) {
       // a port that throws (an Error too) instead of failing its future: a failed reply all the same, or
       // these entries would stay EXTENDING, never extended again, and the request would count for good
@@ -225,23 +223,6 @@ final class Heartbeat implements Runnable {
         requestEnded(); // after answered(): a release it sends again is counted already
       }
     });
-  }
-
-  /**
-   * The port's {@code reply}, or a copy of it that fails with a TimeoutException when the reply deadline
-   * passes first, cancelling the port's future then (see Failures). A reply done already is returned as it is.
-   */
-  private <T> CompletableFuture<T> bounded(CompletableFuture<T> reply) {
-    if (reply.isDone()) {
-      return reply;
-    }
-    CompletableFuture<T> bounded = reply.copy().orTimeout(replyDeadlineNanos, TimeUnit.NANOSECONDS);
-    bounded.whenComplete((ignored, failure) -> {
-      if (failure instanceof TimeoutException) {
-        reply.cancel(true); // the port may abort the request
-      }
-    });
-    return bounded;
   }
 
   /**
@@ -328,8 +309,8 @@ final class Heartbeat implements Runnable {
     CompletableFuture<Void> reply;
     requestStarted();
     try {
-      reply = bounded(Objects.requireNonNull(port.changeVisibility(entry.message, visibility),
-          "the port returned no future"));
+      reply = Objects.requireNonNull(port.changeVisibility(entry.message, visibility),
+          "the port returned no future");
     } catch (Throwable e) { // as in send()
       reply = CompletableFuture.failedFuture(e);
     }

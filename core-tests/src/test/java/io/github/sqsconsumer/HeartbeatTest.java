@@ -83,15 +83,16 @@ final class HeartbeatTest {
   }
 
   /**
-   * [a reply that never comes ends at the deadline]: the port holds its answer for good; after the reply
-   * deadline the extension counts as a transient failure, and the entry may be extended again.
+   * [a reply that never comes ends at the deadline]: the port holds its answer for good; behind the
+   * engine's DeadlinePort the extension counts as a transient failure at the deadline, and the entry may be
+   * extended again.
    */
   @Test
   void tick_portNeverAnswers_failsAtTheDeadline_extendedAgainLater() throws Exception {
     Message message = receive(1).get(0);
     port.hold();
-    Heartbeat heartbeat = new Heartbeat(registry, port, listener, VISIBILITY, Duration.ofHours(12),
-        Duration.ofMillis(200));
+    Heartbeat heartbeat = new Heartbeat(registry, new DeadlinePort("t", port, Duration.ofMillis(200)), listener,
+        VISIBILITY, Duration.ofHours(12));
 
     heartbeat.tick(at(16));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -105,7 +106,13 @@ final class HeartbeatTest {
     });
     heartbeat.tick(at(30)); // past the backoff: the entry is no longer EXTENDING
     assertThat(port.requestCount()).isEqualTo(2);
-    assertThat(Heartbeat.REPLY_DEADLINE).isEqualTo(Duration.ofMinutes(2));
+  }
+
+  @Test
+  void replyDeadline_halfTheVisibility_betweenASecondAndTwoMinutes() {
+    assertThat(Heartbeat.replyDeadline(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(15));
+    assertThat(Heartbeat.replyDeadline(Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
+    assertThat(Heartbeat.replyDeadline(Duration.ofHours(12))).isEqualTo(Duration.ofMinutes(2));
   }
 
   @Test

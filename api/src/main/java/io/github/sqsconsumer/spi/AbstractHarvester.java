@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
@@ -87,12 +85,6 @@ public abstract class AbstractHarvester implements Harvester {
   private static final Backoff RETRY_BACKOFF = Backoff.of(Duration.ofMillis(50), Duration.ofSeconds(2));
   /** Tries for the lock before queueing for it: a few microseconds at most; see lockBriefly(). */
   private static final int LOCK_TRIES = 200;
-  /**
-   * How long a send through {@link #call} may go unanswered before it counts as failed, unless the
-   * subclass chose otherwise: beyond what a runner's own timeouts and retries take (the SQS client's
-   * default of three attempts, each bounded by its read timeout, stays under it).
-   */
-  public static final Duration DEFAULT_SEND_DEADLINE = Duration.ofMinutes(2);
 
   private enum State {
     /** Taking entries. */
@@ -177,7 +169,6 @@ public abstract class AbstractHarvester implements Harvester {
   // Named after the concrete harvester, not this class: its lines say which harvester (a user's own, too)
   // failed to send; an instance field because that name is known only per instance.
   private final Logger log = LoggerFactory.getLogger(getClass());
-  private final long sendDeadlineNanos;
   private final QueuePort port;
   private final HarvesterCallback callback;
   private final int capacity;
@@ -198,24 +189,7 @@ public abstract class AbstractHarvester implements Harvester {
    * @param maxAttempts the most sends of one entry, at least 1
    */
   protected AbstractHarvester(HarvesterContext context, int capacity, int maxAttempts) {
-    this(context, capacity, maxAttempts, DEFAULT_SEND_DEADLINE);
-  }
-
-  /**
-   * Creates the harvester with a send deadline of its own.
-   *
-   * @param context gives the port and the callback; never null
-   * @param capacity the most messages held at once (given and not yet reported), at least 1
-   * @param maxAttempts the most sends of one entry, at least 1
-   * @param sendDeadline how long a send through {@link #call} may go unanswered before it counts as a
-   *     transient failure; positive
-   */
-  protected AbstractHarvester(HarvesterContext context, int capacity, int maxAttempts, Duration sendDeadline) {
     Objects.requireNonNull(context, "context");
-    Objects.requireNonNull(sendDeadline, "sendDeadline");
-    if (sendDeadline.isNegative() || sendDeadline.isZero()) {
-      throw new IllegalArgumentException("sendDeadline must be positive but was " + sendDeadline);
-    }
     this.port = Objects.requireNonNull(context.port(), "port");
     this.callback = Objects.requireNonNull(context.callback(), "callback");
     if (capacity < 1 || maxAttempts < 1) {
@@ -224,7 +198,6 @@ public abstract class AbstractHarvester implements Harvester {
     }
     this.capacity = capacity;
     this.maxAttempts = maxAttempts;
-    this.sendDeadlineNanos = sendDeadline.toNanos();
   }
 
   /** {@return the port to send through; never null} */
@@ -275,35 +248,18 @@ public abstract class AbstractHarvester implements Harvester {
 
   /**
    * Calls the port; a port that throws (an Error too) or returns null instead of failing its future gives
-   * a failed future all the same, and an answer that has not come within the send deadline (see the
-   * constructors) fails the returned future with a {@link TimeoutException}, a transient failure, and
-   * cancels the port's future: so every send gets an answer, and the room its entries hold comes back,
-   * even from a port whose future never completes. A late answer is then ignored. Never throws.
+   * a failed future all the same, so that every send gets an answer. Never throws.
    *
    * @param <T> the type of the port's answer
    * @param request the port call, such as {@code () -> port.deleteBatch(messages)}; never null
    * @return the answer; never null
    */
-  protected final <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> request) {
-    CompletableFuture<T> answer;
+  protected static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> request) {
     try {
-      answer = Objects.requireNonNull(request.get(), "the port returned no future");
+      return Objects.requireNonNull(request.get(), "the port returned no future");
     } catch (Throwable e) {
       return CompletableFuture.failedFuture(e);
     }
-    if (answer.isDone()) {
-      return answer; // answered in process: no timer
-    }
-    // a copy, so the deadline fails ours, not the port's future, which is cancelled instead
-    CompletableFuture<T> bounded = answer.copy().orTimeout(sendDeadlineNanos, TimeUnit.NANOSECONDS);
-    bounded.whenComplete((ignored, failure) -> {
-      if (failure instanceof TimeoutException) {
-        answer.cancel(true); // the port may abort the request
-        log.warn("the queue did not answer a send within {} ms; counted as failed (transient)",
-            TimeUnit.NANOSECONDS.toMillis(sendDeadlineNanos));
-      }
-    });
-    return bounded;
   }
 
   /**

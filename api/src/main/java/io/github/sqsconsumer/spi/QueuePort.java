@@ -13,9 +13,10 @@ import java.util.concurrent.CompletableFuture;
  * fails completes normally with a {@link BatchReply} naming the failed entries by position, so duplicate
  * messages in one batch can never fail the whole request.
  *
- * <p>Every future must complete: a port bounds its requests with timeouts of its own. A harvester built on
- * {@link AbstractHarvester} counts a send unanswered after its deadline (by default
- * {@link AbstractHarvester#DEFAULT_SEND_DEADLINE}) as a transient failure and cancels its future.
+ * <p>Every future must complete: a port bounds its requests with timeouts of its own. The core hands the
+ * harvester and its visibility heartbeat the runner's port behind a deadline: a delete or visibility change
+ * still unanswered after two minutes (an extension of the heartbeat: after half the visibility timeout)
+ * fails as a transient failure, and its future is cancelled.
  */
 public interface QueuePort {
   /** The most entries one batch request may carry: {@link Limits#MAX_BATCH_SIZE}, named for port callers. */

@@ -1,0 +1,81 @@
+package io.github.sqsconsumer;
+
+import io.github.sqsconsumer.spi.BatchReply;
+import io.github.sqsconsumer.spi.QueuePort;
+import io.github.sqsconsumer.spi.VisibilityChange;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runner's port as the harvester and the heartbeat see it: every answer comes within a deadline. An
+ * answer not done by then fails with a {@link TimeoutException} (a transient failure: the caller retries or
+ * reports it as it does any) and the runner's future is cancelled, so the runner may abort the request; a
+ * later answer is ignored. Without it a runner whose future never completes would hold the harvester's room
+ * for good (every handler then waits in its acknowledgement) and leave an extension under way for ever.
+ *
+ * <p>The deadline is set on a copy of the runner's future, so the runner's own is only ever cancelled. An
+ * answer done when the call returns (an in-process queue) is passed on as it is: no copy, no timer. What the
+ * runner throws or a null it returns passes through too; the callers report both. Stateless beyond its
+ * settings, so thread-safe.
+ */
+final class DeadlinePort implements QueuePort {
+  /**
+   * The deadline of a delete or a release sent through the harvester: beyond what a runner's own timeouts
+   * and retries take (the SQS client's default of three attempts, each bounded by its read timeout, stays
+   * under it). Documented in QueuePort.
+   */
+  static final Duration SEND_DEADLINE = Duration.ofMinutes(2);
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeadlinePort.class);
+
+  private final String name;
+  private final QueuePort port;
+  private final long deadlineNanos;
+
+  /** {@code name} is the consumer's, for the log. */
+  DeadlinePort(String name, QueuePort port, Duration deadline) {
+    this.name = name;
+    this.port = port;
+    this.deadlineNanos = deadline.toNanos();
+  }
+
+  @Override
+  public CompletableFuture<BatchReply> deleteBatch(List<Message> messages) {
+    return bounded(port.deleteBatch(messages), "batch of deletes");
+  }
+
+  @Override
+  public CompletableFuture<BatchReply> changeVisibilityBatch(List<VisibilityChange> changes) {
+    return bounded(port.changeVisibilityBatch(changes), "batch of visibility changes");
+  }
+
+  @Override
+  public CompletableFuture<Void> delete(Message message) {
+    return bounded(port.delete(message), "delete");
+  }
+
+  @Override
+  public CompletableFuture<Void> changeVisibility(Message message, Duration visibility) {
+    return bounded(port.changeVisibility(message, visibility), "visibility change");
+  }
+
+  private <T> CompletableFuture<T> bounded(CompletableFuture<T> answer, String what) {
+    if (answer == null || answer.isDone()) {
+      return answer;
+    }
+    CompletableFuture<T> bounded = answer.copy().orTimeout(deadlineNanos, TimeUnit.NANOSECONDS);
+    bounded.whenComplete((ignored, failure) -> {
+      if (failure instanceof TimeoutException) {
+        answer.cancel(true);
+        LOG.warn("{}: the queue did not answer a {} within {} ms; counted as a failed attempt", name, what,
+            TimeUnit.NANOSECONDS.toMillis(deadlineNanos));
+      }
+    });
+    return bounded;
+  }
+}
