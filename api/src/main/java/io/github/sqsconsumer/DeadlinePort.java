@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * answer done when the call returns (an in-process queue) is passed on as it is: no copy, no timer. What the
  * runner throws or a null it returns passes through too; the callers report both. Stateless beyond its
  * settings, so thread-safe.
+ *
+ * <p>Receives are bounded in Polling instead: a receive's answer that comes just as its deadline passes
+ * carries messages, which must reach the consumer or be released by the runner, so the poller cancels
+ * first and reads the answer when the cancel comes too late; for a delete or a visibility change a late
+ * answer is only ignored.
  */
 final class DeadlinePort implements QueuePort {
   /**
