@@ -12,12 +12,12 @@ import io.github.sqsconsumer.spi.HarvesterCallback;
 import io.github.sqsconsumer.spi.HarvesterContext;
 import io.github.sqsconsumer.spi.HarvesterProvider;
 import io.github.sqsconsumer.spi.QueuePort;
+import io.github.sqsconsumer.spi.ReceiveAttributes;
 import io.github.sqsconsumer.spi.Settings;
 import io.github.sqsconsumer.spi.VisibilityChange;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -183,38 +183,10 @@ final class DeadlinePortTest {
     }
   }
 
+  /** The context the consumer would give its harvester, with this port and callback. */
   private static HarvesterContext context(QueuePort port, HarvesterCallback callback) {
-    return new HarvesterContext() {
-      @Override
-      public QueuePort port() {
-        return port;
-      }
-
-      @Override
-      public HarvesterCallback callback() {
-        return callback;
-      }
-
-      @Override
-      public int concurrency() {
-        return 1;
-      }
-
-      @Override
-      public String consumerName() {
-        return "orders";
-      }
-
-      @Override
-      public Settings settings() {
-        return Settings.of(Map.of());
-      }
-
-      @Override
-      public <T> Optional<T> component(Class<T> type) {
-        return Optional.empty();
-      }
-    };
+    return new PartContextImpl("orders", Settings.of(Map.of()), Map.of(), "orders", 1, null,
+        ReceiveAttributes.NONE, port, callback);
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -91,15 +92,20 @@ final class HeartbeatTest {
   void tick_portNeverAnswers_failsAtTheDeadline_extendedAgainLater() throws Exception {
     Message message = receive(1).get(0);
     port.hold();
-    Heartbeat heartbeat = new Heartbeat(registry, new DeadlinePort("t", port, Duration.ofMillis(200)), listener,
-        VISIBILITY, Duration.ofHours(12));
+    CountDownLatch failed = new CountDownLatch(1);
+    ConsumerListener recordingThenCounting = new ConsumerListener() {
+      @Override
+      public void onVisibilityExtensionFailed(Message m, Throwable cause, Duration retryDelay) {
+        listener.onVisibilityExtensionFailed(m, cause, retryDelay);
+        failed.countDown();
+      }
+    };
+    Heartbeat heartbeat = new Heartbeat(registry, new DeadlinePort("t", port, Duration.ofMillis(200)),
+        recordingThenCounting, VISIBILITY, Duration.ofHours(12));
 
     heartbeat.tick(at(16));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (failuresOf(message).isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
 
+    assertThat(failed.await(10, TimeUnit.SECONDS)).as("the extension failed at the deadline").isTrue();
     assertThat(failuresOf(message)).singleElement().satisfies(failure -> {
       assertThat(failure.cause()).isInstanceOf(java.util.concurrent.TimeoutException.class);
       assertThat(failure.retryDelay()).isPositive();
