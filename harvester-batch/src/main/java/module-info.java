@@ -11,7 +11,7 @@
  *       tens of milliseconds, so waiting 100 ms lets batches fill at moderate rates while the added delay
  *       stays far below any visibility timeout (the cost of waiting is only a longer window in which a
  *       crash would redeliver a finished message). 0 sends whatever is pending at once.</li>
- *   <li>{@code batch.maxInFlight} (1 to 1000; default concurrency / 2, between 2 and 50): the most batch
+ *   <li>{@code batch.maxInFlight} (1 to 1000; default concurrency / 2 rounded up, between 2 and 50): the most batch
  *       requests sent and not yet answered. At full speed {@code concurrency} outcomes arrive per handler
  *       time, that is {@code concurrency / 10} full batches; five times that keeps up while a request's
  *       round trip is up to five handler times, as it becomes when the machine is saturated or SQS is far.

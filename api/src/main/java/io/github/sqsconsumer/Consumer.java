@@ -727,7 +727,10 @@ public interface Consumer extends AutoCloseable {
      *
      * @param key the setting's key without the {@code io.github.sqsconsumer.} prefix, such as
      *     {@code batch.maxWait}; never null
-     * @param value the value as text, parsed and checked by the part at {@link #build()}; never null
+     * @param value the value as text, parsed and checked by the part at {@link #build()}; never null.
+     *     Durations are a whole number with a unit ({@code 100ms}, {@code 5s}, {@code 2m}, {@code 1h}),
+     *     ISO-8601 ({@code PT0.5S}), or {@code 0}; numbers are decimal integers; flags {@code true} or
+     *     {@code false}
      * @return this builder
      */
     public Builder setting(String key, String value) {

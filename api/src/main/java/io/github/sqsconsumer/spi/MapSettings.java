@@ -73,6 +73,9 @@ final class MapSettings implements Settings {
   }
 
   static Duration parseDuration(String key, String text) {
+    if (text.strip().equals("0")) {
+      return Duration.ZERO; // zero needs no unit: "batch.maxWait=0" means what it says
+    }
     Matcher m = SHORT_DURATION.matcher(text.toLowerCase(Locale.ROOT));
     if (m.matches()) {
       long amount = Long.parseLong(m.group(1));

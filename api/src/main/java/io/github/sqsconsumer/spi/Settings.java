@@ -51,8 +51,8 @@ public interface Settings {
   int getInt(String key, int defaultValue, int min, int max);
 
   /**
-   * {@return a duration setting, written as ISO-8601 ({@code PT0.1S}) or as a number with a unit
-   * ({@code 100ms}, {@code 5s}, {@code 2m}, {@code 1h})}
+   * {@return a duration setting, written as ISO-8601 ({@code PT0.1S}), as a whole number with a unit
+   * ({@code 100ms}, {@code 5s}, {@code 2m}, {@code 1h}), or as {@code 0}}
    *
    * @param key the setting's key, such as {@code batch.maxWait}, without the {@code io.github.sqsconsumer.}
    *     prefix of its system property; never null

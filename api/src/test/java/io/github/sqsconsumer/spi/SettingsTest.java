@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 final class SettingsTest {
   private final Settings settings = Settings.of(Map.of(
-      "wait", "100ms", "long", "PT2M", "n", "12", "bad", "twelve", "flag", "TRUE", "hours", "2h"));
+      "wait", "100ms", "long", "PT2M", "n", "12", "bad", "twelve", "flag", "TRUE", "hours", "2h", "zero", "0"));
 
   @Test
   void getDuration_shortAndIsoForms() {
@@ -21,6 +21,16 @@ final class SettingsTest {
         .isEqualTo(Duration.ofHours(2));
     assertThat(settings.getDuration("missing", Duration.ofSeconds(3), Duration.ZERO, Duration.ofHours(1)))
         .isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void getDuration_bareZeroNeedsNoUnit() {
+    assertThat(settings.getDuration("zero", Duration.ofSeconds(3), Duration.ZERO, Duration.ofHours(1)))
+        .isZero();
+    Settings oneWithoutUnit = Settings.of(Map.of("one", "1"));
+    assertThatThrownBy(() -> oneWithoutUnit.getDuration("one", Duration.ZERO, Duration.ZERO, Duration.ofHours(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("but was '1'");
   }
 
   @Test
