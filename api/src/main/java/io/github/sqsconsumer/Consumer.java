@@ -445,7 +445,10 @@ public interface Consumer extends AutoCloseable {
 
     /**
      * The most messages started per second, to protect a downstream system; 0 (the default) for no limit.
-     * When the limit is reached, the consumer stops polling rather than holding messages.
+     * When the limit is reached, the consumer stops polling rather than holding messages. Starts may bunch
+     * up to one second's worth at once (at least one message): below 10 a second, each receive asks for at
+     * most the rate's whole part (1.5 a second: one message per receive), so a receive of ten never starts
+     * ten at once.
      *
      * @param messagesPerSecond the most handler starts per second, 0 (no limit) to 1,000,000, checked at
      *     {@link #build()}

@@ -120,7 +120,9 @@ final class Engine {
         limit -> limitChanged(limit * unitSize));
     int base = (gate == null ? concurrency : gate.limit()) * unitSize;
     int initialPrefetch = Math.min(config.prefetch(), base);
-    this.flow = new FlowControl(base, initialPrefetch, RECEIVE_BATCH);
+    // under a rate limit of fewer than a batch a second, receives ask for fewer: see RateLimiter
+    int receiveBatch = config.rateLimit() > 0 ? RateLimiter.batch(config.rateLimit(), RECEIVE_BATCH) : RECEIVE_BATCH;
+    this.flow = new FlowControl(base, initialPrefetch, receiveBatch);
     boolean assembles = config.assemblesBatches() && !queue.fifo(); // FIFO: see Consumer.Builder#batchWindow
     if (config.assemblesBatches() && queue.fifo()) {
       LOG.warn("{}: the queue is FIFO: batches hold what one receive brought and the batchWindow is not used", name);
@@ -128,7 +130,7 @@ final class Engine {
     // gathering, the prefetch keeps at least one batch ahead, so the next batch gathers while the handlers run
     this.prefetch = new Prefetch(base, config.prefetch(), assembles ? batchSize : RECEIVE_BATCH, initialPrefetch,
         flow);
-    RateLimiter rateLimiter = config.rateLimit() > 0 ? new RateLimiter(config.rateLimit(), RECEIVE_BATCH) : null;
+    RateLimiter rateLimiter = config.rateLimit() > 0 ? new RateLimiter(config.rateLimit(), receiveBatch) : null;
     // asked for with every receive; the registry's deadlines and the heartbeat count on it
     Duration visibility = config.visibilityTimeout() != null ? config.visibilityTimeout() : queue.visibilityTimeout();
     this.heartbeat = new Heartbeat(registry, new DeadlinePort(name, runner, Heartbeat.replyDeadline(visibility)),

@@ -9,7 +9,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * messages it may not start; tokens a receive did not use are given back.
  *
  * <p>Concurrency: one lock guards the bucket; waiting happens outside it (sleep until the tokens are due).
- * The bucket holds at most one second of tokens (burst = rate, at least one batch).
+ * The bucket holds at most one second of tokens, at least one: [starts within any second <= about 2 x rate].
+ * A receive starts all it brings at once, so below a whole batch a second receives ask for no more than
+ * {@link #batch(double, int)}: with a rate of 1, ten messages received together would start together, ten
+ * times the rate for that second.
  */
 final class RateLimiter {
   private final ReentrantLock lock = new ReentrantLock();
@@ -18,11 +21,20 @@ final class RateLimiter {
   private double tokens; // @GuardedBy("lock")
   private long refilledAt; // @GuardedBy("lock")
 
+  /** {@code batch}: the most messages one receive asks for, {@link #batch(double, int)} of the rate. */
   RateLimiter(double perSecond, int batch) {
     this.perNano = perSecond / TimeUnit.SECONDS.toNanos(1);
     this.capacity = Math.max(perSecond, batch);
     this.tokens = Math.min(capacity, batch);
     this.refilledAt = System.nanoTime();
+  }
+
+  /**
+   * Returns the most messages one receive may ask for under a limit of {@code perSecond}: the whole
+   * {@code batch} from 10 a second up, else the rate's whole part, at least one.
+   */
+  static int batch(double perSecond, int batch) {
+    return (int) Math.clamp(Math.floor(perSecond), 1, batch);
   }
 
   /** Takes {@code permits} tokens, sleeping until they are due. */

@@ -616,6 +616,43 @@ final class CoreBehaviourTest {
         .isLessThanOrEqualTo(twoBatches);
   }
 
+  @Test
+  void rateLimit_belowOneBatchASecond_startsNoMoreThanTheRateAtOnce() {
+    Combination.eachAtOnce(CoreBehaviourTest::startNoBurstBelowABatch); // mostly waiting: all four at once
+  }
+
+  /**
+   * A rate of 2 a second: receives ask for two messages at most, so no second sees the ten starts a
+   * receive of ten would bring at once. The bucket holds one second of tokens, so any one second holds at
+   * most those and the second's own: four; five allows for a start delayed on a loaded machine to join the
+   * next ones.
+   */
+  private static void startNoBurstBelowABatch(Combination parts) throws Exception {
+    double rate = 2;
+    InMemoryQueue queue = InMemoryQueue.standard("slow-rate", NO_TIMEOUT);
+    fill(queue, 50);
+    ConcurrentLinkedQueue<Long> starts = new ConcurrentLinkedQueue<>();
+    try (Consumer consumer = parts.onMemory(queue).concurrency(20).rateLimit(rate).waitTime(Duration.ofSeconds(1))
+        .handler(message -> starts.add(System.nanoTime())).build()) {
+      consumer.start();
+      await().atMost(AWAIT).pollInterval(POLL).until(() -> starts.size() >= 8);
+    }
+
+    List<Long> times = starts.stream().sorted().toList();
+    long second = TimeUnit.SECONDS.toNanos(1);
+    int most = 0;
+    for (int i = 0; i < times.size(); i++) {
+      int j = i;
+      while (j < times.size() && times.get(j) - times.get(i) < second) {
+        j++;
+      }
+      most = Math.max(most, j - i);
+    }
+    System.out.printf("rate limit   %-16s %d of %d starts within one second at most (limit %.0f/s)%n",
+        parts, most, times.size(), rate);
+    assertThat(most).as("starts within any one second at a rate of %s", rate).isLessThanOrEqualTo(5);
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.github.sqsconsumer.it.Combination#all")
   void start_missingQueue_failsSayingSo(Combination parts) {
