@@ -108,6 +108,13 @@ public interface Consumer extends AutoCloseable {
    * their visibility timeout. Not interruptible: an interrupt of the calling thread, before or during the
    * call, does not cut the stop short; the interrupt status is set again when close returns.
    *
+   * <p>Called from a handler, a {@link HandlerHook} or a {@link ConsumerListener} (of this consumer or
+   * another), close does not wait: the stop waits for running handlers and the consumer's own threads, the
+   * caller's among them. It stops receiving and moves to {@link State#STOPPING} before it returns, and
+   * the stop goes on on a thread of its own as described above; the handler that called it finishes as
+   * usual (its message is acknowledged if it succeeds). {@link #state()} reads {@link State#TERMINATED}
+   * once the stop is done.
+   *
    * <p>Messages received ahead of a free handler (the {@linkplain Builder#prefetch prefetch}) and FIFO
    * messages waiting behind their group's running one are released unhandled. They were received all the
    * same, so each such release counts toward the queue's {@code maxReceiveCount}: with a redrive policy, a

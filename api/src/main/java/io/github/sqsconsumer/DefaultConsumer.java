@@ -32,10 +32,17 @@ import org.slf4j.LoggerFactory;
  *   The worker gauges read a volatile reference to the worker, set once running and cleared before
  *   TERMINATED, so they read zero before start and after close from any thread.
  *   Close is not interruptible (Engine#stop): an interrupt is kept and set again when close returns.
+ *   Close called from a handler, a hook or a listener (Handling or SafeListener on the stack) does not
+ *   wait: the stop waits for running handlers and for the consumer's own threads (pollers, heartbeat,
+ *   the harvester's), the caller's among them, so it would wait out its deadlines and interrupt its
+ *   caller. It moves to STOPPING as any close does, stops receiving, and leaves the stop to a thread of
+ *   its own. The stack is walked at close only, so handlers pay nothing for it; which consumer's
+ *   handler it is does not show there, so a handler that closes another consumer does not wait either.
  * </pre>
  */
 final class DefaultConsumer implements Consumer {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultConsumer.class);
+  private static final StackWalker FRAMES = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
   /** Transient failures tolerated while connecting at start, before start() gives up. */
   private static final int OPEN_ATTEMPTS = 4;
 
@@ -245,11 +252,29 @@ final class DefaultConsumer implements Consumer {
     } finally {
       lifecycle.unlock();
     }
+    boolean fromCallback = fromCallback();
     if (running == null) {
-      awaitTermination();
+      if (!fromCallback) { // a callback waiting for the stop would wait for itself
+        awaitTermination();
+      }
       return;
     }
     LOG.info("{} stopping: {} messages in flight", config.name(), registry.size());
+    if (fromCallback) {
+      Thread.ofPlatform().name(config.name() + "-close").daemon(false).start(() -> stop(running, connected));
+      return;
+    }
+    stop(running, connected);
+  }
+
+  /** Whether close was called from a handler, a hook or a listener: see Concurrency in the class comment. */
+  private static boolean fromCallback() {
+    return FRAMES.walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)
+        .anyMatch(type -> type == Handling.class || type == SafeListener.class));
+  }
+
+  /** The stop that close began: the engine's phases, then the runner; TERMINATED at the end, whatever threw. */
+  private void stop(Engine running, Runner connected) {
     try {
       running.stop(config.shutdownTimeout()); // runs every step even if this thread is interrupted
     } finally {

@@ -203,6 +203,52 @@ final class ConsumerLifecycleTest {
     assertThat(runner.deleted).containsExactly("m1");
   }
 
+  // Regression: close() from a handler waited for the stop, which waits for that handler: the whole
+  // shutdown timeout, then the handler was interrupted and its message left to its visibility timeout.
+  @Test
+  void close_fromItsOwnHandler_returnsAtOnce_theStopFinishesAfterTheHandler() throws Exception {
+    runner.queue.add(TestParts.message(1));
+    AtomicReference<Consumer.State> stateAfterClose = new AtomicReference<>();
+    AtomicBoolean interrupted = new AtomicBoolean();
+    CountDownLatch handlerDone = new CountDownLatch(1);
+    create(Consumer.builder().queue("orders").concurrency(4).waitTime(Duration.ofSeconds(1))
+        .shutdownTimeout(Duration.ofSeconds(20))
+        .handler(m -> {
+          consumer.close();
+          stateAfterClose.set(consumer.state()); // the stop waits for this handler: not over yet
+          consumer.close(); // a second call from here does not wait either
+          interrupted.set(Thread.currentThread().isInterrupted());
+          handlerDone.countDown();
+        })).start();
+    await(handlerDone);
+    assertThat(stateAfterClose.get()).isEqualTo(Consumer.State.STOPPING);
+    awaitCondition("terminated", () -> consumer.state() == Consumer.State.TERMINATED);
+    assertThat(interrupted.get()).as("handler interrupted").isFalse();
+    assertThat(runner.deleted).containsExactly("m1");
+    assertThat(consumer.inFlight()).isZero();
+  }
+
+  @Test
+  void close_fromAListenerOnAPoller_doesNotWaitForItsOwnThread() throws Exception {
+    runner.queue.add(TestParts.message(1));
+    CountDownLatch closed = new CountDownLatch(1);
+    create(Consumer.builder().queue("orders").concurrency(4).waitTime(Duration.ofSeconds(1))
+        .shutdownTimeout(Duration.ofSeconds(20))
+        .listener(new ConsumerListener() {
+          @Override
+          public void onReceived(Message message) {
+            consumer.close(); // on the poller that received it; the stop waits for the pollers
+            closed.countDown();
+          }
+        })
+        .handler(m -> {})).start();
+    await(closed);
+    // the stop waits for the pollers until the shutdown timeout (20 s) ran out, had this poller waited in it
+    awaitCondition("terminated", () -> consumer.state() == Consumer.State.TERMINATED);
+    assertThat(runner.deleted.size() + runner.released.size()).as("the message settled").isEqualTo(1);
+    assertThat(consumer.inFlight()).isZero();
+  }
+
   @Test
   void close_whileHandlersRun() throws Exception {
     CountDownLatch running = new CountDownLatch(4);
