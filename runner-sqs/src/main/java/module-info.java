@@ -6,11 +6,17 @@
  * present); hand it your own client with {@code .component(SqsAsyncClient.class, client)}, or let it build
  * one from the settings below.
  *
- * <p>Closing: messages that a long poll cancelled at close brings after all are released at once
- * (visibility zero). A client the runner built is closed after those releases are answered or 2 seconds
- * have passed, so {@code Consumer.close()} may return up to 2 seconds after its shutdown bound; a release
- * not answered by then leaves its messages to come back after their visibility timeout. A user's client
- * stays open, and close does not wait for it.
+ * <p>Closing: the consumer cancels its outstanding long polls at close, but the runner does not cut
+ * their connections: SQS hands messages to a long poll until its wait time ends even when its connection
+ * was closed, and those would stay invisible for their visibility timeout with a receive counted toward
+ * {@code maxReceiveCount}. Each such poll runs until the server answers, and what it brings is released at
+ * once (visibility zero). A client the runner built is closed once those polls answered and their
+ * releases were answered, or after the wait time plus 2 seconds, whichever comes first, so
+ * {@code Consumer.close()} may return up to that much after its shutdown bound (an idle consumer with the
+ * default wait time of 20 seconds: up to about 20 seconds; a shorter {@code waitTime} shortens it); what is
+ * not answered by then is aborted and its messages come back after their visibility timeout. A user's
+ * client stays open, and close does not wait: the polls end and the releases go out on it, so keep it
+ * open for the wait time after close if you close it yourself.
  *
  * <p>Threads: the SDK builds and signs each request on the thread that calls it. The receives of the
  * consumer's pollers and the deletes and visibility changes of its handlers are asked for on virtual

@@ -32,13 +32,14 @@ public interface Runner extends QueuePort, AutoCloseable {
    * of ReceiveMessage): the core's heartbeat and its record of when each message's visibility runs out
    * count on that timeout, not the queue's. Does not block the caller.
    *
-   * <p>Cancelling the returned future ({@code cancel(true)}) must abort the request promptly; the core
-   * does so at shutdown. The core never sees the messages of a cancelled receive, so they are the
-   * runner's: messages that arrive for a receive whose future was cancelled first (the cancel came too
-   * late to stop the request) must be released at once, their visibility changed to zero, never dropped,
-   * or they stay invisible for their whole visibility timeout. So a runner checks whether completing the
-   * future took, and releases what it could not hand over. Messages the queue sent on a connection the
-   * abort cut off never reach the runner and come back after their visibility timeout.
+   * <p>Cancelling the returned future ({@code cancel(true)}) must free the caller at once; the core does
+   * so at shutdown. The request itself need not end there: a long poll whose connection is cut still takes
+   * messages on the server (SQS and ElasticMQ hand them to it until its wait time ends), and those would
+   * stay invisible for their visibility timeout with a receive counted, so a runner should let it run to
+   * its answer rather than abort it. The core never sees the messages of a cancelled receive, so they are
+   * the runner's: messages that arrive for a receive whose future was cancelled first must be released at
+   * once, their visibility changed to zero, never dropped. So a runner checks whether completing the
+   * future took, and releases what it could not hand over.
    *
    * <p>The returned future must complete: a runner bounds its requests with timeouts of its own. A receive
    * still unanswered two minutes after its {@code waitTime} is cancelled by the core, as at shutdown, and
@@ -55,8 +56,8 @@ public interface Runner extends QueuePort, AutoCloseable {
 
   /**
    * Releases what the runner holds (its client, if it made it). Called once, after all other calls. May
-   * wait for the releases of cancelled receives ({@link #receive}) to be answered, for a bounded time that
-   * the runner documents: {@code Consumer.close()} returns that much later at most.
+   * wait for cancelled receives ({@link #receive}) to end and their releases to be answered, for a bounded
+   * time that the runner documents: {@code Consumer.close()} returns that much later at most.
    */
   @Override
   void close();

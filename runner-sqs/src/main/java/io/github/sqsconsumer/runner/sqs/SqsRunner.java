@@ -63,15 +63,20 @@ final class SqsRunner implements Runner {
    *
    * Cancellation:
    *   Each call's SDK future is relayed into a future of our own (mapped result, classified failure). A
-   *   cancel of ours cancels the SDK future, which aborts the HTTP request and frees its connection; the
-   *   core cancels outstanding long polls at shutdown. [cancel(ours) => cancel(sdk)]
-   *   A cancel that comes after the SDK future completed cannot abort anything: the response is in hand
-   *   and completing ours fails. Those messages are ours alone (the core never sees them), so a receive
-   *   releases them at once, visibility zero, instead of leaving them invisible for the whole timeout
-   *   (the Runner#receive contract). `releasing` holds such releases until answered; close() waits
-   *   for them up to RELEASE_GRACE (2 s) before it closes a client of our own: the time Consumer.close()
-   *   may take beyond its own bound, stated in the module's Javadoc. A sender in between passes a cancel
-   *   on and hands messages that arrive after it to the same release.
+   *   cancel of ours cancels the SDK future of a delete or visibility change, which aborts the HTTP request
+   *   and frees its connection. [cancel(ours) => cancel(sdk), but for receives]
+   *   A receive is not aborted: cutting a long poll's connection does not end it on the server, which
+   *   hands the next messages to it all the same (SQS and ElasticMQ do), and they would stay invisible
+   *   for their visibility timeout with a receive counted against maxReceiveCount. The core cancels
+   *   outstanding long polls at shutdown; ours completes cancelled at once, the request runs on until the
+   *   server answers (at most its wait time), and what it brings is ours alone (the core never sees it),
+   *   so it is released at once, visibility zero (the Runner#receive contract). The same holds for a
+   *   cancel that comes after the response arrived. `draining` holds such receives until their answer was
+   *   handled, `releasing` such releases until answered. close() waits for both (the wait time plus
+   *   RELEASE_GRACE) before it closes a client of our own, and then aborts what is left: the time
+   *   Consumer.close() may take beyond its own bound, stated in the module's Javadoc. A user's client stays
+   *   open, so close does not wait: the receives end and the releases go out on it. A sender in between
+   *   passes a cancel on and hands messages that arrive after it to the same release.
    *
    * FIFO receives:
    *   No ReceiveRequestAttemptId is sent. The id lets a retry of a receive within 5 minutes get the same
@@ -115,6 +120,10 @@ final class SqsRunner implements Runner {
   private final Senders senders;
   /** Releases of cancelled receives' messages not yet answered. */
   private final Set<CompletableFuture<?>> releasing = ConcurrentHashMap.newKeySet();
+  /** Cancelled receives still running on the server, until their answer was handled (see Cancellation). */
+  private final Set<CompletableFuture<?>> draining = ConcurrentHashMap.newKeySet();
+  /** The wait time of the latest receive, in seconds: how long close() waits for the draining ones. */
+  private volatile int waitSeconds;
   private volatile SqsClients.OwnClient ownClient; // the client we built, written once by open()
   private volatile SqsAsyncClient client; // written once by open()
   private volatile String queueUrl; // written once by open()
@@ -285,9 +294,10 @@ final class SqsRunner implements Runner {
     }
     SqsAsyncClient c = client();
     ReceiveMessageRequest sent = request;
+    this.waitSeconds = waitSeconds;
     // relayed where it is sent; messages that arrive once ours was cancelled are released either way
-    return senders.send(() -> relay("ReceiveMessage", c.receiveMessage(sent), this::messagesOf, this::releaseUnclaimed),
-        this::releaseUnclaimed);
+    return senders.send(() -> relay("ReceiveMessage", c.receiveMessage(sent), this::messagesOf, this::releaseUnclaimed,
+        draining), this::releaseUnclaimed);
   }
 
   private List<Message> messagesOf(ReceiveMessageResponse response) {
@@ -443,17 +453,20 @@ final class SqsRunner implements Runner {
    */
   private static <R, T> CompletableFuture<T> relay(String operation, CompletableFuture<R> call,
       Function<? super R, ? extends T> mapper) {
-    return relay(operation, call, mapper, null);
+    return relay(operation, call, mapper, null, null);
   }
 
   /**
    * Relays like {@link #relay(String, CompletableFuture, Function)}, and hands a result that ours could not
-   * take (it was cancelled after the SDK's response arrived) to {@code unclaimed}, if not null.
+   * take (it was cancelled first) to {@code unclaimed}. With {@code drains} (receives), a cancel of ours
+   * does not abort the request: it runs on, held in {@code drains} until its answer was handled (see
+   * Cancellation in the class comment).
    */
   private static <R, T> CompletableFuture<T> relay(String operation, CompletableFuture<R> call,
-      Function<? super R, ? extends T> mapper, java.util.function.Consumer<? super T> unclaimed) {
+      Function<? super R, ? extends T> mapper, java.util.function.Consumer<? super T> unclaimed,
+      Set<CompletableFuture<?>> drains) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    call.whenComplete((response, failure) -> {
+    CompletableFuture<R> handled = call.whenComplete((response, failure) -> {
       if (failure != null) {
         result.completeExceptionally(SqsErrors.classify(operation, failure));
         return;
@@ -470,8 +483,14 @@ final class SqsRunner implements Runner {
       }
     });
     result.whenComplete((ignored, failure) -> {
-      if (result.isCancelled()) {
+      if (!result.isCancelled()) {
+        return;
+      }
+      if (drains == null) {
         call.cancel(true); // [cancel(ours) => cancel(sdk)]
+      } else if (!handled.isDone()) {
+        drains.add(handled); // removed once handled; at once if that happened meanwhile
+        handled.whenComplete((response, error) -> drains.remove(handled));
       }
     });
     return result;
@@ -508,9 +527,30 @@ final class SqsRunner implements Runner {
     senders.close(); // idle senders end now; a call after this is made on its caller's thread
     SqsClients.OwnClient own = ownClient;
     if (own != null) {
+      awaitDraining(); // closing the client would abort them, and the server would still hand them messages
       awaitReleases();
-      own.close();
+      own.close(); // aborts what is left
+      draining.clear();
       LOG.info("closed the SQS client of queue {}", queueUrl != null ? queueUrl : queue);
+    }
+  }
+
+  /**
+   * Waits for cancelled receives still running on the server (see Cancellation) up to their wait time plus
+   * {@link #RELEASE_GRACE}; what they bring goes to a release, which {@link #awaitReleases} waits for.
+   */
+  private void awaitDraining() {
+    CompletableFuture<?>[] pending = draining.toArray(CompletableFuture<?>[]::new);
+    if (pending.length == 0) {
+      return;
+    }
+    long millis = TimeUnit.SECONDS.toMillis(waitSeconds) + RELEASE_GRACE.toMillis();
+    try {
+      CompletableFuture.allOf(pending).get(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // failed receives bring nothing; one still running is aborted with the client
     }
   }
 
