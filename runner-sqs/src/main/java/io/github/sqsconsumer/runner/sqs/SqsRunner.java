@@ -72,8 +72,8 @@ final class SqsRunner implements Runner {
    *   server answers (at most its wait time), and what it brings is ours alone (the core never sees it),
    *   so it is released at once, visibility zero (the Runner#receive contract). The same holds for a
    *   cancel that comes after the response arrived. `draining` holds such receives until their answer was
-   *   handled, `releasing` such releases until answered. close() waits for both (the wait time plus
-   *   RELEASE_GRACE) before it closes a client of our own, and then aborts what is left: the time
+   *   handled, `releasing` such releases until answered. close() waits for both (at most the wait time
+   *   plus RELEASE_GRACE) before it closes a client of our own, which aborts what is left: the time
    *   Consumer.close() may take beyond its own bound, stated in the module's Javadoc. A user's client stays
    *   open, so close does not wait: the receives end and the releases go out on it. A sender in between
    *   passes a cancel on and hands messages that arrive after it to the same release.
@@ -527,45 +527,31 @@ final class SqsRunner implements Runner {
     senders.close(); // idle senders end now; a call after this is made on its caller's thread
     SqsClients.OwnClient own = ownClient;
     if (own != null) {
-      awaitDraining(); // closing the client would abort them, and the server would still hand them messages
-      awaitReleases();
-      own.close(); // aborts what is left
-      draining.clear();
+      // closing the client would abort the polls, and the server would still hand them messages; one
+      // deadline for the polls and the releases of what they bring, and what is left is aborted with it
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds) + RELEASE_GRACE.toNanos();
+      awaitAll(draining, deadline);
+      awaitAll(releasing, deadline);
+      own.close();
       LOG.info("closed the SQS client of queue {}", queueUrl != null ? queueUrl : queue);
     }
   }
 
   /**
-   * Waits for cancelled receives still running on the server (see Cancellation) up to their wait time plus
-   * {@link #RELEASE_GRACE}; what they bring goes to a release, which {@link #awaitReleases} waits for.
+   * Waits until {@code deadline} (System.nanoTime) for the cancelled receives still running on the server or
+   * for the releases of what they brought (see Cancellation); failures were logged where they happened.
    */
-  private void awaitDraining() {
-    CompletableFuture<?>[] pending = draining.toArray(CompletableFuture<?>[]::new);
-    if (pending.length == 0) {
-      return;
-    }
-    long millis = TimeUnit.SECONDS.toMillis(waitSeconds) + RELEASE_GRACE.toMillis();
-    try {
-      CompletableFuture.allOf(pending).get(millis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      // failed receives bring nothing; one still running is aborted with the client
-    }
-  }
-
-  /** Waits up to {@link #RELEASE_GRACE} for the releases of cancelled receives, so closing does not abort them. */
-  private void awaitReleases() {
-    CompletableFuture<?>[] pending = releasing.toArray(CompletableFuture<?>[]::new);
+  private static void awaitAll(Set<CompletableFuture<?>> calls, long deadline) {
+    CompletableFuture<?>[] pending = calls.toArray(CompletableFuture<?>[]::new);
     if (pending.length == 0) {
       return;
     }
     try {
-      CompletableFuture.allOf(pending).get(RELEASE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(pending).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
-      // logged by each release; the messages come back after their visibility timeout
+      // a failed receive brings nothing, a failed release was logged; what still runs is aborted with the client
     }
   }
 
