@@ -69,16 +69,27 @@ final class DeadlinePort implements QueuePort {
     return bounded(port.changeVisibility(message, visibility), "visibility change");
   }
 
+  /**
+   * [the runner's future is cancelled before the caller hears of the timeout]: the caller's future is
+   * completed only after the cancel, so a caller that retries or reports on the timeout never finds the
+   * runner's call still open. The caller sees what the copy saw: the value, the runner's failure as the
+   * copy wraps it, or the TimeoutException.
+   */
   private <T> CompletableFuture<T> bounded(CompletableFuture<T> answer, String what) {
     if (answer == null || answer.isDone()) {
       return answer;
     }
-    CompletableFuture<T> bounded = answer.copy().orTimeout(deadlineNanos, TimeUnit.NANOSECONDS);
-    bounded.whenComplete((ignored, failure) -> {
+    CompletableFuture<T> bounded = new CompletableFuture<>();
+    answer.copy().orTimeout(deadlineNanos, TimeUnit.NANOSECONDS).whenComplete((value, failure) -> {
       if (failure instanceof TimeoutException) {
         answer.cancel(true);
         LOG.warn("{}: the queue did not answer a {} within {} ms; counted as a failed attempt", name, what,
             TimeUnit.NANOSECONDS.toMillis(deadlineNanos));
+      }
+      if (failure != null) {
+        bounded.completeExceptionally(failure);
+      } else {
+        bounded.complete(value);
       }
     });
     return bounded;
