@@ -52,7 +52,8 @@ final class JsonEndToEndTest {
   }
 
   private static Consumer.Builder consumer(String queueUrl) {
-    return Consumer.builder().name("json-e2e").queue(queueUrl)
+    // long polls of a second: close waits for the last ones to answer (see the SQS runner's Closing)
+    return Consumer.builder().name("json-e2e").queue(queueUrl).waitTime(Duration.ofSeconds(1))
         .runner("sqs").worker("semaphore").harvester("batch")
         .setting("sqs.endpoint", sqs.endpoint().toString())
         .setting("sqs.region", "us-east-1")

@@ -65,7 +65,11 @@ final class SqsConsumerEndToEndTest {
     return sqs.createQueue(prefix + "-" + QUEUES.incrementAndGet(), attributes);
   }
 
-  /** A builder with the parts under test and the runner's own client pointed at the server. */
+  /**
+   * A builder with the parts under test and the runner's own client pointed at the server. Long polls of a
+   * second: close waits for the last ones to answer (the runner lets them run so that nothing they take
+   * stays hidden), and twenty seconds each would only slow the tests.
+   */
   private static Consumer.Builder consumer(ElasticMqServer server, String queueUrl) {
     return Consumer.builder()
         .name("e2e")
@@ -73,6 +77,7 @@ final class SqsConsumerEndToEndTest {
         .runner("sqs")
         .worker("semaphore")
         .harvester("batch")
+        .waitTime(Duration.ofSeconds(1))
         .setting("sqs.endpoint", server.endpoint().toString())
         .setting("sqs.region", "us-east-1");
   }
