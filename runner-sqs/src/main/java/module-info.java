@@ -10,13 +10,13 @@
  * their connections: SQS hands messages to a long poll until its wait time ends even when its connection
  * was closed, and those would stay invisible for their visibility timeout with a receive counted toward
  * {@code maxReceiveCount}. Each such poll runs until the server answers, and what it brings is released at
- * once (visibility zero). A client the runner built is closed once those polls answered and their
- * releases were answered, or after the wait time plus 2 seconds, whichever comes first, so
- * {@code Consumer.close()} may return up to that much after its shutdown bound (an idle consumer with the
- * default wait time of 20 seconds: up to about 20 seconds; a shorter {@code waitTime} shortens it); what is
- * not answered by then is aborted and its messages come back after their visibility timeout. A user's
- * client stays open, and close does not wait: the polls end and the releases go out on it, so keep it
- * open for the wait time after close if you close it yourself.
+ * once (visibility zero); close does not wait for them. Close waits up to 2 seconds for releases already
+ * under way, so {@code Consumer.close()} may return up to 2 seconds after its shutdown bound. A client the
+ * runner built is closed once the polls answered and their releases were answered (at most the wait time
+ * plus 2 seconds after close), on a daemon thread: a JVM that exits sooner cuts them, and a message SQS
+ * hands them then comes back after its visibility timeout (a shorter {@code waitTime} narrows that
+ * window). A user's client stays open, and the polls end and the releases go out on it: close it no
+ * sooner than the wait time after the consumer, or the same applies.
  *
  * <p>Threads: the SDK builds and signs each request on the thread that calls it. The receives of the
  * consumer's pollers and the deletes and visibility changes of its handlers are asked for on virtual

@@ -99,10 +99,10 @@ public interface Consumer extends AutoCloseable {
    * <p>Bounded: returns within the {@linkplain Builder#shutdownTimeout shutdown timeout} plus 5 seconds
    * for sending the last acknowledgements, counted from the call, as long as the parts keep their own
    * timeouts, even while the queue does not answer: every wait of close ends by then. The runner's own
-   * close comes on top: it may wait for long polls cancelled at close to end on the server and for the
-   * release of what they bring after all ({@link io.github.sqsconsumer.spi.Runner#receive Runner.receive}
+   * close comes on top: it may wait briefly for the release of what long polls cancelled at close brought
+   * after all ({@link io.github.sqsconsumer.spi.Runner#receive Runner.receive}
    * and {@link io.github.sqsconsumer.spi.Runner#close Runner.close}); how long is in the runner's
-   * documentation (the SQS runner with a client of its own: up to the wait time plus 2 seconds).
+   * documentation (the SQS runner: 2 seconds).
    * Deletes and releases that could not be sent by then are reported to
    * {@link ConsumerListener#onAcknowledgementFailed}; those messages come back after their visibility
    * timeout. Handlers still running at the shutdown timeout are interrupted; their messages come back after

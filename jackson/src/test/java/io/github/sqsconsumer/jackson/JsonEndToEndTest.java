@@ -52,7 +52,7 @@ final class JsonEndToEndTest {
   }
 
   private static Consumer.Builder consumer(String queueUrl) {
-    // long polls of a second: close waits for the last ones to answer (see the SQS runner's Closing)
+    // long polls of a second: the runner's client closes once the last ones answered (SQS runner, Closing)
     return Consumer.builder().name("json-e2e").queue(queueUrl).waitTime(Duration.ofSeconds(1))
         .runner("sqs").worker("semaphore").harvester("batch")
         .setting("sqs.endpoint", sqs.endpoint().toString())

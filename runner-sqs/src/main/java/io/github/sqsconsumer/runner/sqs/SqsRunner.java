@@ -72,11 +72,13 @@ final class SqsRunner implements Runner {
    *   server answers (at most its wait time), and what it brings is ours alone (the core never sees it),
    *   so it is released at once, visibility zero (the Runner#receive contract). The same holds for a
    *   cancel that comes after the response arrived. `draining` holds such receives until their answer was
-   *   handled, `releasing` such releases until answered. close() waits for both (at most the wait time
-   *   plus RELEASE_GRACE) before it closes a client of our own, which aborts what is left: the time
-   *   Consumer.close() may take beyond its own bound, stated in the module's Javadoc. A user's client stays
-   *   open, so close does not wait: the receives end and the releases go out on it. A sender in between
-   *   passes a cancel on and hands messages that arrive after it to the same release.
+   *   handled, `releasing` such releases until answered. close() waits up to RELEASE_GRACE for the
+   *   releases; a client of our own is closed once the polls still draining have answered and their
+   *   releases went out (at most their wait time plus RELEASE_GRACE), on a daemon thread of its own, so
+   *   close does not wait for them (a consumer's close would take up to 20 s longer, an idle one's too).
+   *   A JVM that exits first cuts those polls, and what the server hands them comes back after its
+   *   visibility timeout. A user's client stays open: the polls end and the releases go out on it. A
+   *   sender in between passes a cancel on and hands messages that arrive after it to the same release.
    *
    * FIFO receives:
    *   No ReceiveRequestAttemptId is sent. The id lets a retry of a receive within 5 minutes get the same
@@ -122,7 +124,7 @@ final class SqsRunner implements Runner {
   private final Set<CompletableFuture<?>> releasing = ConcurrentHashMap.newKeySet();
   /** Cancelled receives still running on the server, until their answer was handled (see Cancellation). */
   private final Set<CompletableFuture<?>> draining = ConcurrentHashMap.newKeySet();
-  /** The wait time of the latest receive, in seconds: how long close() waits for the draining ones. */
+  /** The wait time of the latest receive, in seconds: the longest a draining receive runs after close. */
   private volatile int waitSeconds;
   private volatile SqsClients.OwnClient ownClient; // the client we built, written once by open()
   private volatile SqsAsyncClient client; // written once by open()
@@ -527,14 +529,25 @@ final class SqsRunner implements Runner {
     senders.close(); // idle senders end now; a call after this is made on its caller's thread
     SqsClients.OwnClient own = ownClient;
     if (own != null) {
-      // closing the client would abort the polls, and the server would still hand them messages; one
-      // deadline for the polls and the releases of what they bring, and what is left is aborted with it
+      awaitAll(releasing, System.nanoTime() + RELEASE_GRACE.toNanos());
+      if (draining.isEmpty()) {
+        closeOwnClient(own);
+        return;
+      }
+      // closing the client would cut the draining polls, and the server would still hand them messages:
+      // it closes once they answered and their releases went out, or their wait time plus the grace passed
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds) + RELEASE_GRACE.toNanos();
-      awaitAll(draining, deadline);
-      awaitAll(releasing, deadline);
-      own.close();
-      LOG.info("closed the SQS client of queue {}", queueUrl != null ? queueUrl : queue);
+      Thread.ofVirtual().name("sqs-runner-drain").start(() -> {
+        awaitAll(draining, deadline);
+        awaitAll(releasing, deadline);
+        closeOwnClient(own);
+      });
     }
+  }
+
+  private void closeOwnClient(SqsClients.OwnClient own) {
+    own.close(); // aborts what is left
+    LOG.info("closed the SQS client of queue {}", queueUrl != null ? queueUrl : queue);
   }
 
   /**

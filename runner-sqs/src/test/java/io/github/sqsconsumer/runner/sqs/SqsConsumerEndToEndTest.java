@@ -67,8 +67,8 @@ final class SqsConsumerEndToEndTest {
 
   /**
    * A builder with the parts under test and the runner's own client pointed at the server. Long polls of a
-   * second: close waits for the last ones to answer (the runner lets them run so that nothing they take
-   * stays hidden), and twenty seconds each would only slow the tests.
+   * second: a runner-built client closes once the last ones answered, and twenty seconds of them would keep
+   * a server and its clients busy across tests.
    */
   private static Consumer.Builder consumer(ElasticMqServer server, String queueUrl) {
     return Consumer.builder()
