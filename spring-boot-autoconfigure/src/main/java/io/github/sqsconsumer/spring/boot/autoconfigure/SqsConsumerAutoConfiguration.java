@@ -5,6 +5,7 @@ import io.github.sqsconsumer.spring.boot.SqsConsumerCustomizer;
 import io.github.sqsconsumer.spring.boot.SqsConsumers;
 import java.time.Duration;
 import java.util.function.Supplier;
+import org.springframework.beans.factory.NoUniqueBeanDefinitionException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -66,11 +67,22 @@ public final class SqsConsumerAutoConfiguration {
   @ConditionalOnBean(SqsAsyncClient.class)
   static class SqsClientConfiguration {
 
+    /**
+     * Several client beans and none {@code @Primary} fail startup: handing none of them over would leave the
+     * runner to build a client of its own from the AWS default chains, one the application never set up.
+     */
     @Bean
     @Order(0)
     Instrumentation sqsConsumerClient(ObjectProvider<SqsAsyncClient> clients) {
       return (name, builder) -> {
-        SqsAsyncClient client = clients.getIfUnique();
+        SqsAsyncClient client;
+        try {
+          client = clients.getIfAvailable();
+        } catch (NoUniqueBeanDefinitionException e) {
+          throw new IllegalStateException("consumer '" + name + "': the application has "
+              + e.getNumberOfBeansFound() + " SqsAsyncClient beans " + e.getBeanNamesFound()
+              + " and none is @Primary; mark the one the consumers use @Primary", e);
+        }
         if (client != null) {
           builder.component(SqsAsyncClient.class, client);
         }

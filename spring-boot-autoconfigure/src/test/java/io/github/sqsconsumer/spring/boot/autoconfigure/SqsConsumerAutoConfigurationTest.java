@@ -266,6 +266,21 @@ final class SqsConsumerAutoConfigurationTest {
         .run(context -> assertThat(context).hasFailed().getFailure().hasMessageContaining("sqs.endpoint"));
   }
 
+  // Regression: with two client beans and neither @Primary, neither was used and the runner built a client of
+  // its own from the AWS default chains, failing for want of a region (or, with one set, silently running).
+  @Test
+  void twoClientBeans_noneIsPrimary_failsStartupNamingThem() {
+    String queue = newQueue();
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(SqsConsumerAutoConfiguration.class))
+        .withUserConfiguration(MessageListener.class, ClientBean.class)
+        .withBean("otherSqsClient", SqsAsyncClient.class, () -> new ClientBean().sqsAsyncClient())
+        .withPropertyValues("test.queue=" + queue, "sqs-consumer.defaults.wait-time=1s")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .hasStackTraceContaining("the application has 2 SqsAsyncClient beans")
+            .hasStackTraceContaining("otherSqsClient").hasStackTraceContaining("none is @Primary"));
+  }
+
   @Test
   void clientBeanAbsent_runnerBuildsItsOwn() {
     String queue = newQueue();
