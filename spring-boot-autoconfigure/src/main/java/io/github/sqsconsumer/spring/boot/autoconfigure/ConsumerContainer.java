@@ -210,8 +210,13 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
     return trimmed.substring(trimmed.lastIndexOf('/') + 1);
   }
 
-  private static String prefix(String name) {
-    return "sqs-consumer.consumers." + name;
+  /**
+   * The consumer's own properties as they are written: a map key with anything but lower-case letters,
+   * digits and hyphens (a FIFO queue's {@code orders.fifo}) binds only in brackets, since Spring splits the
+   * name at a dot and drops the rest of such characters.
+   */
+  static String prefix(String name) {
+    return name.matches("[a-z0-9-]+") ? "sqs-consumer.consumers." + name : "sqs-consumer.consumers[" + name + "]";
   }
 
   @Override

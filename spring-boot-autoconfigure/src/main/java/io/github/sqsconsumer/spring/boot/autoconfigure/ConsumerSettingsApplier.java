@@ -59,6 +59,8 @@ final class ConsumerSettingsApplier {
     set(own.getVisibilityTimeout(), defaults.getVisibilityTimeout(), builder::visibilityTimeout);
     set(own.getMaxVisibilityExtension(), defaults.getMaxVisibilityExtension(), builder::maxVisibilityExtension);
     set(own.getRateLimit(), defaults.getRateLimit(), builder::rateLimit);
+    set(own.getHandlerTimeout(), defaults.getHandlerTimeout(), builder::handlerTimeout);
+    set(own.getUnhealthyAfter(), defaults.getUnhealthyAfter(), builder::unhealthyAfter);
     set(own.getAcknowledgeMode(), defaults.getAcknowledgeMode(), builder::acknowledgeMode);
     set(own.getMdc(), defaults.getMdc(), builder::mdc);
     set(own.getSystemAttributeNames(), defaults.getSystemAttributeNames(),

@@ -184,6 +184,15 @@ public class SqsConsumerProperties {
     /** The most messages started per second; 0 for no limit. Default 0. */
     private Double rateLimit;
 
+    /**
+     * The longest a handler call may take, 1 ms to 12 hours, or 0 for no limit: a call that takes longer
+     * fails with a HandlerTimeoutException and is interrupted. Default 0.
+     */
+    private Duration handlerTimeout;
+
+    /** How long receives may keep failing before the consumer's health is DOWN, 1 second to 1 day. Default 1m. */
+    private Duration unhealthyAfter;
+
     /** When messages are deleted. Default on-success. */
     private AcknowledgeMode acknowledgeMode;
 
@@ -404,6 +413,38 @@ public class SqsConsumerProperties {
      */
     public void setRateLimit(Double rateLimit) {
       this.rateLimit = rateLimit;
+    }
+
+    /** {@return the handler timeout, or null when not set} */
+    public Duration getHandlerTimeout() {
+      return handlerTimeout;
+    }
+
+    /**
+     * The longest a handler call may take, 1 ms to 12 hours, or 0 for no limit: a call that takes longer
+     * fails with a HandlerTimeoutException and is interrupted. Default 0. Bound from {@code handler-timeout}
+     * under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param handlerTimeout the handler timeout, or null to take the default
+     */
+    public void setHandlerTimeout(Duration handlerTimeout) {
+      this.handlerTimeout = handlerTimeout;
+    }
+
+    /** {@return how long receives may fail before the consumer is unhealthy, or null when not set} */
+    public Duration getUnhealthyAfter() {
+      return unhealthyAfter;
+    }
+
+    /**
+     * How long receives may keep failing before the consumer's health is DOWN, 1 second to 1 day. Default 1m.
+     * Bound from {@code unhealthy-after} under {@code sqs-consumer.defaults} or
+     * {@code sqs-consumer.consumers.<name>}.
+     *
+     * @param unhealthyAfter how long receives may fail, or null to take the default
+     */
+    public void setUnhealthyAfter(Duration unhealthyAfter) {
+      this.unhealthyAfter = unhealthyAfter;
     }
 
     /** {@return the acknowledge mode, or null when not set} */

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -206,6 +207,26 @@ final class SqsConsumerAutoConfigurationTest {
         .run(context -> assertThat(context).hasFailed().getFailure()
             .hasMessageContaining("sqs-consumer.defaults.shutdown-timeout")
             .hasMessageContaining("spring.lifecycle.timeout-per-shutdown-phase"));
+    // regression: these two had no property, so Spring dropped them as unknown and their values never counted
+    runner.withUserConfiguration(MessageListener.class)
+        .withPropertyValues("test.queue=" + queue, "sqs-consumer.consumers." + queue + ".handler-timeout=13h")
+        .run(context -> assertThat(context).hasFailed().getFailure().hasMessageContaining("handlerTimeout"));
+    runner.withUserConfiguration(MessageListener.class)
+        .withPropertyValues("test.queue=" + queue, "sqs-consumer.defaults.unhealthy-after=0s")
+        .run(context -> assertThat(context).hasFailed().getFailure().hasMessageContaining("unhealthyAfter"));
+  }
+
+  @Test
+  void handlerTimeoutProperty_failsASlowHandler() {
+    String queue = newQueue();
+    runner.withUserConfiguration(SlowListener.class)
+        .withPropertyValues("test.queue=" + queue, "sqs-consumer.consumers." + queue + ".handler-timeout=200ms")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          sqs.sendMessage(url(queue), "slow");
+          SlowListener listener = context.getBean(SlowListener.class);
+          await(() -> listener.interrupted.get() == 1);
+        });
   }
 
   @Test
@@ -298,6 +319,18 @@ final class SqsConsumerAutoConfigurationTest {
             .hasMessageContaining("consumer 'no-such-queue' could not start")
             .hasMessageContaining("queue 'no-such-queue' does not exist")
             .hasMessageContaining("sqs-consumer.consumers.no-such-queue.required=false"));
+  }
+
+  // Regression: for a name with a dot (every FIFO queue's) the messages named sqs-consumer.consumers.x.fifo.*,
+  // which Spring binds as consumer "x"; only the bracket form reaches consumer "x.fifo"
+  @Test
+  void missingFifoQueue_namesTheBracketFormThatBinds() {
+    runner.withUserConfiguration(MessageListener.class).withPropertyValues("test.queue=no-such.fifo")
+        .run(context -> assertThat(context).hasFailed().getFailure().cause()
+            .hasMessageContaining("sqs-consumer.consumers[no-such.fifo].required=false"));
+    runner.withUserConfiguration(MessageListener.class)
+        .withPropertyValues("test.queue=no-such.fifo", "sqs-consumer.consumers[no-such.fifo].required=false")
+        .run(context -> assertThat(context).hasNotFailed());
   }
 
   @Test
@@ -496,6 +529,21 @@ final class SqsConsumerAutoConfigurationTest {
     @Bean
     MessageHandler messageHandler() {
       return messages::add;
+    }
+  }
+
+  /** A handler that waits for its interrupt (the handler timeout's) for up to a minute. */
+  @Configuration(proxyBeanMethods = false)
+  static class SlowListener {
+    final AtomicInteger interrupted = new AtomicInteger();
+
+    @SqsConsumer("${test.queue}")
+    void on(Message message) {
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        interrupted.incrementAndGet();
+      }
     }
   }
 
