@@ -1,14 +1,19 @@
 package io.github.sqsconsumer.spring.boot.autoconfigure;
 
 import io.github.sqsconsumer.RetryPolicy;
+import io.github.sqsconsumer.spi.HarvesterProvider;
+import io.github.sqsconsumer.spi.RunnerProvider;
+import io.github.sqsconsumer.spi.WorkerProvider;
 import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.AdaptiveConcurrency;
 import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.ConsumerSettings;
 import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.Retry;
 import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.RetryKind;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +37,7 @@ final class ConsumerSettingsApplier {
 
   private final ConsumerSettings defaults;
   private final Duration shutdownPhase;
+  private final Map<String, String> partRoles = partRoles();
 
   ConsumerSettingsApplier(ConsumerSettings defaults, Duration shutdownPhase) {
     this.defaults = defaults;
@@ -76,9 +82,40 @@ final class ConsumerSettingsApplier {
       builder.retryPolicy(retry);
     }
     adaptiveConcurrency(own.getAdaptiveConcurrency(), defaults.getAdaptiveConcurrency(), builder);
-    Map<String, String> settings = new LinkedHashMap<>(defaults.partSettings());
+    Map<String, String> settings = new LinkedHashMap<>();
+    defaults.partSettings().forEach((key, value) -> {
+      if (!forAnotherPart(key, own)) {
+        settings.put(key, value);
+      }
+    });
     settings.putAll(own.partSettings());
     settings.forEach(builder::setting);
+  }
+
+  /**
+   * Whether a default part setting belongs to a part this consumer does not use: its part (the key's text
+   * before the first dot) is a runner, worker or harvester, and the consumer names another one for that
+   * role. Such a setting is left out, as a system property of a part not chosen is: the builder would fail
+   * on a setting no chosen part reads. Without a name for the role the builder chooses, and checks.
+   */
+  boolean forAnotherPart(String key, ConsumerSettings own) {
+    String part = key.substring(0, Math.max(0, key.indexOf('.')));
+    String chosen = switch (partRoles.getOrDefault(part, "")) {
+      case "runner" -> pick(own.getRunner(), defaults.getRunner(), null);
+      case "worker" -> pick(own.getWorker(), defaults.getWorker(), null);
+      case "harvester" -> pick(own.getHarvester(), defaults.getHarvester(), null);
+      default -> null;
+    };
+    return chosen != null && !chosen.equals(part);
+  }
+
+  /** The names of the runners, workers and harvesters present, by their role. */
+  private static Map<String, String> partRoles() {
+    Map<String, String> roles = new HashMap<>();
+    ServiceLoader.load(RunnerProvider.class).stream().forEach(p -> roles.put(p.get().name(), "runner"));
+    ServiceLoader.load(WorkerProvider.class).stream().forEach(p -> roles.put(p.get().name(), "worker"));
+    ServiceLoader.load(HarvesterProvider.class).stream().forEach(p -> roles.put(p.get().name(), "harvester"));
+    return roles;
   }
 
   private Duration shutdownTimeout(ConsumerSettings own, String prefix) {

@@ -39,7 +39,10 @@ public class SqsConsumerProperties {
   /** Whether the consumers start with the application context; false leaves starting them to the application. */
   private boolean autoStartup = true;
 
-  /** Settings every consumer takes unless its own entry under consumers overrides them. */
+  /**
+   * Settings every consumer takes unless its own entry under consumers overrides them; a part setting
+   * (batch.*, pool.*, ...) is left out for a consumer that names another part for that role.
+   */
   private final ConsumerSettings defaults = new ConsumerSettings();
 
   /**
@@ -66,7 +69,10 @@ public class SqsConsumerProperties {
     this.autoStartup = autoStartup;
   }
 
-  /** {@return the settings of every consumer, never null} */
+  /**
+   * {@return the settings of every consumer, never null} A part setting among them (batch.*, pool.*, ...) is
+   * left out for a consumer that names another part for that role.
+   */
   public ConsumerSettings getDefaults() {
     return defaults;
   }
