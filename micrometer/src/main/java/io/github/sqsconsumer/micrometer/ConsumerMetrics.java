@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /**
  * Micrometer metrics for one consumer, built on its {@link HandlerHook} and {@link ConsumerListener}.
@@ -134,8 +135,20 @@ public final class ConsumerMetrics implements MeterBinder {
     }
   }
 
+  /**
+   * Registers a gauge reading {@code consumer}. One already registered under the same name and tags (a
+   * consumer of the same name and queue before this one, as when an application context restarts) is
+   * removed first: Micrometer keeps the first registration of an id and ignores later ones, so the gauge
+   * would go on reading that closed consumer. Counters and timers are shared by id and keep counting.
+   */
   private static void gauge(MeterRegistry registry, String name, String description, Tags tags,
       Consumer consumer, ToDoubleFunction<Consumer> value) {
+    Set<Tag> exact = tags.stream().collect(Collectors.toSet());
+    for (Gauge earlier : registry.find(PREFIX + name).tags(tags).gauges()) {
+      if (Set.copyOf(earlier.getId().getTags()).equals(exact)) {
+        registry.remove(earlier);
+      }
+    }
     Gauge.builder(PREFIX + name, consumer, value).description(description).tags(tags).strongReference(true)
         .register(registry);
   }

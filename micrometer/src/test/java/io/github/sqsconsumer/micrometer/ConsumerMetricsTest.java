@@ -162,6 +162,38 @@ final class ConsumerMetricsTest {
   }
 
   /**
+   * Regression: a consumer of the same name and queue bound to the same registry after the first closed (an
+   * application context stopped and started) left the gauges reading the closed one: Micrometer ignored the
+   * second registration of each gauge. The counters are shared and go on counting.
+   */
+  @Test
+  void bindTo_againAfterTheFirstConsumerClosed_gaugesReadTheNewOne() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofMinutes(5));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Consumer.Builder first = builder(queue).handler(message -> {});
+    ConsumerMetrics firstMetrics = ConsumerMetrics.installOn(first);
+    try (Consumer consumer = first.build()) {
+      firstMetrics.bindTo(registry);
+      consumer.start();
+      queue.send("one");
+      awaitSettled(queue, registry, 1);
+    }
+    assertThat(registry.get("sqs.consumer.healthy").tags(TAGS).gauge().value()).as("closed").isZero();
+
+    Consumer.Builder second = builder(queue).handler(message -> {});
+    ConsumerMetrics secondMetrics = ConsumerMetrics.installOn(second);
+    try (Consumer consumer = second.build()) {
+      secondMetrics.bindTo(registry);
+      consumer.start();
+      queue.send("two");
+      awaitSettled(queue, registry, 2); // the counter goes on from the first consumer's 1
+      assertThat(registry.get("sqs.consumer.healthy").tags(TAGS).gauges()).singleElement()
+          .satisfies(gauge -> assertThat(gauge.value()).as("the running consumer's").isEqualTo(1));
+      assertThat(registry.get("sqs.consumer.concurrency.limit").tags(TAGS).gauge().value()).isEqualTo(4);
+    }
+  }
+
+  /**
    * With adaptive concurrency the limit gauge reads the adapted limit: it starts at the minimum (2 of 8), and
    * no more handlers than that run; once a round of calls ends well it grows, and the gauge with it.
    */
