@@ -288,8 +288,9 @@ public class SqsConsumerProperties {
     }
 
     /**
-     * The most messages in one batch for a batch handler, 1 to 10. Default 10. Bound from {@code batch-size} under
-     * {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
+     * The most messages in one batch for a batch handler, 1 to 10000; above 10 it needs a batch-window. Default
+     * 10. Bound from {@code batch-size} under {@code sqs-consumer.defaults} or
+     * {@code sqs-consumer.consumers.<name>}.
      *
      * @param batchSize the batch size, or null to take the default
      */
