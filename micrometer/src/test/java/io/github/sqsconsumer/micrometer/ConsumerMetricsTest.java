@@ -8,6 +8,7 @@ import io.github.sqsconsumer.PermanentFailureException;
 import io.github.sqsconsumer.RetryPolicy;
 import io.github.sqsconsumer.testkit.InMemoryQueue;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -170,26 +171,18 @@ final class ConsumerMetricsTest {
   void bindTo_againAfterTheFirstConsumerClosed_gaugesReadTheNewOne() throws Exception {
     InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofMinutes(5));
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Consumer.Builder first = builder(queue).handler(message -> {});
-    ConsumerMetrics firstMetrics = ConsumerMetrics.installOn(first);
-    try (Consumer consumer = first.build()) {
-      firstMetrics.bindTo(registry);
-      consumer.start();
-      queue.send("one");
-      awaitSettled(queue, registry, 1);
-    }
-    assertThat(registry.get("sqs.consumer.healthy").tags(TAGS).gauge().value()).as("closed").isZero();
-
-    Consumer.Builder second = builder(queue).handler(message -> {});
-    ConsumerMetrics secondMetrics = ConsumerMetrics.installOn(second);
-    try (Consumer consumer = second.build()) {
-      secondMetrics.bindTo(registry);
-      consumer.start();
-      queue.send("two");
-      awaitSettled(queue, registry, 2); // the counter goes on from the first consumer's 1
-      assertThat(registry.get("sqs.consumer.healthy").tags(TAGS).gauges()).singleElement()
-          .satisfies(gauge -> assertThat(gauge.value()).as("the running consumer's").isEqualTo(1));
-      assertThat(registry.get("sqs.consumer.concurrency.limit").tags(TAGS).gauge().value()).isEqualTo(4);
+    for (int round = 1; round <= 2; round++) { // the same name and queue, one consumer after the other
+      Consumer.Builder builder = builder(queue).handler(message -> {});
+      ConsumerMetrics metrics = ConsumerMetrics.installOn(builder);
+      try (Consumer consumer = builder.build()) {
+        metrics.bindTo(registry);
+        consumer.start();
+        queue.send("message " + round);
+        awaitSettled(queue, registry, round); // the counter goes on from the first consumer's
+        assertThat(registry.get("sqs.consumer.healthy").tags(TAGS).gauges()).as("round %d", round)
+            .singleElement().extracting(Gauge::value).as("the running consumer's").isEqualTo(1.0);
+      }
+      assertThat(registry.get("sqs.consumer.healthy").tags(TAGS).gauge().value()).as("closed").isZero();
     }
   }
 
