@@ -211,11 +211,11 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
   }
 
   /**
-   * The consumer's own properties as they are written: a map key with anything but lower-case letters,
-   * digits and hyphens (a FIFO queue's {@code orders.fifo}) binds only in brackets, since Spring splits the
-   * name at a dot and drops the rest of such characters.
+   * The consumer's own properties as they are written: Spring splits a map key at a dot (a FIFO queue's
+   * {@code orders.fifo}) and drops some other characters, so a name of anything but lower-case letters,
+   * digits and hyphens is given in brackets, which bind any key as it is.
    */
-  static String prefix(String name) {
+  private static String prefix(String name) {
     return name.matches("[a-z0-9-]+") ? "sqs-consumer.consumers." + name : "sqs-consumer.consumers[" + name + "]";
   }
 
