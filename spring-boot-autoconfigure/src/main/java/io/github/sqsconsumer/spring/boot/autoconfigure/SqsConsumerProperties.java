@@ -23,9 +23,11 @@ import org.springframework.util.unit.DataSize;
  *
  * <p>A setting left out takes the consumer's default, then the library's. Values are checked when the
  * consumers are built, at startup, by the consumer's builder: its messages name the setting, the bad value
- * and the allowed range. Bound by Spring Boot; not thread-safe while bound, read-only afterwards.
+ * and the allowed range. A property under {@code sqs-consumer} that names nothing here (a misspelling, or a
+ * consumer name with a dot written without brackets) fails startup too, rather than be ignored. Bound by
+ * Spring Boot; not thread-safe while bound, read-only afterwards.
  */
-@ConfigurationProperties("sqs-consumer")
+@ConfigurationProperties(prefix = "sqs-consumer", ignoreUnknownFields = false)
 public class SqsConsumerProperties {
   /*
    * Size:

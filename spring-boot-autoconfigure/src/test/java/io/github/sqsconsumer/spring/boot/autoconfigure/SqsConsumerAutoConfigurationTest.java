@@ -207,6 +207,14 @@ final class SqsConsumerAutoConfigurationTest {
         .run(context -> assertThat(context).hasFailed().getFailure()
             .hasMessageContaining("sqs-consumer.defaults.shutdown-timeout")
             .hasMessageContaining("spring.lifecycle.timeout-per-shutdown-phase"));
+    // regression: a misspelled property, or a dotted consumer name without brackets, was silently ignored
+    runner.withUserConfiguration(MessageListener.class)
+        .withPropertyValues("test.queue=" + queue, "sqs-consumer.consumers." + queue + ".concurency=4")
+        .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining("concurency"));
+    runner.withUserConfiguration(MessageListener.class)
+        .withPropertyValues("test.queue=" + queue, "sqs-consumer.consumers.orders.fifo.concurrency=4")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .hasStackTraceContaining("sqs-consumer.consumers.orders.fifo"));
     // regression: these two had no property, so Spring dropped them as unknown and their values never counted
     runner.withUserConfiguration(MessageListener.class)
         .withPropertyValues("test.queue=" + queue, "sqs-consumer.consumers." + queue + ".handler-timeout=13h")
