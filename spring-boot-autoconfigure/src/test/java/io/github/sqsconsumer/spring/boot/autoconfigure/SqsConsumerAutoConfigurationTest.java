@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -188,40 +189,38 @@ final class SqsConsumerAutoConfigurationTest {
   @Test
   void badProperty_failsStartupNamingTheSetting() {
     String queue = newQueue();
-    runner.withUserConfiguration(MessageListener.class)
-        .withPropertyValues("test.queue=" + queue, "sqs-consumer.consumers." + queue + ".concurrency=0")
-        .run(context -> assertThat(context).hasFailed().getFailure()
-            .hasMessageContaining("consumer '" + queue + "'")
-            .hasMessageContaining("sqs-consumer.consumers." + queue)
-            .hasMessageContaining("concurrency must be between 1 and 10000 but was 0"));
-    runner.withUserConfiguration(MessageListener.class)
-        .withPropertyValues("test.queue=" + queue, "sqs-consumer.defaults.batch.max-wait=11s")
-        .run(context -> assertThat(context).hasFailed().getFailure().hasMessageContaining("batch.maxWait"));
-    runner.withUserConfiguration(MessageListener.class)
-        .withPropertyValues("test.queue=" + queue, "sqs-consumer.defaults.concurrency=many")
-        .run(context -> assertThat(context).hasFailed().getFailure()
-            .hasStackTraceContaining("Failed to bind properties under 'sqs-consumer.defaults.concurrency'"));
-    runner.withUserConfiguration(MessageListener.class)
-        .withPropertyValues("test.queue=" + queue, "sqs-consumer.defaults.shutdown-timeout=25s",
-            "spring.lifecycle.timeout-per-shutdown-phase=30s")
-        .run(context -> assertThat(context).hasFailed().getFailure()
-            .hasMessageContaining("sqs-consumer.defaults.shutdown-timeout")
-            .hasMessageContaining("spring.lifecycle.timeout-per-shutdown-phase"));
+    String own = "sqs-consumer.consumers." + queue;
+    assertThat(startupFailure("test.queue=" + queue, own + ".concurrency=0"))
+        .hasMessageContaining("consumer '" + queue + "'")
+        .hasMessageContaining(own)
+        .hasMessageContaining("concurrency must be between 1 and 10000 but was 0");
+    assertThat(startupFailure("test.queue=" + queue, "sqs-consumer.defaults.batch.max-wait=11s"))
+        .hasMessageContaining("batch.maxWait");
+    assertThat(startupFailure("test.queue=" + queue, "sqs-consumer.defaults.concurrency=many"))
+        .hasStackTraceContaining("Failed to bind properties under 'sqs-consumer.defaults.concurrency'");
+    assertThat(startupFailure("test.queue=" + queue, "sqs-consumer.defaults.shutdown-timeout=25s",
+        "spring.lifecycle.timeout-per-shutdown-phase=30s"))
+        .hasMessageContaining("sqs-consumer.defaults.shutdown-timeout")
+        .hasMessageContaining("spring.lifecycle.timeout-per-shutdown-phase");
     // regression: a misspelled property, or a dotted consumer name without brackets, was silently ignored
-    runner.withUserConfiguration(MessageListener.class)
-        .withPropertyValues("test.queue=" + queue, "sqs-consumer.consumers." + queue + ".concurency=4")
-        .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining("concurency"));
-    runner.withUserConfiguration(MessageListener.class)
-        .withPropertyValues("test.queue=" + queue, "sqs-consumer.consumers.orders.fifo.concurrency=4")
-        .run(context -> assertThat(context).hasFailed().getFailure()
-            .hasStackTraceContaining("sqs-consumer.consumers.orders.fifo"));
+    assertThat(startupFailure("test.queue=" + queue, own + ".concurency=4")).hasStackTraceContaining("concurency");
+    assertThat(startupFailure("test.queue=" + queue, "sqs-consumer.consumers.orders.fifo.concurrency=4"))
+        .hasStackTraceContaining("sqs-consumer.consumers.orders.fifo");
     // regression: these two had no property, so Spring dropped them as unknown and their values never counted
-    runner.withUserConfiguration(MessageListener.class)
-        .withPropertyValues("test.queue=" + queue, "sqs-consumer.consumers." + queue + ".handler-timeout=13h")
-        .run(context -> assertThat(context).hasFailed().getFailure().hasMessageContaining("handlerTimeout"));
-    runner.withUserConfiguration(MessageListener.class)
-        .withPropertyValues("test.queue=" + queue, "sqs-consumer.defaults.unhealthy-after=0s")
-        .run(context -> assertThat(context).hasFailed().getFailure().hasMessageContaining("unhealthyAfter"));
+    assertThat(startupFailure("test.queue=" + queue, own + ".handler-timeout=13h"))
+        .hasMessageContaining("handlerTimeout");
+    assertThat(startupFailure("test.queue=" + queue, "sqs-consumer.defaults.unhealthy-after=0s"))
+        .hasMessageContaining("unhealthyAfter");
+  }
+
+  /** Starts a context with a message listener and these properties; returns why it failed to start. */
+  private Throwable startupFailure(String... properties) {
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    runner.withUserConfiguration(MessageListener.class).withPropertyValues(properties).run(context -> {
+      assertThat(context).hasFailed();
+      failure.set(context.getStartupFailure());
+    });
+    return failure.get();
   }
 
   @Test
