@@ -124,7 +124,7 @@ final class SqsRunner implements Runner {
   private final Set<CompletableFuture<?>> releasing = ConcurrentHashMap.newKeySet();
   /** Cancelled receives still running on the server, until their answer was handled (see Cancellation). */
   private final Set<CompletableFuture<?>> draining = ConcurrentHashMap.newKeySet();
-  /** The wait time of the latest receive, in seconds: the longest a draining receive runs after close. */
+  /** The wait time of the latest receive request built, in seconds: the longest a draining receive runs after close. */
   private volatile int waitSeconds;
   private volatile SqsClients.OwnClient ownClient; // the client we built, written once by open()
   private volatile SqsAsyncClient client; // written once by open()
@@ -293,10 +293,10 @@ final class SqsRunner implements Runner {
         || request.visibilityTimeout() != visibilitySeconds) {
       request = receiveRequest(maxMessages, waitSeconds, visibilitySeconds);
       receiveRequests[maxMessages] = request;
+      this.waitSeconds = waitSeconds; // changes only with the request, not per receive
     }
     SqsAsyncClient c = client();
     ReceiveMessageRequest sent = request;
-    this.waitSeconds = waitSeconds;
     // relayed where it is sent; messages that arrive once ours was cancelled are released either way
     return senders.send(() -> relay("ReceiveMessage", c.receiveMessage(sent), this::messagesOf, this::releaseUnclaimed,
         draining), this::releaseUnclaimed);

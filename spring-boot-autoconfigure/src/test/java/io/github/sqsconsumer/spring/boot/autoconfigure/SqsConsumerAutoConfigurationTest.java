@@ -279,10 +279,7 @@ final class SqsConsumerAutoConfigurationTest {
   void clientBean_isHandedToTheConsumers() {
     String queue = newQueue();
     // no sqs.* settings: the consumer can only reach ElasticMQ through the application's client
-    new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(SqsConsumerAutoConfiguration.class))
-        .withUserConfiguration(MessageListener.class, ClientBean.class)
-        .withPropertyValues("test.queue=" + queue, "sqs-consumer.defaults.wait-time=1s")
+    clientBeanRunner(queue)
         .run(context -> {
           assertThat(context).hasNotFailed().hasBean("sqsConsumerClient");
           sqs.sendMessage(url(queue), "through the bean");
@@ -299,14 +296,19 @@ final class SqsConsumerAutoConfigurationTest {
   @Test
   void twoClientBeans_noneIsPrimary_failsStartupNamingThem() {
     String queue = newQueue();
-    new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(SqsConsumerAutoConfiguration.class))
-        .withUserConfiguration(MessageListener.class, ClientBean.class)
+    clientBeanRunner(queue)
         .withBean("otherSqsClient", SqsAsyncClient.class, () -> new ClientBean().sqsAsyncClient())
-        .withPropertyValues("test.queue=" + queue, "sqs-consumer.defaults.wait-time=1s")
         .run(context -> assertThat(context).hasFailed().getFailure()
             .hasStackTraceContaining("the application has 2 SqsAsyncClient beans")
             .hasStackTraceContaining("otherSqsClient").hasStackTraceContaining("none is @Primary"));
+  }
+
+  /** The auto-configuration alone (no sqs.* settings) with a listener of {@code queue} and a client bean. */
+  private static ApplicationContextRunner clientBeanRunner(String queue) {
+    return new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(SqsConsumerAutoConfiguration.class))
+        .withUserConfiguration(MessageListener.class, ClientBean.class)
+        .withPropertyValues("test.queue=" + queue, "sqs-consumer.defaults.wait-time=1s");
   }
 
   @Test
