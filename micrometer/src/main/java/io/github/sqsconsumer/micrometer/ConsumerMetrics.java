@@ -8,12 +8,14 @@ import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.PermanentFailureException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -31,6 +33,9 @@ import java.util.stream.Collectors;
  * Consumer consumer = builder.build();
  * metrics.bindTo(registry);   // before start(): events before binding are not counted
  * consumer.start();
+ * ...
+ * consumer.close();
+ * metrics.close();            // removes the meters, where the registry lives on
  * }</pre>
  *
  * <p>Meters, each tagged {@code queue} (the {@linkplain Consumer#queueName() queue's name}) and
@@ -61,15 +66,23 @@ import java.util.stream.Collectors;
  * with a {@link io.github.sqsconsumer.HandlerTimeoutException}, a {@link TimeoutException}: counted as
  * {@code kind=timeout}.
  *
+ * <p>The meters stay in the registry after the consumer closes (a last scrape still reads them), and the
+ * gauges keep the consumer reachable. Where the registry outlives its consumers (consumers created and
+ * closed while the application runs, an application context restarted on a registry of its own), call
+ * {@link #close()} once the consumer closed: it removes this binding's meters.
+ *
  * <p>One instance serves one consumer and one registry (bind a {@code CompositeMeterRegistry} to publish
  * to several). Thread-safe: the consumer's threads record concurrently.
  */
-public final class ConsumerMetrics implements MeterBinder {
+public final class ConsumerMetrics implements MeterBinder, AutoCloseable {
   private static final String PREFIX = "sqs.consumer.";
 
   private final Tags extraTags;
   private volatile Consumer consumer; // set once, by the builder's build() (Hook#attached)
-  private volatile Meters meters; // set once, by bindTo
+  private volatile Meters meters; // set by bindTo; null again after close
+  private MeterRegistry boundTo; // @GuardedBy("this"): the registry of bindTo, until close
+  private final List<Meter> registered = new ArrayList<>(); // @GuardedBy("this"): what bindTo registered
+  private boolean closed; // @GuardedBy("this")
 
   private ConsumerMetrics(Tags extraTags) {
     this.extraTags = extraTags;
@@ -103,7 +116,8 @@ public final class ConsumerMetrics implements MeterBinder {
    * Registers the meters. Call once, after the consumer was built and before it starts.
    *
    * @param registry never null
-   * @throws IllegalStateException if the consumer was not built yet, or the metrics are bound already
+   * @throws IllegalStateException if the consumer was not built yet, the metrics are bound already, or they
+   *     were closed
    */
   @Override
   public void bindTo(MeterRegistry registry) {
@@ -113,12 +127,15 @@ public final class ConsumerMetrics implements MeterBinder {
       throw new IllegalStateException("build the consumer before binding its metrics");
     }
     synchronized (this) {
-      if (meters != null) {
+      if (closed) {
+        throw new IllegalStateException("the metrics of consumer '" + measured.name() + "' are closed");
+      }
+      if (boundTo != null) {
         throw new IllegalStateException("the metrics of consumer '" + measured.name() + "' are bound already");
       }
       Tags tags = Tags.of("queue", measured.queueName(), "consumer", measured.name()).and(extraTags);
-      gauge(registry, "messages.in.flight", "messages received and not yet deleted or released", tags,
-          measured, Consumer::inFlight);
+      gauge(registry, "messages.in.flight", "messages received and not yet deleted or released", tags, measured,
+          Consumer::inFlight);
       gauge(registry, "worker.active", "handler calls running", tags, measured, Consumer::workerActive);
       gauge(registry, "worker.waiting", "handler calls waiting for a worker thread", tags, measured,
           Consumer::workerWaiting);
@@ -131,26 +148,63 @@ public final class ConsumerMetrics implements MeterBinder {
           c -> c.health().paused() ? 1 : 0);
       gauge(registry, "healthy", "1 while the consumer runs and reaches the queue, else 0", tags, measured,
           c -> c.health().healthy() ? 1 : 0);
-      meters = new Meters(registry, tags);
+      Meters created = new Meters(registry, tags);
+      registered.addAll(created.all());
+      boundTo = registry;
+      meters = created;
     }
   }
 
   /**
-   * Registers a gauge reading {@code consumer}. One already registered under the same name and tags (a
-   * consumer of the same name and queue before this one, as when an application context restarts) is
-   * removed first: Micrometer keeps the first registration of an id and ignores later ones, so the gauge
+   * Removes the meters {@link #bindTo} registered from the registry and stops recording; call it once the
+   * consumer closed. A gauge that a later consumer of the same name and queue registered in its place stays.
+   * Counters and timers are shared by name and tags, so while another consumer of the same name and queue is
+   * bound to the same registry, theirs are removed too: close the metrics of a consumer before binding
+   * those of its successor, and give consumers measured side by side distinct names. Idempotent; metrics
+   * never bound only become closed.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      meters = null;
+      if (boundTo != null) {
+        for (Meter meter : registered) {
+          removeIfStillRegistered(boundTo, meter);
+        }
+        registered.clear();
+        boundTo = null;
+      }
+    }
+  }
+
+  /** Removes {@code meter}, unless the registry holds another meter under its id now (a successor's gauge). */
+  private static void removeIfStillRegistered(MeterRegistry registry, Meter meter) {
+    Meter.Id id = meter.getId();
+    for (Meter current : registry.find(id.getName()).tags(id.getTags()).meters()) {
+      if (current == meter) {
+        registry.remove(meter);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Registers a gauge reading {@code consumer}, under this object's lock. One already registered under the
+   * same name and tags (a consumer of the same name and queue before this one, as when an application context
+   * restarts) is removed first: Micrometer keeps the first registration of an id and ignores later ones, so the gauge
    * would go on reading that closed consumer. Counters and timers are shared by id and keep counting.
    */
-  private static void gauge(MeterRegistry registry, String name, String description, Tags tags,
-      Consumer consumer, ToDoubleFunction<Consumer> value) {
+  private void gauge(MeterRegistry registry, String name, String description, Tags tags, Consumer consumer,
+      ToDoubleFunction<Consumer> value) {
     Set<Tag> exact = tags.stream().collect(Collectors.toSet());
     for (Gauge earlier : registry.find(PREFIX + name).tags(tags).gauges()) {
       if (Set.copyOf(earlier.getId().getTags()).equals(exact)) {
         registry.remove(earlier);
       }
     }
-    Gauge.builder(PREFIX + name, consumer, value).description(description).tags(tags).strongReference(true)
-        .register(registry);
+    registered.add(Gauge.builder(PREFIX + name, consumer, value).description(description).tags(tags)
+        .strongReference(true).register(registry));
   }
 
   /** The meters recorded per event; registered once. */
@@ -196,6 +250,11 @@ public final class ConsumerMetrics implements MeterBinder {
 
     private static Timer timer(MeterRegistry registry, String name, String description, Tags tags) {
       return Timer.builder(PREFIX + name).description(description).tags(tags).register(registry);
+    }
+
+    List<Meter> all() {
+      return List.of(received, succeeded, failedTransient, failedPermanent, failedTimeout, acknowledged, released,
+          acknowledgementFailures, pollErrors, handlerDuration, timeInQueue, receiveToDelete);
     }
 
     Counter failedOf(Throwable cause) {

@@ -248,6 +248,75 @@ final class ConsumerMetricsTest {
         .allMatch(name -> name.matches("sqs\\.consumer(\\.[a-z]+)+"));
   }
 
+  /**
+   * Closing the metrics after the consumer removes every meter they registered, and only theirs (the other
+   * consumer's stay and go on counting), and releases the gauges' hold on the closed consumer; closed
+   * metrics record nothing and cannot be bound again.
+   */
+  @Test
+  void close_afterTheConsumer_removesItsMetersOnly() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofMinutes(5));
+    InMemoryQueue other = InMemoryQueue.standard("invoices", Duration.ofMinutes(5));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Consumer.Builder otherBuilder = Consumer.builder().name("ledger").runner(other.runner()).worker("semaphore")
+        .harvester("direct").queue(other.name()).waitTime(Duration.ofMillis(200)).handler(message -> {});
+    ConsumerMetrics otherMetrics = ConsumerMetrics.installOn(otherBuilder);
+    Tags otherTags = Tags.of("queue", "invoices", "consumer", "ledger");
+    try (Consumer otherConsumer = otherBuilder.build()) {
+      otherMetrics.bindTo(registry);
+      otherConsumer.start();
+
+      Consumer.Builder builder = builder(queue).handler(message -> {});
+      ConsumerMetrics metrics = ConsumerMetrics.installOn(builder);
+      try (Consumer consumer = builder.build()) {
+        metrics.bindTo(registry);
+        consumer.start();
+        queue.send("one");
+        awaitSettled(queue, registry, 1);
+      }
+      assertThat(registry.find("sqs.consumer.messages.acknowledged").tags(TAGS).counter()).as("after close()")
+          .isNotNull();
+      metrics.close();
+      metrics.close(); // idempotent
+
+      assertThat(registry.getMeters()).as("only the other consumer's").hasSize(20)
+          .allSatisfy(meter -> assertThat(meter.getId().getTag("consumer")).isEqualTo("ledger"));
+      other.send("two");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (count(registry, "sqs.consumer.messages.acknowledged", otherTags) < 1) {
+        assertThat(System.nanoTime()).as("the other consumer still counted").isLessThan(deadline);
+        Thread.sleep(5);
+      }
+      assertThatThrownBy(() -> metrics.bindTo(registry)).isInstanceOf(IllegalStateException.class)
+          .hasMessage("the metrics of consumer 'billing' are closed");
+      assertThat(registry.getMeters()).hasSize(20);
+    }
+  }
+
+  /** Metrics closed late, after a successor of the same name and queue bound its own, leave its gauges. */
+  @Test
+  void close_afterASuccessorBound_leavesItsGauges() throws Exception {
+    InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofMinutes(5));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Consumer.Builder firstBuilder = builder(queue).handler(message -> {});
+    ConsumerMetrics first = ConsumerMetrics.installOn(firstBuilder);
+    try (Consumer consumer = firstBuilder.build()) {
+      first.bindTo(registry);
+    }
+    Consumer.Builder secondBuilder = builder(queue).handler(message -> {});
+    ConsumerMetrics second = ConsumerMetrics.installOn(secondBuilder);
+    try (Consumer consumer = secondBuilder.build()) {
+      second.bindTo(registry);
+      consumer.start();
+
+      first.close();
+
+      assertThat(registry.find("sqs.consumer.healthy").tags(TAGS).gauges()).singleElement()
+          .extracting(Gauge::value).as("the successor's gauge, reading it").isEqualTo(1.0);
+      assertThat(registry.find("sqs.consumer.prefetch").tags(TAGS).gauges()).hasSize(1);
+    }
+  }
+
   @Test
   void bindTo_beforeBuild_orTwice_refused() {
     InMemoryQueue queue = InMemoryQueue.standard("orders", Duration.ofMinutes(5));
