@@ -10,6 +10,7 @@ import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.Con
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,8 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
   private List<Declared> declarations = List.of(); // set once, when the singletons are ready
   private final Map<String, Boolean> required = new ConcurrentHashMap<>();
   private final Map<String, Throwable> startFailures = new ConcurrentHashMap<>();
+  /** What the instrumentations undo once a consumer closed (its meters removed), by consumer. */
+  private final Map<Consumer, List<Runnable>> afterClose = Collections.synchronizedMap(new IdentityHashMap<>());
   private volatile boolean running; // guarded by lock for writes
 
   ConsumerContainer(SqsConsumerProperties properties, ConsumerMethods methods, ListableBeanFactory beanFactory,
@@ -101,7 +104,7 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
         built.put(declared.name(), build(declared));
       }
     } catch (RuntimeException e) {
-      built.values().forEach(Consumer::close);
+      built.values().forEach(this::close);
       throw e;
     }
     return Collections.unmodifiableMap(built);
@@ -191,10 +194,12 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
       instrumentations.orderedStream().forEach(i -> afterBuild.add(i.install(name, builder)));
       customizers.orderedStream().forEach(c -> c.customize(name, builder));
       Consumer consumer = builder.build();
+      List<Runnable> undo = new ArrayList<>();
+      afterClose.put(consumer, undo);
       try {
-        afterBuild.forEach(step -> step.built(consumer));
+        afterBuild.forEach(step -> undo.add(step.built(consumer)));
       } catch (RuntimeException e) {
-        consumer.close();
+        close(consumer);
         throw e;
       }
       return consumer;
@@ -307,7 +312,7 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
   private void closeAll(Iterable<Consumer> toClose) {
     List<Thread> closing = new ArrayList<>();
     for (Consumer consumer : toClose) {
-      closing.add(Thread.ofVirtual().name("sqs-consumer-close-" + consumer.name()).start(consumer::close));
+      closing.add(Thread.ofVirtual().name("sqs-consumer-close-" + consumer.name()).start(() -> close(consumer)));
     }
     long deadline = System.nanoTime() + shutdownPhase.plus(CLOSE_WAIT_SLACK).toNanos();
     boolean interrupted = false;
@@ -325,6 +330,22 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Closes the consumer, then undoes what the instrumentations did for it; an undo's failure is logged. */
+  private void close(Consumer consumer) {
+    consumer.close();
+    List<Runnable> undo = afterClose.remove(consumer);
+    if (undo == null) {
+      return; // closed before
+    }
+    for (Runnable step : undo) {
+      try {
+        step.run();
+      } catch (RuntimeException e) {
+        LOG.warn("consumer '{}' closed, but undoing its instrumentation failed", consumer.name(), e);
+      }
     }
   }
 
