@@ -561,7 +561,8 @@ public interface Consumer extends AutoCloseable {
      * How long receives may keep failing before {@link Consumer#health()} reports the consumer unhealthy, 1
      * second to 1 day; default 1 minute: a dozen retries with the pollers' backoff (at most 5 seconds), so
      * a throttled or reset receive or a short network glitch passes unnoticed while a consumer cut off from
-     * SQS is reported within a typical probe period.
+     * SQS is reported within a typical probe period. A receive left unanswered 5 seconds past its wait
+     * time counts as failing from then on (see {@link ConsumerHealth}).
      *
      * @param unhealthyAfter how long receives may fail before the consumer is unhealthy, 1 second to
      *     1 day; never null

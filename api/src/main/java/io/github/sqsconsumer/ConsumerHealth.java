@@ -10,7 +10,10 @@ import java.util.Objects;
  * <p>{@link #healthy()} is true while the consumer is {@link Consumer.State#RUNNING} and its receives have
  * not been failing for longer than {@link Consumer.Builder#unhealthyAfter}: a consumer cut off from SQS (the
  * network, the credentials, the queue deleted) reports unhealthy once that time has passed without one
- * receive answered, and healthy again with the first receive the queue answers. A paused consumer is
+ * receive answered, and healthy again with the first receive the queue answers. A receive counts as
+ * failing once it failed, or once it is still unanswered 5 seconds past its {@linkplain
+ * Consumer.Builder#waitTime wait time} (a long poll the queue never answers) while no other receive was
+ * answered since. A paused consumer is
  * healthy: it chose not to receive. A readiness probe reads {@link #healthy()}; a liveness probe that must
  * not restart a consumer still starting or draining reads {@code state() != RUNNING || healthy()}.
  *
@@ -25,8 +28,9 @@ import java.util.Objects;
  *     null until the first answer
  * @param pollFailures receives failed in a row since the queue last answered one, over all the consumer's
  *     pollers; zero while receiving works
- * @param failingFor how long receives have been failing, since the first failure after the last answered
- *     receive; {@link Duration#ZERO} while receiving works; never null
+ * @param failingFor how long receives have been failing, since the first failure or the first receive
+ *     overdue (5 seconds past its wait time) after the last answered receive; {@link Duration#ZERO} while
+ *     receiving works; never null
  * @param inFlight messages received and not yet deleted or released ({@link Consumer#inFlight()})
  */
 public record ConsumerHealth(Consumer.State state, boolean healthy, boolean paused, Instant lastReceive,

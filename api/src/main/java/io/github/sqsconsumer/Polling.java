@@ -53,7 +53,8 @@ final class Polling {
    *   bounds its own requests well within that (the SQS runner: each attempt by the wait time plus 10 s);
    *   this deadline is for a runner whose future never completes, which would otherwise leave the
    *   consumer RUNNING and receiving nothing. Its messages, if they come after all, are the runner's to
-   *   release, as for any cancelled receive (Runner#receive).
+   *   release, as for any cancelled receive (Runner#receive). Long before that deadline the health counts
+   *   a remote receive unanswered past its wait time plus HealthTracker.OVERDUE as failing (HealthTracker).
    * Shutdown:
    *   stop() wakes the parked pollers and cancels every outstanding receive at once; messages that arrive
    *   for a cancelled receive are the runner's to release (see Runner#receive), those of a receive that
@@ -66,7 +67,7 @@ final class Polling {
   /** The most messages one receive may ask for (the SQS limit). */
   private static final int RECEIVE_BATCH = QueuePort.MAX_BATCH_SIZE;
   /** Enough overlapping polls for ~20,000 messages/s at a 30 ms round trip; more only costs connections. */
-  private static final int MAX_POLLERS = 64;
+  static final int MAX_POLLERS = 64;
   /** The most active polls while receives are answered in process: see Overlapping polls. */
   private static final int IN_PROCESS_POLLS = 2;
   /** An answer on the poller's own thread that took less carried no network round trip. */
@@ -238,6 +239,7 @@ final class Polling {
       CompletableFuture<List<Message>> future = null;
       boolean answeredInline;
       boolean timedOut = false;
+      boolean tracked = false; // by the health, as a remote receive that may become overdue
       try {
         future = pauseGate.receive(runner, permits, waitTime, visibility);
         if (future == null) { // paused since this turn began: no receive was sent
@@ -245,6 +247,10 @@ final class Polling {
           return;
         }
         answeredInline = future.isDone(); // before anything else can complete it
+        if (!answeredInline) {
+          health.receiving(index, HealthTracker.overdueAt(sentNanos, waitTime));
+          tracked = true;
+        }
         current = future;
         if (!running.getAsBoolean()) {
           future.cancel(true); // [no receive outlives stop]: stop() may have looked before we published
@@ -275,6 +281,9 @@ final class Polling {
         throw e;
       } finally {
         current = null;
+        if (tracked) {
+          health.done(index);
+        }
       }
       long rtt = System.nanoTime() - sentNanos;
       health.received();

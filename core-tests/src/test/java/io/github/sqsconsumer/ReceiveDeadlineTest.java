@@ -77,6 +77,10 @@ final class ReceiveDeadlineTest {
   }
 
   private Engine start(HangingRunner runner, Consumer.Builder config) {
+    return start(runner, config, new HealthTracker(Duration.ofMinutes(1)), GRACE);
+  }
+
+  private Engine start(HangingRunner runner, Consumer.Builder config, HealthTracker health, Duration grace) {
     InFlight registry = new InFlight(new ConsumerListener() {});
     ConsumerListener listener = new ConsumerListener() {
       @Override
@@ -85,8 +89,7 @@ final class ReceiveDeadlineTest {
       }
     };
     engine = new Engine(config.queue("q").validate(), runner, runner.open(), new ThreadWorker(4),
-        new SendingHarvester(runner, registry), registry, listener, new PauseGate(),
-        new HealthTracker(Duration.ofMinutes(1)), GRACE);
+        new SendingHarvester(runner, registry), registry, listener, new PauseGate(), health, grace);
     engine.start();
     return engine;
   }
@@ -139,5 +142,35 @@ final class ReceiveDeadlineTest {
     assertThat(pollErrors).hasSize(3).allSatisfy(e -> assertThat(QueueException.kindOf(e))
         .isEqualTo(QueueException.Kind.TRANSIENT));
     assertThat(handled.values()).allSatisfy(n -> assertThat(n).hasValue(1));
+  }
+
+  /**
+   * Regression: a receive the queue never answers (a black-holed connection) left the consumer healthy
+   * until the core's deadline, minutes later, then for as long again as the threshold. It counts as
+   * failing once it is 5 s past its wait time, without a failure counted.
+   */
+  @Test
+  @Timeout(60)
+  void receiveNeverAnswered_unhealthyOnceOverduePastTheThreshold() throws Exception {
+    HangingRunner runner = new HangingRunner(new QueueRunner(queue), 1);
+    HealthTracker health = new HealthTracker(Duration.ofSeconds(1));
+    Duration waitTime = Duration.ofMillis(200);
+    long started = System.nanoTime();
+
+    start(runner, Consumer.builder().concurrency(1).waitTime(waitTime).handler(m -> {}), health,
+        Duration.ofMinutes(2));
+
+    assertThat(health.snapshot(Consumer.State.RUNNING, false, 0).healthy()).isTrue();
+    ConsumerHealth snapshot;
+    do {
+      Thread.sleep(50);
+      snapshot = health.snapshot(Consumer.State.RUNNING, false, 0);
+    } while (snapshot.healthy() && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(30));
+    assertThat(snapshot.healthy()).as("unhealthy while the receive hangs").isFalse();
+    assertThat(System.nanoTime() - started).as("not before the wait, the overdue margin and the threshold")
+        .isGreaterThanOrEqualTo(waitTime.plus(HealthTracker.OVERDUE).plusSeconds(1).toNanos());
+    assertThat(snapshot.pollFailures()).isZero();
+    assertThat(runner.hung).singleElement().satisfies(f -> assertThat(f).isNotDone());
+    assertThat(pollErrors).isEmpty();
   }
 }
