@@ -84,7 +84,7 @@ record ConsumerConfig(
     Checks.requireArgument(batchMaxBytes >= Consumer.Builder.MIN_BATCH_MAX_BYTES
         && batchMaxBytes <= Consumer.Builder.MAX_BATCH_MAX_BYTES, "batchMaxBytes must be between %d and %d but was %d",
         Consumer.Builder.MIN_BATCH_MAX_BYTES, Consumer.Builder.MAX_BATCH_MAX_BYTES, batchMaxBytes);
-    Checks.requireArgument(batchWindow.isZero() || !queue.endsWith(".fifo"),
+    Checks.requireArgument(batchWindow.isZero() || !nameOf(queue).endsWith(".fifo"),
         "batchWindow must be zero for a FIFO queue (%s): SQS hands out a group's next messages only once the "
             + "earlier ones are done, so a FIFO batch holds what one receive brought; but was %s", queue,
         batchWindow);
@@ -158,6 +158,11 @@ record ConsumerConfig(
 
   /** The last path segment of the queue URL, or the queue's name as given. */
   String queueName() {
+    return nameOf(queue);
+  }
+
+  /** The queue's name: the last path segment of a queue URL (a trailing slash dropped), or the name itself. */
+  private static String nameOf(String queue) {
     String trimmed = queue.endsWith("/") ? queue.substring(0, queue.length() - 1) : queue;
     return trimmed.substring(trimmed.lastIndexOf('/') + 1);
   }

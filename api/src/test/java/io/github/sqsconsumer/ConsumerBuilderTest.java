@@ -142,6 +142,11 @@ final class ConsumerBuilderTest {
     assertInvalid(b -> b.queue("orders.fifo").batchWindow(Duration.ofSeconds(1)),
         "batchWindow must be zero for a FIFO queue (orders.fifo): SQS hands out a group's next messages only "
             + "once the earlier ones are done, so a FIFO batch holds what one receive brought; but was PT1S");
+    // a queue URL with a trailing slash names the same queue (queueName() drops it): refused too
+    String url = "http://localhost:9324/000000000000/orders.fifo/";
+    assertInvalid(b -> b.queue(url).batchWindow(Duration.ofSeconds(1)),
+        "batchWindow must be zero for a FIFO queue (" + url + "): SQS hands out a group's next messages only "
+            + "once the earlier ones are done, so a FIFO batch holds what one receive brought; but was PT1S");
   }
 
   @Test
