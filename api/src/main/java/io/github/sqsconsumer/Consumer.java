@@ -214,7 +214,10 @@ public interface Consumer extends AutoCloseable {
    * Builds a {@link Consumer}. Every setting is checked at {@link #build()}, whose message names the
    * setting, the bad value and the allowed range. A template: {@link #build()} copies every setting (the
    * part settings and components too), so a builder may be changed and built again for another consumer
-   * without touching the ones built before. Not thread-safe.
+   * without touching the ones built before. Hooks and listeners are objects shared by every consumer built
+   * with them, and a hook made for one consumer (such as the metrics or the tracing of the optional
+   * modules) refuses a second: install those on a {@link #copy()} of the template for each consumer. Not
+   * thread-safe.
    */
   final class Builder {
     /** The most concurrency a consumer allows: {@link Limits#MAX_CONCURRENCY}, named for builder users. */
@@ -269,6 +272,61 @@ public interface Consumer extends AutoCloseable {
     final Map<Class<?>, Object> components = new LinkedHashMap<>();
 
     Builder() {}
+
+    /**
+     * Returns a new builder with every setting of this one, to change and build apart from it: a template
+     * for several consumers, each with hooks of its own.
+     *
+     * <pre>{@code
+     * Consumer.Builder template = Consumer.builder().concurrency(50).handler(handler);
+     * for (String queue : queues) {
+     *   Consumer.Builder builder = template.copy().name(queue).queue(queue);
+     *   ConsumerMetrics metrics = ConsumerMetrics.installOn(builder);   // this consumer's alone
+     *   ...
+     * }
+     * }</pre>
+     *
+     * <p>The copy holds the same hooks, listeners, handler and components (the objects, not copies of
+     * them); hooks and listeners added to either builder afterwards are its own.
+     *
+     * @return a new builder; never null
+     */
+    public Builder copy() {
+      Builder copy = new Builder();
+      copy.name = name;
+      copy.queue = queue;
+      copy.handler = handler;
+      copy.batchHandler = batchHandler;
+      copy.batchSize = batchSize;
+      copy.batchWindow = batchWindow;
+      copy.batchMaxBytes = batchMaxBytes;
+      copy.concurrency = concurrency;
+      copy.prefetch = prefetch;
+      copy.waitTime = waitTime;
+      copy.shutdownTimeout = shutdownTimeout;
+      copy.maxVisibilityExtension = maxVisibilityExtension;
+      copy.visibilityTimeout = visibilityTimeout;
+      copy.rateLimit = rateLimit;
+      copy.retryPolicy = retryPolicy;
+      copy.acknowledgeMode = acknowledgeMode;
+      copy.listeners.addAll(listeners);
+      copy.hooks.addAll(hooks);
+      copy.mdc = mdc;
+      copy.handlerTimeout = handlerTimeout;
+      copy.unhealthyAfter = unhealthyAfter;
+      copy.systemAttributeNames = systemAttributeNames;
+      copy.messageAttributeNames = messageAttributeNames;
+      copy.adaptiveMin = adaptiveMin;
+      copy.overloadOn.addAll(overloadOn);
+      copy.overloadWhen = overloadWhen;
+      copy.runner = runner;
+      copy.runnerProvider = runnerProvider;
+      copy.worker = worker;
+      copy.harvester = harvester;
+      copy.settings.putAll(settings);
+      copy.components.putAll(components);
+      return copy;
+    }
 
     /**
      * The consumer's name, for thread names and logs; default {@code sqs-consumer}.

@@ -3,9 +3,15 @@ package io.github.sqsconsumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -360,5 +366,69 @@ final class ConsumerBuilderTest {
     assertThatThrownBy(() -> valid().build())
         .isInstanceOf(ConsumerException.class)
         .hasMessage("no runner found on the module path or class path; add sqs-consumer-runner-sqs");
+  }
+
+  /**
+   * copy() carries every field of the builder, whichever is added later: each field of the original is set
+   * to a value no default has, and the copy must hold the same; its lists and maps are its own.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void copy_everyField_sameValuesOwnCollections() throws Exception {
+    Consumer.Builder original = Consumer.builder();
+    List<Field> fields = new java.util.ArrayList<>();
+    for (Field field : Consumer.Builder.class.getDeclaredFields()) {
+      if (Modifier.isStatic(field.getModifiers())) {
+        continue;
+      }
+      field.setAccessible(true);
+      fields.add(field);
+      Class<?> type = field.getType();
+      if (Collection.class.isAssignableFrom(type) && Modifier.isFinal(field.getModifiers())) {
+        ((Collection<Object>) field.get(original)).add(Object.class); // an element no default holds
+      } else if (Map.class.isAssignableFrom(type) && Modifier.isFinal(field.getModifiers())) {
+        ((Map<Object, Object>) field.get(original)).put(Object.class, "set");
+      } else {
+        field.set(original, sentinel(type));
+      }
+    }
+    assertThat(fields).as("the builder's settings").hasSizeGreaterThan(30);
+
+    Consumer.Builder copy = original.copy();
+
+    for (Field field : fields) {
+      Object value = field.get(original);
+      assertThat(field.get(copy)).as(field.getName()).isEqualTo(value);
+      if (value instanceof Collection<?> || value instanceof Map<?, ?>) {
+        if (Modifier.isFinal(field.getModifiers())) {
+          assertThat(field.get(copy)).as(field.getName() + ": its own").isNotSameAs(value);
+        }
+      }
+    }
+  }
+
+  private static Object sentinel(Class<?> type) {
+    if (type == String.class) {
+      return "set";
+    } else if (type == int.class || type == Integer.class) {
+      return 7;
+    } else if (type == long.class) {
+      return 7L;
+    } else if (type == double.class) {
+      return 7.5;
+    } else if (type == boolean.class) {
+      return false; // every boolean setting defaults to true
+    } else if (type == Duration.class) {
+      return Duration.ofSeconds(7);
+    } else if (type == Set.class) {
+      return Set.of("set");
+    } else if (type.isEnum()) {
+      Object[] constants = type.getEnumConstants();
+      return constants[constants.length - 1];
+    } else if (type.isInterface()) {
+      return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) ->
+          method.getName().equals("equals") ? proxy == args[0] : method.getName().equals("hashCode") ? 7 : null);
+    }
+    throw new AssertionError("no sentinel for a builder field of " + type + ": add one to this test");
   }
 }

@@ -270,7 +270,8 @@ public final class ConsumerMetrics implements MeterBinder, AutoCloseable {
       synchronized (ConsumerMetrics.this) {
         if (consumer != null) {
           throw new IllegalStateException("these metrics measure consumer '" + consumer.name()
-              + "' already; install a new ConsumerMetrics on each consumer's builder");
+              + "' already: a builder's hooks serve every consumer it builds; install a new ConsumerMetrics on "
+              + "a fresh builder for each consumer, such as a copy() of a template builder");
         }
         consumer = attachedTo;
       }

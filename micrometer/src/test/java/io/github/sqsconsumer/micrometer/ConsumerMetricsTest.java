@@ -331,7 +331,41 @@ final class ConsumerMetricsTest {
       assertThatThrownBy(() -> metrics.bindTo(registry)).isInstanceOf(IllegalStateException.class)
           .hasMessage("the metrics of consumer 'billing' are bound already");
       assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("install a new ConsumerMetrics on each consumer's builder");
+          .hasMessageContaining("install a new ConsumerMetrics on a fresh builder for each consumer, such as a "
+              + "copy() of a template builder");
+    }
+  }
+
+  /** A template builder serves several consumers, each with metrics of its own, through copy(). */
+  @Test
+  void installOn_copiesOfATemplate_eachConsumerMeasured() throws Exception {
+    InMemoryQueue orders = InMemoryQueue.standard("orders", Duration.ofMinutes(5));
+    InMemoryQueue invoices = InMemoryQueue.standard("invoices", Duration.ofMinutes(5));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Consumer.Builder template = Consumer.builder().worker("semaphore").harvester("direct")
+        .waitTime(Duration.ofMillis(200)).handler(message -> {});
+    java.util.List<Consumer> consumers = new java.util.ArrayList<>();
+    try {
+      for (InMemoryQueue queue : java.util.List.of(orders, invoices)) {
+        Consumer.Builder builder = template.copy().name(queue.name()).queue(queue.name()).runner(queue.runner());
+        ConsumerMetrics metrics = ConsumerMetrics.installOn(builder);
+        Consumer consumer = builder.build();
+        consumers.add(consumer);
+        metrics.bindTo(registry);
+        consumer.start();
+        queue.send("one");
+      }
+      for (String name : java.util.List.of("orders", "invoices")) {
+        Tags tags = Tags.of("queue", name, "consumer", name);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (count(registry, "sqs.consumer.messages.acknowledged", tags) < 1) {
+          assertThat(System.nanoTime()).as("%s counted", name).isLessThan(deadline);
+          Thread.sleep(5);
+        }
+        assertThat(count(registry, "sqs.consumer.messages.received", tags)).isEqualTo(1);
+      }
+    } finally {
+      consumers.forEach(Consumer::close);
     }
   }
 

@@ -132,8 +132,9 @@ public final class ConsumerTracing {
     public void attached(Consumer consumer) {
       synchronized (ConsumerTracing.this) {
         if (queue != null) {
-          throw new IllegalStateException("this tracing traces a consumer already; install a new "
-              + "ConsumerTracing on each consumer's builder");
+          throw new IllegalStateException("this tracing traces a consumer already: a builder's hooks serve "
+              + "every consumer it builds; install a new ConsumerTracing on a fresh builder for each consumer, "
+              + "such as a copy() of a template builder");
         }
         queue = consumer.queueName();
       }
