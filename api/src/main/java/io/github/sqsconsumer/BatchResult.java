@@ -78,7 +78,8 @@ public final class BatchResult {
      * @return this builder
      */
     public Builder discarded(Message message, String reason) {
-      failures.put(Objects.requireNonNull(message, "message"), new PermanentFailureException(reason));
+      Objects.requireNonNull(message, "message");
+      failures.put(message, new PermanentFailureException(Objects.requireNonNull(reason, "reason")));
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.github.sqsconsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,5 +23,18 @@ final class BatchResultTest {
     assertThat(result.failureOf(first)).containsSame(cause);
     assertThat(result.failureOf(second)).isEmpty();
     assertThat(result.failures()).containsOnlyKeys(first);
+  }
+
+  /** Every argument documented "never null" is checked: the reason of a discard too. */
+  @Test
+  void builder_nullArguments_refused() {
+    Message message = Message.builder().id("m").body("b").receiptHandle("r").build();
+    BatchResult.Builder builder = BatchResult.builder();
+
+    assertThatThrownBy(() -> builder.discarded(message, null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("reason");
+    assertThatThrownBy(() -> builder.discarded(null, "bad")).isInstanceOf(NullPointerException.class)
+        .hasMessage("message");
+    assertThat(builder.build().failures()).isEmpty();
   }
 }
