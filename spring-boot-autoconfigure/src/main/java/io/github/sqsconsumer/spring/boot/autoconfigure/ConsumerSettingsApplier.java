@@ -22,7 +22,10 @@ import java.util.function.Consumer;
  *
  * <p>Shutdown: the context waits {@code spring.lifecycle.timeout-per-shutdown-phase} for the consumers to
  * close, and a consumer takes up to its shutdown timeout plus {@link #CLOSE_MARGIN}. So the default shutdown
- * timeout fits that phase, and a longer one set explicitly fails here rather than be cut short at shutdown.
+ * timeout fits that phase (at most the builder's 30 s), and a longer one set explicitly fails here rather than
+ * be cut short at shutdown. A phase under twice the margin keeps half of it for the handlers: the margin is a
+ * worst case (acknowledgements usually go out in milliseconds), and a shutdown timeout of zero would
+ * interrupt every running handler at once.
  */
 final class ConsumerSettingsApplier {
   /**
@@ -118,23 +121,30 @@ final class ConsumerSettingsApplier {
     return roles;
   }
 
-  private Duration shutdownTimeout(ConsumerSettings own, String prefix) {
-    Duration longest = shutdownPhase.minus(CLOSE_MARGIN);
+  /** The shutdown timeout of the consumer with {@code own} settings; {@code prefix} names its properties. */
+  Duration shutdownTimeout(ConsumerSettings own, String prefix) {
+    Duration margin = closeMargin(shutdownPhase);
+    Duration longest = shutdownPhase.minus(margin);
     Duration given = pick(own.getShutdownTimeout(), defaults.getShutdownTimeout(), null);
     if (given == null) {
-      // [shutdown timeout + CLOSE_MARGIN <= the phase the context waits]
-      return longest.isNegative() ? Duration.ZERO
-          : longest.compareTo(LIBRARY_SHUTDOWN_TIMEOUT) < 0 ? longest : LIBRARY_SHUTDOWN_TIMEOUT;
+      // [shutdown timeout + margin <= the phase the context waits]
+      return longest.compareTo(LIBRARY_SHUTDOWN_TIMEOUT) < 0 ? longest : LIBRARY_SHUTDOWN_TIMEOUT;
     }
     if (given.compareTo(longest) > 0) {
       String property = own.getShutdownTimeout() != null ? prefix + ".shutdown-timeout"
           : "sqs-consumer.defaults.shutdown-timeout";
-      throw new IllegalArgumentException(property + " (" + given + ") plus " + CLOSE_MARGIN.toSeconds()
-          + "s for the last acknowledgements must fit in spring.lifecycle.timeout-per-shutdown-phase ("
-          + shutdownPhase + "), or the context stops waiting while messages are still handled; lower it or "
-          + "raise the phase timeout");
+      throw new IllegalArgumentException(property + " (" + given + ") plus " + margin + " for the last "
+          + "acknowledgements must fit in spring.lifecycle.timeout-per-shutdown-phase (" + shutdownPhase
+          + "), or the context stops waiting while messages are still handled; lower it to " + longest
+          + " or less, or raise the phase timeout");
     }
     return given;
+  }
+
+  /** What a close may take beyond its shutdown timeout, within a shutdown phase of {@code phase}. */
+  static Duration closeMargin(Duration phase) {
+    Duration half = phase.dividedBy(2);
+    return half.compareTo(CLOSE_MARGIN) < 0 ? half : CLOSE_MARGIN;
   }
 
   /** The minimum turns it on; the overload types of the consumer's own entry replace the defaults' list. */

@@ -1,6 +1,7 @@
 package io.github.sqsconsumer.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.ConsumerSettings;
 import java.time.Duration;
@@ -40,5 +41,36 @@ final class ConsumerSettingsApplierTest {
     defaults.setHarvester("direct");
     assertThat(applier.forAnotherPart("batch.maxWait", own)).isTrue();
     assertThat(applier.forAnotherPart("mypart.knob", own)).as("not a part present: the builder checks it").isFalse();
+  }
+
+  /** The default shutdown timeout: the phase less the close margin, at most the builder's 30 s. */
+  @Test
+  void shutdownTimeout_default_fitsThePhase() {
+    assertThat(shutdownTimeout(Duration.ofSeconds(30), null)).isEqualTo(Duration.ofSeconds(23));
+    assertThat(shutdownTimeout(Duration.ofSeconds(60), null)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(shutdownTimeout(Duration.ofSeconds(14), null)).isEqualTo(Duration.ofSeconds(7));
+  }
+
+  /**
+   * Regression: a phase under 7 s gave a shutdown timeout of zero, so every running handler was interrupted
+   * at once at shutdown, and any explicit value failed startup. Half the phase goes to the handlers now.
+   */
+  @Test
+  void shutdownTimeout_shortPhase_halfForTheHandlers() {
+    assertThat(shutdownTimeout(Duration.ofSeconds(5), null)).isEqualTo(Duration.ofMillis(2_500));
+    assertThat(shutdownTimeout(Duration.ofSeconds(10), null)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(shutdownTimeout(Duration.ofSeconds(5), Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
+    assertThat(shutdownTimeout(Duration.ofSeconds(5), Duration.ZERO)).isZero();
+    assertThatThrownBy(() -> shutdownTimeout(Duration.ofSeconds(5), Duration.ofSeconds(3)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("c.shutdown-timeout (PT3S) plus PT2.5S for the last acknowledgements must fit in "
+            + "spring.lifecycle.timeout-per-shutdown-phase (PT5S), or the context stops waiting while messages "
+            + "are still handled; lower it to PT2.5S or less, or raise the phase timeout");
+  }
+
+  private static Duration shutdownTimeout(Duration phase, Duration given) {
+    ConsumerSettings own = new ConsumerSettings();
+    own.setShutdownTimeout(given);
+    return new ConsumerSettingsApplier(new ConsumerSettings(), phase).shutdownTimeout(own, "c");
   }
 }
