@@ -10,7 +10,6 @@ import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.Con
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,8 +63,6 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
   private List<Declared> declarations = List.of(); // set once, when the singletons are ready
   private final Map<String, Boolean> required = new ConcurrentHashMap<>();
   private final Map<String, Throwable> startFailures = new ConcurrentHashMap<>();
-  /** What the instrumentations undo once a consumer closed (its meters removed), by consumer. */
-  private final Map<Consumer, List<Runnable>> afterClose = Collections.synchronizedMap(new IdentityHashMap<>());
   private volatile boolean running; // guarded by lock for writes
 
   ConsumerContainer(SqsConsumerProperties properties, ConsumerMethods methods, ListableBeanFactory beanFactory,
@@ -104,7 +101,7 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
         built.put(declared.name(), build(declared));
       }
     } catch (RuntimeException e) {
-      built.values().forEach(this::close);
+      built.values().forEach(Consumer::close);
       throw e;
     }
     return Collections.unmodifiableMap(built);
@@ -194,12 +191,10 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
       instrumentations.orderedStream().forEach(i -> afterBuild.add(i.install(name, builder)));
       customizers.orderedStream().forEach(c -> c.customize(name, builder));
       Consumer consumer = builder.build();
-      List<Runnable> undo = new ArrayList<>();
-      afterClose.put(consumer, undo);
       try {
-        afterBuild.forEach(step -> undo.add(step.built(consumer)));
+        afterBuild.forEach(step -> step.built(consumer));
       } catch (RuntimeException e) {
-        close(consumer);
+        consumer.close();
         throw e;
       }
       return consumer;
@@ -312,7 +307,7 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
   private void closeAll(Iterable<Consumer> toClose) {
     List<Thread> closing = new ArrayList<>();
     for (Consumer consumer : toClose) {
-      closing.add(Thread.ofVirtual().name("sqs-consumer-close-" + consumer.name()).start(() -> close(consumer)));
+      closing.add(Thread.ofVirtual().name("sqs-consumer-close-" + consumer.name()).start(consumer::close));
     }
     long deadline = System.nanoTime() + shutdownPhase.plus(CLOSE_WAIT_SLACK).toNanos();
     boolean interrupted = false;
@@ -330,22 +325,6 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Closes the consumer, then undoes what the instrumentations did for it; an undo's failure is logged. */
-  private void close(Consumer consumer) {
-    consumer.close();
-    List<Runnable> undo = afterClose.remove(consumer);
-    if (undo == null) {
-      return; // closed before
-    }
-    for (Runnable step : undo) {
-      try {
-        step.run();
-      } catch (RuntimeException e) {
-        LOG.warn("consumer '{}' closed, but undoing its instrumentation failed", consumer.name(), e);
-      }
     }
   }
 

@@ -20,13 +20,8 @@ interface Instrumentation {
   /** The step after {@code build()}, such as binding meters to the registry. */
   @FunctionalInterface
   interface Built {
-    Built NOTHING = consumer -> () -> {};
+    Built NOTHING = consumer -> {};
 
-    /**
-     * Takes the consumer just built.
-     *
-     * @return what to undo once the consumer closed, such as removing its meters; never null
-     */
-    Runnable built(Consumer consumer);
+    void built(Consumer consumer);
   }
 }

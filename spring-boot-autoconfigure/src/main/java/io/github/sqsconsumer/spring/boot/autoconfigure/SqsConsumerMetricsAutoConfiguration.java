@@ -32,10 +32,7 @@ public final class SqsConsumerMetricsAutoConfiguration {
   Instrumentation sqsConsumerMetrics(MeterRegistry registry) {
     return (name, builder) -> {
       ConsumerMetrics metrics = ConsumerMetrics.installOn(builder);
-      return consumer -> {
-        metrics.bindTo(registry);
-        return metrics::close; // the registry may outlive the consumer: a restarted context builds new ones
-      };
+      return consumer -> metrics.bindTo(registry);
     };
   }
 }

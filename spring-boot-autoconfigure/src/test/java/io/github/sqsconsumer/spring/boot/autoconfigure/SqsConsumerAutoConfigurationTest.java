@@ -371,30 +371,6 @@ final class SqsConsumerAutoConfigurationTest {
         });
   }
 
-  /**
-   * Regression: the meters stayed in the registry after the consumers closed, the gauges holding the closed
-   * consumers: a context stopped and started many times piled them up. They go with the consumer now, and
-   * the new consumers' come with them.
-   */
-  @Test
-  void micrometer_stopThenStart_metersGoAndComeWithTheConsumers() {
-    String queue = newQueue();
-    runner.withUserConfiguration(MessageListener.class, Registry.class).withPropertyValues("test.queue=" + queue)
-        .run(context -> {
-          MeterRegistry registry = context.getBean(MeterRegistry.class);
-          assertThat(registry.find("sqs.consumer.healthy").tag("consumer", queue).gauges()).hasSize(1);
-
-          context.stop();
-          assertThat(registry.getMeters()).as("after stop").noneMatch(meter ->
-              meter.getId().getName().startsWith("sqs.consumer."));
-
-          context.start();
-          assertThat(registry.find("sqs.consumer.healthy").tag("consumer", queue).gauges()).singleElement()
-              .satisfies(gauge -> assertThat(gauge.value()).as("the new consumer's").isEqualTo(1.0));
-          assertThat(registry.find("sqs.consumer.messages.received").tag("consumer", queue).counters()).hasSize(1);
-        });
-  }
-
   @Test
   void micrometer_absent_consumesWithoutMetrics() {
     String queue = newQueue();
