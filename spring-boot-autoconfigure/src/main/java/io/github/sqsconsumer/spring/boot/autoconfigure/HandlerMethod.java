@@ -26,12 +26,15 @@ final class HandlerMethod {
 
   private final Object bean;
   private final Method method;
+  private final Class<?> beanClass; // the user's class behind any proxy: resolves the method's type variables
   private final String description;
 
-  HandlerMethod(Object bean, Method method) {
+  /** {@code method} is invoked on {@code bean}, a proxy or not; {@code beanClass} is the class behind it. */
+  HandlerMethod(Object bean, Method method, Class<?> beanClass) {
     this.bean = bean;
     this.method = method;
-    this.description = ClassUtils.getUserClass(bean).getName() + "." + method.getName();
+    this.beanClass = beanClass;
+    this.description = beanClass.getName() + "." + method.getName();
     ReflectionUtils.makeAccessible(method);
   }
 
@@ -51,7 +54,7 @@ final class HandlerMethod {
       throw invalid("takes " + method.getParameterCount() + " parameters but a handler takes one: "
           + "a Message, a String body, a payload type, or a List of these for a batch");
     }
-    ResolvableType parameter = ResolvableType.forMethodParameter(method, 0);
+    ResolvableType parameter = ResolvableType.forMethodParameter(method, 0, beanClass); // T of a generic base
     Class<?> raw = parameter.toClass();
     Class<?> returned = method.getReturnType();
     if (raw == List.class) {
@@ -101,11 +104,24 @@ final class HandlerMethod {
     return JsonHandlers.batchHandler(payloadType(element), jsonMapper, payloads -> result(invoke(payloads)), true);
   }
 
+  /**
+   * The payload's type with its variables resolved against the bean's class ({@code T} of a generic base
+   * class, at any depth), for Jackson to read the body as; a variable left open is refused.
+   */
   private Type payloadType(ResolvableType type) {
-    if (type.resolve() == null) {
+    Class<?> raw = type.resolve();
+    if (raw == null) {
       throw invalid("takes a payload of an unknown type");
     }
-    return type.getType();
+    if (!type.hasGenerics()) {
+      return raw;
+    }
+    ResolvableType[] generics = type.getGenerics();
+    ResolvableType[] resolved = new ResolvableType[generics.length];
+    for (int i = 0; i < generics.length; i++) {
+      resolved[i] = ResolvableType.forType(payloadType(generics[i]));
+    }
+    return ResolvableType.forClassWithGenerics(raw, resolved).getType();
   }
 
   private void requireJackson(ResolvableType payload) {
