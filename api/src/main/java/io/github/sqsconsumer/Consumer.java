@@ -859,6 +859,10 @@ public interface Consumer extends AutoCloseable {
             "overloadOn and overloadWhen need adaptiveConcurrency(min)");
         return null;
       }
+      for (Class<?> type : overloadOn) { // generics are gone at run time: a raw Class may name anything
+        Checks.requireArgument(Throwable.class.isAssignableFrom(type),
+            "overloadOn must name Throwable types but was %s", type.getName());
+      }
       return new ConsumerConfig.Adaptive(adaptiveMin, overloadOn, overloadWhen);
     }
 

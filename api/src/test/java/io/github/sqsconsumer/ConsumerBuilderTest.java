@@ -69,6 +69,14 @@ final class ConsumerBuilderTest {
   }
 
   @Test
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void build_overloadOnAClassThatIsNoThrowable() {
+    Class raw = String.class; // as configuration binding or reflection may hand one over
+    assertInvalid(b -> b.concurrency(20).adaptiveConcurrency(2).overloadOn(raw),
+        "overloadOn must name Throwable types but was java.lang.String");
+  }
+
+  @Test
   void build_overloadSignalWithoutAdaptiveConcurrency() {
     assertThatThrownBy(() -> valid().overloadOn(IllegalStateException.class).validate())
         .isInstanceOf(IllegalStateException.class).hasMessage("overloadOn and overloadWhen need adaptiveConcurrency(min)");

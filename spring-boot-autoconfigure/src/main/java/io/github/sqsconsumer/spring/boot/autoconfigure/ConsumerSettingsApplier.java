@@ -84,7 +84,7 @@ final class ConsumerSettingsApplier {
     if (retry != null) {
       builder.retryPolicy(retry);
     }
-    adaptiveConcurrency(own.getAdaptiveConcurrency(), defaults.getAdaptiveConcurrency(), builder);
+    adaptiveConcurrency(own.getAdaptiveConcurrency(), defaults.getAdaptiveConcurrency(), builder, prefix);
     Map<String, String> settings = new LinkedHashMap<>();
     defaults.partSettings().forEach((key, value) -> {
       if (!forAnotherPart(key, own)) {
@@ -149,11 +149,15 @@ final class ConsumerSettingsApplier {
 
   /** The minimum turns it on; the overload types of the consumer's own entry replace the defaults' list. */
   private static void adaptiveConcurrency(AdaptiveConcurrency own, AdaptiveConcurrency defaults,
-      io.github.sqsconsumer.Consumer.Builder builder) {
+      io.github.sqsconsumer.Consumer.Builder builder, String prefix) {
     set(own.getMin(), defaults.getMin(), builder::adaptiveConcurrency);
     List<Class<? extends Throwable>> overloadOn =
         own.getOverloadOn().isEmpty() ? defaults.getOverloadOn() : own.getOverloadOn();
     for (Class<? extends Throwable> type : overloadOn) {
+      if (!Throwable.class.isAssignableFrom(type)) { // Spring binds any class name into the list
+        throw new IllegalArgumentException((own.getOverloadOn().isEmpty() ? "sqs-consumer.defaults" : prefix)
+            + ".adaptive-concurrency.overload-on must name exception types but names " + type.getName());
+      }
       builder.overloadOn(type);
     }
   }
@@ -165,18 +169,27 @@ final class ConsumerSettingsApplier {
     if (kind == null && delay == null && maxDelay == null) {
       return null;
     }
-    return switch (kind == null ? RetryKind.EXPONENTIAL : kind) {
-      case EXPONENTIAL -> RetryPolicy.exponential(delay == null ? DEFAULT_RETRY_DELAY : delay,
-          maxDelay == null ? DEFAULT_RETRY_MAX_DELAY : maxDelay);
-      case FIXED -> {
-        if (delay == null) {
-          throw new IllegalArgumentException(prefix + ".retry.delay (or sqs-consumer.defaults.retry.delay) is "
-              + "required with retry.policy=fixed");
+    try {
+      return switch (kind == null ? RetryKind.EXPONENTIAL : kind) {
+        case EXPONENTIAL -> RetryPolicy.exponential(delay == null ? DEFAULT_RETRY_DELAY : delay,
+            maxDelay == null ? DEFAULT_RETRY_MAX_DELAY : maxDelay);
+        case FIXED -> {
+          if (delay == null) {
+            throw new IllegalArgumentException("retry.delay is required with retry.policy=fixed");
+          }
+          yield RetryPolicy.fixed(delay);
         }
-        yield RetryPolicy.fixed(delay);
-      }
-      case VISIBILITY_TIMEOUT -> RetryPolicy.visibilityTimeout();
-    };
+        case VISIBILITY_TIMEOUT -> RetryPolicy.visibilityTimeout();
+      };
+    } catch (IllegalArgumentException e) { // RetryPolicy names its parameters (base, max): name the properties
+      throw new IllegalArgumentException(retryProperties(own, prefix) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Where the retry settings of a consumer came from: its own entry, the defaults, or both. */
+  private static String retryProperties(Retry own, String prefix) {
+    boolean ownSet = own.getPolicy() != null || own.getDelay() != null || own.getMaxDelay() != null;
+    return (ownSet ? prefix + ".retry.*" : "sqs-consumer.defaults.retry.*") + " (policy, delay, max-delay)";
   }
 
   private static <T> void set(T own, T fallback, Consumer<T> setter) {

@@ -211,6 +211,17 @@ final class SqsConsumerAutoConfigurationTest {
         .hasMessageContaining("handlerTimeout");
     assertThat(startupFailure("test.queue=" + queue, "sqs-consumer.defaults.unhealthy-after=0s"))
         .hasMessageContaining("unhealthyAfter");
+    // regression: the retry policy's own words (base, max) named no property, and any class was taken for an
+    // overload exception
+    assertThat(startupFailure("test.queue=" + queue, own + ".retry.delay=-1s"))
+        .hasMessageContaining(own + ".retry.* (policy, delay, max-delay): base must be positive but was PT-1S");
+    assertThat(startupFailure("test.queue=" + queue, "sqs-consumer.defaults.retry.delay=10s",
+        "sqs-consumer.defaults.retry.max-delay=1s"))
+        .hasMessageContaining("sqs-consumer.defaults.retry.* (policy, delay, max-delay): max must be between");
+    assertThat(startupFailure("test.queue=" + queue, own + ".adaptive-concurrency.min=2",
+        own + ".adaptive-concurrency.overload-on=java.lang.String"))
+        .hasMessageContaining(own + ".adaptive-concurrency.overload-on must name exception types but names "
+            + "java.lang.String");
   }
 
   /** Starts a context with a message listener and these properties; returns why it failed to start. */
