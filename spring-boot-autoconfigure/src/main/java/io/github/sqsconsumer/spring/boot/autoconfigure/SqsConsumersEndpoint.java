@@ -79,7 +79,7 @@ public final class SqsConsumersEndpoint {
   private ConsumerDescription describe(String name, Consumer consumer) {
     ConsumerOperations.Health health = ConsumerOperations.of(consumer, () -> consumers.startFailure(name)).health();
     return new ConsumerDescription(consumer.queueName(), consumer.state().name(), health.status().name(),
-        consumer.inFlight());
+        consumer.health().paused(), consumer.inFlight());
   }
 
   /**
@@ -88,7 +88,8 @@ public final class SqsConsumersEndpoint {
    * @param queue the queue's name
    * @param state the consumer's {@link Consumer.State}
    * @param health its health: UP, DOWN, OUT_OF_SERVICE or UNKNOWN
+   * @param paused whether its receiving is paused (a paused consumer is UP: it chose not to receive)
    * @param inFlight the messages received and not yet settled
    */
-  public record ConsumerDescription(String queue, String state, String health, int inFlight) {}
+  public record ConsumerDescription(String queue, String state, String health, boolean paused, int inFlight) {}
 }

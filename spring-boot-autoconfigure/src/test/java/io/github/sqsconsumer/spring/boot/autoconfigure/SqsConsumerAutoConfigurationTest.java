@@ -444,12 +444,12 @@ final class SqsConsumerAutoConfigurationTest {
           HealthIndicator indicator = (HealthIndicator) context.getBean("sqsConsumersHealthContributor",
               CompositeHealthContributor.class).getContributor(queue);
 
-          endpoint.change(queue, "pause");
+          assertThat(endpoint.change(queue, "pause").paused()).as("the endpoint tells it").isTrue();
           assertThat(consumer.health().paused()).isTrue();
           assertThat(indicator.health().getStatus()).as("paused is a choice, not a fault").isEqualTo(Status.UP);
           assertThat(indicator.health().getDetails()).containsEntry("paused", true);
 
-          endpoint.change(queue, "resume");
+          assertThat(endpoint.change(queue, "resume").paused()).isFalse();
           assertThat(consumer.health().paused()).isFalse();
           sqs.sendMessage(url(queue), "after resume");
           MessageListener listener = context.getBean(MessageListener.class);
