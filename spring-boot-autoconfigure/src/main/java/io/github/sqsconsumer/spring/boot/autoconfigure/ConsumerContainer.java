@@ -8,21 +8,26 @@ import io.github.sqsconsumer.spring.boot.SqsConsumerCustomizer;
 import io.github.sqsconsumer.spring.boot.SqsConsumers;
 import io.github.sqsconsumer.spring.boot.autoconfigure.SqsConsumerProperties.ConsumerProperties;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.BeanNameAware;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.ApplicationContextException;
 import org.springframework.context.SmartLifecycle;
 
@@ -38,21 +43,29 @@ import org.springframework.context.SmartLifecycle;
  * builder's message, after the consumers started before it are closed; unless it is not required, when it
  * stays {@link Consumer.State#FAILED} and its health says why.
  *
+ * <p>Beside the phase, the container depends on the handlers' beans and on what they depend on, as Spring
+ * registers dependencies: a {@link org.springframework.context.Lifecycle} bean a handler uses (at whatever
+ * phase) starts before the consumers and stops after they closed, and singletons a handler uses are
+ * destroyed after the container. So the stop is synchronous: Spring stops such a dependency right after
+ * asking the container to stop.
+ *
  * <p>A stopped container starts again with new consumers built from the same declarations, since a closed
  * consumer cannot start again.
  *
  * <p>Concurrency: built and started on the thread that refreshes the context; {@link #stop(Runnable)} closes
- * the consumers in parallel on virtual threads and reports on the last one. {@code running} and the start
+ * the consumers in parallel on virtual threads and returns when they closed. {@code running} and the start
  * failures are read by other threads (health, Actuator), so they are volatile and concurrent.
  */
-final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInitializingSingleton, DisposableBean {
+final class ConsumerContainer
+    implements SqsConsumers, SmartLifecycle, SmartInitializingSingleton, DisposableBean, BeanNameAware {
   /** Starts after, and stops before, the web server's phases (DEFAULT_PHASE - 1024 and - 2048). */
   static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerContainer.class);
 
   private final SqsConsumerProperties properties;
   private final ConsumerMethods methods;
-  private final ListableBeanFactory beanFactory;
+  private final ConfigurableListableBeanFactory beanFactory;
+  private String beanName = "sqsConsumers"; // set by Spring
   private final ObjectProvider<Instrumentation> instrumentations;
   private final ObjectProvider<SqsConsumerCustomizer> customizers;
   private final Supplier<Object> jsonMapper;
@@ -65,7 +78,8 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
   private final Map<String, Throwable> startFailures = new ConcurrentHashMap<>();
   private volatile boolean running; // guarded by lock for writes
 
-  ConsumerContainer(SqsConsumerProperties properties, ConsumerMethods methods, ListableBeanFactory beanFactory,
+  ConsumerContainer(SqsConsumerProperties properties, ConsumerMethods methods,
+      ConfigurableListableBeanFactory beanFactory,
       ObjectProvider<Instrumentation> instrumentations, ObjectProvider<SqsConsumerCustomizer> customizers,
       Supplier<Object> jsonMapper, Duration shutdownPhase) {
     this.properties = properties;
@@ -87,11 +101,40 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
     return Optional.ofNullable(startFailures.get(name));
   }
 
+  @Override
+  public void setBeanName(String name) {
+    this.beanName = name;
+  }
+
   /** Builds every consumer; a setting that does not fit fails the refresh, naming the consumer and property. */
   @Override
   public void afterSingletonsInstantiated() {
     declarations = declared();
+    dependOnHandlers();
     consumers = buildAll();
+  }
+
+  /**
+   * Registers the container as dependent on each handler bean and, transitively, on what it depends on
+   * (see the class comment). Spring follows dependencies from Lifecycle beans only, so a dependency behind
+   * a plain handler bean would be missed without the walk.
+   */
+  private void dependOnHandlers() {
+    Set<String> seen = new HashSet<>();
+    Deque<String> toVisit = new ArrayDeque<>();
+    for (Declared declared : declarations) {
+      if (declared.beanName() != null) {
+        toVisit.add(declared.beanName());
+      }
+    }
+    while (!toVisit.isEmpty()) {
+      String name = toVisit.pop();
+      if (name.equals(beanName) || !seen.add(name)) {
+        continue; // a handler that uses SqsConsumers, or a bean reached before
+      }
+      beanFactory.registerDependentBean(name, beanName);
+      toVisit.addAll(List.of(beanFactory.getDependenciesForBean(name)));
+    }
   }
 
   private Map<String, Consumer> buildAll() {
@@ -109,7 +152,7 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
 
   /** A consumer to build: from an annotated method or from the properties. */
   private record Declared(String name, String queue, String source, ConsumerProperties own,
-      HandlerSetter handler) {}
+      HandlerSetter handler, String beanName) {}
 
   @FunctionalInterface
   private interface HandlerSetter {
@@ -133,7 +176,7 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
       }
       Declared previous = declared.put(name, new Declared(name, own.getQueue() != null ? own.getQueue()
           : found.queue(), "@SqsConsumer method " + method + ", " + prefix + ".*", own,
-          builder -> found.handler().applyTo(builder, jsonMapper.get())));
+          builder -> found.handler().applyTo(builder, jsonMapper.get()), found.beanName()));
       if (previous != null) {
         throw new IllegalArgumentException("two consumers are named '" + name + "': " + previous.source()
             + " and @SqsConsumer method " + method + "; give one another name with @SqsConsumer(name = ...)");
@@ -159,7 +202,7 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
         } else {
           builder.batchHandler((BatchHandler) handler);
         }
-      }));
+      }, own.getHandler()));
     });
     return List.copyOf(declared.values());
   }
@@ -261,19 +304,17 @@ final class ConsumerContainer implements SqsConsumers, SmartLifecycle, SmartInit
     closeAll(consumers.values());
   }
 
-  /** Closes the consumers in parallel off the caller's thread, then runs {@code callback}. */
+  /**
+   * Closes the consumers in parallel and waits for them, then runs {@code callback}: synchronous, since a
+   * dependency a handler uses is stopped right after this returns (see the class comment).
+   */
   @Override
   public void stop(Runnable callback) {
-    synchronized (lock) {
-      running = false;
+    try {
+      stop();
+    } finally {
+      callback.run();
     }
-    Thread.ofVirtual().name("sqs-consumers-stop").start(() -> {
-      try {
-        closeAll(consumers.values());
-      } finally {
-        callback.run();
-      }
-    });
   }
 
   @Override

@@ -42,8 +42,11 @@ final class ConsumerMethods implements BeanPostProcessor {
     this.beanFactory = beanFactory;
   }
 
-  /** One annotated method: the consumer's name (empty for the default), its queue, and the method. */
-  record Found(String name, String queue, HandlerMethod handler) {}
+  /**
+   * One annotated method: the consumer's name (empty for the default), its queue, the method, and the name
+   * of the bean it belongs to.
+   */
+  record Found(String name, String queue, HandlerMethod handler, String beanName) {}
 
   @Override
   public Object postProcessAfterInitialization(Object bean, String beanName) {
@@ -75,7 +78,7 @@ final class ConsumerMethods implements BeanPostProcessor {
       String queue = beanFactory.resolveEmbeddedValue(annotation.queue());
       String name = beanFactory.resolveEmbeddedValue(annotation.name());
       ofBean.add(new Found(name == null ? "" : name, queue == null ? "" : queue,
-          new HandlerMethod(bean, invocable, type)));
+          new HandlerMethod(bean, invocable, type), beanName));
     }
     synchronized (this) {
       if (notFound == null && taken) {
