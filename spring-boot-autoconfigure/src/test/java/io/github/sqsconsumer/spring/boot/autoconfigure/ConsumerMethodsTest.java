@@ -5,19 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.spring.boot.SqsConsumer;
 import io.github.sqsconsumer.spring.boot.SqsConsumers;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqExtension;
 import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
-import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.aop.framework.ProxyFactory;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,22 +26,15 @@ import org.springframework.scheduling.annotation.Async;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class ConsumerMethodsTest {
-  private static final Duration DEADLINE = Duration.ofSeconds(30);
-  private static ElasticMqServer sqs;
+  @RegisterExtension
+  static final ElasticMqExtension SQS = ElasticMqExtension.shared();
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(SqsConsumerAutoConfiguration.class))
-      .withPropertyValues("sqs-consumer.defaults.sqs.endpoint=" + sqs.endpoint(),
-          "sqs-consumer.defaults.sqs.region=us-east-1", "sqs-consumer.defaults.wait-time=1s");
+  private final ElasticMqServer sqs;
+  private final ApplicationContextRunner runner;
 
-  @BeforeAll
-  static void startSqs() {
-    sqs = new ElasticMqServer().start();
-  }
-
-  @AfterAll
-  static void stopSqs() {
-    sqs.close();
+  ConsumerMethodsTest(ElasticMqServer sqs) {
+    this.sqs = sqs;
+    this.runner = StarterTests.runner(sqs, SqsConsumerAutoConfiguration.class);
   }
 
   /** Regression: T of a generic base class was not resolved against the bean's class: startup failed. */
@@ -54,9 +43,9 @@ final class ConsumerMethodsTest {
     String queue = newQueue();
     runner.withUserConfiguration(OrderHandler.class).withPropertyValues("test.queue=" + queue).run(context -> {
       assertThat(context).hasNotFailed();
-      sqs.sendMessage(url(queue), "{\"id\":\"o-1\",\"quantity\":2}");
+      sqs.sendMessage(StarterTests.url(sqs, queue), "{\"id\":\"o-1\",\"quantity\":2}");
       OrderHandler handler = context.getBean(OrderHandler.class);
-      await(() -> handler.received.size() == 1);
+      StarterTests.await(() -> handler.received.size() == 1);
       assertThat(handler.received).containsExactly(new Order("o-1", 2));
     });
   }
@@ -94,22 +83,8 @@ final class ConsumerMethodsTest {
             .hasMessageContaining("@SqsConsumer method " + AsyncHandler.class.getName() + ".on runs @Async"));
   }
 
-  private static String newQueue() {
-    String name = "q-" + UUID.randomUUID().toString().substring(0, 8);
-    sqs.createQueue(name);
-    return name;
-  }
-
-  private static String url(String queue) {
-    return sqs.endpoint() + "/000000000000/" + queue;
-  }
-
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition met within %s", DEADLINE).isLessThan(deadline);
-      Thread.sleep(20);
-    }
+  private String newQueue() {
+    return StarterTests.newQueue(sqs);
   }
 
   record Order(String id, int quantity) {}

@@ -4,17 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.spring.boot.SqsConsumer;
+import io.github.sqsconsumer.testkit.elasticmq.ElasticMqExtension;
 import io.github.sqsconsumer.testkit.elasticmq.ElasticMqServer;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -27,31 +25,24 @@ import org.springframework.context.annotation.Configuration;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class ContainerLifecycleTest {
-  private static ElasticMqServer sqs;
+  @RegisterExtension
+  static final ElasticMqExtension SQS = ElasticMqExtension.shared();
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(SqsConsumerAutoConfiguration.class))
-      .withPropertyValues("sqs-consumer.defaults.sqs.endpoint=" + sqs.endpoint(),
-          "sqs-consumer.defaults.sqs.region=us-east-1", "sqs-consumer.defaults.wait-time=1s");
+  private final ElasticMqServer sqs;
+  private final ApplicationContextRunner runner;
 
-  @BeforeAll
-  static void startSqs() {
-    sqs = new ElasticMqServer().start();
-  }
-
-  @AfterAll
-  static void stopSqs() {
-    sqs.close();
+  ContainerLifecycleTest(ElasticMqServer sqs) {
+    this.sqs = sqs;
+    this.runner = StarterTests.runner(sqs, SqsConsumerAutoConfiguration.class);
   }
 
   @Test
   void resourceAtTheDefaultPhase_startsBeforeAndStopsAfterTheConsumers() {
-    String queue = "q-" + UUID.randomUUID().toString().substring(0, 8);
-    sqs.createQueue(queue);
+    String queue = StarterTests.newQueue(sqs);
     runner.withUserConfiguration(Resources.class).withPropertyValues("test.queue=" + queue).run(context -> {
       assertThat(context).hasNotFailed();
       Resource resource = context.getBean(Resource.class);
-      sqs.sendMessage(sqs.endpoint() + "/000000000000/" + queue, "slow");
+      sqs.sendMessage(StarterTests.url(sqs, queue), "slow");
       assertThat(context.getBean(SlowHandler.class).started.await(30, TimeUnit.SECONDS)).isTrue();
 
       context.stop(); // what closing the context does first

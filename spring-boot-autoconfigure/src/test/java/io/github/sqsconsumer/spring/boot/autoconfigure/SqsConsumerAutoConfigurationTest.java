@@ -48,15 +48,11 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class SqsConsumerAutoConfigurationTest {
-  private static final Duration DEADLINE = Duration.ofSeconds(30);
   private static ElasticMqServer sqs;
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(SqsConsumerAutoConfiguration.class,
-          SqsConsumerMetricsAutoConfiguration.class, SqsConsumerTracingAutoConfiguration.class,
-          SqsConsumerHealthAutoConfiguration.class, SqsConsumerEndpointAutoConfiguration.class))
-      .withPropertyValues("sqs-consumer.defaults.sqs.endpoint=" + sqs.endpoint(),
-          "sqs-consumer.defaults.sqs.region=us-east-1", "sqs-consumer.defaults.wait-time=1s");
+  private final ApplicationContextRunner runner = StarterTests.runner(sqs, SqsConsumerAutoConfiguration.class,
+      SqsConsumerMetricsAutoConfiguration.class, SqsConsumerTracingAutoConfiguration.class,
+      SqsConsumerHealthAutoConfiguration.class, SqsConsumerEndpointAutoConfiguration.class);
 
   @BeforeAll
   static void startSqs() {
@@ -488,21 +484,15 @@ final class SqsConsumerAutoConfigurationTest {
   }
 
   private static String newQueue() {
-    String name = "q-" + UUID.randomUUID().toString().substring(0, 8);
-    sqs.createQueue(name);
-    return name;
+    return StarterTests.newQueue(sqs);
   }
 
   private static String url(String queue) {
-    return sqs.endpoint() + "/000000000000/" + queue;
+    return StarterTests.url(sqs, queue);
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition met within %s", DEADLINE).isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    StarterTests.await(condition);
   }
 
   record Order(String id, int quantity) {}
