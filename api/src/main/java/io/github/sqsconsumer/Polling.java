@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
@@ -58,7 +59,8 @@ final class Polling {
    * Shutdown:
    *   stop() wakes the parked pollers and cancels every outstanding receive at once; messages that arrive
    *   for a cancelled receive are the runner's to release (see Runner#receive), those of a receive that
-   *   completed first are released unstarted by Dispatch, since the consumer no longer runs. A poller
+   *   completed first are released unstarted by Dispatch, since the consumer no longer runs, even when the
+   *   poller woke to the interrupt and not to the answer. A poller
    *   that took its permits sends its receive only if the consumer still runs, so nothing is received
    *   after the engine stopped receiving (Engine, Shutdown).
    *   [no receive outlives stop]
@@ -237,7 +239,7 @@ final class Polling {
       long sentNanos = System.nanoTime();
       List<Message> messages;
       CompletableFuture<List<Message>> future = null;
-      boolean answeredInline;
+      boolean answeredInline = false; // set once the receive is sent
       boolean timedOut = false;
       boolean tracked = false; // by the health, as a remote receive that may become overdue
       try {
@@ -262,14 +264,18 @@ final class Polling {
           messages = future.get(); // done now: cancelled (below), or answered just as the deadline passed
         }
       } catch (CancellationException | InterruptedException e) {
-        if (future != null) {
-          future.cancel(true); // if it arrives anyway, the runner releases it (Runner#receive)
+        if (future != null && !future.cancel(true) && future.state() == Future.State.SUCCESS) {
+          // answered an instant before the interrupt (a stop) woke this poller, which then saw only the
+          // interrupt: the messages are ours, not the runner's, and go on below like any (Dispatch releases
+          // them unstarted once the consumer no longer runs)
+          messages = future.resultNow();
+        } else { // cancelled before the answer: if it arrives anyway, the runner releases it (Runner#receive)
+          giveBack(permits);
+          if (running.getAsBoolean() && e instanceof CancellationException) {
+            pollFailed(timedOut ? receiveTimedOut() : e); // else the runner cancelled a receive of its own
+          }
+          return;
         }
-        giveBack(permits);
-        if (running.getAsBoolean() && e instanceof CancellationException) {
-          pollFailed(timedOut ? receiveTimedOut() : e); // else the runner cancelled a receive of its own
-        }
-        return;
       } catch (ExecutionException | RuntimeException e) {
         giveBack(permits);
         if (running.getAsBoolean()) { // else our own cancelled receive, failing as the client aborts it
