@@ -44,6 +44,7 @@ final class HygieneTest {
   private static final String ACCESS_KEY = "AKIAHYGIENE7TEST4KEY";
   private static final String SECRET_KEY = "hygSECRET/k3y+Never+Log+Me/9f8e7d6c5b4a3210";
   private static final String BODY_MARK = "CONFIDENTIAL-BODY";
+  private static final String GET_QUEUE_ATTRIBUTES = "GetQueueAttributes";
 
   @TempDir
   Path work;
@@ -56,10 +57,15 @@ final class HygieneTest {
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void logs_neverShowBodiesReceiptsOrCredentials() throws Exception {
+    FaultPlan random = FaultPlan.random(Map.of(Fault.INTERNAL_ERROR, 0.04, Fault.UNAVAILABLE, 0.03,
+        Fault.THROTTLED, 0.04, Fault.DROP_BEFORE, 0.02, Fault.DROP_AFTER, 0.04));
+    // the start's connect (GetQueueAttributes) fails once for certain, so its retry's warning is logged, and
+    // never again: four faults in a row there (one run in about a thousand with the dice) fail start() as
+    // documented, which is not what this test is about
+    FaultPlan sparingConnect = action -> action.equals(GET_QUEUE_ATTRIBUTES) ? Fault.NONE : random.choose(action);
     try (ElasticMqServer sqs = new ElasticMqServer().start();
-        FaultProxy proxy = new FaultProxy(sqs.port(), FaultPlan.random(Map.of(
-            Fault.INTERNAL_ERROR, 0.04, Fault.UNAVAILABLE, 0.03, Fault.THROTTLED, 0.04,
-            Fault.DROP_BEFORE, 0.02, Fault.DROP_AFTER, 0.04))
+        FaultProxy proxy = new FaultProxy(sqs.port(), sparingConnect
+            .first(GET_QUEUE_ATTRIBUTES, 1, Fault.UNAVAILABLE)
             // three failed receives in a row are logged at WARN for certain, whatever the dice say
             .first(RequestLog.RECEIVE, 3, Fault.INTERNAL_ERROR))) {
       List<String> bodies = new ArrayList<>();
