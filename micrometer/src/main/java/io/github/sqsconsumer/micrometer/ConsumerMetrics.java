@@ -191,9 +191,10 @@ public final class ConsumerMetrics implements MeterBinder, AutoCloseable {
 
   /**
    * Registers a gauge reading {@code consumer}, under this object's lock. One already registered under the
-   * same name and tags (a consumer of the same name and queue before this one, as when an application context
-   * restarts) is removed first: Micrometer keeps the first registration of an id and ignores later ones, so the gauge
-   * would go on reading that closed consumer. Counters and timers are shared by id and keep counting.
+   * same name and tags (a consumer of the same name and queue before this one, as when an application
+   * context restarts) is removed first: Micrometer keeps the first registration of an id and ignores later
+   * ones, so the gauge would go on reading that closed consumer. Counters and timers are shared by id and
+   * keep counting.
    */
   private void gauge(MeterRegistry registry, String name, String description, Tags tags, Consumer consumer,
       ToDoubleFunction<Consumer> value) {

@@ -52,8 +52,9 @@ import org.springframework.context.SmartLifecycle;
  * <p>A stopped container starts again with new consumers built from the same declarations, since a closed
  * consumer cannot start again.
  *
- * <p>Concurrency: built and started on the thread that refreshes the context; {@link #stop(Runnable)} closes
- * the consumers in parallel on virtual threads and returns when they closed. {@code running} and the start
+ * <p>Concurrency: built and started on the thread that refreshes the context; {@link #stop()} closes the
+ * consumers in parallel on virtual threads and returns when they closed (SmartLifecycle's stop(Runnable)
+ * calls it, then the callback). {@code running} and the start
  * failures are read by other threads (health, Actuator), so they are volatile and concurrent.
  */
 final class ConsumerContainer
@@ -123,9 +124,7 @@ final class ConsumerContainer
     Set<String> seen = new HashSet<>();
     Deque<String> toVisit = new ArrayDeque<>();
     for (Declared declared : declarations) {
-      if (declared.beanName() != null) {
-        toVisit.add(declared.beanName());
-      }
+      toVisit.add(declared.beanName());
     }
     while (!toVisit.isEmpty()) {
       String name = toVisit.pop();
@@ -302,19 +301,6 @@ final class ConsumerContainer
       running = false;
     }
     closeAll(consumers.values());
-  }
-
-  /**
-   * Closes the consumers in parallel and waits for them, then runs {@code callback}: synchronous, since a
-   * dependency a handler uses is stopped right after this returns (see the class comment).
-   */
-  @Override
-  public void stop(Runnable callback) {
-    try {
-      stop();
-    } finally {
-      callback.run();
-    }
   }
 
   @Override

@@ -186,7 +186,7 @@ final class ConsumerSettingsApplier {
     }
   }
 
-  /** Where the retry settings of a consumer came from: its own entry, the defaults, or both. */
+  /** Where a consumer's retry settings are written: its own entry if it sets any, else the defaults. */
   private static String retryProperties(Retry own, String prefix) {
     boolean ownSet = own.getPolicy() != null || own.getDelay() != null || own.getMaxDelay() != null;
     return (ownSet ? prefix + ".retry.*" : "sqs-consumer.defaults.retry.*") + " (policy, delay, max-delay)";

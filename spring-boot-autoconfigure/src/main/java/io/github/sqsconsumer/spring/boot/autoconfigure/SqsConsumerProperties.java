@@ -400,8 +400,8 @@ public class SqsConsumerProperties {
     /**
      * How long closing waits for running handlers, 0 to 1 hour. Default: spring.lifecycle.timeout-per-shutdown-phase
      * less 7 seconds for the last acknowledgements (less half of it for a phase under 14 seconds), at most 30
-     * seconds; a longer one fails startup, since the context would not wait for it. Bound from {@code shutdown-timeout} under {@code sqs-consumer.defaults} or
-     * {@code sqs-consumer.consumers.<name>}.
+     * seconds; a longer one fails startup, since the context would not wait for it. Bound from
+     * {@code shutdown-timeout} under {@code sqs-consumer.defaults} or {@code sqs-consumer.consumers.<name>}.
      *
      * @param shutdownTimeout the shutdown timeout, or null to take the default
      */
