@@ -487,7 +487,9 @@ public interface Consumer extends AutoCloseable {
 
     /**
      * How long after its receipt a message's visibility stays extended while it waits or runs, 0 to 12
-     * hours; default 12 hours (the SQS maximum). Zero turns the heartbeat off.
+     * hours; default 12 hours (the SQS maximum). Zero turns the heartbeat off. A message still held when
+     * this runs out comes back to the queue and may be handled again (its first delete then fails); a
+     * warning names it, once.
      *
      * @param maxVisibilityExtension counted from a message's receipt, 0 (no heartbeat) to 12 hours;
      *     never null

@@ -186,7 +186,16 @@ final class Heartbeat implements Runnable {
       long remainingAllowed = Math.min(entry.receivedNanos + maxExtensionNanos - now, entry.visibilityLeftNanos(now));
       long visibility = Math.min(visibilityNanos, remainingAllowed);
       if (visibility < Duration.ofSeconds(1).toNanos()) {
-        continue; // [extension <= maxExtension], [a change ends within 12 h of its receive]: the message comes back
+        // [extension <= maxExtension], [a change ends within 12 h of its receive]: the message comes back
+        if (!entry.extensionsSpent) {
+          entry.extensionsSpent = true; // said once per message: every tick until it is settled comes here
+          LOG.warn("{} is still held but its visibility can be extended no longer ({}); it comes back to the "
+              + "queue and may be handled again", entry.message,
+              entry.receivedNanos + maxExtensionNanos - now <= entry.visibilityLeftNanos(now)
+                  ? "maxVisibilityExtension " + Duration.ofNanos(maxExtensionNanos) + " since its receive"
+                  : "SQS keeps a message hidden at most 12 h after its receive");
+        }
+        continue;
       }
       // SQS takes whole seconds
       Duration seconds = Duration.ofSeconds(visibility / 1_000_000_000L);

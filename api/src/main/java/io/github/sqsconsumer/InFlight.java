@@ -106,6 +106,8 @@ final class InFlight implements HarvesterCallback {
     volatile int failures;
     /** After a failure, no extension before this; meaningful while failures > 0. */
     volatile long retryAtNanos;
+    /** The heartbeat said it can extend this message no further; its thread alone reads and writes it. */
+    boolean extensionsSpent;
     private State state = State.IDLE; // @GuardedBy("this")
     private Duration release; // @GuardedBy("this"); set with RELEASED_DURING_EXTENSION
     private volatile boolean removed; // written under this monitor

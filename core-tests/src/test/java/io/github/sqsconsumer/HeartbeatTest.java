@@ -153,6 +153,37 @@ final class HeartbeatTest {
   }
 
   /**
+   * A message still held when maxVisibilityExtension runs out comes back to the queue while its handler may
+   * still run: a warning says so, once per message however many ticks pass, naming the message (its id, no
+   * body) and the setting. It was silent: a handler longer than the setting was handled again and again.
+   */
+  @Test
+  void tick_pastMaxExtension_warnsOncePerMessage() {
+    List<Message> messages = receive(2);
+    Heartbeat heartbeat = heartbeat(Duration.ofSeconds(70));
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      for (int second = 1; second <= 150; second++) {
+        heartbeat.tick(at(second));
+      }
+    } finally {
+      System.setErr(original);
+    }
+
+    List<String> warnings = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+        .filter(line -> line.contains("can be extended no longer")).toList();
+    assertThat(warnings).hasSize(2);
+    for (Message message : messages) {
+      assertThat(warnings).filteredOn(line -> line.contains(message.id())).singleElement().satisfies(line -> {
+        assertThat(line).contains("WARN", "maxVisibilityExtension PT1M10S since its receive");
+        assertThat(line).doesNotContain(message.body(), message.receiptHandle());
+      });
+    }
+  }
+
+  /**
    * Regression: with the default maxVisibilityExtension (12 h) the last extension ended exactly 12 h after
    * the receive was sent. SQS counts its 12 h from when the receive arrived and applies a change when it
    * arrives, so a change that travels longer than the receive did ends past the limit and is rejected; the
