@@ -183,15 +183,15 @@ final class Heartbeat implements Runnable {
       if (entry.failures > 0 && now - entry.retryAtNanos < 0) {
         continue; // backing off after a failure
       }
-      long remainingAllowed = Math.min(entry.receivedNanos + maxExtensionNanos - now, entry.visibilityLeftNanos(now));
-      long visibility = Math.min(visibilityNanos, remainingAllowed);
+      long leftByCap = entry.receivedNanos + maxExtensionNanos - now;
+      long leftByLimit = entry.visibilityLeftNanos(now);
+      long visibility = Math.min(visibilityNanos, Math.min(leftByCap, leftByLimit));
       if (visibility < Duration.ofSeconds(1).toNanos()) {
         // [extension <= maxExtension], [a change ends within 12 h of its receive]: the message comes back
         if (!entry.extensionsSpent) {
           entry.extensionsSpent = true; // said once per message: every tick until it is settled comes here
           LOG.warn("{} is still held but its visibility can be extended no longer ({}); it comes back to the "
-              + "queue and may be handled again", entry.message,
-              entry.receivedNanos + maxExtensionNanos - now <= entry.visibilityLeftNanos(now)
+              + "queue and may be handled again", entry.message, leftByCap <= leftByLimit
                   ? "maxVisibilityExtension " + Duration.ofNanos(maxExtensionNanos) + " since its receive"
                   : "SQS keeps a message hidden at most 12 h after its receive");
         }
