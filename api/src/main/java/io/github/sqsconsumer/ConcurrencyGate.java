@@ -22,9 +22,19 @@ final class ConcurrencyGate {
    *   [running <= limit; after a decrease running drains down to it, nothing is revoked]
    *   Units a worker hands back unstarted at shutdown keep their slots: nothing is submitted any more.
    * Changes:
-   *   A change of the limit is told (DEBUG log, listener, flow control and prefetch) outside the lock but
-   *   under `telling`, taken before the lock is let go, so changes are told in the order they happened and
-   *   a slow listener never holds up submitters. The limit is also kept in a volatile for the gauges.
+   *   The thread that changed the limit passes the newest limit on to the flow control and the prefetch
+   *   (`follow`) outside the lock, under `following`, reading the limit there: whatever the interleaving,
+   *   the last to follow reads a limit written before it, and a thread that writes one later follows
+   *   after it, so they end at the newest limit, never at an older one.
+   *   A change is told (DEBUG log, listener) outside the lock too, by one thread at a time, the teller: the
+   *   thread whose change finds no teller becomes it [telling => one teller]. A change made while a teller
+   *   is telling waits in `pending`, under the lock, merged with any other made meanwhile (from the last
+   *   limit told to the newest; dropped if that is no change), and the teller tells it after the one it is
+   *   telling. So changes are told in the order they happened, each from the limit told before it, and a
+   *   slow listener holds up neither submitters, nor other finishing units, nor the flow control: they
+   *   never wait for a teller (a slow start changes the limit on nearly every unit, and a lock held while
+   *   telling stalled every handler behind one slow listener). The limit is also kept in a volatile for the
+   *   gauges.
    * Overload signal:
    *   The user's test runs on the handler's thread, outside the lock; whatever it throws counts as no
    *   overload and is logged at WARN once.
@@ -35,17 +45,23 @@ final class ConcurrencyGate {
   private final ConsumerConfig.Adaptive config;
   private final ConsumerListener listener;
   private final IntConsumer follow;
+  private final ReentrantLock following = new ReentrantLock();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition free = lock.newCondition();
-  private final ReentrantLock telling = new ReentrantLock();
   private final ConcurrencyLimiter limiter; // @GuardedBy("lock")
   private final AtomicBoolean testFailed = new AtomicBoolean();
   private int running; // @GuardedBy("lock")
+  /** Whether a thread is telling changes; see Changes. @GuardedBy("lock") */
+  private boolean telling;
+  /** The change waiting for the teller, from the last limit told to the newest; valid if hasPending. */
+  private int pendingBefore; // @GuardedBy("lock")
+  private int pendingAfter; // @GuardedBy("lock")
+  private boolean hasPending; // @GuardedBy("lock")
   private volatile int limit; // written under lock
 
   /**
-   * A gate between {@code config.min()} and {@code max}; {@code follow} hears each new limit (after the
-   * listener), for the flow control and the prefetch.
+   * A gate between {@code config.min()} and {@code max}; {@code follow} hears the newest limit after each
+   * change (before the listener, and one call at a time), for the flow control and the prefetch.
    */
   ConcurrencyGate(String name, ConsumerConfig.Adaptive config, int max, ConsumerListener listener,
       IntConsumer follow) {
@@ -105,16 +121,24 @@ final class ConcurrencyGate {
   void finished(long nanos, boolean overloaded) {
     int before;
     int after;
+    boolean teller = false;
     lock.lock();
-    boolean changed = false;
     try {
       before = limit;
       after = limiter.sample(nanos, overloaded, running);
       running--;
       if (after != before) {
         limit = after;
-        changed = true;
-        telling.lock(); // before the lock is let go: changes are told in order
+        if (telling) { // the teller tells it next, after the change it is telling: see Changes
+          if (!hasPending) {
+            pendingBefore = before;
+          }
+          pendingAfter = after;
+          hasPending = pendingBefore != after;
+        } else {
+          telling = true; // [telling => one teller]
+          teller = true;
+        }
       }
       int room = after - running;
       if (room > 1) {
@@ -125,11 +149,53 @@ final class ConcurrencyGate {
     } finally {
       lock.unlock();
     }
-    if (changed) {
-      try {
+    if (after != before) {
+      follow();
+    }
+    if (teller) {
+      tellAll(before, after);
+    }
+  }
+
+  /** Passes the newest limit on; see Changes. */
+  private void follow() {
+    following.lock();
+    try {
+      follow.accept(limit);
+    } finally {
+      following.unlock();
+    }
+  }
+
+  /** Tells a change, then those that came while it was told, until none is left; see Changes. */
+  private void tellAll(int before, int after) {
+    boolean done = false;
+    try {
+      for (;;) {
         tell(before, after);
-      } finally {
-        telling.unlock();
+        lock.lock();
+        try {
+          if (!hasPending) {
+            telling = false;
+            done = true;
+            return;
+          }
+          before = pendingBefore;
+          after = pendingAfter;
+          hasPending = false;
+        } finally {
+          lock.unlock();
+        }
+      }
+    } finally {
+      if (!done) { // tell threw (no memory): the next change finds no teller and tells itself, from the
+        lock.lock(); // limit then, so a change waiting now is dropped rather than told after a newer one
+        try {
+          telling = false;
+          hasPending = false;
+        } finally {
+          lock.unlock();
+        }
       }
     }
   }
@@ -137,7 +203,6 @@ final class ConcurrencyGate {
   private void tell(int before, int after) {
     LOG.debug("{}: concurrency limit {} -> {}", name, before, after);
     listener.onConcurrencyLimitChanged(before, after);
-    follow.accept(after);
   }
 
   /** Whether a unit's failure is the user's overload signal. */

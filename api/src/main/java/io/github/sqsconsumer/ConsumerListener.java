@@ -120,7 +120,9 @@ public interface ConsumerListener {
   /**
    * The {@linkplain Consumer.Builder#adaptiveConcurrency adaptive concurrency} limit changed from
    * {@code previous} to {@code current} (see {@link Consumer#concurrencyLimit()}). Changes are told one at a
-   * time, in the order they happened, on the worker thread whose handler call ended the round.
+   * time, in the order they happened, on the worker thread whose handler call ended the round; changes
+   * made while this method is still running for an earlier one are told next, on the same thread, merged
+   * into one ({@code previous} is always the limit told last). A slow listener holds up only that thread.
    *
    * @param previous the limit before the change
    * @param current the limit now, between the adaptive minimum and the concurrency

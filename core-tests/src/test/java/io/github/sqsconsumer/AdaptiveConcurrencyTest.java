@@ -157,6 +157,69 @@ final class AdaptiveConcurrencyTest {
   }
 
   /**
+   * Regression: a change made while the listener was still being told of an earlier one waited for it while
+   * holding the gate's lock, so every finishing handler and every submitter waited for the listener (a
+   * listener that took a second let 17 messages through in 5 s instead of 15,000). While the listener is
+   * held here, handling goes on and the limit and the flow control keep moving; once it returns it hears
+   * what came meanwhile, each change from the limit told before it.
+   */
+  @Test
+  void slowListener_handlingGoesOn_changesToldInOrderAfterwards() throws Exception {
+    int messages = 2_000;
+    for (int i = 0; i < messages; i++) {
+      queue.send("m" + i);
+    }
+    CountDownLatch listenerHeld = new CountDownLatch(1);
+    CountDownLatch releaseListener = new CountDownLatch(1);
+    List<int[]> changes = new CopyOnWriteArrayList<>();
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    CountDownLatch allHandled = new CountDownLatch(messages);
+    AtomicInteger handlers = new AtomicInteger();
+    AtomicInteger mostRunning = new AtomicInteger();
+    start(Consumer.builder().adaptiveConcurrency(1)
+        .listener(new ConsumerListener() {
+          @Override
+          public void onConcurrencyLimitChanged(int previous, int current) {
+            changes.add(new int[] {previous, current});
+            if (changes.size() == 1) {
+              listenerHeld.countDown();
+              try {
+                releaseListener.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          }
+        })
+        .handler(m -> {
+          mostRunning.accumulateAndGet(handlers.incrementAndGet(), Math::max);
+          try {
+            Thread.sleep(1); // a downstream call: the limit is used, so it grows
+          } finally {
+            handlers.decrementAndGet();
+          }
+          if (handled.add(m.id())) {
+            allHandled.countDown();
+          }
+        }));
+
+    await(listenerHeld, "the listener heard the first change");
+    await(allHandled, "every message handled while the listener was held");
+    assertThat(changes).as("told while held").hasSize(1);
+    assertThat(consumer.concurrencyLimit()).as("the limit moved on").isGreaterThan(changes.get(0)[1]);
+    assertThat(mostRunning.get()).as("handlers ran beyond the limit told").isGreaterThan(changes.get(0)[1]);
+
+    releaseListener.countDown();
+    consumer.close(); // waits for the handler threads, the teller among them
+    assertThat(changes).as("what came meanwhile was told afterwards").hasSizeGreaterThan(1);
+    for (int i = 1; i < changes.size(); i++) {
+      assertThat(changes.get(i)[0]).as("change %d follows change %d", i, i - 1).isEqualTo(changes.get(i - 1)[1]);
+    }
+    assertThat(changes).allSatisfy(c -> assertThat(c[1]).isBetween(1, MAX).isNotEqualTo(c[0]));
+    assertThat(queue.deleted()).isEqualTo(messages);
+  }
+
+  /**
    * The user's callbacks of adaptive concurrency may throw anything: a listener that throws an Error from
    * onConcurrencyLimitChanged and an overload test that throws change neither the limit nor any message.
    */
