@@ -83,8 +83,11 @@ final class DeadlinePort implements QueuePort {
     answer.copy().orTimeout(deadlineNanos, TimeUnit.NANOSECONDS).whenComplete((value, failure) -> {
       if (failure instanceof TimeoutException) {
         answer.cancel(true);
-        LOG.warn("{}: the queue did not answer a {} within {} ms; counted as a failed attempt", name, what,
-            TimeUnit.NANOSECONDS.toMillis(deadlineNanos));
+        // the caller retries it or reports it as any failure, and logs it as such, so not again here: a
+        // queue that stops answering would otherwise add a line per request
+        failure = new TimeoutException("the queue did not answer a " + what + " within "
+            + TimeUnit.NANOSECONDS.toMillis(deadlineNanos) + " ms");
+        LOG.debug("{}: {}; counted as a failed attempt", name, failure.getMessage());
       }
       if (failure != null) {
         bounded.completeExceptionally(failure);

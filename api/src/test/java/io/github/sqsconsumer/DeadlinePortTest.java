@@ -95,7 +95,10 @@ final class DeadlinePortTest {
         port.changeVisibility(message, Duration.ZERO), port.deleteBatch(List.of(message)),
         port.changeVisibilityBatch(List.of(new VisibilityChange(message, Duration.ZERO))));
 
-    assertThat(answers).allSatisfy(answer -> assertThat(failureOf(answer)).isInstanceOf(TimeoutException.class));
+    assertThat(answers).allSatisfy(answer -> assertThat(failureOf(answer)).isInstanceOf(TimeoutException.class)
+        .hasMessageStartingWith("the queue did not answer a ")
+        .hasMessageEndingWith(" within " + DEADLINE.toMillis() + " ms"));
+    assertThat(failureOf(answers.get(2))).hasMessageContaining("a batch of deletes");
     assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(DEADLINE.toNanos());
     assertThat(runner.sent).hasSize(4).allSatisfy(f -> assertThat(f).isCancelled());
   }

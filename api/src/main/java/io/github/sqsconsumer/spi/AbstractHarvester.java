@@ -7,6 +7,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
@@ -51,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>A message given up on is reported to the callback every time, and logged at WARN at most once per 10
+ * seconds with the count of the others since (each at DEBUG), so that an outage of deletes does not log a
+ * line per message.
+ *
  * <p>Thread-safe. Worker threads call {@link #acknowledge} and {@link #release}; the port's threads call
  * {@link #answered}; the core calls {@link #close} once.
  */
@@ -85,6 +93,12 @@ public abstract class AbstractHarvester implements Harvester {
   private static final Backoff RETRY_BACKOFF = Backoff.of(Duration.ofMillis(50), Duration.ofSeconds(2));
   /** Tries for the lock before queueing for it: a few microseconds at most; see lockBriefly(). */
   private static final int LOCK_TRIES = 200;
+  /**
+   * At most one warning of a failed message per this interval, with the count of those since: a delete
+   * outage fails every message the handlers finish, and a line per message would flood the log at the
+   * consumer's throughput (each failure reaches the callback, and so listeners and metrics, all the same).
+   */
+  private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private enum State {
     /** Taking entries. */
@@ -180,6 +194,10 @@ public abstract class AbstractHarvester implements Harvester {
   private Entry unsettledHead;
   private int unsettledCount; // guarded by lock
   private int reporting; // guarded by lock: entries out of `unsettled` whose report has not returned
+  /** When the next failure may be warned of (System.nanoTime); see WARN_INTERVAL_NANOS. */
+  private final AtomicLong nextWarnNanos = new AtomicLong(System.nanoTime());
+  /** Failures logged at DEBUG only since the last warning. */
+  private final AtomicInteger unwarned = new AtomicInteger();
 
   /**
    * Creates the harvester.
@@ -499,6 +517,11 @@ public abstract class AbstractHarvester implements Harvester {
     } finally {
       lock.unlock();
     }
+    int unwarnedFailures = unwarned.getAndSet(0);
+    if (unwarnedFailures > 0) {
+      log.warn("could not delete or release {} more message(s) since the last such warning; they come back "
+          + "after their visibility timeout", unwarnedFailures);
+    }
     if (!unsent.isEmpty()) {
       log.warn("closed with {} message(s) unsettled after {}; they come back after their visibility timeout",
           unsent.size(), timeout);
@@ -515,13 +538,27 @@ public abstract class AbstractHarvester implements Harvester {
   private void report(Entry entry, Throwable cause) {
     if (cause != null) {
       try {
-        log.warn("could not {} {} after {} attempt(s): {}", entry.action(), entry.message, entry.attempts,
-            describe(cause));
+        warnOrCount(entry, cause);
       } catch (Throwable ignored) {
         // a failing logger must not cost the report
       }
     }
     reportQuietly(entry, cause);
+  }
+
+  /** Warns of a failed entry, or counts it for the next warning; see WARN_INTERVAL_NANOS. */
+  private void warnOrCount(Entry entry, Throwable cause) {
+    long now = System.nanoTime();
+    long next = nextWarnNanos.get();
+    if (now - next >= 0 && nextWarnNanos.compareAndSet(next, now + WARN_INTERVAL_NANOS)) {
+      int since = unwarned.getAndSet(0);
+      log.warn("could not {} {} after {} attempt(s): {}{}", entry.action(), entry.message, entry.attempts,
+          describe(cause), since == 0 ? "" : " (and " + since + " other message(s) since the last such warning)");
+    } else {
+      unwarned.incrementAndGet();
+      log.debug("could not {} {} after {} attempt(s): {}", entry.action(), entry.message, entry.attempts,
+          describe(cause));
+    }
   }
 
   /** Calls the callback; never throws: what the callback throws is logged. */
@@ -553,9 +590,17 @@ public abstract class AbstractHarvester implements Harvester {
     return cause;
   }
 
+  /**
+   * The kind and code of a queue's failure, else the class name: SQS error messages may quote the receipt
+   * handle. A timeout's message is the core's own (the port's deadline) and says how long it waited.
+   */
   private static String describe(Throwable cause) {
-    return cause instanceof QueueException e
-        ? e.kind() + (e.code().isEmpty() ? "" : " " + e.code())
-        : cause.getClass().getName();
+    if (cause instanceof QueueException e) {
+      return e.kind() + (e.code().isEmpty() ? "" : " " + e.code());
+    }
+    if (cause instanceof TimeoutException && cause.getMessage() != null) {
+      return cause.getClass().getName() + ": " + cause.getMessage();
+    }
+    return cause.getClass().getName();
   }
 }

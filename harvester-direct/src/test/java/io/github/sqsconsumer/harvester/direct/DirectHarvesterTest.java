@@ -149,6 +149,37 @@ final class DirectHarvesterTest {
         .satisfies(r -> assertThat(r.threadName()).isEqualTo("orders-harvester-direct"));
   }
 
+  /**
+   * Regression: every message given up on was logged at WARN, a line per message: a delete outage logged
+   * at the consumer's throughput. One warning per 10 s now, with the count of the others (at DEBUG), and
+   * every failure still reaches the callback.
+   */
+  @Test
+  void failures_manyMessages_oneWarningAndASumAtClose() throws Exception {
+    Harvester harvester = create(8, Map.of());
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      for (int i = 0; i < 50; i++) {
+        port.invalidReceipt(message(i));
+        harvester.acknowledge(message(i));
+      }
+      callback.awaitReports(50, WAIT);
+      harvester.close(WAIT);
+    } finally {
+      System.setErr(original);
+    }
+
+    assertThat(callback.reports()).hasSize(50).allSatisfy(r -> assertThat(r.cause()).isNotNull());
+    List<String> warnings = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+        .filter(line -> line.contains("WARN")).toList();
+    assertThat(warnings).hasSize(2);
+    assertThat(warnings.get(0)).contains("could not delete Message[id=m-0", "INVALID_RECEIPT")
+        .doesNotContain("secret body", "receipt-0");
+    assertThat(warnings.get(1)).contains("could not delete or release 49 more message(s)");
+  }
+
   @Test
   void provider_isNamedDirect() {
     assertThat(new DirectHarvesterProvider().name()).isEqualTo("direct");
