@@ -166,7 +166,7 @@ final class Dispatch {
       // shut down meanwhile
     } catch (RuntimeException e) {
       // a broken worker must not strand the messages: they go back to the queue
-      LOG.error("{}: the worker failed to accept {}; its messages are released", name, unit, e);
+      LOG.error("{}: the worker failed to accept {}; its messages are released", name, unit, Throwables.loggable(e));
     }
     return false;
   }

@@ -60,7 +60,7 @@ final class Hooks {
         hooks[i].after(messages, states[i], failure, result);
       } catch (Throwable t) { // the handler's outcome stands; the outer hooks still clean up
         LOG.warn("{}: a handler hook failed after the handler of {} message(s); ignored: {}", name,
-            messages.size(), t.toString());
+            messages.size(), Throwables.describe(t));
       }
     }
   }

@@ -91,7 +91,7 @@ final class Settlement {
    */
   void unsettled(Unit unit, Throwable cause) {
     LOG.error("{}: settling {} failed; its messages not yet with the harvester come back after their "
-        + "visibility timeout", name, unit, cause);
+        + "visibility timeout", name, unit, Throwables.loggable(cause));
     List<Message> messages = unit.messages();
     for (int i = unit.settled; i < messages.size(); i++) {
       // the one whose hand-off threw was removed and reported already (handOffFailed): remove() is false
@@ -114,7 +114,7 @@ final class Settlement {
           // a part may throw anything, an Error too; reported by release (which took it out of the
           // registry): [the rest of the unit, and of the caller's units, still goes back]
           LOG.error("{}: the harvester failed to release {}; it comes back after its visibility timeout", name,
-              message, e);
+              message, Throwables.loggable(e));
         }
       }
     } finally {
@@ -174,7 +174,7 @@ final class Settlement {
       return delay.map(d -> d.isNegative() ? Duration.ZERO : d.compareTo(longest) > 0 ? longest : d);
     } catch (Throwable e) { // an Error too: it must not skip the settling of the rest of a batch
       LOG.warn("{}: the retry policy failed for {}; leaving it to its visibility timeout: {}", name, message,
-          e.toString());
+          Throwables.describe(e));
       return Optional.empty();
     }
   }

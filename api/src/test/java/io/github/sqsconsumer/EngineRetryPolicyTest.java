@@ -117,6 +117,17 @@ final class EngineRetryPolicyTest {
    */
   @Test
   void retryPolicy_throwsError_restOfTheBatchStillSettled() throws Exception {
+    retryPolicyThrows_restOfTheBatchStillSettled(new AssertionError("a broken policy"));
+  }
+
+  // Regression: the catch block logged the policy's throw with its toString(), which threw again, and the
+  // batch's two successes were never deleted (handled again after their visibility timeout).
+  @Test
+  void retryPolicy_throwsWhatCannotDescribeItself_restOfTheBatchStillSettled() throws Exception {
+    retryPolicyThrows_restOfTheBatchStillSettled(new TestParts.Undescribable());
+  }
+
+  private void retryPolicyThrows_restOfTheBatchStillSettled(Throwable thrown) throws Exception {
     List<Message> messages = List.of(TestParts.message(1), TestParts.message(2), TestParts.message(3));
     runner.queue.addAll(messages);
     CountDownLatch settled = new CountDownLatch(2);
@@ -130,7 +141,7 @@ final class EngineRetryPolicyTest {
     consumer = DefaultConsumer.create(Consumer.builder().queue("orders").concurrency(1).batchSize(3)
             .waitTime(Duration.ofSeconds(1)).listener(listener)
             .retryPolicy((message, cause) -> {
-              throw new AssertionError("a broken policy");
+              throw sneaky(thrown);
             })
             .batchHandler(batch -> {
               batchSizes.add(batch.size());
@@ -144,5 +155,10 @@ final class EngineRetryPolicyTest {
     assertThat(runner.deleted).containsExactlyInAnyOrder("m2", "m3");
     assertThat(runner.released).isEmpty();
     assertThat(consumer.state()).isEqualTo(Consumer.State.RUNNING);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
+    throw (T) t;
   }
 }

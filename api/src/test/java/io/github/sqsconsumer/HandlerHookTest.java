@@ -168,6 +168,29 @@ final class HandlerHookTest {
         "outer.before [m2]", "handler", "outer.after ok null");
   }
 
+  // Regression: the catch block that logs a hook's throw called its toString(), which threw again: the
+  // outer hooks' after() was skipped and the message of a handler that succeeded was not deleted.
+  @Test
+  void after_throwsWhatCannotDescribeItself_outcomeStands_andOuterHooksStillRun() throws Exception {
+    HandlerHook throwing = new HandlerHook() {
+      @Override
+      public Object before(List<Message> messages) {
+        return null;
+      }
+
+      @Override
+      public void after(List<Message> messages, Object state, Throwable failure, BatchResult result) {
+        throw new TestParts.Undescribable();
+      }
+    };
+    run(Consumer.builder().concurrency(1).hook(recording("outer")).hook(throwing)
+        .handler(m -> events.add("handler")), 2);
+
+    assertThat(runner.deleted).containsExactlyInAnyOrder("m1", "m2");
+    assertThat(events).containsExactly("outer.before [m1]", "handler", "outer.after ok null",
+        "outer.before [m2]", "handler", "outer.after ok null");
+  }
+
   @Test
   void build_tellsEveryHookItsConsumer() {
     AtomicReference<Consumer> attached = new AtomicReference<>();

@@ -38,6 +38,35 @@ final class TestParts {
     return Message.builder().id("m" + i).body("body " + i).receiptHandle("r" + i).build();
   }
 
+  /** A user's throwable that cannot describe itself: its getMessage (and so toString) throws. */
+  static final class Undescribable extends RuntimeException {
+    @Override
+    public String getMessage() {
+      throw new IllegalStateException("getMessage broke (test)");
+    }
+  }
+
+  /** Waits up to 10 seconds for {@code condition}, failing the test if it does not come. */
+  static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("the condition did not come within 10 s");
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  /** How a runner's receive can break its promise. */
+  enum Breach {
+    /** The future completes with null. */
+    NULL,
+    /** Three messages more than asked. */
+    MORE_THAN_ASKED,
+    /** A null element first. */
+    NULL_AMONG_THEM
+  }
+
   /** A queue in a list: receive takes from it; delete records; release puts back. */
   static final class ListRunner implements Runner {
     final ConcurrentLinkedQueue<Message> queue = new ConcurrentLinkedQueue<>();
@@ -48,6 +77,11 @@ final class TestParts {
     final AtomicInteger receiveErrors = new AtomicInteger();
     /** Counts receive calls. */
     final AtomicInteger receives = new AtomicInteger();
+    /** How the next brokenAnswers receives break Runner#receive's promise (a user's runner with a bug). */
+    volatile Breach breach = Breach.NULL;
+    final AtomicInteger brokenAnswers = new AtomicInteger();
+    /** Run at the start of each receive call, on the caller's thread, if set. */
+    volatile Runnable onReceive;
     /** Answers an empty queue at once, whatever the wait time, as a server that does not long-poll. */
     volatile boolean emptyAtOnce;
     /** When set, receives that bring messages answer after this delay, as over a network; else at once. */
@@ -56,6 +90,8 @@ final class TestParts {
     /** Reports the queue as FIFO (whatever its name says). */
     volatile boolean fifo;
     volatile boolean closed;
+    /** Thrown by close(), once it has marked the runner closed. */
+    volatile RuntimeException closeFailure;
     volatile boolean created; // by its provider's create, which start() calls
 
     @Override
@@ -72,13 +108,25 @@ final class TestParts {
     @Override
     public CompletableFuture<List<Message>> receive(int maxMessages, Duration waitTime, Duration visibilityTimeout) {
       receives.incrementAndGet();
+      Runnable hook = onReceive;
+      if (hook != null) {
+        hook.run();
+      }
       if (receiveErrors.getAndDecrement() > 0) {
         throw new AssertionError("a runner bug");
       }
       List<Message> batch = new ArrayList<>();
       Message m;
-      while (batch.size() < maxMessages && (m = queue.poll()) != null) {
+      boolean broken = brokenAnswers.getAndDecrement() > 0;
+      if (broken && breach == Breach.NULL) {
+        return CompletableFuture.completedFuture(null);
+      }
+      int most = broken && breach == Breach.MORE_THAN_ASKED ? maxMessages + 3 : maxMessages;
+      while (batch.size() < most && (m = queue.poll()) != null) {
         batch.add(m);
+      }
+      if (broken && breach == Breach.NULL_AMONG_THEM) {
+        batch.add(0, null);
       }
       Duration delay = roundTrip;
       if (!batch.isEmpty() && delay != null) {
@@ -119,6 +167,9 @@ final class TestParts {
     @Override
     public void close() {
       closed = true;
+      if (closeFailure != null) {
+        throw closeFailure;
+      }
     }
   }
 
