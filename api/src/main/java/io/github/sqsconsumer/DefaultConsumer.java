@@ -181,7 +181,7 @@ final class DefaultConsumer implements Consumer {
         }
         Duration delay = backoff.next();
         LOG.warn("{}: connecting to the queue failed, retrying in {} ms: {}", config.name(), delay.toMillis(),
-            e.toString());
+            Throwables.describe(e));
         try {
           Thread.sleep(delay);
         } catch (InterruptedException ie) {
@@ -278,12 +278,27 @@ final class DefaultConsumer implements Consumer {
     try {
       running.stop(config.shutdownTimeout()); // runs every step even if this thread is interrupted
     } finally {
-      connected.close();
-      gauges = null; // [gauges zero once TERMINATED]: a handler that outlived the timeout is no longer ours
-      prefetchGauge = null;
-      state = State.TERMINATED;
-      terminated.countDown();
-      LOG.info("{} stopped", config.name());
+      try {
+        connected.close();
+      } catch (Throwable e) { // a runner may throw anything; the consumer still ends, and later closes return
+        logQuietly(() -> LOG.error("{}: closing the runner failed; its resources may not all be released",
+            config.name(), e));
+      } finally {
+        gauges = null; // [gauges zero once TERMINATED]: a handler that outlived the timeout is no longer ours
+        prefetchGauge = null;
+        state = State.TERMINATED;
+        terminated.countDown();
+        LOG.info("{} stopped", config.name());
+      }
+    }
+  }
+
+  /** Runs a log statement that must not throw in turn (a throwable whose message fails, no memory). */
+  private static void logQuietly(Runnable log) {
+    try {
+      log.run();
+    } catch (Throwable ignored) {
+      // nothing left to tell it with
     }
   }
 

@@ -40,9 +40,9 @@ final class Engine {
    *   hands back what never started (released: visible again at once), the harvester flushes, then the
    *   heartbeat stops. Receiving ends first, before the consumer reads STOPPING (stopReceiving(), under
    *   the consumer's lifecycle lock): a poller checks `running` after taking its permits and sends no
-   *   receive once it is false, so a caller that sees STOPPING sees no receive sent after it.
-   *   [no receive is sent once the consumer has left RUNNING] The
-   *   phases run on a stopper thread that nobody interrupts, each whatever the one before threw: an
+   *   receive once it is false, and one that looked just before passes the PauseGate, which stopReceiving()
+   *   closes, waiting for a receive being sent (see PauseGate, Stopping); so a caller that sees STOPPING
+   *   sees no receive sent after it. [no receive is sent once the consumer has left RUNNING] The phases run on a stopper thread that nobody interrupts, each whatever the one before threw: an
    *   interrupt of the closing thread is kept for its return and cannot skip a phase. One deadline, set
    *   when stop() begins, bounds them all: the pollers are cancelled together and each phase waits only for
    *   what is left of it (handlers: the shutdown timeout; the flush: what remains of FLUSH_ALLOWANCE after).
@@ -88,6 +88,7 @@ final class Engine {
   private final Handling handling;
   private final Dispatch dispatch;
   private final Polling polling;
+  private final PauseGate pauseGate;
   private final HandlerTimeouts timeouts; // null without a handler timeout
   private final ConcurrencyGate gate; // null without adaptive concurrency
   private final int concurrency;
@@ -110,6 +111,7 @@ final class Engine {
       Duration receiveGrace) {
     this.name = config.name();
     this.worker = worker;
+    this.pauseGate = pauseGate;
     this.harvester = harvester;
     this.registry = registry;
     ConsumerListener safe = SafeListener.of(listener); // [a listener's throw changes nothing]: see SafeListener
@@ -204,6 +206,7 @@ final class Engine {
    */
   void stopReceiving() {
     running = false;
+    pauseGate.stopReceives(); // a poller past its look at `running` sends before this returns, or not at all
   }
 
   int inFlight() {
@@ -325,7 +328,7 @@ final class Engine {
       // nobody interrupts the stopper; should a part do so, the next phases still run
       LOG.warn("{}: interrupted while {}; going on with the next step", name, what);
     } catch (RuntimeException | Error e) {
-      LOG.error("{}: {} failed; going on with the next step", name, what, e);
+      LOG.error("{}: {} failed; going on with the next step", name, what, Throwables.loggable(e));
     }
   }
 }

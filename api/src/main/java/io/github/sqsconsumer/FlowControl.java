@@ -19,7 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   limit = base + prefetch, base = concurrency x messages per unit (with adaptive concurrency, its current
  *   limit x messages per unit). prefetch adapts between a floor and
  *   the configured maximum (see Prefetch); lowering it never revokes permits already held, it only
- *   delays new ones.   [held <= limit, except transiently after the limit was lowered]
+ *   delays new ones.   [held <= limit, except transiently after the limit was lowered, or after a
+ *   receive that brought more than asked (overdraw)]
  * Batches:
  *   A poller waits up to batchWait for a whole batch (min(batch, limit)), because SQS bills per request
  *   and a receive of 10 costs what a receive of 1 does; after that it takes what is free, at least one, so
@@ -133,6 +134,15 @@ final class FlowControl {
         lock.unlock();
       }
     }
+  }
+
+  /**
+   * Takes {@code permits} more without waiting, beyond the limit if need be: for messages a receive brought
+   * beyond what was asked (a runner that breaks its contract), which are handled like any and give their
+   * permits back as they finish. [held <= limit, except transiently after such a receive]
+   */
+  void overdraw(int permits) {
+    held.addAndGet(permits);
   }
 
   /** Sets the prefetch part of the limit. */

@@ -66,11 +66,22 @@ final class HealthTracker {
     }
   }
 
-  /** A receive failed (the queue did not answer, or answered with an error). */
-  void failed() {
+  /**
+   * Poller {@code poller}'s receive failed (the queue did not answer, or answered with an error); called
+   * before {@link #done}. A receive that was overdue before it failed (a black-holed connection that the
+   * client's timeouts end only after minutes) has been failing since it became overdue, not since now.
+   */
+  void failed(int poller) {
     long now = System.nanoTime();
+    long since = now;
+    long at = overdueAt.get(poller);
+    if (at != NONE && now - at > 0 && (lastReceiveMillis == 0 || at - lastAnswerNanos > 0)) {
+      since = at; // overdue, and nothing answered since
+    }
     if (failures++ == 0) { // racy increment: see Concurrency
-      failingSinceNanos = now;
+      failingSinceNanos = since;
+    } else if (since - failingSinceNanos < 0) {
+      failingSinceNanos = since;
     }
   }
 

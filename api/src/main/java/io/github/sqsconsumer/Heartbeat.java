@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -59,8 +62,16 @@ import org.slf4j.LoggerFactory;
  */
 final class Heartbeat implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
-  /** Passing faults are routine: an entry's failures are logged at WARN once, at the third in a row. */
+  /**
+   * Passing faults are routine: an entry's failures are logged at WARN once, at the third in a row (and
+   * those warnings at most once per WARN_INTERVAL_NANOS).
+   */
   private static final int WARN_AFTER_FAILURES = 3;
+  /**
+   * And those warnings at most once per this interval, with the entries since: in an outage every batch of
+   * ten messages in flight reaches its third failure, each with a warning of its own otherwise.
+   */
+  private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
   /** The longest replyDeadline: with a visibility of four minutes or more. */
   private static final Duration MAX_REPLY_DEADLINE = Duration.ofMinutes(2);
 
@@ -72,6 +83,10 @@ final class Heartbeat implements Runnable {
   private final long tickNanos;
   private final Backoff backoff;
   private volatile boolean stopped;
+  /** When the next struggling entries may be warned of (System.nanoTime); see WARN_INTERVAL_NANOS. */
+  private final AtomicLong nextWarnNanos = new AtomicLong(System.nanoTime());
+  /** Struggling entries logged at DEBUG only since the last warning. */
+  private final AtomicInteger unwarned = new AtomicInteger();
   private final ReentrantLock requestsLock = new ReentrantLock();
   private final Condition requestsDone = requestsLock.newCondition();
   private int requests; // @GuardedBy("requestsLock"): requests under way, see Shutdown
@@ -291,11 +306,26 @@ final class Heartbeat implements Runnable {
     }
     Throwable cause = whole != null ? whole : reply.failures().values().stream().findFirst().orElse(null);
     if (struggling > 0) {
-      LOG.warn("extending the visibility of {} messages failed {} times in a row; they may come back before "
-          + "their handlers finish; retrying with backoff: {}", struggling, WARN_AFTER_FAILURES, cause.toString());
+      warnStruggling(struggling, cause);
     } else if (cause != null) {
       LOG.debug("extending the visibility of {} messages failed, retrying with backoff: {}", batch.size(),
-          cause.toString());
+          Throwables.describe(cause));
+    }
+  }
+
+  /** Warns of entries whose extension failed the third time in a row, or counts them for the next warning. */
+  private void warnStruggling(int struggling, Throwable cause) {
+    long now = System.nanoTime();
+    long next = nextWarnNanos.get();
+    if (now - next >= 0 && nextWarnNanos.compareAndSet(next, now + WARN_INTERVAL_NANOS)) {
+      int total = struggling + unwarned.getAndSet(0);
+      LOG.warn("extending the visibility of {} messages failed {} times in a row{}; they may come back before "
+          + "their handlers finish; retrying with backoff: {}", total, WARN_AFTER_FAILURES,
+          total == struggling ? "" : " (with those since the last such warning)", Throwables.describe(cause));
+    } else {
+      unwarned.addAndGet(struggling);
+      LOG.debug("extending the visibility of {} messages failed {} times in a row: {}", struggling,
+          WARN_AFTER_FAILURES, Throwables.describe(cause));
     }
   }
 
@@ -327,7 +357,7 @@ final class Heartbeat implements Runnable {
       try {
         if (error != null) {
           LOG.debug("sending the release of {} again after an extension failed (it comes back when the "
-              + "extension runs out at the latest): {}", entry.message, error.toString());
+              + "extension runs out at the latest): {}", entry.message, Throwables.describe(error));
         }
       } finally {
         requestEnded();

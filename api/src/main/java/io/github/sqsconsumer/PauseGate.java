@@ -10,7 +10,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Pauses and resumes receiving ({@link Consumer#pause()}): the pollers pass this gate before each receive.
+ * Pauses and resumes receiving ({@link Consumer#pause()}), and ends it at the stop: the pollers pass this
+ * gate before each receive.
  *
  * <pre>
  * Concurrency:
@@ -25,6 +26,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *   counts toward the queue's maxReceiveCount.
  *   The wait in pause() is short: the runner's receive() does not block (its contract), so `starting` falls
  *   to zero within a call; it is bounded all the same (PAUSE_WAIT), should a runner break that contract.
+ * Stopping:
+ *   stopReceives() is pause() for good, with `stopped` in place of `paused`: the engine calls it before the
+ *   consumer reads STOPPING. A poller looks at the consumer's running flag before it takes this gate, but
+ *   between that look and the send a stop could begin and end unseen; here, counted in `starting`, either
+ *   it sees `stopped` or the stop waits for its send. [no receive is sent once the consumer has left
+ *   RUNNING]
  * </pre>
  */
 final class PauseGate {
@@ -36,13 +43,24 @@ final class PauseGate {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition resumed = lock.newCondition();
   private volatile boolean paused;
+  private volatile boolean stopped;
   private final AtomicInteger starting = new AtomicInteger();
 
   /** Stops new receives; returns once none is being sent. Idempotent, from any thread. */
   void pause() {
     paused = true;
+    awaitNoneStarting(); // [no receive starts after pause() returned]
+  }
+
+  /** Stops receives for good (the consumer stops); returns once none is being sent. Idempotent. */
+  void stopReceives() {
+    stopped = true;
+    awaitNoneStarting(); // [no receive is sent once the consumer has left RUNNING]
+  }
+
+  private void awaitNoneStarting() {
     long deadline = System.nanoTime() + PAUSE_WAIT.toNanos();
-    while (starting.get() > 0 && System.nanoTime() < deadline) { // [no receive starts after pause() returned]
+    while (starting.get() > 0 && System.nanoTime() < deadline) {
       Thread.yield();
     }
   }
@@ -81,12 +99,12 @@ final class PauseGate {
     }
   }
 
-  /** Starts a receive unless paused; returns null, having started nothing, if paused. */
+  /** Starts a receive unless paused or stopped; returns null, having started nothing, if so. */
   CompletableFuture<List<Message>> receive(Runner runner, int maxMessages, Duration waitTime,
       Duration visibility) {
     starting.incrementAndGet();
     try {
-      if (paused) {
+      if (paused || stopped) {
         return null;
       }
       return runner.receive(maxMessages, waitTime, visibility);

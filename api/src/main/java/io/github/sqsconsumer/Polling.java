@@ -175,6 +175,8 @@ final class Polling {
     private volatile CompletableFuture<List<Message>> current;
     private volatile Thread thread;
     private int failures;
+    /** Whether this poller logged a runner's answer that broke Runner#receive's promise. */
+    private boolean contractBroken;
 
     Poller(int index) {
       this.index = index;
@@ -244,7 +246,7 @@ final class Polling {
       boolean tracked = false; // by the health, as a remote receive that may become overdue
       try {
         future = pauseGate.receive(runner, permits, waitTime, visibility);
-        if (future == null) { // paused since this turn began: no receive was sent
+        if (future == null) { // paused or stopped since this turn began: no receive was sent
           giveBack(permits);
           return;
         }
@@ -292,8 +294,18 @@ final class Polling {
         }
       }
       long rtt = System.nanoTime() - sentNanos;
+      messages = keptToContract(messages, permits);
+      if (messages == null) {
+        giveBack(permits);
+        pollFailed(new IllegalStateException("the runner's receive completed with null instead of a list"));
+        return;
+      }
       health.received();
-      giveBack(permits - messages.size());
+      if (messages.size() > permits) {
+        flow.overdraw(messages.size() - permits); // handled like any, given back as they finish
+      } else {
+        giveBack(permits - messages.size());
+      }
       if (failures > 0) {
         if (failures >= WARN_AFTER_FAILURES) {
           LOG.info("{}: receiving works again after {} failed attempts", name, failures);
@@ -321,6 +333,42 @@ final class Polling {
     }
 
     /**
+     * Returns the answer of a receive as Runner#receive promises it: a user's runner may break the promise,
+     * and nothing here may then leak permits or stop this poller. Null elements are dropped (nothing can be
+     * released without its receipt handle); more messages than asked are kept, and the caller takes their
+     * permits. Each breach is logged at ERROR, once per poller. Returns null for a null answer.
+     */
+    private List<Message> keptToContract(List<Message> messages, int asked) {
+      if (messages == null) {
+        return null;
+      }
+      int size = messages.size();
+      boolean nulls = false;
+      for (int i = 0; i < size && !nulls; i++) {
+        nulls = messages.get(i) == null;
+      }
+      if (!nulls && size <= asked) {
+        return messages;
+      }
+      if (!contractBroken) {
+        contractBroken = true;
+        LOG.error("{}: the runner answered a receive of at most {} messages with {}{}, against Runner#receive; "
+            + "{} (logged once per poller)", name, asked, size, nulls ? ", null ones among them" : "",
+            nulls ? "the null ones are dropped, the others handled" : "all are handled");
+      }
+      if (!nulls) {
+        return messages;
+      }
+      List<Message> kept = new ArrayList<>(size);
+      for (Message message : messages) {
+        if (message != null) {
+          kept.add(message);
+        }
+      }
+      return kept;
+    }
+
+    /**
      * Whether one more overlapping poll would bring whole batches: this receive asked for a whole batch and
      * got it (the queue has more), and a whole batch of permits is free now, so no active poller is waiting
      * for permits. A full receive of fewer permits (taken after the batch wait) says the permits, not the
@@ -342,16 +390,16 @@ final class Polling {
     private void pollFailed(Throwable cause) throws InterruptedException {
       Duration delay = backoff.next();
       failures++;
-      health.failed();
+      health.failed(index);
       boolean fatal = QueueException.kindOf(cause) == QueueException.Kind.FATAL;
       if (fatal) {
-        LOG.warn("{}: receiving failed (not transient), retrying with backoff: {}", name, cause.toString());
+        LOG.warn("{}: receiving failed (not transient), retrying with backoff: {}", name, Throwables.describe(cause));
       } else if (failures == WARN_AFTER_FAILURES) {
         LOG.warn("{}: receiving failed {} times in a row, retrying with backoff: {}", name, failures,
-            cause.toString());
+            Throwables.describe(cause));
       } else {
         LOG.debug("{}: receiving failed (attempt {}), retrying with backoff: {}", name, failures,
-            cause.toString());
+            Throwables.describe(cause));
       }
       listener.onPollError(cause, delay);
       adjustActive(Integer.MIN_VALUE);

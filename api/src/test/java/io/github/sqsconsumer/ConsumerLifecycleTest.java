@@ -162,6 +162,69 @@ final class ConsumerLifecycleTest {
     }
   }
 
+  // Regression: a receive whose future completed with null threw on the way to giving back the permits it
+  // did not fill: with concurrency 10 and no prefetch every permit was gone, nothing was received again, and
+  // the consumer stayed RUNNING and healthy. A runner's broken answers are now mended or failed like a
+  // receive, and the permits add up whatever came.
+  @Test
+  void receive_runnerAnswersNull_permitsComeBackAndPollingGoesOn() throws Exception {
+    CountDownLatch handled = new CountDownLatch(20);
+    runner.brokenAnswers.set(1);
+    for (int i = 0; i < 20; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    create(Consumer.builder().queue("orders").handler(m -> handled.countDown()).concurrency(10).prefetch(0)
+        .waitTime(Duration.ofSeconds(1))).start();
+
+    await(handled);
+    TestParts.awaitUntil(() -> runner.deleted.size() == 20);
+  }
+
+  @Test
+  void receive_runnerAnswersMoreThanAsked_allHandled_theBoundHoldsAfterwards() throws Exception {
+    receive_brokenAnswer_allHandled_theBoundHoldsAfterwards(TestParts.Breach.MORE_THAN_ASKED, 13);
+  }
+
+  @Test
+  void receive_runnerAnswersANullMessage_theOthersHandled_theBoundHoldsAfterwards() throws Exception {
+    receive_brokenAnswer_allHandled_theBoundHoldsAfterwards(TestParts.Breach.NULL_AMONG_THEM, 10);
+  }
+
+  private void receive_brokenAnswer_allHandled_theBoundHoldsAfterwards(TestParts.Breach breach, int first)
+      throws Exception {
+    runner.breach = breach;
+    runner.brokenAnswers.set(1);
+    for (int i = 0; i < first; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    CountDownLatch firstHandled = new CountDownLatch(first);
+    CountDownLatch proceed = new CountDownLatch(1);
+    AtomicInteger mostInFlight = new AtomicInteger();
+    create(Consumer.builder().queue("orders").concurrency(10).prefetch(0).waitTime(Duration.ofSeconds(1))
+        .handler(m -> {
+          mostInFlight.accumulateAndGet(consumer.inFlight(), Math::max);
+          if (firstHandled.getCount() > 0) {
+            firstHandled.countDown();
+          } else {
+            proceed.await();
+          }
+        })).start();
+    await(firstHandled);
+    TestParts.awaitUntil(() -> runner.deleted.size() == first);
+
+    // handlers that hold their messages: no more than concurrency + prefetch are received, as before
+    mostInFlight.set(0);
+    for (int i = first; i < first + 30; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    TestParts.awaitUntil(() -> consumer.inFlight() == 10);
+    Thread.sleep(200); // room for a receive beyond the bound, had the permits not added up
+    assertThat(consumer.inFlight()).isEqualTo(10);
+    proceed.countDown();
+    TestParts.awaitUntil(() -> runner.deleted.size() == first + 30);
+    assertThat(mostInFlight.get()).isLessThanOrEqualTo(10);
+  }
+
   @Test
   void start_twice() {
     create(m -> {}).start();
@@ -200,6 +263,29 @@ final class ConsumerLifecycleTest {
     assertThat(second.join(Duration.ofSeconds(10))).isTrue();
     assertThat(consumer.state()).isEqualTo(Consumer.State.TERMINATED);
     consumer.close(); // and a third, after the fact, returns at once
+    assertThat(runner.deleted).containsExactly("m1");
+  }
+
+  // Regression: a runner whose close() threw skipped the end of the stop: the consumer stayed STOPPING for
+  // good, and every later close() waited on it with no deadline (a framework that closes twice hung).
+  @Test
+  void close_runnerCloseThrows_consumerStillTerminates_laterClosesReturn() throws Exception {
+    runner.queue.add(TestParts.message(1));
+    runner.closeFailure = new IllegalStateException("client close failed (test)");
+    CountDownLatch handled = new CountDownLatch(1);
+    Consumer started = create(m -> handled.countDown());
+    started.start();
+    await(handled);
+    consumer = null; // closed here, on threads of their own: before the fix a second close() never returned
+
+    Thread first = Thread.ofVirtual().start(started::close);
+    assertThat(first.join(Duration.ofSeconds(10))).as("close() returned").isTrue();
+    Thread second = Thread.ofVirtual().start(started::close);
+
+    assertThat(second.join(Duration.ofSeconds(5))).as("a second close() returned").isTrue();
+    assertThat(runner.closed).isTrue();
+    assertThat(started.state()).isEqualTo(Consumer.State.TERMINATED);
+    assertThat(started.health().state()).isEqualTo(Consumer.State.TERMINATED);
     assertThat(runner.deleted).containsExactly("m1");
   }
 

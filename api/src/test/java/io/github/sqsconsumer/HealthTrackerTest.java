@@ -68,7 +68,7 @@ final class HealthTrackerTest {
 
   @Test
   void failuresAndAnOverdueReceive_theEarlierCounts() {
-    health.failed();
+    health.failed(0);
     health.receiving(1, secondsAgo(2));
 
     ConsumerHealth snapshot = now();
@@ -81,5 +81,42 @@ final class HealthTrackerTest {
   void overdueAt_waitTimePlusTheMargin() {
     assertThat(HealthTracker.overdueAt(1_000, Duration.ofSeconds(20)))
         .isEqualTo(1_000 + Duration.ofSeconds(20).plus(HealthTracker.OVERDUE).toNanos());
+  }
+
+  // Regression: a receive overdue for a minute that then failed (the client's timeouts and retries gave up
+  // on a black-holed connection) counted as failing from its failure only, once its overdue mark was
+  // cleared: the consumer read healthy again in the middle of the outage.
+  @Test
+  void receiveOverdueThenFailed_failingSinceItBecameOverdue() {
+    health.receiving(2, secondsAgo(3));
+    health.failed(2);
+    health.done(2);
+
+    ConsumerHealth snapshot = now();
+    assertThat(snapshot.pollFailures()).isEqualTo(1);
+    assertThat(snapshot.failingFor()).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+    assertThat(snapshot.healthy()).isFalse();
+  }
+
+  @Test
+  void receiveFailedBeforeItWasOverdue_failingSinceTheFailure() {
+    health.received();
+    health.receiving(0, System.nanoTime() + Duration.ofSeconds(20).toNanos());
+    health.failed(0);
+    health.done(0);
+
+    assertThat(now().failingFor()).isLessThan(UNHEALTHY_AFTER);
+    assertThat(now().healthy()).isTrue();
+  }
+
+  @Test
+  void receiveOverdueSinceBeforeAnAnswer_failingSinceTheFailure() {
+    long overdue = secondsAgo(3);
+    health.received(); // another poller's receive answered after this one became overdue
+    health.receiving(1, overdue);
+    health.failed(1);
+    health.done(1);
+
+    assertThat(now().failingFor()).isLessThan(UNHEALTHY_AFTER);
   }
 }

@@ -184,6 +184,33 @@ final class HeartbeatTest {
   }
 
   /**
+   * Regression: in an outage every batch of ten in flight reached its third failure with a warning of its
+   * own (3,000 messages in flight: 300 lines at once). One warning per 10 s now; every failure still reaches
+   * the listener.
+   */
+  @Test
+  void tick_outage_manyBatchesStruggle_oneWarning() {
+    List<Message> messages = receive(25);
+    port.failNextRequests(1_000, QueueException.Kind.TRANSIENT);
+    Heartbeat heartbeat = heartbeat(Duration.ofHours(12));
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      for (int second = 16; second <= 40; second++) {
+        heartbeat.tick(at(second));
+      }
+    } finally {
+      System.setErr(original);
+    }
+
+    assertThat(messages).allSatisfy(m -> assertThat(failuresOf(m)).hasSizeGreaterThanOrEqualTo(3));
+    List<String> warnings = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+        .filter(line -> line.contains("WARN")).toList();
+    assertThat(warnings).singleElement().asString().contains("failed 3 times in a row");
+  }
+
+  /**
    * Regression: with the default maxVisibilityExtension (12 h) the last extension ended exactly 12 h after
    * the receive was sent. SQS counts its 12 h from when the receive arrived and applies a change when it
    * arrives, so a change that travels longer than the receive did ends past the limit and is rejected; the
