@@ -149,29 +149,22 @@ final class HandlerHookTest {
 
   @Test
   void after_throws_outcomeStands_andOuterHooksStillRun() throws Exception {
-    HandlerHook throwing = new HandlerHook() {
-      @Override
-      public Object before(List<Message> messages) {
-        return null;
-      }
-
-      @Override
-      public void after(List<Message> messages, Object state, Throwable failure, BatchResult result) {
-        throw new StackOverflowError("hook broke after");
-      }
-    };
-    run(Consumer.builder().concurrency(1).hook(recording("outer")).hook(throwing)
-        .handler(m -> events.add("handler")), 2);
-
-    assertThat(runner.deleted).containsExactlyInAnyOrder("m1", "m2");
-    assertThat(events).containsExactly("outer.before [m1]", "handler", "outer.after ok null",
-        "outer.before [m2]", "handler", "outer.after ok null");
+    afterThrows_outcomeStands_andOuterHooksStillRun(() -> {
+      throw new StackOverflowError("hook broke after");
+    });
   }
 
   // Regression: the catch block that logs a hook's throw called its toString(), which threw again: the
   // outer hooks' after() was skipped and the message of a handler that succeeded was not deleted.
   @Test
   void after_throwsWhatCannotDescribeItself_outcomeStands_andOuterHooksStillRun() throws Exception {
+    afterThrows_outcomeStands_andOuterHooksStillRun(() -> {
+      throw new TestParts.Undescribable();
+    });
+  }
+
+  /** A hook whose after() runs {@code thrower}, inside an outer recording hook. */
+  private void afterThrows_outcomeStands_andOuterHooksStillRun(Runnable thrower) throws Exception {
     HandlerHook throwing = new HandlerHook() {
       @Override
       public Object before(List<Message> messages) {
@@ -180,7 +173,7 @@ final class HandlerHookTest {
 
       @Override
       public void after(List<Message> messages, Object state, Throwable failure, BatchResult result) {
-        throw new TestParts.Undescribable();
+        thrower.run();
       }
     };
     run(Consumer.builder().concurrency(1).hook(recording("outer")).hook(throwing)

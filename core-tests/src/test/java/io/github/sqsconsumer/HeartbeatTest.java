@@ -62,6 +62,19 @@ final class HeartbeatTest {
     return messages;
   }
 
+  /** The lines logged (slf4j-simple writes to System.err) while {@code action} runs on this thread. */
+  private static java.util.stream.Stream<String> logOf(Runnable action) {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(original);
+    }
+    return captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines();
+  }
+
   private List<ExtensionFailure> failuresOf(Message message) {
     return listener.of("extensionFailed").stream().filter(e -> e.message().equals(message))
         .map(e -> (ExtensionFailure) e.detail()).toList();
@@ -161,19 +174,12 @@ final class HeartbeatTest {
   void tick_pastMaxExtension_warnsOncePerMessage() {
     List<Message> messages = receive(2);
     Heartbeat heartbeat = heartbeat(Duration.ofSeconds(70));
-    java.io.PrintStream original = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
-    try {
+
+    List<String> warnings = logOf(() -> {
       for (int second = 1; second <= 150; second++) {
         heartbeat.tick(at(second));
       }
-    } finally {
-      System.setErr(original);
-    }
-
-    List<String> warnings = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
-        .filter(line -> line.contains("can be extended no longer")).toList();
+    }).filter(line -> line.contains("can be extended no longer")).toList();
     assertThat(warnings).hasSize(2);
     for (Message message : messages) {
       assertThat(warnings).filteredOn(line -> line.contains(message.id())).singleElement().satisfies(line -> {
@@ -193,20 +199,13 @@ final class HeartbeatTest {
     List<Message> messages = receive(25);
     port.failNextRequests(1_000, QueueException.Kind.TRANSIENT);
     Heartbeat heartbeat = heartbeat(Duration.ofHours(12));
-    java.io.PrintStream original = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
-    try {
+
+    List<String> warnings = logOf(() -> {
       for (int second = 16; second <= 40; second++) {
         heartbeat.tick(at(second));
       }
-    } finally {
-      System.setErr(original);
-    }
-
+    }).filter(line -> line.contains("WARN")).toList();
     assertThat(messages).allSatisfy(m -> assertThat(failuresOf(m)).hasSizeGreaterThanOrEqualTo(3));
-    List<String> warnings = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
-        .filter(line -> line.contains("WARN")).toList();
     assertThat(warnings).singleElement().asString().contains("failed 3 times in a row");
   }
 
