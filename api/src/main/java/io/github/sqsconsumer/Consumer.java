@@ -440,8 +440,11 @@ public interface Consumer extends AutoCloseable {
 
     /**
      * The most messages received ahead of a free handler, 0 to 10,000. Messages received (or being
-     * received) whose handler has not finished never exceed {@code concurrency (x batch size) + prefetch};
-     * finished ones waiting for their delete are bounded by the harvester's own buffer. Within this bound
+     * received) whose handler has not finished never exceed {@code concurrency (x batch size) + prefetch},
+     * and on a FIFO queue up to {@code 9 x concurrency} more that wait behind their group's earlier messages
+     * (SQS hands out a group's next messages together; room of their own keeps them from taking what the
+     * other groups need); finished ones waiting for their delete are bounded by the harvester's own buffer.
+     * Within this bound
      * the consumer adapts how far ahead it polls to the queue's round-trip time and the handler's time.
      * Default {@code max(10, 6 x concurrency)}, capped at 10,000: enough to hide a 60 ms round trip (a
      * busy queue 15-30 ms away, plus client queueing) behind a 10 ms handler. With a {@linkplain

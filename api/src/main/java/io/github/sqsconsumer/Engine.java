@@ -139,7 +139,11 @@ final class Engine {
         listener, visibility, config.maxVisibilityExtension());
     this.settlement = new Settlement(name, config.retryPolicy(), config.acknowledgeMode(), queue.fifo(), harvester,
         registry, safe, flow);
-    this.fifo = queue.fifo() ? new FifoScheduler(name, this::running, settlement::releaseUnstarted) : null;
+    // FIFO: room for up to a receive's worth of followers per handler (see FlowControl, Limit)
+    int followersCap = queue.fifo() ? concurrency * (RECEIVE_BATCH - 1) : 0;
+    this.fifo = queue.fifo()
+        ? new FifoScheduler(name, this::running, settlement::releaseUnstarted, flow::followers, followersCap)
+        : null;
     this.handling = new Handling(config.handler(), config.batchHandler(), Hooks.of(config), settlement, prefetch,
         flow, fifo, name, config.handlerTimeout(), gate);
     this.timeouts = handling.timeouts();
@@ -148,7 +152,7 @@ final class Engine {
     Worker dispatched = gate == null ? worker : new GatedWorker(worker, gate);
     this.dispatch = new Dispatch(name, dispatched, registry, safe, visibility, batchSize, handling, settlement, fifo,
         assembler, this::running);
-    int mostPermits = concurrency * unitSize + config.prefetch(); // pollers for the largest limit
+    int mostPermits = concurrency * unitSize + config.prefetch() + followersCap; // pollers for the largest limit
     this.polling = new Polling(name, runner, config.waitTime(), receiveGrace, visibility, mostPermits, flow,
         rateLimiter, prefetch, dispatch, safe, this::running, pauseGate, health);
   }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,10 @@ final class FifoScheduler {
    *   the very capacity it holds), so it goes to the ready queue, which this scheduler's own dispatcher
    *   thread drains into the worker. The ready queue is bounded by the flow control's permits, not by its
    *   own capacity.
+   * Followers:
+   *   `waiting` counts the messages in the groups' deques, under the lock; each change is passed on, capped,
+   *   to `followers` (the flow control's room for them, see FlowControl, Limit) under the lock too, so the
+   *   flow control hears the counts in the order they happened.
    * Supervision:
    *   [the dispatcher never ends while the consumer runs]: a unit it could not hand over goes back with its
    *   group's followers, whatever was thrown is logged, and it goes on after a pause.
@@ -51,17 +56,37 @@ final class FifoScheduler {
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<String, ArrayDeque<Unit>> groups = new HashMap<>(); // @GuardedBy("lock")
   private boolean closed; // @GuardedBy("lock")
+  private int waiting; // @GuardedBy("lock"): messages in the groups' deques
+  private final IntConsumer followers;
+  private final int followersCap;
   private final LinkedBlockingQueue<Unit> ready = new LinkedBlockingQueue<>();
   private volatile Thread dispatcher;
 
   /**
    * {@code running} says whether the consumer runs; {@code release} makes an unstarted unit visible again
-   * at once and gives back its permits.
+   * at once and gives back its permits; {@code followers} hears how many messages wait behind their
+   * group's earlier ones, at most {@code followersCap}.
    */
-  FifoScheduler(String name, BooleanSupplier running, Consumer<WorkUnit> release) {
+  FifoScheduler(String name, BooleanSupplier running, Consumer<WorkUnit> release, IntConsumer followers,
+      int followersCap) {
     this.name = name;
     this.running = running;
     this.release = release;
+    this.followers = followers;
+    this.followersCap = followersCap;
+  }
+
+  /** Adds {@code change} to the messages waiting and tells the flow control; under the lock. */
+  private void waitingChanged(int change) {
+    if (change == 0) {
+      return;
+    }
+    int before = Math.min(waiting, followersCap);
+    waiting += change;
+    int after = Math.min(waiting, followersCap);
+    if (after != before) {
+      followers.accept(after);
+    }
   }
 
   /**
@@ -85,15 +110,18 @@ final class FifoScheduler {
         return null;
       }
       List<Unit> heads = new ArrayList<>();
+      int queued = 0;
       for (Unit unit : units) {
-        ArrayDeque<Unit> waiting = groups.get(unit.group());
-        if (waiting == null) {
+        ArrayDeque<Unit> behind = groups.get(unit.group());
+        if (behind == null) {
           groups.put(unit.group(), new ArrayDeque<>());
           heads.add(unit);
         } else {
-          waiting.addLast(unit);
+          behind.addLast(unit);
+          queued += unit.messages().size();
         }
       }
+      waitingChanged(queued);
       return heads;
     } finally {
       lock.unlock();
@@ -119,24 +147,34 @@ final class FifoScheduler {
   List<Unit> completed(Unit unit, boolean failed) {
     lock.lock();
     try {
-      ArrayDeque<Unit> waiting = groups.get(unit.group());
-      if (waiting == null) {
+      ArrayDeque<Unit> behind = groups.get(unit.group());
+      if (behind == null) {
         return List.of();
       }
       if (failed || closed) {
         groups.remove(unit.group());
-        return new ArrayList<>(waiting);
+        waitingChanged(-messagesOf(behind));
+        return new ArrayList<>(behind);
       }
-      Unit next = waiting.pollFirst();
+      Unit next = behind.pollFirst();
       if (next == null) {
         groups.remove(unit.group());
       } else {
+        waitingChanged(-next.messages().size()); // runnable now: it counts as any unit waiting for the worker
         ready.add(next);
       }
       return List.of();
     } finally {
       lock.unlock();
     }
+  }
+
+  private static int messagesOf(ArrayDeque<Unit> units) {
+    int messages = 0;
+    for (Unit unit : units) {
+      messages += unit.messages().size();
+    }
+    return messages;
   }
 
   /** The units waiting for the dispatcher, oldest first: a snapshot. */
@@ -160,10 +198,11 @@ final class FifoScheduler {
       closed = true;
       List<Unit> unstarted = new ArrayList<>();
       ready.drainTo(unstarted);
-      for (ArrayDeque<Unit> waiting : groups.values()) {
-        unstarted.addAll(waiting);
-        waiting.clear();
+      for (ArrayDeque<Unit> behind : groups.values()) {
+        unstarted.addAll(behind);
+        behind.clear();
       }
+      waitingChanged(-waiting);
       return unstarted;
     } finally {
       lock.unlock();

@@ -16,10 +16,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *   limit and closed; waiters are pollers only. Giving permits back takes the lock only to wake a poller
  *   (see release()): handlers give back one unit's permits each, and most of those wake nobody.
  * Limit:
- *   limit = base + prefetch, base = concurrency x messages per unit (with adaptive concurrency, its current
- *   limit x messages per unit). prefetch adapts between a floor and
+ *   limit = base + prefetch + followers, base = concurrency x messages per unit (with adaptive concurrency,
+ *   its current limit x messages per unit). prefetch adapts between a floor and
  *   the configured maximum (see Prefetch); lowering it never revokes permits already held, it only
- *   delays new ones.   [held <= limit, except transiently after the limit was lowered, or after a
+ *   delays new ones. followers (FIFO queues only, else 0) are the messages waiting behind their group's
+ *   earlier ones, up to a cap: they cannot run before those finish, and without room of their own a
+ *   receive of one group's messages (as SQS hands them) filled the permits that other groups' heads need,
+ *   so few groups ran at once.   [held <= limit, except transiently after the limit was lowered, or after a
  *   receive that brought more than asked (overdraw)]
  * Batches:
  *   A poller waits up to batchWait for a whole batch (min(batch, limit)), because SQS bills per request
@@ -43,6 +46,8 @@ final class FlowControl {
   private final Condition batchFree = lock.newCondition();
   private final Condition someFree = lock.newCondition();
   private int base; // @GuardedBy("lock")
+  private int prefetch; // @GuardedBy("lock")
+  private int followers; // @GuardedBy("lock")
   private final int batch;
   private final long batchWaitNanos;
 
@@ -59,6 +64,7 @@ final class FlowControl {
 
   FlowControl(int base, int prefetch, int batch, long batchWaitNanos) {
     this.base = base;
+    this.prefetch = prefetch;
     this.batch = batch;
     this.batchWaitNanos = batchWaitNanos;
     this.limit = base + prefetch;
@@ -149,7 +155,8 @@ final class FlowControl {
   void prefetch(int prefetch) {
     lock.lock();
     try {
-      limit = base + prefetch;
+      this.prefetch = prefetch;
+      limit = base + prefetch + followers;
       signalIfFree();
     } finally {
       lock.unlock();
@@ -162,6 +169,18 @@ final class FlowControl {
     try {
       limit += base - this.base;
       this.base = base;
+      signalIfFree();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Sets the FIFO followers' part of the limit: see Limit. */
+  void followers(int followers) {
+    lock.lock();
+    try {
+      this.followers = followers;
+      limit = base + prefetch + followers;
       signalIfFree();
     } finally {
       lock.unlock();

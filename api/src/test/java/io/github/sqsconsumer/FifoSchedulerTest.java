@@ -3,10 +3,13 @@ package io.github.sqsconsumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 final class FifoSchedulerTest {
-  private final FifoScheduler scheduler = new FifoScheduler("test", () -> true, unit -> {});
+  /** What the scheduler last told the flow control of the messages waiting behind their group's head. */
+  private final AtomicInteger followers = new AtomicInteger();
+  private final FifoScheduler scheduler = new FifoScheduler("test", () -> true, unit -> {}, followers::set, 3);
 
   private static Unit unit(String group, int i) {
     return new Unit(null, List.of(Message.builder().id(group + i).body("").receiptHandle("r" + i)
@@ -60,5 +63,34 @@ final class FifoSchedulerTest {
     scheduler.completed(a1, false); // a2 ready, a3 waiting
     assertThat(scheduler.close()).containsExactlyInAnyOrder(a2, a3);
     assertThat(scheduler.offer(List.of(unit("b", 1)))).isNull();
+  }
+
+  /**
+   * The flow control hears how many messages wait behind their group's head, up to the cap: they cannot
+   * run, and the room they take must not be what other groups' heads need.
+   */
+  @Test
+  void followers_countedUpToTheCap_untilTheyRunOrGoBack() {
+    Unit a1 = unit("a", 1);
+    Unit a2 = unit("a", 2);
+    Unit a3 = unit("a", 3);
+    Unit b1 = unit("b", 1);
+    Unit b2 = unit("b", 2);
+    Unit b3 = unit("b", 3);
+    scheduler.offer(List.of(a1, a2, a3, b1, b2));
+    assertThat(followers).hasValue(3); // a2, a3, b2
+    scheduler.offer(List.of(b3));
+    assertThat(followers).as("four waiting, capped").hasValue(3);
+
+    scheduler.completed(a1, false); // a2 runs next
+    assertThat(followers).hasValue(3); // a3, b2, b3
+    scheduler.completed(b1, true); // b2 and b3 go back
+    assertThat(followers).hasValue(1);
+    scheduler.completed(a2, false);
+    assertThat(followers).hasValue(0);
+    scheduler.offer(List.of(unit("c", 1), unit("c", 2)));
+    assertThat(followers).hasValue(1);
+    scheduler.close();
+    assertThat(followers).hasValue(0);
   }
 }
