@@ -281,8 +281,8 @@ final class DefaultConsumer implements Consumer {
       try {
         connected.close();
       } catch (Throwable e) { // a runner may throw anything; the consumer still ends, and later closes return
-        logQuietly(() -> LOG.error("{}: closing the runner failed; its resources may not all be released",
-            config.name(), e));
+        LOG.error("{}: closing the runner failed; its resources may not all be released", config.name(),
+            Throwables.loggable(e));
       } finally {
         gauges = null; // [gauges zero once TERMINATED]: a handler that outlived the timeout is no longer ours
         prefetchGauge = null;
@@ -290,15 +290,6 @@ final class DefaultConsumer implements Consumer {
         terminated.countDown();
         LOG.info("{} stopped", config.name());
       }
-    }
-  }
-
-  /** Runs a log statement that must not throw in turn (a throwable whose message fails, no memory). */
-  private static void logQuietly(Runnable log) {
-    try {
-      log.run();
-    } catch (Throwable ignored) {
-      // nothing left to tell it with
     }
   }
 

@@ -42,7 +42,8 @@ final class Engine {
    *   the consumer's lifecycle lock): a poller checks `running` after taking its permits and sends no
    *   receive once it is false, and one that looked just before passes the PauseGate, which stopReceiving()
    *   closes, waiting for a receive being sent (see PauseGate, Stopping); so a caller that sees STOPPING
-   *   sees no receive sent after it. [no receive is sent once the consumer has left RUNNING] The phases run on a stopper thread that nobody interrupts, each whatever the one before threw: an
+   *   sees no receive sent after it. [no receive is sent once the consumer has left RUNNING]
+   *   The phases run on a stopper thread that nobody interrupts, each whatever the one before threw: an
    *   interrupt of the closing thread is kept for its return and cannot skip a phase. One deadline, set
    *   when stop() begins, bounds them all: the pollers are cancelled together and each phase waits only for
    *   what is left of it (handlers: the shutdown timeout; the flush: what remains of FLUSH_ALLOWANCE after).

@@ -156,8 +156,7 @@ final class FlowControl {
     lock.lock();
     try {
       this.prefetch = prefetch;
-      limit = base + prefetch + followers;
-      signalIfFree();
+      limitChanged();
     } finally {
       lock.unlock();
     }
@@ -167,9 +166,8 @@ final class FlowControl {
   void base(int base) {
     lock.lock();
     try {
-      limit += base - this.base;
       this.base = base;
-      signalIfFree();
+      limitChanged();
     } finally {
       lock.unlock();
     }
@@ -180,11 +178,16 @@ final class FlowControl {
     lock.lock();
     try {
       this.followers = followers;
-      limit = base + prefetch + followers;
-      signalIfFree();
+      limitChanged();
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Sums the limit from its parts and wakes a poller if permits came free; with the lock held. */
+  private void limitChanged() {
+    limit = base + prefetch + followers;
+    signalIfFree();
   }
 
   private void signalIfFree() {
