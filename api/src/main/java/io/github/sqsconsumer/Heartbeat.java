@@ -1,5 +1,6 @@
 package io.github.sqsconsumer;
 
+import io.github.sqsconsumer.internal.WarningThrottle;
 import io.github.sqsconsumer.spi.Backoff;
 import io.github.sqsconsumer.spi.BatchReply;
 import io.github.sqsconsumer.spi.QueueException;
@@ -11,9 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -64,14 +62,14 @@ final class Heartbeat implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
   /**
    * Passing faults are routine: an entry's failures are logged at WARN once, at the third in a row (and
-   * those warnings at most once per WARN_INTERVAL_NANOS).
+   * those warnings at most once per WARN_INTERVAL).
    */
   private static final int WARN_AFTER_FAILURES = 3;
   /**
    * And those warnings at most once per this interval, with the entries since: in an outage every batch of
    * ten messages in flight reaches its third failure, each with a warning of its own otherwise.
    */
-  private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
   /** The longest replyDeadline: with a visibility of four minutes or more. */
   private static final Duration MAX_REPLY_DEADLINE = Duration.ofMinutes(2);
 
@@ -83,10 +81,8 @@ final class Heartbeat implements Runnable {
   private final long tickNanos;
   private final Backoff backoff;
   private volatile boolean stopped;
-  /** When the next struggling entries may be warned of (System.nanoTime); see WARN_INTERVAL_NANOS. */
-  private final AtomicLong nextWarnNanos = new AtomicLong(System.nanoTime());
-  /** Struggling entries logged at DEBUG only since the last warning. */
-  private final AtomicInteger unwarned = new AtomicInteger();
+  /** Struggling entries: one warning per WARN_INTERVAL, with those held back since. */
+  private final WarningThrottle struggles = new WarningThrottle(WARN_INTERVAL);
   private final ReentrantLock requestsLock = new ReentrantLock();
   private final Condition requestsDone = requestsLock.newCondition();
   private int requests; // @GuardedBy("requestsLock"): requests under way, see Shutdown
@@ -315,15 +311,12 @@ final class Heartbeat implements Runnable {
 
   /** Warns of entries whose extension failed the third time in a row, or counts them for the next warning. */
   private void warnStruggling(int struggling, Throwable cause) {
-    long now = System.nanoTime();
-    long next = nextWarnNanos.get();
-    if (now - next >= 0 && nextWarnNanos.compareAndSet(next, now + WARN_INTERVAL_NANOS)) {
-      int total = struggling + unwarned.getAndSet(0);
+    int since = struggles.pass(struggling);
+    if (since >= 0) {
       LOG.warn("extending the visibility of {} messages failed {} times in a row{}; they may come back before "
-          + "their handlers finish; retrying with backoff: {}", total, WARN_AFTER_FAILURES,
-          total == struggling ? "" : " (with those since the last such warning)", Throwables.describe(cause));
+          + "their handlers finish; retrying with backoff: {}", struggling + since, WARN_AFTER_FAILURES,
+          since == 0 ? "" : " (with those since the last such warning)", Throwables.describe(cause));
     } else {
-      unwarned.addAndGet(struggling);
       LOG.debug("extending the visibility of {} messages failed {} times in a row: {}", struggling,
           WARN_AFTER_FAILURES, Throwables.describe(cause));
     }

@@ -1,16 +1,14 @@
 package io.github.sqsconsumer.spi;
 
 import io.github.sqsconsumer.Message;
+import io.github.sqsconsumer.internal.WarningThrottle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
@@ -98,7 +96,7 @@ public abstract class AbstractHarvester implements Harvester {
    * outage fails every message the handlers finish, and a line per message would flood the log at the
    * consumer's throughput (each failure reaches the callback, and so listeners and metrics, all the same).
    */
-  private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
 
   private enum State {
     /** Taking entries. */
@@ -194,10 +192,8 @@ public abstract class AbstractHarvester implements Harvester {
   private Entry unsettledHead;
   private int unsettledCount; // guarded by lock
   private int reporting; // guarded by lock: entries out of `unsettled` whose report has not returned
-  /** When the next failure may be warned of (System.nanoTime); see WARN_INTERVAL_NANOS. */
-  private final AtomicLong nextWarnNanos = new AtomicLong(System.nanoTime());
-  /** Failures logged at DEBUG only since the last warning. */
-  private final AtomicInteger unwarned = new AtomicInteger();
+  /** Failed messages: one warning per WARN_INTERVAL, with those held back since. */
+  private final WarningThrottle failures = new WarningThrottle(WARN_INTERVAL);
 
   /**
    * Creates the harvester.
@@ -517,7 +513,7 @@ public abstract class AbstractHarvester implements Harvester {
     } finally {
       lock.unlock();
     }
-    int unwarnedFailures = unwarned.getAndSet(0);
+    int unwarnedFailures = failures.drain();
     if (unwarnedFailures > 0) {
       log.warn("could not delete or release {} more message(s) since the last such warning; they come back "
           + "after their visibility timeout", unwarnedFailures);
@@ -546,16 +542,13 @@ public abstract class AbstractHarvester implements Harvester {
     reportQuietly(entry, cause);
   }
 
-  /** Warns of a failed entry, or counts it for the next warning; see WARN_INTERVAL_NANOS. */
+  /** Warns of a failed entry, or counts it for the next warning; see WARN_INTERVAL. */
   private void warnOrCount(Entry entry, Throwable cause) {
-    long now = System.nanoTime();
-    long next = nextWarnNanos.get();
-    if (now - next >= 0 && nextWarnNanos.compareAndSet(next, now + WARN_INTERVAL_NANOS)) {
-      int since = unwarned.getAndSet(0);
+    int since = failures.pass(1);
+    if (since >= 0) {
       log.warn("could not {} {} after {} attempt(s): {}{}", entry.action(), entry.message, entry.attempts,
           describe(cause), since == 0 ? "" : " (and " + since + " other message(s) since the last such warning)");
     } else {
-      unwarned.incrementAndGet();
       log.debug("could not {} {} after {} attempt(s): {}", entry.action(), entry.message, entry.attempts,
           describe(cause));
     }
