@@ -101,15 +101,19 @@ final class SemaphoreWorker implements Worker {
   private volatile int spaceWaiters; // written under roomLock
 
   SemaphoreWorker(String consumerName, int concurrency) {
+    // Every thread is named <consumerName>-semaphore, without a number (see the design block). Handlers
+    // should not inherit the dispatch thread's inheritable thread locals (and copying them costs).
+    this(concurrency, Thread.ofVirtual()
+        .name(consumerName + "-semaphore")
+        .inheritInheritableThreadLocals(false)
+        .factory());
+  }
+
+  /** With the given thread factory: tests hand one that refuses threads, as a JVM out of memory does. */
+  SemaphoreWorker(int concurrency, ThreadFactory factory) {
     this.concurrency = concurrency;
     this.roomSize = concurrency; // as many waiting as running: a full batch of receives for each slot
     this.permits = new Semaphore(concurrency, false);
-    // Every thread is named <consumerName>-semaphore, without a number (see the design block). Handlers
-    // should not inherit the dispatch thread's inheritable thread locals (and copying them costs).
-    ThreadFactory factory = Thread.ofVirtual()
-        .name(consumerName + "-semaphore")
-        .inheritInheritableThreadLocals(false)
-        .factory();
     this.threads = Executors.newThreadPerTaskExecutor(factory);
   }
 
@@ -148,7 +152,10 @@ final class SemaphoreWorker implements Worker {
     waitingCount.incrementAndGet(); // after the offer: a count above zero means a unit was there
     // [every waiting unit is taken]: if every permit was held just now, its holder takes a waiting unit when
     // it ends (it looks after giving its permit back); if one is free, this thread starts a waiting unit
-    startWaiting();
+    WorkUnit refused = startWaiting();
+    if (refused != null) {
+      run(refused); // accepted, and no thread for it: it runs here, with the permit taken for it
+    }
     if (closed.get() && waitingRoom.remove(unit)) { // shutdown may have emptied the room before the offer
       waitingCount.decrementAndGet();
       throw rejected(); // not accepted
@@ -187,16 +194,23 @@ final class SemaphoreWorker implements Worker {
     }
   }
 
-  /** Takes a free permit and starts a waiting unit with it, if both are there. */
-  private void startWaiting() {
+  /**
+   * Takes free permits and starts waiting units with them while both are there.
+   *
+   * @return a unit taken with its permit whose thread the executor refused, for the caller to run, or null
+   */
+  private WorkUnit startWaiting() {
     while (waitingCount.get() > 0 && permits.tryAcquire()) {
       WorkUnit next = closed.get() ? null : takeWaiting();
       if (next == null) { // taken meanwhile by a holder of a permit, or left for shutdown to hand back
         permits.release();
-        return;
+        return null;
       }
-      start(next);
+      if (!start(next)) {
+        return next;
+      }
     }
+    return null;
   }
 
   /** Removes the oldest waiting unit, or null; wakes waiting submitters when the room is half empty. */
@@ -214,20 +228,42 @@ final class SemaphoreWorker implements Worker {
   }
 
   /**
-   * Starts a unit taken from the waiting room, with the permit the caller holds. If the executor refuses (a
-   * shutdown that timed out, no memory for a thread), the unit runs on the calling thread: it was accepted,
-   * and nobody else would run or return it.
+   * Starts a unit taken from the waiting room on a thread of its own, with the permit the caller holds.
+   *
+   * @return false if the executor refused (a shutdown that timed out, no memory for a thread): the unit was
+   *     accepted and nobody else would run or return it, so the caller runs it, still counted as running
    */
-  private void start(WorkUnit unit) {
+  private boolean start(WorkUnit unit) {
     running.increment();
     try {
       threads.execute(() -> run(unit));
+      return true;
     } catch (Throwable e) {
-      run(unit);
+      return false;
     }
   }
 
-  private void run(WorkUnit unit) {
+  /**
+   * Runs a unit with its permit, then passes the permit on to the oldest waiting unit or gives it back. A
+   * waiting unit whose thread the executor refuses runs here next, in this loop rather than in a nested
+   * call, so a full waiting room of refused starts cannot overflow the stack.
+   */
+  private void run(WorkUnit first) {
+    WorkUnit unit = first;
+    while (unit != null) {
+      runUnit(unit);
+      // [permit given back only after run() ended]: passed on to the next waiting unit, or given back
+      WorkUnit next = closed.get() ? null : takeWaiting();
+      if (next != null) {
+        unit = start(next) ? null : next;
+      } else {
+        permits.release();
+        unit = startWaiting(); // a unit that came while this thread held its permit and had looked already
+      }
+    }
+  }
+
+  private void runUnit(WorkUnit unit) {
     try {
       unit.run();
     } catch (Throwable e) {
@@ -240,14 +276,6 @@ final class SemaphoreWorker implements Worker {
       }
     } finally {
       running.decrement();
-      // [permit given back only after run() ended]: passed on to the next waiting unit, or given back
-      WorkUnit next = closed.get() ? null : takeWaiting();
-      if (next != null) {
-        start(next);
-      } else {
-        permits.release();
-        startWaiting(); // a unit that came while this thread held its permit and had looked already
-      }
     }
   }
 

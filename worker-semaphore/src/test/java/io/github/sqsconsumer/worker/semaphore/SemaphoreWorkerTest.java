@@ -14,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
@@ -215,6 +217,78 @@ final class SemaphoreWorkerTest {
     assertThat(worker.active()).as("only the stragglers run").isEqualTo(concurrency);
     release.countDown();
     WorkerAwait.until(LONG, () -> worker.active() == 0, () -> "the stragglers to end");
+  }
+
+  /**
+   * With no thread to be had (a JVM out of memory), a unit taken from the waiting room runs on the thread
+   * that took it. One ending unit with a full room of 10,000 behind it runs them all, one after the other,
+   * without overflowing its stack; each runs once and the permits all come back.
+   */
+  @Test
+  void start_executorRefuses_waitingUnitsRunOnTheEndingThreadWithoutDeepening() throws Exception {
+    int concurrency = 10_000;
+    AtomicBoolean refuse = new AtomicBoolean();
+    ThreadFactory virtual = Thread.ofVirtual().factory();
+    Worker worker = new SemaphoreWorker(concurrency, task -> {
+      if (refuse.get()) {
+        throw new OutOfMemoryError("unable to create a thread (test)");
+      }
+      return virtual.newThread(task);
+    });
+    CountDownLatch releaseFirst = new CountDownLatch(1);
+    CountDownLatch releaseRest = new CountDownLatch(1);
+    CountDownLatch started = new CountDownLatch(concurrency);
+    for (int i = 0; i < concurrency; i++) {
+      CountDownLatch gate = i == 0 ? releaseFirst : releaseRest;
+      assertThat(worker.submit(new WorkerTestUnit(i, () -> {
+        started.countDown();
+        awaitQuietly(gate);
+      }), LONG)).isTrue();
+    }
+    assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+    int waiting = concurrency;
+    AtomicIntegerArray ran = new AtomicIntegerArray(waiting);
+    CountDownLatch done = new CountDownLatch(waiting);
+    for (int i = 0; i < waiting; i++) {
+      int id = i;
+      assertThat(worker.submit(new WorkerTestUnit(concurrency + id, () -> {
+        ran.incrementAndGet(id);
+        done.countDown();
+      }), Duration.ZERO)).as("unit %d waits in the room", id).isTrue();
+    }
+    assertThat(worker.waiting()).isEqualTo(waiting);
+
+    refuse.set(true);
+    releaseFirst.countDown(); // its thread takes every waiting unit, and no thread starts for any of them
+    try {
+      assertThat(done.await(60, TimeUnit.SECONDS))
+          .as("all waiting units run; %d left", done.getCount()).isTrue();
+      for (int i = 0; i < waiting; i++) {
+        assertThat(ran.get(i)).as("unit %d runs once", i).isEqualTo(1);
+      }
+      assertThat(worker.waiting()).isZero();
+    } finally {
+      releaseRest.countDown();
+    }
+    WorkerAwait.until(LONG, () -> worker.active() == 0, () -> "every unit to end");
+
+    refuse.set(false); // every permit came back: as many units as the concurrency start at once again
+    CountDownLatch again = new CountDownLatch(concurrency);
+    CountDownLatch releaseAgain = new CountDownLatch(1);
+    try {
+      for (int i = 0; i < concurrency; i++) {
+        assertThat(worker.submit(new WorkerTestUnit(i, () -> {
+          again.countDown();
+          awaitQuietly(releaseAgain);
+        }), Duration.ZERO)).isTrue();
+      }
+      assertThat(worker.waiting()).as("none waits for a permit").isZero();
+      assertThat(again.await(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      releaseAgain.countDown();
+    }
+    WorkerAwait.until(LONG, () -> worker.active() == 0, () -> "every unit to end");
+    assertThat(worker.shutdown(LONG)).isEmpty();
   }
 
   /** Live platform threads (getAllStackTraces() lists no virtual thread; filtered all the same). */
