@@ -229,19 +229,24 @@ final class HandlerTimeouts {
     }
     LOG.debug("{}: a handler of {} message(s) ran out of its timeout of {}; interrupted", name,
         watch.unit.messages().size(), timeout);
-    Thread thread = Thread.ofVirtual().name(name + "-timeout").unstarted(() -> {
-      try {
-        settle.accept(watch.unit, watch.failure);
-      } finally {
-        settling.remove(Thread.currentThread());
-      }
-    });
-    settling.add(thread);
+    Thread thread = null;
     try {
+      thread = Thread.ofVirtual().name(name + "-timeout").unstarted(() -> {
+        try {
+          settle.accept(watch.unit, watch.failure);
+        } finally {
+          settling.remove(Thread.currentThread());
+        }
+      });
+      settling.add(thread);
       thread.start();
     } catch (RuntimeException | Error e) {
-      settling.remove(thread);
-      settle.accept(watch.unit, watch.failure); // no thread to be had: the timer settles it itself
+      if (thread != null) {
+        settling.remove(thread);
+      }
+      // no thread to be had (no memory for one): the timer settles it itself, since the handler's thread
+      // leaves the unit to the timeouts once it finds EXPIRED
+      settle.accept(watch.unit, watch.failure);
     }
   }
 
