@@ -6,7 +6,10 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -46,17 +49,110 @@ final class SqsClients {
   record Config(Optional<URI> endpoint, Optional<Region> region, int maxConnections) {}
 
   /**
-   * A client the runner built, with its own event loops. Netty's default shared event loops, once their last
-   * client closes, make {@code close()} wait out a 2 s quiet period; ours stop without waiting.
+   * A client the runner built, and its lease on the event loops and timer threads that every client built here
+   * shares (see {@link Shared}).
    */
-  record OwnClient(SqsAsyncClient client, SdkEventLoopGroup eventLoops) implements AutoCloseable {
+  record OwnClient(SqsAsyncClient client, Shared.Lease lease) implements AutoCloseable {
     @Override
     public void close() {
       try {
         client.close();
       } finally {
-        // no quiet period: nothing is submitted after the client closed; the threads end within moments
-        eventLoops.eventLoopGroup().shutdownGracefully(0, 5, TimeUnit.SECONDS);
+        lease.close();
+      }
+    }
+  }
+
+  /**
+   * The threads that the clients built here share while any of them is open: Netty's event loops and the
+   * SDK's timers (attempt timeouts, retry delays). Each client would otherwise start its own (4 event loops
+   * and 5 timer threads on 2 cores), so an application with twenty consumers held 180 threads for work
+   * that a few do, as one client shared by the consumers does. Netty's own shared event loops would serve
+   * too, but once their last client closes they make {@code close()} wait out a 2 s quiet period; these stop
+   * without one.
+   *
+   * <pre>
+   * Concurrency:
+   *   One lock guards the count of open leases and the current resources. The first lease creates them,
+   *   the last one's close shuts them down (no quiet period: no client that uses them is open), and a lease
+   *   taken after that creates new ones. A lease closes once; its client closed before it, so nothing
+   *   submits to the resources it gives back.
+   * </pre>
+   */
+  static final class Shared {
+    /** Timer tasks take microseconds: two threads serve every client's attempt timeouts and retry delays. */
+    static final int TIMER_THREADS = 2;
+    static final String EVENT_LOOP_THREAD_NAME = "sqs-consumer-netty";
+    static final String TIMER_THREAD_NAME = "sqs-consumer-sdk-timer";
+    private static final Object LOCK = new Object();
+    private static int leases; // @GuardedBy("LOCK")
+    private static SdkEventLoopGroup eventLoops; // @GuardedBy("LOCK")
+    private static ScheduledThreadPoolExecutor timers; // @GuardedBy("LOCK")
+
+    private Shared() {}
+
+    /** Takes a lease on the shared resources, creating them if no lease is open. */
+    static Lease lease() {
+      synchronized (LOCK) {
+        if (leases == 0) {
+          eventLoops = SdkEventLoopGroup.builder()
+              .threadFactory(Thread.ofPlatform().daemon().name(EVENT_LOOP_THREAD_NAME + "-", 0).factory())
+              .build();
+          timers = new ScheduledThreadPoolExecutor(TIMER_THREADS,
+              Thread.ofPlatform().daemon().name(TIMER_THREAD_NAME + "-", 0).factory());
+          // every receive schedules its attempt timeout and cancels it when answered: cancelled tasks leave
+          // the queue at once instead of staying until their delay, 25 s or more, has passed
+          timers.setRemoveOnCancelPolicy(true);
+        }
+        leases++;
+        return new Lease(eventLoops, timers);
+      }
+    }
+
+    /** Open leases; for tests. */
+    static int leases() {
+      synchronized (LOCK) {
+        return leases;
+      }
+    }
+
+    private static void release(Lease lease) {
+      synchronized (LOCK) {
+        leases--;
+        if (leases == 0) {
+          // no quiet period: no client that uses them is open; the threads end within moments
+          lease.eventLoops.eventLoopGroup().shutdownGracefully(0, 5, TimeUnit.SECONDS);
+          lease.timers.shutdownNow(); // what is left are timeouts of calls the closed clients aborted
+          eventLoops = null;
+          timers = null;
+        }
+      }
+    }
+
+    /** One client's hold on the shared resources; closing it gives them back. */
+    static final class Lease implements AutoCloseable {
+      private final SdkEventLoopGroup eventLoops;
+      private final ScheduledThreadPoolExecutor timers;
+      private final AtomicBoolean closed = new AtomicBoolean();
+
+      private Lease(SdkEventLoopGroup eventLoops, ScheduledThreadPoolExecutor timers) {
+        this.eventLoops = eventLoops;
+        this.timers = timers;
+      }
+
+      SdkEventLoopGroup eventLoops() {
+        return eventLoops;
+      }
+
+      ScheduledExecutorService timers() {
+        return timers;
+      }
+
+      @Override
+      public void close() {
+        if (closed.compareAndSet(false, true)) {
+          release(this);
+        }
       }
     }
   }
@@ -93,24 +189,26 @@ final class SqsClients {
    * @param queue the queue as the user named it, URL or name
    */
   static OwnClient build(Config config, String queue) {
-    SdkEventLoopGroup eventLoops = SdkEventLoopGroup.builder().build();
+    Shared.Lease lease = Shared.lease();
     try {
-      return new OwnClient(build(config, queue, eventLoops), eventLoops);
+      return new OwnClient(build(config, queue, lease), lease);
     } catch (RuntimeException | Error e) {
-      eventLoops.eventLoopGroup().shutdownGracefully(0, 5, TimeUnit.SECONDS);
+      lease.close();
       throw e;
     }
   }
 
-  private static SqsAsyncClient build(Config config, String queue, SdkEventLoopGroup eventLoops) {
+  private static SqsAsyncClient build(Config config, String queue, Shared.Lease lease) {
     NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
-        .eventLoopGroup(eventLoops)
+        .eventLoopGroup(lease.eventLoops()) // not closed with the client: the lease's to end
         .maxConcurrency(config.maxConnections())
         .readTimeout(READ_TIMEOUT)
         .connectionAcquisitionTimeout(ACQUIRE_TIMEOUT)
         .connectionTimeout(CONNECT_TIMEOUT)
         .tcpKeepAlive(true);
-    SqsAsyncClientBuilder builder = SqsAsyncClient.builder().httpClientBuilder(http);
+    SqsAsyncClientBuilder builder = SqsAsyncClient.builder()
+        .httpClientBuilder(http)
+        .overrideConfiguration(o -> o.scheduledExecutorService(lease.timers())); // the SDK leaves it open
     config.endpoint().ifPresent(builder::endpointOverride);
     config.region().or(() -> regionOfQueueUrl(queue)).ifPresent(builder::region);
     return builder.build();

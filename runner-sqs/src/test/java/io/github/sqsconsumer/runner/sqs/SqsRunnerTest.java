@@ -846,6 +846,62 @@ final class SqsRunnerTest {
     runner.close(); // idempotent
   }
 
+  /**
+   * Clients the runners build share one set of event loops and timer threads while any is open: twenty
+   * consumers do not hold twenty sets. The last to close ends them; a client built after that gets new ones.
+   */
+  @Test
+  void ownClients_shareEventLoopsAndTimers_lastCloseEndsThem() throws Exception {
+    int before = SqsClients.Shared.leases();
+    int sdkEventLoopsBefore = liveThreads("aws-java-sdk-NettyEventLoop"); // the test's own client's
+    int clients = 6;
+    List<String> urls = new ArrayList<>();
+    List<Runner> runners = new ArrayList<>();
+    try {
+      for (int i = 0; i < clients; i++) {
+        String url = sqs.createQueue(uniqueName("shared-" + i));
+        urls.add(url);
+        sqs.sendMessage(url, "m" + i);
+        Runner runner = ownRunner(url);
+        runners.add(runner);
+        runner.open();
+        assertThat(receiveAll(runner, 1)).extracting(Message::body).containsExactly("m" + i);
+      }
+      assertThat(SqsClients.Shared.leases()).isEqualTo(before + clients);
+      int eventLoops = 2 * Runtime.getRuntime().availableProcessors(); // Netty's default count, for all
+      assertThat(liveThreads(SqsClients.Shared.EVENT_LOOP_THREAD_NAME)).isBetween(1, eventLoops);
+      assertThat(liveThreads(SqsClients.Shared.TIMER_THREAD_NAME)).isBetween(1, SqsClients.Shared.TIMER_THREADS);
+      assertThat(liveThreads("aws-java-sdk-NettyEventLoop")).as("no client starts event loops of its own")
+          .isEqualTo(sdkEventLoopsBefore);
+
+      runners.get(0).close(); // the others go on with the shared threads
+      assertThat(SqsClients.Shared.leases()).isEqualTo(before + clients - 1);
+      for (int i = 1; i < clients; i++) {
+        sqs.sendMessage(urls.get(i), "n" + i);
+        assertThat(receiveAll(runners.get(i), 1)).extracting(Message::body).containsExactly("n" + i);
+      }
+    } finally {
+      runners.forEach(Runner::close);
+    }
+    assertThat(SqsClients.Shared.leases()).isEqualTo(before);
+    if (before == 0) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (liveThreads(SqsClients.Shared.EVENT_LOOP_THREAD_NAME) + liveThreads(SqsClients.Shared.TIMER_THREAD_NAME)
+          > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(liveThreads(SqsClients.Shared.EVENT_LOOP_THREAD_NAME)).as("event loops after the last close")
+          .isZero();
+      assertThat(liveThreads(SqsClients.Shared.TIMER_THREAD_NAME)).as("timer threads after the last close").isZero();
+      String url = sqs.createQueue(uniqueName("after-shared"));
+      sqs.sendMessage(url, "again");
+      try (Runner runner = ownRunner(url)) { // new shared threads for a client built after the last closed
+        runner.open();
+        assertThat(receiveAll(runner, 1)).extracting(Message::body).containsExactly("again");
+      }
+    }
+  }
+
   @Test
   void close_leavesUserClientOpen() throws Exception {
     String url = sqs.createQueue(uniqueName("user-client"));
@@ -855,5 +911,16 @@ final class SqsRunnerTest {
 
     assertThat(get(client.getQueueUrl(b -> b.queueName(url.substring(url.lastIndexOf('/') + 1)))).queueUrl())
         .isEqualTo(url);
+  }
+
+  /** Live threads whose name starts with {@code prefix}. */
+  private static int liveThreads(String prefix) {
+    int count = 0;
+    for (Thread thread : Thread.getAllStackTraces().keySet()) {
+      if (thread.isAlive() && thread.getName().startsWith(prefix)) {
+        count++;
+      }
+    }
+    return count;
   }
 }
