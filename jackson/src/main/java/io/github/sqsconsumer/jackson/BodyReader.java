@@ -12,13 +12,14 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.exc.InvalidDefinitionException;
+import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
  * Reads a message's body, or the payload of its SNS envelope, as {@code T}, and sorts what goes wrong
  * into the body's fault and the code's.
  *
  * <p>Whose fault: a failure Jackson finds in the input (malformed JSON, a mismatched shape, an invalid
- * value, JSON {@code null}) is the body's: it fails again on every retry, so it becomes an
+ * value such as a date that is no date, JSON {@code null}) is the body's: it fails again on every retry, so it becomes an
  * {@link UnparsableBodyException} settled by the {@link UnparsableBody} policy. A failure of code is
  * thrown as the handler's failure with its own meaning: an exception thrown by the user's code inside
  * Jackson (a custom deserializer, a constructor; Jackson wraps it, this unwraps it), so it is retried
@@ -75,6 +76,10 @@ final class BodyReader<T> {
       return tree ? (R) mapper.readTree(json) : reader.readValue(json);
     } catch (InvalidDefinitionException e) {
       throw e;
+    } catch (MismatchedInputException e) {
+      // the input does not fit the type, whatever Jackson's own deserializer found underneath: a java.time
+      // value or a URI fails with the JDK parser's exception as the cause, and is no less the body's fault
+      throw unparsable(message, describe(e) + where);
     } catch (JacksonException e) {
       Throwable own = userCause(e);
       if (own == null) {

@@ -6,7 +6,9 @@ import io.github.sqsconsumer.Message;
 import io.github.sqsconsumer.PermanentFailureException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A {@link BatchHandler} that reads each body as {@code T}, hands the messages that read to the user's
@@ -31,11 +33,12 @@ final class TypedBatchHandler<T> implements BatchHandler {
   public BatchResult handle(List<Message> messages) throws Exception {
     BatchResult.Builder result = BatchResult.builder();
     List<JsonMessage<T>> typed = new ArrayList<>(messages.size());
-    boolean fifo = !messages.isEmpty() && messages.get(0).groupId().isPresent();
-    Throwable holdBack = null; // set on FIFO once a message will come back
+    Map<String, Throwable> heldBack = null; // FIFO: the groups in which a message will come back, and why
     for (Message message : messages) {
-      if (holdBack != null) {
-        result.failed(message, holdBack);
+      String group = message.groupId().orElse(null); // a FIFO queue's messages all have one
+      Throwable held = heldBack == null || group == null ? null : heldBack.get(group);
+      if (held != null) {
+        result.failed(message, held);
         continue;
       }
       Throwable failure;
@@ -48,9 +51,12 @@ final class TypedBatchHandler<T> implements BatchHandler {
         failure = e;
       }
       result.failed(message, failure);
-      if (fifo && !(failure instanceof PermanentFailureException)) {
-        holdBack = new IllegalStateException("not handled: message " + message.id()
-            + " before it in its FIFO group failed");
+      if (group != null && !(failure instanceof PermanentFailureException)) {
+        if (heldBack == null) {
+          heldBack = new HashMap<>();
+        }
+        heldBack.put(group, new IllegalStateException("not handled: message " + message.id()
+            + " before it in its FIFO group failed"));
       }
     }
     if (typed.isEmpty()) {

@@ -149,4 +149,18 @@ final class JsonBatchHandlerTest {
     assertThat(batches).containsExactly(List.of(new Order("a", 1), new Order("c", 3)));
     assertThat(result.failures()).containsOnlyKeys(bad);
   }
+
+  /** FIFO: only the failed message's own group is held back; a receive may bring several groups. */
+  @Test
+  void batchHandler_fifoRetriedBodyHoldsBackOnlyItsOwnGroup() throws Exception {
+    Message bad = fifoMessage("{oops", "g1");
+    Message behind = fifoMessage(order("b", 2), "g1");
+    Message other = fifoMessage(order("o", 3), "g2");
+
+    BatchResult result = allSucceed(Json.of(Order.class).onUnparsable(UnparsableBody.RETRY))
+        .handle(List.of(bad, behind, other));
+
+    assertThat(batches).containsExactly(List.of(new Order("o", 3)));
+    assertThat(result.failures()).containsOnlyKeys(bad, behind);
+  }
 }

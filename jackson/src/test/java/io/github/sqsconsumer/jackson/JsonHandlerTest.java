@@ -119,6 +119,33 @@ final class JsonHandlerTest {
     assertThat(thrown).hasMessageEndingWith("path $[*].quantity").hasMessageNotContaining(SECRET);
   }
 
+  record Scheduled(java.time.Instant at, java.time.LocalDate day, java.time.Duration every, java.net.URI callback) {}
+
+  /**
+   * Jackson's deserializers of java.time values and URIs fail with the JDK parser's exception as the cause:
+   * still the body's fault, discarded like any value that does not read, not retried as the code's failure.
+   */
+  @Test
+  void handler_invalidDateTimeOrUriValuesAreUnparsable() {
+    String good = "{\"at\":\"2026-12-07T10:00:00Z\",\"day\":\"2026-12-07\",\"every\":\"PT1M\","
+        + "\"callback\":\"https://example.com/x\"}";
+    Object[][] cases = {
+        {"at", "\"not-a-time\""}, {"day", "\"2024-02-30\""}, {"day", "\"2024-13-45\""},
+        {"every", "\"one minute\""}, {"callback", "\"http://exa mple.com/ bad\""}};
+    List<Scheduled> seen = new CopyOnWriteArrayList<>();
+    for (Object[] c : cases) {
+      String body = good.replaceFirst("\"" + c[0] + "\":\"[^\"]*\"", "\"" + c[0] + "\":" + c[1]);
+      assertThat(body).as("test body").isNotEqualTo(good);
+      Throwable thrown = catchThrowable(() -> Json.handler(Scheduled.class, seen::add).handle(message(body)));
+      assertThat(thrown).as("%s = %s", c[0], c[1]).isInstanceOf(PermanentFailureException.class)
+          .cause().isInstanceOf(UnparsableBodyException.class)
+          .hasMessageContaining("InvalidFormatException").hasMessageEndingWith("path $." + c[0]);
+    }
+    assertThat(seen).isEmpty();
+    assertThat(catchThrowable(() -> Json.handler(Scheduled.class, seen::add).handle(message(good)))).isNull();
+    assertThat(seen).hasSize(1);
+  }
+
   @Test
   void handler_jsonNullAndEmptyBodiesUnparsable() {
     for (String body : new String[] {"null", "", "  ", "[]", "42"}) {
