@@ -25,7 +25,9 @@ final class FifoScheduler {
   /*
    * Order:
    *   If a group's unit fails, the units waiting behind it are released (visible again at once) rather than
-   *   handled out of order; the queue then redelivers the group from the failed message on.
+   *   handled out of order; the queue then redelivers the group from the failed message on. Such a
+   *   redelivery may arrive before the failed unit has finished here (its release goes out as it settles):
+   *   it waits behind it like any unit and then runs as the group's next, only the units before it released.
    * Concurrency:
    *   One lock guards the groups map. A group is in the map while one of its units is with the worker;
    *   its deque holds the units received after that one.  [per group: submitted units <= 1]
@@ -151,10 +153,29 @@ final class FifoScheduler {
       if (behind == null) {
         return List.of();
       }
-      if (failed || closed) {
+      if (closed) {
         groups.remove(unit.group());
         waitingChanged(-messagesOf(behind));
         return new ArrayList<>(behind);
+      }
+      if (failed) {
+        // the units received before the failure go back; but if the retry's release came back before the
+        // failed unit finished here, the redelivery (and what came with it) waits behind it in order: it
+        // is the group's next head, not a follower to release (that would spend a receive of the very
+        // message being retried, counted toward maxReceiveCount, for nothing)
+        List<Unit> stale = new ArrayList<>();
+        while (!behind.isEmpty() && !redelivers(behind.peekFirst(), unit)) {
+          stale.add(behind.pollFirst());
+        }
+        waitingChanged(-messagesOf(stale));
+        if (behind.isEmpty()) {
+          groups.remove(unit.group());
+        } else {
+          Unit next = behind.pollFirst();
+          waitingChanged(-next.messages().size());
+          ready.add(next);
+        }
+        return stale;
       }
       Unit next = behind.pollFirst();
       if (next == null) {
@@ -169,7 +190,19 @@ final class FifoScheduler {
     }
   }
 
-  private static int messagesOf(ArrayDeque<Unit> units) {
+  /** Whether {@code later} brings one of {@code failed}'s messages again: a receive after its release. */
+  private static boolean redelivers(Unit later, Unit failed) {
+    for (Message again : later.messages()) {
+      for (Message before : failed.messages()) {
+        if (again.id().equals(before.id())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static int messagesOf(Iterable<Unit> units) {
     int messages = 0;
     for (Unit unit : units) {
       messages += unit.messages().size();

@@ -7,7 +7,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BiConsumer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,13 @@ import org.slf4j.LoggerFactory;
  *   so [an interrupt meant for a timed-out unit never reaches the next unit on that thread] (a pool thread
  *   runs many). The unit's worker slot and permits stay taken until its handler really returns: the engine
  *   gives them back only then [units running <= concurrency, stuck ones included].
+ * Settling:
+ *   An expired unit's outcomes are reported at once (listeners, metrics), but its messages go to the
+ *   harvester (released for their retry, or acknowledged) only once the handler has returned: until then
+ *   they stay in flight, extended by the heartbeat, so a handler that ignores its interrupt is never
+ *   handled again beside itself, nor its FIFO group's next message. The settling thread sets the
+ *   harvester's part in Watch#afterReturn by CAS from null; the handler's thread, once it returned, swaps
+ *   in RETURNED; whoever comes second runs it [the harvester's part runs once, after the handler returned].
  * Timer:
  *   A platform thread, not a virtual one: handlers that compute on virtual threads can hold every carrier,
  *   and a virtual timer would then wait for the work to end before it could interrupt it. For the same
@@ -56,12 +65,26 @@ final class HandlerTimeouts {
   private static final int DONE = 1;
   private static final int EXPIRING = 2;
   private static final int EXPIRED = 3;
+  /** Watch#afterReturn once the handler of an expired unit returned. */
+  private static final Runnable RETURNED = () -> {};
+  private static final VarHandle AFTER_RETURN;
+
+  static {
+    try {
+      AFTER_RETURN = MethodHandles.lookup().findVarHandle(Watch.class, "afterReturn", Runnable.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final String name;
   private final Duration timeout;
   private final long timeoutNanos;
-  /** Settles a unit that expired, as failed with the given cause; may wait for the harvester. */
-  private final BiConsumer<Unit, HandlerTimeoutException> settle;
+  /**
+   * Settles a unit that expired, as failed with the given cause: reports its outcomes and returns the
+   * harvester's part, which runs once the handler has returned (and may wait for the harvester).
+   */
+  private final BiFunction<Unit, HandlerTimeoutException, Runnable> settle;
 
   private final ReentrantLock lock = new ReentrantLock();
   private Watch head; // @GuardedBy("lock"), the earliest deadline
@@ -80,6 +103,11 @@ final class HandlerTimeouts {
     Watch next; // @GuardedBy("lock")
     boolean listed; // @GuardedBy("lock")
     volatile HandlerTimeoutException failure; // written before EXPIRED
+    /**
+     * The harvester's part of an expired unit's settling, set by the settling thread, or RETURNED, set by
+     * the handler's thread once the handler returned; whoever comes second runs it (see Settling above).
+     */
+    volatile Runnable afterReturn;
 
     Watch(Unit unit, Thread thread) {
       this.unit = unit;
@@ -87,7 +115,7 @@ final class HandlerTimeouts {
     }
   }
 
-  HandlerTimeouts(String name, Duration timeout, BiConsumer<Unit, HandlerTimeoutException> settle) {
+  HandlerTimeouts(String name, Duration timeout, BiFunction<Unit, HandlerTimeoutException, Runnable> settle) {
     this.name = name;
     this.timeout = timeout;
     this.timeoutNanos = timeout.toNanos();
@@ -146,6 +174,10 @@ final class HandlerTimeouts {
       Thread.yield();
     }
     Thread.interrupted(); // [an interrupt meant for a timed-out unit never reaches the next unit]
+    Runnable settled = (Runnable) AFTER_RETURN.getAndSet(watch, RETURNED);
+    if (settled != null) {
+      settled.run(); // the settling thread was first: the harvester gets the outcome now the handler is done
+    }
     LOG.warn("{}: a handler of {} message(s) returned after its timeout of {} had run out; its outcome is "
         + "ignored (the unit was settled as failed)", name, watch.unit.messages().size(), timeout);
     return watch.failure;
@@ -233,7 +265,7 @@ final class HandlerTimeouts {
     try {
       thread = Thread.ofVirtual().name(name + "-timeout").unstarted(() -> {
         try {
-          settle.accept(watch.unit, watch.failure);
+          settleExpired(watch);
         } finally {
           settling.remove(Thread.currentThread());
         }
@@ -246,7 +278,15 @@ final class HandlerTimeouts {
       }
       // no thread to be had (no memory for one): the timer settles it itself, since the handler's thread
       // leaves the unit to the timeouts once it finds EXPIRED
-      settle.accept(watch.unit, watch.failure);
+      settleExpired(watch);
+    }
+  }
+
+  /** Reports an expired unit's outcome; hands the rest to the handler's thread, unless it returned already. */
+  private void settleExpired(Watch watch) {
+    Runnable afterReturn = settle.apply(watch.unit, watch.failure);
+    if (!AFTER_RETURN.compareAndSet(watch, null, afterReturn)) {
+      afterReturn.run(); // the handler returned meanwhile (RETURNED)
     }
   }
 

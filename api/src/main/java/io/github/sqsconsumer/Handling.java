@@ -143,16 +143,18 @@ final class Handling {
   }
 
   /**
-   * Settles a unit whose handler outlived the handler timeout, every message failed with {@code cause}
-   * (FIFO: the first by the retry policy, the rest of its group released at once, as after any failure); on
-   * the timer's thread, while the handler may still run. Its permits and its FIFO group stay taken until the
-   * handler returns ({@link #run}).
+   * Settles a unit whose handler outlived the handler timeout, every message failed with {@code cause}, on
+   * a thread of the timeouts while the handler may still run: the listeners hear it now, the harvester
+   * gets the outcomes (FIFO: the first by the retry policy, the rest of its group released at once, as after
+   * any failure) from the returned action, which the timeouts run once the handler has returned. Its
+   * permits and its FIFO group stay taken until then too ({@link #run}).
    */
-  private void expired(Unit unit, HandlerTimeoutException cause) {
+  private Runnable expired(Unit unit, HandlerTimeoutException cause) {
     try {
-      settlement.settleBatch(unit, cause, null, cause.timeout().toNanos());
+      return settlement.settleExpired(unit, cause, cause.timeout().toNanos());
     } catch (RuntimeException | Error e) {
       settlement.unsettled(unit, e);
+      return () -> {};
     }
   }
 }

@@ -3,6 +3,7 @@ package io.github.sqsconsumer;
 import io.github.sqsconsumer.spi.Harvester;
 import io.github.sqsconsumer.spi.WorkUnit;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -61,7 +62,7 @@ final class Settlement {
    * true if it failed and will come back.
    */
   boolean settle(Unit unit, Throwable failure, long elapsedNanos) {
-    boolean failed = settle(unit.messages().get(0), failure, elapsedNanos);
+    boolean failed = settle(unit.messages().get(0), failure, elapsedNanos, null);
     unit.settled = 1;
     return failed;
   }
@@ -71,14 +72,46 @@ final class Settlement {
    * {@code result}; returns true if any failed and will come back.
    */
   boolean settleBatch(Unit unit, Throwable whole, BatchResult result, long elapsedNanos) {
+    return settleBatch(unit, whole, result, elapsedNanos, null);
+  }
+
+  /**
+   * Settles a unit whose handler outlived its timeout, every message failed with {@code cause}: reports
+   * each outcome now, and returns what the harvester is to do with the messages, for when the handler has
+   * really returned. Until then they stay in the registry, kept invisible by the heartbeat, so a handler
+   * that ignores its interrupt never has its message handled again beside it (nor, on a FIFO queue, its
+   * group's next one).
+   */
+  Runnable settleExpired(Unit unit, HandlerTimeoutException cause, long elapsedNanos) {
+    List<Runnable> later = new ArrayList<>(unit.messages().size());
+    settleBatch(unit, cause, null, elapsedNanos, later);
+    return () -> {
+      for (Runnable handOver : later) {
+        try {
+          handOver.run();
+        } catch (RuntimeException | Error e) { // reported and left to its visibility timeout (handOffFailed)
+          LOG.error("{}: the harvester failed to take the outcome of a timed-out handler's message; it comes "
+              + "back after its visibility timeout", name, Throwables.loggable(e));
+        }
+      }
+    };
+  }
+
+  /** As above; with {@code later} non-null the harvester's part is added to it instead of done now. */
+  private boolean settleBatch(Unit unit, Throwable whole, BatchResult result, long elapsedNanos,
+      List<Runnable> later) {
     boolean failed = false;
     for (Message message : unit.messages()) {
       if (failed && fifo) {
         // FIFO: after the first failure of a group, later messages are not counted as handled in order
-        release(message, Duration.ZERO);
+        if (later == null) {
+          release(message, Duration.ZERO);
+        } else {
+          later.add(() -> release(message, Duration.ZERO));
+        }
       } else {
         Throwable failure = whole != null ? whole : result.failureOf(message).orElse(null);
-        failed |= settle(message, failure, elapsedNanos);
+        failed |= settle(message, failure, elapsedNanos, later);
       }
       unit.settled++;
     }
@@ -135,33 +168,51 @@ final class Settlement {
     return refusedAtClose.get();
   }
 
-  /** Hands one outcome to the harvester; returns true if the message failed and will come back. */
-  private boolean settle(Message message, Throwable failure, long elapsedNanos) {
+  /**
+   * Reports one outcome and hands it to the harvester, or adds the hand-over to {@code later} if that is
+   * non-null; returns true if the message failed and will come back.
+   */
+  private boolean settle(Message message, Throwable failure, long elapsedNanos, List<Runnable> later) {
     if (failure == null) {
       if (!listener.isSilent()) {
         listener.onSucceeded(message, Duration.ofNanos(elapsedNanos));
       }
-      acknowledge(message);
+      acknowledge(message, later);
       return false;
     }
     if (failure instanceof PermanentFailureException) {
       listener.onDiscarded(message, failure);
-      acknowledge(message);
+      acknowledge(message, later);
       return false;
     }
     if (acknowledgeMode == AcknowledgeMode.ALWAYS) {
       listener.onFailed(message, failure, null);
-      acknowledge(message);
+      acknowledge(message, later);
       return false;
     }
     Optional<Duration> delay = retryDelay(message, failure);
     listener.onFailed(message, failure, delay.orElse(null));
     if (delay.isPresent()) {
-      release(message, delay.get());
-    } else {
+      Duration visibility = delay.get();
+      if (later == null) {
+        release(message, visibility);
+      } else {
+        later.add(() -> release(message, visibility));
+      }
+    } else if (later == null) {
       registry.remove(message); // left to its visibility timeout: no heartbeat any more
+    } else {
+      later.add(() -> registry.remove(message));
     }
     return true;
+  }
+
+  private void acknowledge(Message message, List<Runnable> later) {
+    if (later == null) {
+      acknowledge(message);
+    } else {
+      later.add(() -> acknowledge(message));
+    }
   }
 
   private Optional<Duration> retryDelay(Message message, Throwable failure) {

@@ -54,6 +54,28 @@ final class FifoSchedulerTest {
     assertThat(scheduler.offer(List.of(unit("a", 1)))).hasSize(1);
   }
 
+  /**
+   * A failed head's release can come back before the head's unit has finished here (a retry delay of zero,
+   * a harvester that releases at once): the redelivery waits behind it, and is the group's next head, not a
+   * follower to release. (Regression: it was released unhandled, a receive of the retried message spent for
+   * nothing and counted toward maxReceiveCount.)
+   */
+  @Test
+  void completed_headFails_itsRedeliveryWaitingBehindRunsNext() {
+    Unit a1 = unit("a", 1);
+    Unit a1Again = unit("a", 1); // the same message, received again after the head's release
+    Unit a2 = unit("a", 2); // received with it
+    assertThat(scheduler.offer(List.of(a1))).containsExactly(a1);
+    assertThat(scheduler.offer(List.of(a1Again, a2))).isEmpty();
+    assertThat(followers.get()).isEqualTo(2);
+
+    assertThat(scheduler.completed(a1, true)).as("nothing to release").isEmpty();
+    assertThat(scheduler.ready()).containsExactly(a1Again);
+    assertThat(followers.get()).isEqualTo(1);
+    assertThat(scheduler.completed(a1Again, false)).isEmpty();
+    assertThat(scheduler.ready()).containsExactly(a1Again, a2); // a snapshot: nobody drains it here
+  }
+
   @Test
   void close_handsBackEverythingWaiting() {
     Unit a1 = unit("a", 1);

@@ -166,13 +166,15 @@ final class OperationsTest {
   }
 
   /**
-   * A handler that ignores its interrupt, at concurrency 2: its unit fails with the timeout when it runs out,
-   * the retry policy brings it back and its second attempt succeeds, while the stuck handler still runs.
-   * Handlers running at once, counted from their start to their real return (the stuck one's included),
-   * never exceed the concurrency.
+   * A handler that ignores its interrupt, at concurrency 2: its unit fails with the timeout when it runs out
+   * (the listener hears it at once), but its message stays in flight while the stuck handler still runs,
+   * so it is never handled twice at once; once the handler returns, the retry policy brings it back and its
+   * second attempt succeeds. The other slot handles the rest meanwhile. Handlers running at once, counted
+   * from their start to their real return (the stuck one's included), never exceed the concurrency.
+   * (Regression: the message was released at the deadline and handled again beside the stuck handler.)
    */
   @Test
-  void handlerTimeout_stuckHandlerIgnoresInterrupt_failsWithTimeoutRetriedAndLimitHolds() {
+  void handlerTimeout_stuckHandlerIgnoresInterrupt_failsAtOnceRetriedOnlyOnceItReturns() {
     Combination.eachAtOnce(parts -> {
       int concurrency = 2;
       InMemoryQueue queue = InMemoryQueue.standard("timeout", NO_TIMEOUT);
@@ -209,17 +211,20 @@ final class OperationsTest {
             }
           }).build()) {
         consumer.start();
-        // the second attempt succeeds and every quick one is deleted while the first attempt is still stuck
-        await().atMost(AWAIT).pollInterval(POLL).until(() -> queue.deleted() == 41);
-        assertThat(probe.attempts("stuck")).isEqualTo(2);
-        assertThat(unstick.getCount()).as("still stuck").isEqualTo(1);
-        assertThat(interrupts.get()).as("the stuck handler was interrupted").isPositive();
+        // every quick one is deleted, and the stuck one failed, while its first attempt is still stuck
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> queue.deleted() == 40 && !failures.isEmpty());
         assertThat(failures).singleElement().isInstanceOf(HandlerTimeoutException.class);
         assertThat(retryDelays).containsExactly(Map.entry("stuck", Duration.ofMillis(100)));
-        assertThat(probe.maxActive()).as("handlers at once, the stuck one included").isEqualTo(concurrency);
+        assertThat(interrupts.get()).as("the stuck handler was interrupted").isPositive();
+        // ten times the retry delay: the message stays in flight with its handler, not handled beside it
+        await().during(Duration.ofSeconds(1)).atMost(AWAIT).pollInterval(POLL)
+            .until(() -> probe.attempts("stuck") == 1 && queue.deliveries(stuckId) == 1 && queue.inFlightCount() == 1);
+        assertThat(unstick.getCount()).as("still stuck").isEqualTo(1);
 
-        unstick.countDown(); // its late outcome is ignored: no second outcome for the message
-        await().atMost(AWAIT).pollInterval(POLL).until(() -> probe.active() == 0);
+        unstick.countDown(); // its late outcome is ignored; the release goes out now, the retry succeeds
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> queue.deleted() == 41 && probe.active() == 0);
+        assertThat(probe.attempts("stuck")).isEqualTo(2);
+        assertThat(probe.maxActive()).as("handlers at once, the stuck one included").isEqualTo(concurrency);
       }
       assertThat(queue.isDeleted(stuckId)).isTrue();
       assertThat(queue.deliveries(stuckId)).isEqualTo(2);
@@ -228,6 +233,65 @@ final class OperationsTest {
       assertThat(listener.count(RecordingListener.Event.ACKNOWLEDGEMENT_FAILED)).isZero();
       assertThat(probe.maxActive()).isEqualTo(concurrency);
     });
+  }
+
+  /**
+   * FIFO, two consumers on one queue: a handler that ignores its interrupt keeps its group. Neither its own
+   * message (on either consumer) nor the one behind it runs until it returns; then the retry and the next
+   * message run in order, the timed-out one received once per attempt (a dead-letter queue's
+   * maxReceiveCount of 2 gives it its two attempts). (Regression: the head was released at
+   * the deadline, so the other consumer ran it beside the stuck handler, and the stuck consumer's own
+   * receive of it was released again unhandled, a receive spent.)
+   */
+  @Test
+  void handlerTimeout_fifoStuckHandlerKeepsItsGroupAcrossConsumers() {
+    Combination.eachAtOnce(parts -> {
+      InMemoryQueue queue = InMemoryQueue.fifo("timeout.fifo", NO_TIMEOUT);
+      Probe probe = new Probe();
+      CountDownLatch unstick = new CountDownLatch(1);
+      AtomicInteger interrupts = new AtomicInteger();
+      List<String> order = new CopyOnWriteArrayList<>();
+      String headId = queue.send("head", "g");
+      RecordingListener listener = new RecordingListener();
+      MessageHandlerFactory handler = () -> message -> {
+        probe.enter();
+        try {
+          order.add(message.body() + "#" + probe.attempt(message));
+          if (message.body().equals("head") && probe.attempts("head") == 1) {
+            awaitIgnoringInterrupts(unstick, interrupts);
+          }
+        } finally {
+          probe.exit();
+        }
+      };
+      try (Consumer first = parts.onMemory(queue).name("first").waitTime(Duration.ofSeconds(1))
+              .handlerTimeout(Duration.ofMillis(200)).retryPolicy(RetryPolicy.fixed(Duration.ZERO))
+              .listener(listener).handler(handler.create()).build();
+          Consumer second = parts.onMemory(queue).name("second").waitTime(Duration.ofSeconds(1))
+              .handlerTimeout(Duration.ofMillis(200)).retryPolicy(RetryPolicy.fixed(Duration.ZERO))
+              .handler(handler.create()).build()) {
+        first.start();
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> probe.active() == 1);
+        String nextId = queue.send("next", "g"); // on the queue, behind the head in flight: not with its receive
+        second.start();
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> listener.count(RecordingListener.Event.FAILED) == 1);
+        assertThat(interrupts.get()).as("the stuck handler was interrupted").isPositive();
+        await().during(Duration.ofSeconds(1)).atMost(AWAIT).pollInterval(POLL)
+            .until(() -> order.equals(List.of("head#1")) && probe.maxActive() == 1);
+
+        unstick.countDown();
+        await().atMost(AWAIT).pollInterval(POLL).until(() -> queue.isDeleted(headId) && queue.isDeleted(nextId));
+        assertThat(queue.deliveries(nextId)).as("next, order %s, head %s", order, queue.deliveries(headId)).isEqualTo(1);
+      }
+      assertThat(order).containsExactly("head#1", "head#2", "next#1");
+      assertThat(probe.maxActive()).as("a group never runs two handlers at once").isEqualTo(1);
+      assertThat(queue.deliveries(headId)).as("one receive per attempt").isEqualTo(2);
+    });
+  }
+
+  /** Makes a handler per consumer. */
+  private interface MessageHandlerFactory {
+    io.github.sqsconsumer.MessageHandler create();
   }
 
   /**
