@@ -84,8 +84,12 @@ public interface Consumer extends AutoCloseable {
    * running does nothing. Every setting was checked at {@link Builder#build()}, so this fails only for the
    * queue's sake.
    *
-   * @throws ConsumerException if the queue cannot be used (it does not exist, access is denied); the
-   *     message says which and the consumer is then {@link State#FAILED}
+   * <p>Transient failures (the queue cannot be reached) are retried a few times, each attempt within the
+   * runner's own timeouts; a {@link #close()} from another thread meanwhile makes it give up at once.
+   *
+   * @throws ConsumerException if the queue cannot be used (it does not exist, access is denied, it cannot
+   *     be reached); the message says which and the consumer is then {@link State#FAILED}; or if
+   *     {@link #close()} was called while it connected, and the consumer is then {@link State#TERMINATED}
    * @throws IllegalStateException if the consumer is closing or closed
    */
   void start();
@@ -94,7 +98,9 @@ public interface Consumer extends AutoCloseable {
    * Stops gracefully: stops polling at once (cancelling outstanding long polls), lets running handlers
    * finish within the shutdown timeout, sends all acknowledgements, makes every received message that
    * never started visible again, then releases all resources. Idempotent: a second call waits for the
-   * first to finish. A consumer that never started just becomes {@link State#TERMINATED}.
+   * first to finish. A consumer that never started just becomes {@link State#TERMINATED}; one whose
+   * {@link #start()} is still connecting to the queue stops trying (start throws) and becomes
+   * {@link State#TERMINATED} too.
    *
    * <p>Bounded: returns within the {@linkplain Builder#shutdownTimeout shutdown timeout} plus 5 seconds
    * for sending the last acknowledgements, counted from the call, as long as the parts keep their own

@@ -23,11 +23,13 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * States:
  *   NEW -> STARTING -> RUNNING -> STOPPING -> TERMINATED, and STARTING -> FAILED; NEW -> TERMINATED when
- *   closed unstarted. A consumer runs at most once (a second start after close is an error: its parts
+ *   closed unstarted, STARTING -> TERMINATED when closed while connecting. A consumer runs at most once (a second start after close is an error: its parts
  *   are closed).
  * Concurrency:
  *   The lifecycle lock guards state and makes start and close linearizable; it is held through start
- *   (so a concurrent close waits for start to finish, then stops what it started) but not through the
+ *   (so a concurrent close waits for start to finish, then stops what it started; while start connects,
+ *   which on a silent queue takes minutes of SDK retries, close first makes it give up: see open()) but
+ *   not through the
  *   drain: a second close waits on the terminated latch instead, so it neither hangs nor returns early.
  *   The worker gauges read a volatile reference to the worker, set once running and cleared before
  *   TERMINATED, so they read zero before start and after close from any thread.
@@ -64,6 +66,12 @@ final class DefaultConsumer implements Consumer {
   // the worker while RUNNING or STOPPING, for the gauges; written under lifecycle (and at the end of close)
   private volatile Worker gauges;
   private volatile Engine prefetchGauge; // the engine while RUNNING or STOPPING, like gauges
+  /** Set by a close() that came while start() was connecting: start gives up, and close waits for that. */
+  private volatile boolean closeDuringStart;
+  private final Object openGuard = new Object(); // guards the two fields below
+  private Thread opening; // @GuardedBy("openGuard"): the thread in open(), for close() to interrupt
+  private boolean interruptedByClose; // @GuardedBy("openGuard"): close() interrupted `opening`
+  private boolean abortedByClose; // @GuardedBy("lifecycle"): start() gave up for a close()
 
   private DefaultConsumer(ConsumerConfig config, RunnerProvider runnerProvider, WorkerProvider worker,
       HarvesterProvider harvester) {
@@ -156,7 +164,7 @@ final class DefaultConsumer implements Consumer {
         prefetchGauge = engine;
         state = State.RUNNING;
       } catch (RuntimeException | Error e) {
-        state = State.FAILED;
+        state = abortedByClose ? State.TERMINATED : State.FAILED; // closed while connecting: as asked
         try {
           cleanUpFailedStart(worker, harvester, e);
         } finally {
@@ -170,24 +178,72 @@ final class DefaultConsumer implements Consumer {
     }
   }
 
+  /**
+   * Opens the queue, retrying transient failures. A close() meanwhile interrupts the attempt (the SQS
+   * runner's calls end on an interrupt) and makes it give up, so close() keeps its bound while the queue
+   * does not answer: [a close during start waits for no connect attempt to time out].
+   */
   private QueueInfo open() {
-    Backoff.Sequence backoff = Backoff.of(Duration.ofMillis(250), Duration.ofSeconds(2)).sequence();
-    while (true) {
-      try {
-        return runner.open();
-      } catch (QueueException e) {
-        if (!e.isTransient() || backoff.attempts() + 1 >= OPEN_ATTEMPTS) {
-          throw new ConsumerException("cannot consume queue '" + config.queue() + "': " + e.getMessage(), e);
+    synchronized (openGuard) {
+      opening = Thread.currentThread();
+    }
+    try {
+      Backoff.Sequence backoff = Backoff.of(Duration.ofMillis(250), Duration.ofSeconds(2)).sequence();
+      while (true) {
+        if (closeDuringStart) {
+          throw closedWhileStarting(null);
         }
-        Duration delay = backoff.next();
-        LOG.warn("{}: connecting to the queue failed, retrying in {} ms: {}", config.name(), delay.toMillis(),
-            Throwables.describe(e));
         try {
-          Thread.sleep(delay);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new ConsumerException("interrupted while connecting to queue '" + config.queue() + "'", ie);
+          QueueInfo queue = runner.open();
+          if (closeDuringStart) {
+            throw closedWhileStarting(null);
+          }
+          return queue;
+        } catch (QueueException e) {
+          if (closeDuringStart) {
+            throw closedWhileStarting(e);
+          }
+          if (!e.isTransient() || backoff.attempts() + 1 >= OPEN_ATTEMPTS) {
+            throw new ConsumerException("cannot consume queue '" + config.queue() + "': " + e.getMessage(), e);
+          }
+          Duration delay = backoff.next();
+          LOG.warn("{}: connecting to the queue failed, retrying in {} ms: {}", config.name(), delay.toMillis(),
+              Throwables.describe(e));
+          try {
+            Thread.sleep(delay);
+          } catch (InterruptedException ie) {
+            if (closeDuringStart) {
+              throw closedWhileStarting(ie);
+            }
+            Thread.currentThread().interrupt();
+            throw new ConsumerException("interrupted while connecting to queue '" + config.queue() + "'", ie);
+          }
         }
+      }
+    } finally {
+      synchronized (openGuard) {
+        opening = null;
+        if (interruptedByClose) {
+          interruptedByClose = false;
+          Thread.interrupted(); // close()'s interrupt, not the caller's: it must not outlive start()
+        }
+      }
+    }
+  }
+
+  private ConsumerException closedWhileStarting(Throwable cause) {
+    abortedByClose = true;
+    return new ConsumerException("closed while connecting to queue '" + config.queue() + "'", cause);
+  }
+
+  /** close() came while start() may be connecting: makes it give up at once (see open()). */
+  private void abortStart() {
+    closeDuringStart = true;
+    synchronized (openGuard) {
+      Thread starter = opening;
+      if (starter != null && starter != Thread.currentThread() && !interruptedByClose) {
+        interruptedByClose = true;
+        starter.interrupt();
       }
     }
   }
@@ -228,6 +284,9 @@ final class DefaultConsumer implements Consumer {
   public void close() {
     Engine running;
     Runner connected;
+    if (state == State.STARTING) {
+      abortStart(); // start() holds the lock while it connects, which may take minutes on a silent queue
+    }
     lifecycle.lock();
     try {
       switch (state) {

@@ -10,7 +10,9 @@ import io.github.sqsconsumer.spi.Worker;
 import io.github.sqsconsumer.spi.WorkerContext;
 import io.github.sqsconsumer.spi.WorkerProvider;
 import java.time.Duration;
+import io.github.sqsconsumer.spi.QueueException;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -748,6 +750,75 @@ final class ConsumerLifecycleTest {
     assertThatThrownBy(consumer::start)
         .isInstanceOf(ConsumerException.class)
         .hasMessage("cannot consume queue 'orders': try again");
+  }
+
+  /**
+   * A queue that takes connections and never answers: each attempt of start() waits out the client's
+   * timeouts (the SQS runner's: minutes, with the SDK's retries). A close() from another thread meanwhile
+   * must not wait for that: it interrupts the attempt, as the SQS runner's open() allows, start() gives up
+   * and throws, and both end with the consumer TERMINATED. (Regression: close waited 484 s for start.)
+   */
+  @Test
+  void close_whileStartConnects_startGivesUpAndCloseReturns() throws Exception {
+    CountDownLatch connecting = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    runner.onOpen = () -> {
+      connecting.countDown();
+      try {
+        never.await(); // a connect attempt without an answer; the SQS runner's wait ends on an interrupt too
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new QueueException(QueueException.Kind.TRANSIENT, "", "interrupted while opening queue 'orders'", e);
+      }
+    };
+    create(m -> {});
+    CompletableFuture<Throwable> started = new CompletableFuture<>();
+    Thread starter = Thread.ofPlatform().start(() -> {
+      try {
+        consumer.start();
+        started.complete(null);
+      } catch (Throwable e) {
+        started.complete(e);
+      }
+    });
+    assertThat(connecting.await(10, TimeUnit.SECONDS)).isTrue();
+
+    consumer.close();
+
+    assertThat(consumer.state()).isEqualTo(Consumer.State.TERMINATED);
+    assertThat(started.get(10, TimeUnit.SECONDS)).isInstanceOf(ConsumerException.class)
+        .hasMessage("closed while connecting to queue 'orders'");
+    assertThat(starter.join(Duration.ofSeconds(10))).isTrue();
+    assertThat(runner.closed).as("what start created is closed").isTrue();
+    assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    consumer.close(); // idempotent
+  }
+
+  @Test
+  void close_whileStartConnects_interruptOfStartsCallerIsNotKeptByStart() throws Exception {
+    // close()'s interrupt is start()'s own business: the caller of start() does not find it afterwards
+    CountDownLatch connecting = new CountDownLatch(1);
+    runner.onOpen = () -> {
+      connecting.countDown();
+      try {
+        new CountDownLatch(1).await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new QueueException(QueueException.Kind.TRANSIENT, "", "interrupted", e);
+      }
+    };
+    create(m -> {});
+    CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
+    Thread.ofPlatform().start(() -> {
+      try {
+        consumer.start();
+      } catch (ConsumerException expected) {
+        interruptedAfter.complete(Thread.currentThread().isInterrupted());
+      }
+    });
+    assertThat(connecting.await(10, TimeUnit.SECONDS)).isTrue();
+    consumer.close();
+    assertThat(interruptedAfter.get(10, TimeUnit.SECONDS)).isFalse();
   }
 
   @Test

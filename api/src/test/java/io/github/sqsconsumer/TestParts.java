@@ -94,8 +94,15 @@ final class TestParts {
     volatile RuntimeException closeFailure;
     volatile boolean created; // by its provider's create, which start() calls
 
+    /** Run at the start of each open call, on the caller's thread, if set (a queue slow to answer). */
+    volatile Runnable onOpen;
+
     @Override
     public QueueInfo open() {
+      Runnable hook = onOpen;
+      if (hook != null) {
+        hook.run();
+      }
       if (missing) {
         throw new QueueException(QueueException.Kind.FATAL, "QueueDoesNotExist", "queue 'orders' does not exist", null);
       }

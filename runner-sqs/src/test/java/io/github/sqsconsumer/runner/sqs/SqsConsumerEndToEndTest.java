@@ -92,6 +92,59 @@ final class SqsConsumerEndToEndTest {
     }
   }
 
+  /**
+   * An endpoint that takes connections and never answers: start() would spend minutes on its attempts (the
+   * SDK's retries of 30 s reads, four times over). A close() from another thread returns within its bound
+   * (the shutdown timeout, 5 s and the runner's 2 s), start() gives up, and the consumer is TERMINATED.
+   * (Regression: close() waited for start(), 484 s in the audit.)
+   */
+  @Test
+  void close_whileStartConnectsToASilentEndpoint_returnsWithinItsBound() throws Exception {
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      List<java.net.Socket> accepted = new CopyOnWriteArrayList<>();
+      Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+        try {
+          while (true) {
+            accepted.add(silent.accept()); // kept open, never read from or answered
+          }
+        } catch (java.io.IOException closed) {
+          // the test is over
+        }
+      });
+      String endpoint = "http://127.0.0.1:" + silent.getLocalPort();
+      Duration shutdownTimeout = Duration.ofSeconds(2);
+      Consumer consumer = Consumer.builder().name("silent").queue(endpoint + "/000000000000/silent")
+          .runner("sqs").worker("semaphore").harvester("batch").shutdownTimeout(shutdownTimeout)
+          .setting("sqs.endpoint", endpoint).setting("sqs.region", "us-east-1")
+          .handler(m -> {}).build();
+      java.util.concurrent.CompletableFuture<Throwable> started = new java.util.concurrent.CompletableFuture<>();
+      Thread starter = Thread.ofPlatform().start(() -> {
+        try {
+          consumer.start();
+          started.complete(null);
+        } catch (Throwable e) {
+          started.complete(e);
+        }
+      });
+      await("start() to connect", () -> !accepted.isEmpty());
+
+      long begin = System.nanoTime();
+      consumer.close();
+      Duration took = Duration.ofNanos(System.nanoTime() - begin);
+
+      assertThat(took).as("close() within its documented bound")
+          .isLessThan(shutdownTimeout.plusSeconds(5).plusSeconds(2));
+      assertThat(started.get(30, TimeUnit.SECONDS)).isInstanceOf(ConsumerException.class)
+          .hasMessageContaining("closed while connecting");
+      assertThat(starter.join(Duration.ofSeconds(30))).isTrue();
+      assertThat(consumer.state()).isEqualTo(Consumer.State.TERMINATED);
+      for (java.net.Socket socket : accepted) {
+        socket.close();
+      }
+      acceptor.interrupt();
+    }
+  }
+
   private static void sendMany(String url, int count, String prefix) {
     for (int i = 0; i < count; i++) {
       sqs.sendMessage(url, prefix + i);
