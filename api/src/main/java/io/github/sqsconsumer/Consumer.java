@@ -115,6 +115,12 @@ public interface Consumer extends AutoCloseable {
    * their visibility timeout. Not interruptible: an interrupt of the calling thread, before or during the
    * call, does not cut the stop short; the interrupt status is set again when close returns.
    *
+   * <p>A running consumer keeps the JVM alive (its heartbeat thread is not a daemon), as a server's
+   * threads do: close it, from a shutdown hook or the framework that owns it, for the JVM to exit. Once
+   * closed it holds no thread, but a handler that ignored the interrupt at the shutdown timeout still runs
+   * on its thread until it returns; with the pool worker that is a platform thread that is not a daemon,
+   * so it too keeps the JVM alive until then.
+   *
    * <p>Called from a handler, a {@link HandlerHook} or a {@link ConsumerListener} (of this consumer or
    * another), close does not wait: the stop waits for running handlers and the consumer's own threads, the
    * caller's among them. It stops receiving and moves to {@link State#STOPPING} before it returns, and
