@@ -10,7 +10,10 @@ import java.util.Optional;
  * name succeeded. A cause that is a {@link PermanentFailureException} discards its message. A failure
  * names one delivery of a message, as the consumer keys them: its id and its receipt handle
  * ({@link Message#equals}), so a batch holding two deliveries of one message (a redelivery) fails only
- * the one named.
+ * the one named. Name the {@link Message} objects the handler was given: a failure naming another
+ * (rebuilt with another receipt handle) is matched to the batch's deliveries of its message id, with a
+ * warning; one naming no message of the batch fails the whole batch, so that nothing meant to fail is
+ * deleted.
  *
  * <p>Immutable and thread-safe.
  */

@@ -5,6 +5,7 @@ import io.github.sqsconsumer.spi.WorkUnit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -100,6 +101,14 @@ final class Settlement {
   /** As above; with {@code later} non-null the harvester's part is added to it instead of done now. */
   private boolean settleBatch(Unit unit, Throwable whole, BatchResult result, long elapsedNanos,
       List<Runnable> later) {
+    if (whole == null && !result.failures().isEmpty()) {
+      Object checked = namingTheBatch(unit.messages(), result);
+      if (checked instanceof Throwable broken) {
+        whole = broken;
+      } else {
+        result = (BatchResult) checked;
+      }
+    }
     boolean failed = false;
     for (Message message : unit.messages()) {
       if (failed && fifo) {
@@ -116,6 +125,59 @@ final class Settlement {
       unit.settled++;
     }
     return failed;
+  }
+
+  /**
+   * A batch handler's result names deliveries of its batch; one that names another (a message rebuilt with
+   * another receipt handle, or one of another batch) would leave the message it meant to fail succeeding,
+   * deleted. Such entries are matched to the batch's deliveries of the same message id; an entry that
+   * matches none makes the batch fail as a whole, so that nothing the handler meant to fail is deleted.
+   * Returns the result to settle by, or the failure of the whole batch. Costs one lookup per message of a
+   * batch with failures; results naming only the batch's deliveries are returned as they are.
+   */
+  private Object namingTheBatch(List<Message> batch, BatchResult result) {
+    Map<Message, Throwable> failures = result.failures();
+    int named = 0;
+    for (Message message : batch) {
+      if (failures.containsKey(message)) {
+        named++;
+      }
+    }
+    if (named == failures.size()) {
+      return result;
+    }
+    BatchResult.Builder matched = BatchResult.builder();
+    for (Message message : batch) {
+      Throwable failure = failures.get(message);
+      if (failure != null) {
+        matched.failed(message, failure);
+      }
+    }
+    List<String> unknown = new ArrayList<>();
+    for (Map.Entry<Message, Throwable> entry : failures.entrySet()) {
+      if (batch.contains(entry.getKey())) {
+        continue;
+      }
+      boolean found = false;
+      for (Message message : batch) {
+        if (message.id().equals(entry.getKey().id()) && !failures.containsKey(message)) {
+          matched.failed(message, entry.getValue());
+          found = true;
+        }
+      }
+      if (!found) {
+        unknown.add(entry.getKey().id());
+      }
+    }
+    if (!unknown.isEmpty()) {
+      LOG.warn("{}: a batch handler's result names message(s) {} that are not in its batch of {}; the batch "
+          + "fails as a whole, so that no message it meant to fail is deleted", name, unknown, batch.size());
+      return new IllegalArgumentException("the batch handler's result names message(s) " + unknown
+          + " that are not in its batch (name the Message objects it was given)");
+    }
+    LOG.warn("{}: a batch handler's result names deliveries of its batch by other Message objects (another "
+        + "receipt handle); matched by message id", name);
+    return matched.build();
   }
 
   /**

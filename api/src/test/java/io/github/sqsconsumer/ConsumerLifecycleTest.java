@@ -982,4 +982,48 @@ final class ConsumerLifecycleTest {
     assertThat(runner.deleted).hasSize(9).doesNotContain("m3");
     assertThat(runner.released).containsOnlyKeys("m3");
   }
+
+  /**
+   * A result naming a message rebuilt with another receipt handle is matched by id: the message it meant to
+   * fail is released, not deleted. One naming a message of no delivery in the batch fails the whole batch:
+   * nothing it meant to fail is deleted. (Regression: both were ignored, every message deleted.)
+   */
+  @Test
+  void batchHandler_resultNamingOtherMessageObjects_matchedByIdOrFailsTheBatch() throws Exception {
+    CountDownLatch settled = new CountDownLatch(10);
+    for (int i = 0; i < 5; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    AtomicInteger batches = new AtomicInteger();
+    create(Consumer.builder().queue("orders").retryPolicy(RetryPolicy.fixed(Duration.ofSeconds(30)))
+        .listener(new ConsumerListener() {
+          @Override
+          public void onAcknowledged(Message message) {
+            settled.countDown();
+          }
+
+          @Override
+          public void onReleased(Message message, Duration visibility) {
+            settled.countDown();
+          }
+        })
+        .batchHandler(messages -> {
+          BatchResult.Builder result = BatchResult.builder();
+          if (batches.incrementAndGet() == 1) { // m0-m4: m2 rebuilt with another receipt handle
+            messages.stream().filter(m -> m.id().equals("m2"))
+                .forEach(m -> result.failed(m.toBuilder().receiptHandle("another").build(), new RuntimeException()));
+            runner.queue.add(TestParts.message(5)); // the next batch
+            for (int i = 6; i < 10; i++) {
+              runner.queue.add(TestParts.message(i));
+            }
+          } else { // m5-m9: names a message of the first batch
+            result.failed(TestParts.message(0), new RuntimeException());
+          }
+          return result.build();
+        })).start();
+    await(settled);
+    assertThat(batches.get()).isGreaterThanOrEqualTo(2);
+    assertThat(runner.deleted).containsExactlyInAnyOrder("m0", "m1", "m3", "m4");
+    assertThat(runner.released).containsOnlyKeys("m2", "m5", "m6", "m7", "m8", "m9");
+  }
 }

@@ -75,6 +75,14 @@ final class TypedBatchHandler<T> implements BatchHandler {
     for (JsonMessage<T> m : typed) {
       outcome.failureOf(m.message()).ifPresent(failure -> result.failed(m.message(), failure));
     }
+    if (!outcome.failures().isEmpty()) {
+      // failures naming no message of the batch: passed on, for the consumer to match by id or fail the batch
+      for (Map.Entry<Message, Throwable> entry : outcome.failures().entrySet()) {
+        if (!messages.contains(entry.getKey())) {
+          result.failed(entry.getKey(), entry.getValue());
+        }
+      }
+    }
     return result.build();
   }
 }

@@ -163,4 +163,17 @@ final class JsonBatchHandlerTest {
     assertThat(batches).containsExactly(List.of(new Order("o", 3)));
     assertThat(result.failures()).containsOnlyKeys(bad, behind);
   }
+
+  /** A failure naming no message of the batch is passed on: the consumer matches it by id or fails the batch. */
+  @Test
+  void batchHandler_failureNamingAnotherMessageIsPassedOn() throws Exception {
+    Message a = message(order("a", 1));
+    Message elsewhere = message(order("x", 9));
+    IllegalStateException failure = new IllegalStateException("meant for another");
+
+    BatchResult result = Json.batchHandler(Order.class, batch -> BatchResult.builder().failed(elsewhere, failure).build())
+        .handle(List.of(a));
+
+    assertThat(result.failures()).containsExactly(java.util.Map.entry(elsewhere, failure));
+  }
 }
