@@ -1,5 +1,6 @@
 package io.github.sqsconsumer.testkit.elasticmq;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -49,6 +50,7 @@ public final class ElasticMqExtension implements BeforeEachCallback, ParameterRe
       ExtensionContext.Namespace.create(ElasticMqExtension.class);
   private static final String SERVER = "server";
   private static final String DECLARED = "declared";
+  private static final String IN_THIS_TEST = "declaredInThisTest";
 
   private final boolean shared;
 
@@ -115,6 +117,17 @@ public final class ElasticMqExtension implements BeforeEachCallback, ParameterRe
       declaration = QueueDeclaration.of(annotation);
     } catch (IllegalArgumentException e) {
       throw new ParameterResolutionException(e.getMessage(), e);
+    }
+    // one queue, one declaration per test: a second one otherwise would make the queue again, and the
+    // handle given out first would describe a queue that is gone
+    @SuppressWarnings("unchecked")
+    Map<String, QueueDeclaration> inThisTest = context.getStore(NAMESPACE).getOrComputeIfAbsent(
+        IN_THIS_TEST, key -> new ConcurrentHashMap<String, QueueDeclaration>(), Map.class);
+    QueueDeclaration earlier = inThisTest.putIfAbsent(declaration.name(), declaration);
+    if (earlier != null && !earlier.equals(declaration)) {
+      throw new ParameterResolutionException("queue " + declaration.name() + " is declared twice with different "
+          + "settings for one test (" + earlier + " and " + declaration + "): declare it once, or give the "
+          + "second another name: " + parameter.getParameter() + " of " + parameter.getDeclaringExecutable());
     }
     // first use in this class: made afresh, since another class sharing the server may have left messages
     boolean fresh = declared(context).add(declaration.name());

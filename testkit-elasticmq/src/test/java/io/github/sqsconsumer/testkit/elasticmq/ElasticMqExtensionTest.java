@@ -86,14 +86,16 @@ final class ElasticMqExtensionTest {
   void queueParameter_withoutAnnotationOrOfAnotherType_failsSayingWhy() {
     Events events = run(MisdeclaredSample.class);
 
-    events.assertStatistics(stats -> stats.started(3).failed(3));
+    events.assertStatistics(stats -> stats.started(4).failed(4));
     events.assertThatEvents()
         .haveExactly(1, event(finishedWithFailure(instanceOf(ParameterResolutionException.class),
             message(m -> m.startsWith("a TestQueue parameter needs @SqsQueue(name = ...)")))))
         .haveExactly(1, event(finishedWithFailure(instanceOf(ParameterResolutionException.class),
             message(m -> m.startsWith("@SqsQueue applies to a TestQueue or a String (its URL), not to int")))))
         .haveExactly(1, event(finishedWithFailure(instanceOf(ParameterResolutionException.class),
-            message("@DeadLetter of queue jobs: maxReceiveCount must be between 1 and 1000 but was 0"))));
+            message("@DeadLetter of queue jobs: maxReceiveCount must be between 1 and 1000 but was 0"))))
+        .haveExactly(1, event(finishedWithFailure(instanceOf(ParameterResolutionException.class),
+            message(m -> m.startsWith("queue dual is declared twice with different settings for one test")))));
   }
 
   @ExtendWith(ElasticMqExtension.class)
@@ -197,5 +199,10 @@ final class ElasticMqExtensionTest {
 
     @Test
     void badDeadLetter(@SqsQueue(name = "jobs", deadLetter = @DeadLetter(maxReceiveCount = 0)) TestQueue queue) {}
+
+    /** The second declaration would make the queue again, and the first handle describe one that is gone. */
+    @Test
+    void declaredTwiceOtherwise(@SqsQueue(name = "dual", visibilityTimeoutSeconds = 5) TestQueue fast,
+        @SqsQueue(name = "dual", visibilityTimeoutSeconds = 600) TestQueue slow) {}
   }
 }
