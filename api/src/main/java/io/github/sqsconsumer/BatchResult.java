@@ -11,7 +11,8 @@ import java.util.Optional;
  * names one delivery of a message, as the consumer keys them: its id and its receipt handle
  * ({@link Message#equals}), so a batch holding two deliveries of one message (a redelivery) fails only
  * the one named. Name the {@link Message} objects the handler was given: a failure naming another
- * (rebuilt with another receipt handle) is matched to the batch's deliveries of its message id, with a
+ * (rebuilt with another receipt handle) is matched to the batch's deliveries of its message id (each of
+ * them, should the batch hold two), with a
  * warning; one naming no message of the batch fails the whole batch, so that nothing meant to fail is
  * deleted.
  *

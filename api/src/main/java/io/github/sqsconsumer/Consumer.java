@@ -616,11 +616,12 @@ public interface Consumer extends AutoCloseable {
      * the failure in {@link HandlerHook#after}, which still runs when the handler returns. Whatever the
      * handler does after that is ignored. Its worker slot stays taken until the handler really returns, so
      * a handler that ignores the interrupt keeps counting toward the {@linkplain #concurrency concurrency}
-     * (the limit holds). Its messages stay in flight until then too, kept invisible by the heartbeat (up
-     * to {@link #maxVisibilityExtension}): the retry policy's delay starts when the handler returns, so a
-     * message is never handled twice at once, and on a FIFO queue its group waits for it (the messages
-     * behind it are released when it returns: a group never runs two handlers at once, across consumers
-     * too). On virtual threads (the
+     * (the limit holds). Its messages stay in flight until then too, kept invisible by the heartbeat, and
+     * the retry policy's delay starts when the handler returns: a message is not handled again beside its
+     * stuck handler, and on a FIFO queue its group waits for it (the messages behind it are released when
+     * it returns: a group does not run two handlers at once, across consumers too). That holds as long as
+     * the heartbeat may extend the message, up to {@link #maxVisibilityExtension} (12 hours by default):
+     * a handler that never returns holds its message that long, and then it is received again. On virtual threads (the
      * semaphore worker) a handler that computes without ever blocking or looking at its interrupt also keeps
      * a carrier thread; while such handlers hold every carrier, the failure is reported once one frees. Give
      * handlers a timeout of their own on every call that may hang; this one is the backstop for those that

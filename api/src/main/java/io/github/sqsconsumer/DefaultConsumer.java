@@ -71,6 +71,7 @@ final class DefaultConsumer implements Consumer {
   private final Object openGuard = new Object(); // guards the two fields below
   private Thread opening; // @GuardedBy("openGuard"): the thread in open(), for close() to interrupt
   private boolean interruptedByClose; // @GuardedBy("openGuard"): close() interrupted `opening`
+  private boolean interruptedBefore; // @GuardedBy("openGuard"): `opening` was interrupted before close's
   private boolean abortedByClose; // @GuardedBy("lifecycle"): start() gave up for a close()
 
   private DefaultConsumer(ConsumerConfig config, RunnerProvider runnerProvider, WorkerProvider worker,
@@ -193,12 +194,9 @@ final class DefaultConsumer implements Consumer {
         if (closeDuringStart) {
           throw closedWhileStarting(null);
         }
+        QueueInfo queue;
         try {
-          QueueInfo queue = runner.open();
-          if (closeDuringStart) {
-            throw closedWhileStarting(null);
-          }
-          return queue;
+          queue = runner.open();
         } catch (QueueException e) {
           if (closeDuringStart) {
             throw closedWhileStarting(e);
@@ -218,14 +216,26 @@ final class DefaultConsumer implements Consumer {
             Thread.currentThread().interrupt();
             throw new ConsumerException("interrupted while connecting to queue '" + config.queue() + "'", ie);
           }
+          continue;
+        } catch (RuntimeException e) {
+          if (closeDuringStart) { // a runner that answers close's interrupt otherwise than with a QueueException
+            throw closedWhileStarting(e);
+          }
+          throw e;
         }
+        if (closeDuringStart) {
+          throw closedWhileStarting(null);
+        }
+        return queue;
       }
     } finally {
       synchronized (openGuard) {
         opening = null;
         if (interruptedByClose) {
           interruptedByClose = false;
-          Thread.interrupted(); // close()'s interrupt, not the caller's: it must not outlive start()
+          if (!interruptedBefore) {
+            Thread.interrupted(); // close()'s interrupt, not the caller's: it must not outlive start()
+          }
         }
       }
     }
@@ -243,6 +253,7 @@ final class DefaultConsumer implements Consumer {
       Thread starter = opening;
       if (starter != null && starter != Thread.currentThread() && !interruptedByClose) {
         interruptedByClose = true;
+        interruptedBefore = starter.isInterrupted();
         starter.interrupt();
       }
     }
@@ -284,8 +295,11 @@ final class DefaultConsumer implements Consumer {
   public void close() {
     Engine running;
     Runner connected;
-    if (state == State.STARTING) {
-      abortStart(); // start() holds the lock while it connects, which may take minutes on a silent queue
+    State seen = state;
+    if (seen == State.NEW || seen == State.STARTING) {
+      // start() holds the lock while it connects, which may take minutes on a silent queue; NEW too, since
+      // start() takes the lock before it writes STARTING, and would otherwise connect with close waiting
+      abortStart();
     }
     lifecycle.lock();
     try {

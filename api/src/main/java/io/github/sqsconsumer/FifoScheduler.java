@@ -26,8 +26,9 @@ final class FifoScheduler {
    * Order:
    *   If a group's unit fails, the units waiting behind it are released (visible again at once) rather than
    *   handled out of order; the queue then redelivers the group from the failed message on. Such a
-   *   redelivery may arrive before the failed unit has finished here (its release goes out as it settles):
-   *   it waits behind it like any unit and then runs as the group's next, only the units before it released.
+   *   redelivery may arrive before the failed unit has finished here (a failure's release goes out as the
+   *   unit settles, before it finishes): it waits behind it like any unit and then runs as the group's next,
+   *   only the units before it released.
    * Concurrency:
    *   One lock guards the groups map. A group is in the map while one of its units is with the worker;
    *   its deque holds the units received after that one.  [per group: submitted units <= 1]

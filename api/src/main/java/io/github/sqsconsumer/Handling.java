@@ -146,8 +146,10 @@ final class Handling {
    * Settles a unit whose handler outlived the handler timeout, every message failed with {@code cause}, on
    * a thread of the timeouts while the handler may still run: the listeners hear it now, the harvester
    * gets the outcomes (FIFO: the first by the retry policy, the rest of its group released at once, as after
-   * any failure) from the returned action, which the timeouts run once the handler has returned. Its
-   * permits and its FIFO group stay taken until then too ({@link #run}).
+   * any failure) from the returned action, which the timeouts run once the handler has returned, and
+   * once this has returned (whichever comes last). Its permits and its FIFO group stay taken until the
+   * handler returns ({@link #run}); on a FIFO queue the group's head is still in flight until its release,
+   * so nothing of the group is received again before it.
    */
   private Runnable expired(Unit unit, HandlerTimeoutException cause) {
     try {

@@ -85,7 +85,12 @@ final class Settlement {
    */
   Runnable settleExpired(Unit unit, HandlerTimeoutException cause, long elapsedNanos) {
     List<Runnable> later = new ArrayList<>(unit.messages().size());
-    settleBatch(unit, cause, null, elapsedNanos, later);
+    try {
+      settleBatch(unit, cause, null, elapsedNanos, later);
+    } catch (RuntimeException | Error e) {
+      unit.settled = 0; // nothing went to the harvester: unsettled() gives up on every message
+      throw e;
+    }
     return () -> {
       for (Runnable handOver : later) {
         try {
@@ -160,9 +165,11 @@ final class Settlement {
       }
       boolean found = false;
       for (Message message : batch) {
-        if (message.id().equals(entry.getKey().id()) && !failures.containsKey(message)) {
-          matched.failed(message, entry.getValue());
-          found = true;
+        if (message.id().equals(entry.getKey().id())) {
+          found = true; // named already, as it is, or now by this entry
+          if (!failures.containsKey(message)) {
+            matched.failed(message, entry.getValue());
+          }
         }
       }
       if (!found) {
@@ -258,8 +265,8 @@ final class Settlement {
       Duration visibility = delay.get();
       if (later == null) {
         release(message, visibility);
-      } else {
-        later.add(() -> release(message, visibility));
+      } else { // clamped again when it goes out: [a release ends within 12 h of its receive]
+        later.add(() -> release(message, min(visibility, longestRelease(message))));
       }
     } else if (later == null) {
       registry.remove(message); // left to its visibility timeout: no heartbeat any more
@@ -267,6 +274,10 @@ final class Settlement {
       later.add(() -> registry.remove(message));
     }
     return true;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private void acknowledge(Message message, List<Runnable> later) {

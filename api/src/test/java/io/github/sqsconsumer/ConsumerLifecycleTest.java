@@ -1026,4 +1026,35 @@ final class ConsumerLifecycleTest {
     assertThat(runner.deleted).containsExactlyInAnyOrder("m0", "m1", "m3", "m4");
     assertThat(runner.released).containsOnlyKeys("m2", "m5", "m6", "m7", "m8", "m9");
   }
+
+  /** Naming a delivery and a rebuilt copy of it: the copy is the same message, not one of another batch. */
+  @Test
+  void batchHandler_resultNamingADeliveryAndItsCopy_failsOnlyThatMessage() throws Exception {
+    CountDownLatch settled = new CountDownLatch(3);
+    for (int i = 0; i < 3; i++) {
+      runner.queue.add(TestParts.message(i));
+    }
+    create(Consumer.builder().queue("orders").retryPolicy(RetryPolicy.fixed(Duration.ofSeconds(30)))
+        .listener(new ConsumerListener() {
+          @Override
+          public void onAcknowledged(Message message) {
+            settled.countDown();
+          }
+
+          @Override
+          public void onReleased(Message message, Duration visibility) {
+            settled.countDown();
+          }
+        })
+        .batchHandler(messages -> {
+          BatchResult.Builder result = BatchResult.builder();
+          Message m1 = messages.stream().filter(m -> m.id().equals("m1")).findFirst().orElseThrow();
+          result.failed(m1, new RuntimeException());
+          result.failed(m1.toBuilder().receiptHandle("another").build(), new RuntimeException());
+          return result.build();
+        })).start();
+    await(settled);
+    assertThat(runner.deleted).containsExactlyInAnyOrder("m0", "m2");
+    assertThat(runner.released).containsOnlyKeys("m1");
+  }
 }
