@@ -93,7 +93,7 @@ final class DefaultConsumer implements Consumer {
     this.runnerProvider = runnerProvider;
     runnerProvider.validate(context);
     worker.validate(context);
-    harvester.validate(context.withPort(NotRunningPort.INSTANCE, registry));
+    harvester.validate(context.withPort(NotRunningPort.INSTANCE, registry, outcomesPerHandlerTime(config)));
     LOG.debug("{}: {}", config.name(), settings);
   }
 
@@ -111,6 +111,17 @@ final class DefaultConsumer implements Consumer {
       throw e;
     }
     return this;
+  }
+
+  /**
+   * The harvester's concurrency hint (HarvesterContext#concurrency): the outcomes that arrive per handler
+   * time at full speed. With a batch handler the concurrency counts batches, each of up to batchSize
+   * messages: a direct harvester sized by units alone took a batch's deletes one at a time, and at close
+   * cut off those of a batch that had finished in time.
+   */
+  private static int outcomesPerHandlerTime(ConsumerConfig config) {
+    long perUnit = config.batchHandler() != null ? Math.max(1, config.batchSize()) : 1;
+    return (int) Math.min(10_000, config.concurrency() * perUnit);
   }
 
   static DefaultConsumer create(ConsumerConfig config) {
@@ -151,7 +162,8 @@ final class DefaultConsumer implements Consumer {
         runner = runnerProvider.create(context);
         // [every port answer comes within a deadline]: see DeadlinePort
         harvester = harvesterProvider.create(context.withPort(
-            new DeadlinePort(config.name(), runner, DeadlinePort.SEND_DEADLINE), registry));
+            new DeadlinePort(config.name(), runner, DeadlinePort.SEND_DEADLINE), registry,
+            outcomesPerHandlerTime(config)));
         QueueInfo queue = open();
         // the providers' names are user code: asked before the engine starts, like everything that may fail
         started = String.format("%s started on %s (%s, worker %s, harvester %s, concurrency %d%s)", config.name(),

@@ -75,6 +75,8 @@ final class Engine {
    * it then refuses; the hand-backs wait until the deadline less this.
    */
   private static final Duration HARVESTER_RESERVE = Duration.ofSeconds(1);
+  /** How often the stop looks whether the worker's last units handed their outcomes over. */
+  private static final Duration IDLE_POLL = Duration.ofMillis(10);
 
   private final String name;
   private final Worker worker;
@@ -264,6 +266,7 @@ final class Engine {
     // [no wait for room in the harvester outlasts the deadline]: see Shutdown in the class comment
     long handBackDeadline = deadline - HARVESTER_RESERVE.toNanos();
     List<Thread> handingBack = new ArrayList<>();
+    handling.stopping();
     phase("stopping the pollers", () -> {
       running = false;
       flow.close();
@@ -284,6 +287,9 @@ final class Engine {
     // (FIFO followers of these units were handed back by fifo.close() above)
     phase("shutting down the worker",
         () -> handingBack.add(handBack(worker.shutdown(left(handlersDeadline)))));
+    // units whose handlers returned in time may still be handing their outcomes over (a batch's deletes,
+    // each waiting for room in the harvester): the harvester stays open for them until they are done
+    phase("awaiting the hand-over of finished units", () -> awaitIdle(handBackDeadline));
     if (timeouts != null) { // after the worker: units that expire while it drains are settled meanwhile
       phase("stopping the handler timeouts", () -> timeouts.stop(handBackDeadline));
     }
@@ -302,6 +308,16 @@ final class Engine {
     if (left > 0) {
       LOG.warn("{}: {} messages were not settled at close; they come back after their visibility timeout",
           name, left);
+    }
+  }
+
+  /**
+   * Waits until no unit whose handler returned is still handing its outcomes over, or {@code deadline}
+   * (a handler still running after the worker's shutdown ignored its interrupt: nothing to wait for).
+   */
+  private void awaitIdle(long deadline) throws InterruptedException {
+    while (handling.settling() && deadline - System.nanoTime() > 0) {
+      Thread.sleep(IDLE_POLL);
     }
   }
 

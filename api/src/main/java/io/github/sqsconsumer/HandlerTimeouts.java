@@ -161,6 +161,11 @@ final class HandlerTimeouts {
    * been cleared.
    */
   HandlerTimeoutException end(Watch watch) {
+    // the deadline was written by this thread in watch(); the timer may have stopped (the consumer closing)
+    // before it came: the unit expires here, as the timer would have made it
+    if (stopped && System.nanoTime() - watch.deadline > 0 && watch.state.compareAndSet(RUNNING, EXPIRING)) {
+      return expireAfterStop(watch);
+    }
     if (watch.state.compareAndSet(RUNNING, DONE)) {
       lock.lock();
       try {
@@ -181,6 +186,24 @@ final class HandlerTimeouts {
     LOG.warn("{}: a handler of {} message(s) returned after its timeout of {} had run out; its outcome is "
         + "ignored (the unit was settled as failed)", name, watch.unit.messages().size(), timeout);
     return watch.failure;
+  }
+
+  /** A handler that returned past its deadline after the timer stopped: settled as failed, on its own thread. */
+  private HandlerTimeoutException expireAfterStop(Watch watch) {
+    HandlerTimeoutException failure = new HandlerTimeoutException(timeout);
+    watch.failure = failure;
+    watch.state.set(EXPIRED);
+    lock.lock();
+    try {
+      unlink(watch);
+    } finally {
+      lock.unlock();
+    }
+    LOG.warn("{}: a handler of {} message(s) returned after its timeout of {} had run out, while the consumer "
+        + "closed; it is settled as failed", name, watch.unit.messages().size(), timeout);
+    AFTER_RETURN.set(watch, RETURNED);
+    settle.apply(watch.unit, failure).run(); // the handler has returned: the harvester's part goes now
+    return failure;
   }
 
   private void unlink(Watch watch) {

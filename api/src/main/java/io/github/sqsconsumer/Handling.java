@@ -2,6 +2,7 @@ package io.github.sqsconsumer;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /** Runs a unit on a worker thread: its hooks and handler, then hands the outcome on to the settlement. */
 final class Handling {
@@ -27,6 +28,14 @@ final class Handling {
   private final HandlerTimeouts timeouts; // null without a handler timeout: nothing per unit
   private final ConcurrencyGate gate; // null without adaptive concurrency
   private final boolean timesHandlers; // a listener hears each handler's time
+  /**
+   * Units whose handler returned once the engine began to stop and whose outcomes are being handed to the
+   * harvester (which may wait for room): the stop keeps the harvester open until none is left. Counted only
+   * while stopping, so running costs one volatile read per unit; a unit that began settling just before
+   * would have to settle for longer than the whole shutdown timeout to be missed.
+   */
+  private final LongAdder settling = new LongAdder();
+  private volatile boolean stopping;
 
   Handling(MessageHandler handler, BatchHandler batchHandler, Hooks hooks, Settlement settlement,
       Prefetch prefetch, FlowControl flow, FifoScheduler fifo, String name, Duration handlerTimeout,
@@ -41,6 +50,16 @@ final class Handling {
     this.timeouts = handlerTimeout.isZero() ? null : new HandlerTimeouts(name, handlerTimeout, this::expired);
     this.gate = gate;
     this.timesHandlers = settlement.timesHandlers();
+  }
+
+  /** From now on, units count while they hand their outcomes over (see {@link #settling()}). */
+  void stopping() {
+    stopping = true;
+  }
+
+  /** {@return whether a unit whose handler returned since {@link #stopping()} is still handing its outcomes over} */
+  boolean settling() {
+    return settling.sum() > 0;
   }
 
   /** The handler timeouts' timer, to start and stop with the engine; null without a handler timeout. */
@@ -92,7 +111,15 @@ final class Handling {
     if (expired != null) {
       return true; // settled as failed by the timeouts (expired): [one outcome per message]
     }
-    return settlement.settle(unit, failure, handlerTime(start));
+    if (!stopping) { // [counted while the engine stops]: the common case pays one volatile read
+      return settlement.settle(unit, failure, handlerTime(start));
+    }
+    settling.increment();
+    try {
+      return settlement.settle(unit, failure, handlerTime(start));
+    } finally {
+      settling.decrement();
+    }
   }
 
   private boolean handleBatch(Unit unit, long start) {
@@ -125,7 +152,15 @@ final class Handling {
     if (expired != null) {
       return true; // settled as failed by the timeouts (expired): [one outcome per message]
     }
-    return settlement.settleBatch(unit, whole, result, handlerTime(start));
+    if (!stopping) { // [counted while the engine stops]: the common case pays one volatile read
+      return settlement.settleBatch(unit, whole, result, handlerTime(start));
+    }
+    settling.increment();
+    try {
+      return settlement.settleBatch(unit, whole, result, handlerTime(start));
+    } finally {
+      settling.decrement();
+    }
   }
 
   /** The handler's time for the listeners, from {@code start}; not read from the clock when none listens. */

@@ -83,6 +83,7 @@ final class Heartbeat implements Runnable {
   private volatile boolean stopped;
   /** Struggling entries: one warning per WARN_INTERVAL, with those held back since. */
   private final WarningThrottle struggles = new WarningThrottle(WARN_INTERVAL);
+  private final WarningThrottle lostWarnings = new WarningThrottle(WARN_INTERVAL);
   private final ReentrantLock requestsLock = new ReentrantLock();
   private final Condition requestsDone = requestsLock.newCondition();
   private int requests; // @GuardedBy("requestsLock"): requests under way, see Shutdown
@@ -274,6 +275,7 @@ final class Heartbeat implements Runnable {
       was[i] = entry.finishExtension(lost[i]);
     }
     int struggling = 0;
+    int lostHandles = 0;
     for (int i = 0; i < batch.size(); i++) {
       InFlight.Entry entry = batch.get(i);
       Throwable failure = failures[i];
@@ -282,7 +284,8 @@ final class Heartbeat implements Runnable {
           if (failure == null) {
             listener.onVisibilityExtended(entry.message, changes.get(i).visibility());
           } else if (lost[i]) {
-            LOG.warn("{} is back in the queue while it is still being worked on (the queue rejected its "
+            lostHandles++;
+            LOG.debug("{} is back in the queue while it is still being worked on (the queue rejected its "
                 + "receipt handle when extending its visibility); it is no longer extended", entry.message);
             listener.onVisibilityExtensionFailed(entry.message, failure, null);
           } else {
@@ -300,12 +303,29 @@ final class Heartbeat implements Runnable {
         default -> throw new AssertionError(was[i]);
       }
     }
+    if (lostHandles > 0) {
+      warnLost(lostHandles);
+    }
     Throwable cause = whole != null ? whole : reply.failures().values().stream().findFirst().orElse(null);
     if (struggling > 0) {
       warnStruggling(struggling, cause);
     } else if (cause != null) {
       LOG.debug("extending the visibility of {} messages failed, retrying with backoff: {}", batch.size(),
           Throwables.describe(cause));
+    }
+  }
+
+  /**
+   * Warns of messages whose receipt handle the queue rejected (back in the queue while their handlers
+   * run), at most once per WARN_INTERVAL with the count since: after a stall longer than the visibility
+   * timeout it is every message in flight at once. Each is logged at DEBUG and reported to the listener.
+   */
+  private void warnLost(int lostNow) {
+    int since = lostWarnings.pass(lostNow);
+    if (since >= 0) {
+      LOG.warn("{} message(s) are back in the queue while they are still being worked on (the queue rejected "
+          + "their receipt handles when extending their visibility){}; they are no longer extended and may "
+          + "be handled again", lostNow + since, since == 0 ? "" : " (with those since the last such warning)");
     }
   }
 

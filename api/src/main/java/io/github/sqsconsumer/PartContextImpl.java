@@ -24,8 +24,12 @@ record PartContextImpl(String consumerName, Settings settings, Map<Class<?>, Obj
     components = Map.copyOf(components);
   }
 
-  PartContextImpl withPort(QueuePort port, HarvesterCallback callback) {
-    return new PartContextImpl(consumerName, settings, components, queue, concurrency, configuredVisibility,
+  /**
+   * The harvester's context: {@code outcomes} is its concurrency hint, the outcomes that arrive per handler
+   * time at full speed (the concurrency times the messages of a unit: a batch handler's batch size).
+   */
+  PartContextImpl withPort(QueuePort port, HarvesterCallback callback, int outcomes) {
+    return new PartContextImpl(consumerName, settings, components, queue, outcomes, configuredVisibility,
         receiveAttributes, port, callback);
   }
 

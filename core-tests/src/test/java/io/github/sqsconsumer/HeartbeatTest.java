@@ -394,6 +394,24 @@ final class HeartbeatTest {
     assertThat(registry.size()).as("still registered until it is settled").isEqualTo(2);
   }
 
+  /**
+   * After a stall longer than the visibility timeout every handle in flight is rejected at once: one WARN
+   * line per 10 s with the count, not one per message (regression: 200 lines for 200 messages); each is still
+   * reported to the listener.
+   */
+  @Test
+  void tick_manyInvalidReceipts_oneWarningWithTheCount() {
+    List<Message> messages = receive(30);
+    Heartbeat heartbeat = heartbeat(Duration.ofHours(12));
+    messages.forEach(port::invalidReceipt);
+
+    List<String> warnings = logOf(() -> heartbeat.tick(at(16))).filter(line -> line.contains("WARN")).toList();
+
+    // one per request of ten: the first warns, the others are counted toward the next warning
+    assertThat(warnings).singleElement().asString().contains("10 message(s) are back in the queue");
+    assertThat(listener.of("extensionFailed")).hasSize(30);
+  }
+
   /** Failures of a message settled meanwhile are expected, not reported. */
   @Test
   void tick_extensionFailsAfterTheMessageWasAcknowledged_notReported() {
