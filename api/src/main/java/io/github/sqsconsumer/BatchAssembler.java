@@ -48,6 +48,11 @@ final class BatchAssembler {
   private static final Logger LOG = LoggerFactory.getLogger(BatchAssembler.class);
   /** How long a wait lasts before it looks again whether the consumer stops; an idle flusher wakes this often. */
   private static final long SLICE_NANOS = Duration.ofMillis(500).toNanos();
+  /**
+   * How often a due batch looks whether a handler is free: short beside a handler's time, and a look is
+   * a few reads of counters.
+   */
+  private static final long BUSY_LOOK_NANOS = Duration.ofMillis(2).toNanos();
   /** How long the flusher pauses after an unexpected failure, so that a lasting one is no hot loop. */
   private static final Duration FLUSHER_PAUSE = Duration.ofMillis(100);
 
@@ -57,6 +62,8 @@ final class BatchAssembler {
   private final long maxBytes;
   private final Handling handling; // runs the units built here
   private final BooleanSupplier running;
+  /** Whether a unit handed to the worker now would start at once (a handler is free). */
+  private final BooleanSupplier handlerFree;
   private final Consumer<WorkUnit> release;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition due = lock.newCondition(); // the flusher waits: a first message, a full batch, close
@@ -74,7 +81,8 @@ final class BatchAssembler {
    * consumer runs; {@code release} makes an unstarted unit visible again at once and gives back its permits.
    */
   BatchAssembler(String name, int size, Duration window, long maxBytes, Handling handling, BooleanSupplier running,
-      Consumer<WorkUnit> release) {
+      Consumer<WorkUnit> release, BooleanSupplier handlerFree) {
+    this.handlerFree = handlerFree;
     this.name = name;
     this.size = size;
     this.windowNanos = window.toNanos();
@@ -225,10 +233,12 @@ final class BatchAssembler {
           continue;
         }
         long left = since + windowNanos - System.nanoTime();
-        if (full || left <= 0) {
+        if (full || left <= 0 && handlerFree.getAsBoolean()) {
           return takeOpen();
         }
-        due.awaitNanos(Math.min(left, SLICE_NANOS));
+        // due while every handler is busy: it goes on gathering until one is free (or it is full), looked
+        // at every BUSY_LOOK, rather than waiting in the worker as it stands
+        due.awaitNanos(left <= 0 ? BUSY_LOOK_NANOS : Math.min(left, SLICE_NANOS));
       }
       return null;
     } finally {

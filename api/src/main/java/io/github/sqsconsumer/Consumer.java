@@ -531,7 +531,11 @@ public interface Consumer extends AutoCloseable {
      * When the limit is reached, the consumer stops polling rather than holding messages. Starts may bunch
      * up to one second's worth at once (at least one message): below 10 a second, each receive asks for at
      * most the rate's whole part (1.5 a second: one message per receive), so a receive of ten never starts
-     * ten at once.
+     * ten at once. The limit is kept as messages are received: while handlers run slower than the rate
+     * (a downstream that stalls), receives go on at the rate until the {@linkplain #prefetch prefetch}
+     * (or a batch being gathered) is full, and what they brought starts as handlers free up, so in the
+     * moments after a stall starts can exceed the rate by up to that much. Keep the prefetch small where
+     * the downstream must never see more than the rate.
      *
      * @param messagesPerSecond the most handler starts per second, 0 (no limit) to 1,000,000, checked at
      *     {@link #build()}

@@ -77,14 +77,16 @@ record ConsumerConfig(
     Checks.requireArgument(batchSize >= 1 && batchSize <= Consumer.Builder.MAX_BATCH_SIZE,
         "batchSize must be between 1 and %d but was %d", Consumer.Builder.MAX_BATCH_SIZE, batchSize);
     requireBetween("batchWindow", batchWindow, Duration.ZERO, Consumer.Builder.MAX_BATCH_WINDOW);
-    Checks.requireArgument(batchSize <= QueuePort.MAX_BATCH_SIZE || !batchWindow.isZero(),
+    // batchSize and batchWindow are ignored with a single-message handler, as their Javadoc says: checked
+    // against each other and the queue only for a batch handler
+    Checks.requireArgument(batchHandler == null || batchSize <= QueuePort.MAX_BATCH_SIZE || !batchWindow.isZero(),
         "batchSize above %d needs a batchWindow to gather it from several receives (one brings at most %d) "
             + "but batchSize was %d and batchWindow zero", QueuePort.MAX_BATCH_SIZE, QueuePort.MAX_BATCH_SIZE,
         batchSize);
     Checks.requireArgument(batchMaxBytes >= Consumer.Builder.MIN_BATCH_MAX_BYTES
         && batchMaxBytes <= Consumer.Builder.MAX_BATCH_MAX_BYTES, "batchMaxBytes must be between %d and %d but was %d",
         Consumer.Builder.MIN_BATCH_MAX_BYTES, Consumer.Builder.MAX_BATCH_MAX_BYTES, batchMaxBytes);
-    Checks.requireArgument(batchWindow.isZero() || !nameOf(queue).endsWith(".fifo"),
+    Checks.requireArgument(batchHandler == null || batchWindow.isZero() || !nameOf(queue).endsWith(".fifo"),
         "batchWindow must be zero for a FIFO queue (%s): SQS hands out a group's next messages only once the "
             + "earlier ones are done, so a FIFO batch holds what one receive brought; but was %s", queue,
         batchWindow);

@@ -151,7 +151,7 @@ final class Engine {
         flow, fifo, name, config.handlerTimeout(), gate);
     this.timeouts = handling.timeouts();
     this.assembler = assembles ? new BatchAssembler(name, batchSize, config.batchWindow(), config.batchMaxBytes(),
-        handling, this::running, settlement::releaseUnstarted) : null;
+        handling, this::running, settlement::releaseUnstarted, this::handlerFree) : null;
     Worker dispatched = gate == null ? worker : new GatedWorker(worker, gate);
     this.dispatch = new Dispatch(name, dispatched, registry, safe, visibility, batchSize, handling, settlement, fifo,
         assembler, this::running);
@@ -205,6 +205,11 @@ final class Engine {
 
   private boolean running() {
     return running;
+  }
+
+  /** Whether a unit handed to the worker now would start at once: what the batch assembler gathers for. */
+  private boolean handlerFree() {
+    return gate != null ? gate.running() < gate.limit() : worker.active() + worker.waiting() < concurrency;
   }
 
   /**

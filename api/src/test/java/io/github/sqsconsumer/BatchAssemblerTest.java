@@ -28,6 +28,7 @@ final class BatchAssemblerTest {
   private static final long AWAIT_SECONDS = 10;
 
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicBoolean handlerFree = new AtomicBoolean(true);
   private final BlockingQueue<Unit> submitted = new LinkedBlockingQueue<>();
   private final BlockingQueue<WorkUnit> released = new LinkedBlockingQueue<>();
   private BatchAssembler assembler;
@@ -46,7 +47,8 @@ final class BatchAssemblerTest {
   }
 
   private BatchAssembler start(int size, Duration window, long maxBytes, Predicate<Unit> submit) {
-    assembler = new BatchAssembler("test", size, window, maxBytes, null, running::get, released::add);
+    assembler = new BatchAssembler("test", size, window, maxBytes, null, running::get, released::add,
+        handlerFree::get);
     assembler.start(submit);
     return assembler;
   }
@@ -97,6 +99,36 @@ final class BatchAssemblerTest {
 
     assertThat(ids(nextSubmitted())).containsExactly("m1", "m2", "m3");
     assertThat(assembler.gathering()).isZero();
+  }
+
+  /**
+   * A batch due while every handler is busy goes on gathering until one is free, as documented.
+   * (Regression: it was taken at its window's end and waited in the worker as it stood: 4 messages where
+   * 40 had arrived by the time a handler was free.)
+   */
+  @Test
+  void window_passesWhileEveryHandlerIsBusy_goesOnGatheringUntilOneIsFree() throws Exception {
+    handlerFree.set(false);
+    start(1_000, Duration.ofMillis(20), Consumer.Builder.DEFAULT_BATCH_MAX_BYTES);
+
+    assembler.add(messages(1, 3));
+    Thread.sleep(100); // five windows: due long since
+    assembler.add(messages(4, 3));
+    assertThat(submitted).as("nothing handed over while no handler is free").isEmpty();
+    assertThat(assembler.gathering()).isEqualTo(6);
+
+    handlerFree.set(true);
+    assertThat(ids(nextSubmitted())).containsExactly("m1", "m2", "m3", "m4", "m5", "m6");
+  }
+
+  @Test
+  void window_passesWhileEveryHandlerIsBusy_aFullBatchGoesAtOnce() throws Exception {
+    handlerFree.set(false);
+    start(5, Duration.ofMillis(20), Consumer.Builder.DEFAULT_BATCH_MAX_BYTES);
+
+    assembler.add(messages(1, 5));
+
+    assertThat(ids(nextSubmitted())).hasSize(5); // full: it waits in the worker like any unit
   }
 
   @Test

@@ -21,6 +21,13 @@ final class ConsumerBuilderTest {
     return Consumer.builder().queue("orders").handler(message -> {});
   }
 
+  private static void assertInvalidBatch(UnaryOperator<Consumer.Builder> change, String message) {
+    assertThatThrownBy(() -> change.apply(Consumer.builder().queue("orders").batchHandler(m -> BatchResult.success()))
+        .validate())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(message);
+  }
+
   private static void assertInvalid(UnaryOperator<Consumer.Builder> change, String message) {
     assertThatThrownBy(() -> change.apply(valid()).validate())
         .isInstanceOf(IllegalArgumentException.class)
@@ -132,8 +139,16 @@ final class ConsumerBuilderTest {
 
   @Test
   void build_batchSizeAboveTenWithoutWindow() {
-    assertInvalid(b -> b.batchSize(11), "batchSize above 10 needs a batchWindow to gather it from several "
+    assertInvalidBatch(b -> b.batchSize(11), "batchSize above 10 needs a batchWindow to gather it from several "
         + "receives (one brings at most 10) but batchSize was 11 and batchWindow zero");
+  }
+
+  /** Their Javadoc: ignored with a single-message handler; only their ranges are checked then. */
+  @Test
+  void build_batchSettingsWithASingleMessageHandler_ignored() {
+    assertThat(valid().batchSize(11).validate().batchSize()).isEqualTo(11);
+    assertThat(valid().queue("orders.fifo").batchWindow(Duration.ofSeconds(1)).validate().batchWindow())
+        .isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test
@@ -153,12 +168,12 @@ final class ConsumerBuilderTest {
 
   @Test
   void build_batchWindowOnFifoQueue() {
-    assertInvalid(b -> b.queue("orders.fifo").batchWindow(Duration.ofSeconds(1)),
+    assertInvalidBatch(b -> b.queue("orders.fifo").batchWindow(Duration.ofSeconds(1)),
         "batchWindow must be zero for a FIFO queue (orders.fifo): SQS hands out a group's next messages only "
             + "once the earlier ones are done, so a FIFO batch holds what one receive brought; but was PT1S");
     // a queue URL with a trailing slash names the same queue (queueName() drops it): refused too
     String url = "http://localhost:9324/000000000000/orders.fifo/";
-    assertInvalid(b -> b.queue(url).batchWindow(Duration.ofSeconds(1)),
+    assertInvalidBatch(b -> b.queue(url).batchWindow(Duration.ofSeconds(1)),
         "batchWindow must be zero for a FIFO queue (" + url + "): SQS hands out a group's next messages only "
             + "once the earlier ones are done, so a FIFO batch holds what one receive brought; but was PT1S");
   }
