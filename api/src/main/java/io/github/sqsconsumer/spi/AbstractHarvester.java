@@ -314,6 +314,10 @@ public abstract class AbstractHarvester implements Harvester {
     long now = failures == null ? 0 : System.nanoTime(); // a retry's due time; no clock read when all succeeded
     List<Entry> reports = new ArrayList<>(size);
     List<Throwable> causes = failures == null ? null : new ArrayList<>(size);
+    // entries that failed together retry together: one pause per attempt count in this answer (drawn with
+    // its jitter once), so they fall due at once and go out in one request again, not one each
+    int pausedAttempts = -1;
+    Duration pause = null;
     lockBriefly();
     try {
       for (int i = 0; i < size; i++) {
@@ -325,7 +329,10 @@ public abstract class AbstractHarvester implements Harvester {
         entry.attempts++;
         if (cause != null && state != State.CLOSED && entry.attempts < maxAttempts
             && QueueException.kindOf(cause) == QueueException.Kind.TRANSIENT) {
-          Duration pause = RETRY_BACKOFF.delay(entry.attempts);
+          if (entry.attempts != pausedAttempts) {
+            pausedAttempts = entry.attempts;
+            pause = RETRY_BACKOFF.delay(entry.attempts);
+          }
           entry.dueNanos = now + pause.toNanos();
           log.debug("{} of {} failed on attempt {}, retrying in {} ms: {}", entry.action(), entry.message,
               entry.attempts, pause.toMillis(), describe(cause));
