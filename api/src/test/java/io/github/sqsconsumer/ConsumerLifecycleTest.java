@@ -760,17 +760,7 @@ final class ConsumerLifecycleTest {
    */
   @Test
   void close_whileStartConnects_startGivesUpAndCloseReturns() throws Exception {
-    CountDownLatch connecting = new CountDownLatch(1);
-    CountDownLatch never = new CountDownLatch(1);
-    runner.onOpen = () -> {
-      connecting.countDown();
-      try {
-        never.await(); // a connect attempt without an answer; the SQS runner's wait ends on an interrupt too
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new QueueException(QueueException.Kind.TRANSIENT, "", "interrupted while opening queue 'orders'", e);
-      }
-    };
+    CountDownLatch connecting = openWithoutAnswer();
     create(m -> {});
     CompletableFuture<Throwable> started = new CompletableFuture<>();
     Thread starter = Thread.ofPlatform().start(() -> {
@@ -797,16 +787,7 @@ final class ConsumerLifecycleTest {
   @Test
   void close_whileStartConnects_interruptOfStartsCallerIsNotKeptByStart() throws Exception {
     // close()'s interrupt is start()'s own business: the caller of start() does not find it afterwards
-    CountDownLatch connecting = new CountDownLatch(1);
-    runner.onOpen = () -> {
-      connecting.countDown();
-      try {
-        new CountDownLatch(1).await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new QueueException(QueueException.Kind.TRANSIENT, "", "interrupted", e);
-      }
-    };
+    CountDownLatch connecting = openWithoutAnswer();
     create(m -> {});
     CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
     Thread.ofPlatform().start(() -> {
@@ -960,17 +941,7 @@ final class ConsumerLifecycleTest {
       runner.queue.add(TestParts.message(i));
     }
     create(Consumer.builder().queue("orders").retryPolicy(RetryPolicy.fixed(Duration.ZERO))
-        .listener(new ConsumerListener() {
-          @Override
-          public void onAcknowledged(Message message) {
-            settled.countDown();
-          }
-
-          @Override
-          public void onReleased(Message message, Duration visibility) {
-            settled.countDown();
-          }
-        })
+        .listener(countingSettled(settled))
         .batchHandler(messages -> {
           batches.incrementAndGet();
           BatchResult.Builder result = BatchResult.builder();
@@ -996,17 +967,7 @@ final class ConsumerLifecycleTest {
     }
     AtomicInteger batches = new AtomicInteger();
     create(Consumer.builder().queue("orders").retryPolicy(RetryPolicy.fixed(Duration.ofSeconds(30)))
-        .listener(new ConsumerListener() {
-          @Override
-          public void onAcknowledged(Message message) {
-            settled.countDown();
-          }
-
-          @Override
-          public void onReleased(Message message, Duration visibility) {
-            settled.countDown();
-          }
-        })
+        .listener(countingSettled(settled))
         .batchHandler(messages -> {
           BatchResult.Builder result = BatchResult.builder();
           if (batches.incrementAndGet() == 1) { // m0-m4: m2 rebuilt with another receipt handle
@@ -1035,17 +996,7 @@ final class ConsumerLifecycleTest {
       runner.queue.add(TestParts.message(i));
     }
     create(Consumer.builder().queue("orders").retryPolicy(RetryPolicy.fixed(Duration.ofSeconds(30)))
-        .listener(new ConsumerListener() {
-          @Override
-          public void onAcknowledged(Message message) {
-            settled.countDown();
-          }
-
-          @Override
-          public void onReleased(Message message, Duration visibility) {
-            settled.countDown();
-          }
-        })
+        .listener(countingSettled(settled))
         .batchHandler(messages -> {
           BatchResult.Builder result = BatchResult.builder();
           Message m1 = messages.stream().filter(m -> m.id().equals("m1")).findFirst().orElseThrow();
@@ -1056,5 +1007,38 @@ final class ConsumerLifecycleTest {
     await(settled);
     assertThat(runner.deleted).containsExactlyInAnyOrder("m0", "m2");
     assertThat(runner.released).containsOnlyKeys("m1");
+  }
+
+  /** A listener that counts {@code settled} down once per message deleted or released. */
+  private static ConsumerListener countingSettled(CountDownLatch settled) {
+    return new ConsumerListener() {
+      @Override
+      public void onAcknowledged(Message message) {
+        settled.countDown();
+      }
+
+      @Override
+      public void onReleased(Message message, Duration visibility) {
+        settled.countDown();
+      }
+    };
+  }
+
+  /**
+   * Makes the runner's open() a connect attempt without an answer, which ends on an interrupt as the SQS
+   * runner's does; returns a latch that opens once an attempt began.
+   */
+  private CountDownLatch openWithoutAnswer() {
+    CountDownLatch connecting = new CountDownLatch(1);
+    runner.onOpen = () -> {
+      connecting.countDown();
+      try {
+        new CountDownLatch(1).await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new QueueException(QueueException.Kind.TRANSIENT, "", "interrupted while opening queue 'orders'", e);
+      }
+    };
+    return connecting;
   }
 }
