@@ -941,7 +941,7 @@ final class ConsumerLifecycleTest {
       runner.queue.add(TestParts.message(i));
     }
     create(Consumer.builder().queue("orders").retryPolicy(RetryPolicy.fixed(Duration.ZERO))
-        .listener(countingSettled(settled))
+        .listener(TestParts.countingSettled(settled))
         .batchHandler(messages -> {
           batches.incrementAndGet();
           BatchResult.Builder result = BatchResult.builder();
@@ -967,7 +967,7 @@ final class ConsumerLifecycleTest {
     }
     AtomicInteger batches = new AtomicInteger();
     create(Consumer.builder().queue("orders").retryPolicy(RetryPolicy.fixed(Duration.ofSeconds(30)))
-        .listener(countingSettled(settled))
+        .listener(TestParts.countingSettled(settled))
         .batchHandler(messages -> {
           BatchResult.Builder result = BatchResult.builder();
           if (batches.incrementAndGet() == 1) { // m0-m4: m2 rebuilt with another receipt handle
@@ -996,7 +996,7 @@ final class ConsumerLifecycleTest {
       runner.queue.add(TestParts.message(i));
     }
     create(Consumer.builder().queue("orders").retryPolicy(RetryPolicy.fixed(Duration.ofSeconds(30)))
-        .listener(countingSettled(settled))
+        .listener(TestParts.countingSettled(settled))
         .batchHandler(messages -> {
           BatchResult.Builder result = BatchResult.builder();
           Message m1 = messages.stream().filter(m -> m.id().equals("m1")).findFirst().orElseThrow();
@@ -1007,21 +1007,6 @@ final class ConsumerLifecycleTest {
     await(settled);
     assertThat(runner.deleted).containsExactlyInAnyOrder("m0", "m2");
     assertThat(runner.released).containsOnlyKeys("m1");
-  }
-
-  /** A listener that counts {@code settled} down once per message deleted or released. */
-  private static ConsumerListener countingSettled(CountDownLatch settled) {
-    return new ConsumerListener() {
-      @Override
-      public void onAcknowledged(Message message) {
-        settled.countDown();
-      }
-
-      @Override
-      public void onReleased(Message message, Duration visibility) {
-        settled.countDown();
-      }
-    };
   }
 
   /**

@@ -54,17 +54,7 @@ final class HandlerHookTest {
 
   /** Counts every message's end (deleted or released) down on {@link #settled}. */
   private ConsumerListener settling() {
-    return new ConsumerListener() {
-      @Override
-      public void onAcknowledged(Message message) {
-        settled.countDown();
-      }
-
-      @Override
-      public void onReleased(Message message, Duration visibility) {
-        settled.countDown();
-      }
-    };
+    return TestParts.countingSettled(settled);
   }
 
   /** Builds (with hooks attached, as build() does) and starts the consumer on {@code messages} messages. */

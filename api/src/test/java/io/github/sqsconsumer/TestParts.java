@@ -38,6 +38,21 @@ final class TestParts {
     return Message.builder().id("m" + i).body("body " + i).receiptHandle("r" + i).build();
   }
 
+  /** A listener that counts {@code settled} down once per message deleted or released. */
+  static ConsumerListener countingSettled(java.util.concurrent.CountDownLatch settled) {
+    return new ConsumerListener() {
+      @Override
+      public void onAcknowledged(Message message) {
+        settled.countDown();
+      }
+
+      @Override
+      public void onReleased(Message message, Duration visibility) {
+        settled.countDown();
+      }
+    };
+  }
+
   /** A user's throwable that cannot describe itself: its getMessage (and so toString) throws. */
   static final class Undescribable extends RuntimeException {
     @Override

@@ -10,8 +10,9 @@ public interface HarvesterContext extends PartContext {
   HarvesterCallback callback();
 
   /**
-   * {@return the consumer's concurrency, a hint for sizing buffers: at full speed about this many outcomes
-   * arrive per handler time}
+   * {@return a hint for sizing buffers: at full speed about this many outcomes arrive per handler time; the
+   * consumer's concurrency, times the batch size with a batch handler (whose concurrency counts batches),
+   * at most 10,000}
    */
   int concurrency();
 }
