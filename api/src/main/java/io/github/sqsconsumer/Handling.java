@@ -114,12 +114,9 @@ final class Handling {
     if (!stopping) { // [counted while the engine stops]: the common case pays one volatile read
       return settlement.settle(unit, failure, handlerTime(start));
     }
-    settling.increment();
-    try {
-      return settlement.settle(unit, failure, handlerTime(start));
-    } finally {
-      settling.decrement();
-    }
+    Throwable settled = failure;
+    long time = handlerTime(start);
+    return counted(() -> settlement.settle(unit, settled, time));
   }
 
   private boolean handleBatch(Unit unit, long start) {
@@ -155,9 +152,17 @@ final class Handling {
     if (!stopping) { // [counted while the engine stops]: the common case pays one volatile read
       return settlement.settleBatch(unit, whole, result, handlerTime(start));
     }
+    BatchResult settled = result;
+    Throwable settledWhole = whole;
+    long time = handlerTime(start);
+    return counted(() -> settlement.settleBatch(unit, settledWhole, settled, time));
+  }
+
+  /** Settles while the engine stops, counted in {@link #settling} meanwhile. */
+  private boolean counted(java.util.function.BooleanSupplier settle) {
     settling.increment();
     try {
-      return settlement.settleBatch(unit, whole, result, handlerTime(start));
+      return settle.getAsBoolean();
     } finally {
       settling.decrement();
     }

@@ -107,12 +107,7 @@ final class Settlement {
   private boolean settleBatch(Unit unit, Throwable whole, BatchResult result, long elapsedNanos,
       List<Runnable> later) {
     if (whole == null && !result.failures().isEmpty()) {
-      Object checked = namingTheBatch(unit.messages(), result);
-      if (checked instanceof Throwable broken) {
-        whole = broken;
-      } else {
-        result = (BatchResult) checked;
-      }
+      result = namingTheBatch(unit.messages(), result);
     }
     boolean failed = false;
     for (Message message : unit.messages()) {
@@ -136,11 +131,11 @@ final class Settlement {
    * A batch handler's result names deliveries of its batch; one that names another (a message rebuilt with
    * another receipt handle, or one of another batch) would leave the message it meant to fail succeeding,
    * deleted. Such entries are matched to the batch's deliveries of the same message id; an entry that
-   * matches none makes the batch fail as a whole, so that nothing the handler meant to fail is deleted.
-   * Returns the result to settle by, or the failure of the whole batch. Costs one lookup per message of a
-   * batch with failures; results naming only the batch's deliveries are returned as they are.
+   * matches none makes every message of the batch fail, so that nothing the handler meant to fail is
+   * deleted. Returns the result to settle by. Costs one lookup per message of a batch with failures; results
+   * naming only the batch's deliveries are returned as they are.
    */
-  private Object namingTheBatch(List<Message> batch, BatchResult result) {
+  private BatchResult namingTheBatch(List<Message> batch, BatchResult result) {
     Map<Message, Throwable> failures = result.failures();
     int named = 0;
     for (Message message : batch) {
@@ -179,8 +174,11 @@ final class Settlement {
     if (!unknown.isEmpty()) {
       LOG.warn("{}: a batch handler's result names message(s) {} that are not in its batch of {}; the batch "
           + "fails as a whole, so that no message it meant to fail is deleted", name, unknown, batch.size());
-      return new IllegalArgumentException("the batch handler's result names message(s) " + unknown
-          + " that are not in its batch (name the Message objects it was given)");
+      IllegalArgumentException broken = new IllegalArgumentException("the batch handler's result names "
+          + "message(s) " + unknown + " that are not in its batch (name the Message objects it was given)");
+      BatchResult.Builder all = BatchResult.builder();
+      batch.forEach(message -> all.failed(message, broken));
+      return all.build();
     }
     LOG.warn("{}: a batch handler's result names deliveries of its batch by other Message objects (another "
         + "receipt handle); matched by message id", name);

@@ -822,17 +822,8 @@ final class ConsumerLifecycleTest {
             failed.add(message.id());
             throw new IllegalStateException("a broken listener changes nothing");
           }
-
-          @Override
-          public void onAcknowledged(Message message) {
-            settled.countDown();
-          }
-
-          @Override
-          public void onReleased(Message message, Duration visibility) {
-            settled.countDown();
-          }
         })
+        .listener(TestParts.countingSettled(settled))
         .handler(m -> {
           switch (m.id()) {
             case "m1" -> {}
